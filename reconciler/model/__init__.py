@@ -1,0 +1,47 @@
+"""Resource models: addresses, the ten pricing models and the six kinds.
+
+Pure types (vocabulary layer): no I/O, no API knowledge. `reconciler.wire` maps these
+to and from Alguna request and response bodies.
+"""
+
+from reconciler.model.address import KIND_OF_TABLE, KINDS, TABLE_OF_KIND, Address, Kind
+from reconciler.model.catalog_file import RESOURCE_CLASS, CatalogFile, DesiredState, Source
+from reconciler.model.prices import PRICE_CLASSES, PRICE_TYPES, TIERED_TYPES, Price
+from reconciler.model.resources import (
+    Bundle,
+    Customer,
+    Item,
+    Metric,
+    Plan,
+    Product,
+    ProductItem,
+    Resource,
+    Subscription,
+    Version,
+)
+
+__all__ = [
+    "KINDS",
+    "KIND_OF_TABLE",
+    "PRICE_CLASSES",
+    "PRICE_TYPES",
+    "RESOURCE_CLASS",
+    "TABLE_OF_KIND",
+    "TIERED_TYPES",
+    "Address",
+    "Bundle",
+    "CatalogFile",
+    "Customer",
+    "DesiredState",
+    "Item",
+    "Kind",
+    "Metric",
+    "Plan",
+    "Price",
+    "Product",
+    "ProductItem",
+    "Resource",
+    "Source",
+    "Subscription",
+    "Version",
+]

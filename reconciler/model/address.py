@@ -1,0 +1,41 @@
+"""`Address`: how every resource is named in plans, diagnostics and CLI flags.
+
+`<kind>.<key>`; a subscription version is `subscription.<key>.versions[<effective>]`.
+Kinds are listed in dependency order: apply creates them in this order.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, get_args
+
+from reconciler.model.base import Frozen
+
+Kind = Literal["metric", "product", "plan", "bundle", "customer", "subscription"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+TABLE_OF_KIND: dict[Kind, str] = {kind: f"{kind}s" for kind in KINDS}
+KIND_OF_TABLE: dict[str, Kind] = {table: kind for kind, table in TABLE_OF_KIND.items()}
+
+_ADDRESS = re.compile(
+    r"^(?P<kind>[a-z]+)\.(?P<key>[a-z][a-z0-9_]*)(?:\.versions\[(?P<version>[^\]]+)\])?$"
+)
+
+
+class Address(Frozen):
+    kind: Kind
+    key: str
+    version: str | None = None
+
+    def __str__(self) -> str:
+        base = f"{self.kind}.{self.key}"
+        return f"{base}.versions[{self.version}]" if self.version is not None else base
+
+    @classmethod
+    def parse(cls, text: str) -> Address:
+        """Parse `kind.key` or `subscription.key.versions[effective]`; ValueError if not."""
+        match = _ADDRESS.match(text)
+        if match is None or match["kind"] not in KINDS:
+            raise ValueError(f"not a resource address: {text!r} (expected <kind>.<key>)")
+        if match["version"] is not None and match["kind"] != "subscription":
+            raise ValueError(f"only subscriptions have versions: {text!r}")
+        return cls.model_validate(match.groupdict())

@@ -1,0 +1,54 @@
+"""Shared building blocks of the resource models: the frozen base class and value types.
+
+Every catalog model is frozen and rejects unknown fields, so a typo in a catalog file is a
+diagnostic, never silently ignored. Money, rates and percentages are `Decimal` (the catalog
+is parsed with `parse_float=Decimal`): binary floats never enter the model.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import StrictInt as StrictInt
+
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+
+
+class Frozen(BaseModel):
+    """Base of every model that crosses module boundaries: immutable, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+
+Key = Annotated[
+    str,
+    StringConstraints(pattern=KEY_PATTERN),
+    Field(description="A stable, lowercase identifier: a letter, then letters, digits or _."),
+]
+Money = Annotated[
+    Decimal,
+    Field(ge=0, allow_inf_nan=False, description="A non-negative amount, exact decimal."),
+]
+Percentage = Annotated[
+    Decimal,
+    Field(ge=0, le=100, allow_inf_nan=False, description="A percentage from 0 to 100."),
+]
+Count = Annotated[int, Field(strict=True, ge=0, description="A whole number of units, >= 0.")]
+PositiveCount = Annotated[int, Field(strict=True, ge=1, description="A whole number, >= 1.")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+CurrencyCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z]{3}$"),
+    Field(description="ISO 4217 currency code, upper case (USD, EUR, JPY...)."),
+]
+
+Interval = Literal["monthly", "quarterly", "semi_annual", "yearly"]
+PeriodType = Literal["fixed", "monthly_rolling"]
+BillingDirection = Literal["advance", "arrears"]
+PaymentTerms = Annotated[
+    str,
+    StringConstraints(pattern=r"^(due_on_receipt|net_[0-9]{1,3})$"),
+    Field(description="Invoice payment terms: due_on_receipt or net_<days>, e.g. net_30."),
+]

@@ -1,0 +1,77 @@
+"""`CatalogFile`: the shape of one catalog file, and `DesiredState`: all of them, merged.
+
+A file holds any of the top-level tables `[metrics.<key>]`, `[products.<key>]`,
+`[plans.<key>]`, `[bundles.<key>]`, `[customers.<key>]`, `[subscriptions.<key>]`.
+`CatalogFile` is also what `billing schema` publishes for editors.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from reconciler.model.address import Address, Kind
+from reconciler.model.base import Frozen, Key
+from reconciler.model.resources import (
+    Bundle,
+    Customer,
+    Metric,
+    Plan,
+    Product,
+    Resource,
+    Subscription,
+)
+
+RESOURCE_CLASS: dict[Kind, type[Resource]] = {
+    "metric": Metric,
+    "product": Product,
+    "plan": Plan,
+    "bundle": Bundle,
+    "customer": Customer,
+    "subscription": Subscription,
+}
+
+
+class CatalogFile(Frozen):
+    """One catalog file after rendering: resources by kind, then by key."""
+
+    metrics: dict[Key, Metric] = Field(default_factory=dict)
+    products: dict[Key, Product] = Field(default_factory=dict)
+    plans: dict[Key, Plan] = Field(default_factory=dict)
+    bundles: dict[Key, Bundle] = Field(default_factory=dict)
+    customers: dict[Key, Customer] = Field(default_factory=dict)
+    subscriptions: dict[Key, Subscription] = Field(default_factory=dict)
+
+
+class Source(Frozen):
+    """Where a resource was declared: project-relative file and 1-based template line."""
+
+    file: str
+    line: int | None = None
+
+
+class DesiredState(CatalogFile):
+    """The whole catalog for one environment, valid and cross-checked.
+
+    `sources` maps each address (as a string) to where it was declared, for diagnostics
+    raised after loading (plan guards, apply errors). `catalog_digest` is a stable hash
+    of the normalized resources: two catalogs with the same digest declare the same thing.
+    """
+
+    environment: str
+    sources: dict[str, Source] = Field(default_factory=dict)
+    catalog_digest: str = ""
+
+    def resources(self) -> dict[Address, Resource]:
+        """Every declared resource by address, kinds in dependency order."""
+        out: dict[Address, Resource] = {}
+        for kind, table in (
+            ("metric", self.metrics),
+            ("product", self.products),
+            ("plan", self.plans),
+            ("bundle", self.bundles),
+            ("customer", self.customers),
+            ("subscription", self.subscriptions),
+        ):
+            for key, resource in sorted(table.items()):
+                out[Address(kind=kind, key=key)] = resource
+        return out
