@@ -1,0 +1,32 @@
+"""`Finding`: a problem a catalog rule found in a resource, before it has a file and line.
+
+Rules are pure functions over validated models; they name the resource and the field path
+inside it. The loader turns findings into diagnostics, since only it knows which file and
+line each resource came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reconciler.diagnostics import Severity
+from reconciler.model import Kind
+from reconciler.toml_lines import Path
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: Kind
+    key: str
+    path: Path
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+
+def error(kind: Kind, key: str, path: Path, code: str, message: str) -> Finding:
+    return Finding(kind, key, path, code, message)
+
+
+def warning(kind: Kind, key: str, path: Path, code: str, message: str) -> Finding:
+    return Finding(kind, key, path, code, message, Severity.WARNING)

@@ -1,0 +1,267 @@
+"""Loads the catalog for one environment: render, parse, validate, cross-check.
+
+The pipeline is total: every file is rendered and parsed, every resource validated and
+every rule run, and all problems come back together as diagnostics with file, template
+line and field path. Nothing here talks to the API; a catalog with any error never
+reaches a stage that could.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from reconciler.catalog.declared import Declared
+from reconciler.catalog.findings import Finding
+from reconciler.catalog.rules import check_catalog
+from reconciler.diagnostics import Diagnostic, has_errors, sort_key
+from reconciler.errors import InvalidInputError
+from reconciler.model import KIND_OF_TABLE, RESOURCE_CLASS, DesiredState, Kind, Source
+from reconciler.model.base import KEY_PATTERN
+from reconciler.render import RenderedFile, render_file
+from reconciler.toml_errors import toml_error_line, toml_error_message
+from reconciler.toml_lines import Path as FieldPath
+from reconciler.toml_lines import TomlLines
+from reconciler.validation_errors import diagnostics_from_error, field_path
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A rendered and parsed catalog file, and how to find a field's template line."""
+
+    rendered: RenderedFile
+    data: dict[str, Any]
+    lines: TomlLines
+
+    @property
+    def path(self) -> str:
+        return self.rendered.path
+
+    def line_of(self, path: FieldPath) -> int | None:
+        return self.rendered.template_line(self.lines.line_of(path))
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """The outcome of loading: the state (None if any error) and every diagnostic,
+    warnings included."""
+
+    state: DesiredState | None
+    diagnostics: list[Diagnostic]
+
+
+def catalog_files(catalog_dir: Path) -> list[Path]:
+    """Every `*.toml` below the catalog folder, in a stable order."""
+    return sorted(p for p in catalog_dir.rglob("*.toml") if p.is_file())
+
+
+def load_catalog(
+    project: Path, catalog_dir: str, environment: str, variables: Mapping[str, Any]
+) -> LoadResult:
+    """Load and check the catalog of `project` for `environment`."""
+    root = project / catalog_dir
+    diagnostics: list[Diagnostic] = []
+    parsed: list[ParsedFile] = []
+    if not root.is_dir():
+        missing = Diagnostic(
+            code="catalog.missing", message=f"no catalog folder {catalog_dir}/", file=catalog_dir
+        )
+        return LoadResult(None, [missing])
+    for file in catalog_files(root):
+        relative = file.relative_to(project).as_posix()
+        result = _parse_file(relative, file, variables)
+        if isinstance(result, Diagnostic):
+            diagnostics.append(result)
+        else:
+            parsed.append(result)
+    declared, sources, shape_diagnostics = _validate(parsed)
+    diagnostics.extend(shape_diagnostics)
+    diagnostics.extend(_locate(finding, sources) for finding in check_catalog(declared))
+    diagnostics.sort(key=sort_key)
+    if has_errors(diagnostics):
+        return LoadResult(None, diagnostics)
+    state = _desired_state(environment, declared, sources)
+    return LoadResult(state, diagnostics)
+
+
+def load_or_raise(
+    project: Path, catalog_dir: str, environment: str, variables: Mapping[str, Any]
+) -> LoadResult:
+    """`load_catalog`, raising InvalidInputError (with every diagnostic) on any error."""
+    result = load_catalog(project, catalog_dir, environment, variables)
+    if result.state is None:
+        raise InvalidInputError(result.diagnostics, "the catalog has problems")
+    return result
+
+
+def _parse_file(relative: str, file: Path, variables: Mapping[str, Any]) -> ParsedFile | Diagnostic:
+    try:
+        source = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return Diagnostic(code="file.encoding", message="not UTF-8 text", file=relative)
+    except OSError as exc:
+        return Diagnostic(code="file.unreadable", message=str(exc.strerror), file=relative)
+    rendered = render_file(relative, source, variables)
+    if isinstance(rendered, Diagnostic):
+        return rendered
+    try:
+        data = tomllib.loads(rendered.text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        return Diagnostic(
+            code="toml.syntax",
+            message=toml_error_message(exc),
+            file=relative,
+            line=rendered.template_line(toml_error_line(exc)),
+        )
+    return ParsedFile(rendered, data, TomlLines(rendered.text))
+
+
+_Sources = dict[tuple[Kind, str], tuple[ParsedFile, int | None]]
+
+
+def _validate(parsed: list[ParsedFile]) -> tuple[Declared, _Sources, list[Diagnostic]]:
+    """Shape-validate every resource of every file; merge them, reporting duplicates."""
+    declared = Declared()
+    sources: _Sources = {}
+    diagnostics: list[Diagnostic] = []
+    for file in parsed:
+        for table, entries in file.data.items():
+            kind = KIND_OF_TABLE.get(table)
+            if kind is None:
+                diagnostics.append(_unknown_table(file, table))
+                continue
+            if not isinstance(entries, dict):
+                diagnostics.append(
+                    Diagnostic(
+                        code="catalog.table",
+                        message=f"`{table}` must be a table of resources: [{table}.<key>]",
+                        file=file.path,
+                        line=file.line_of((table,)),
+                        field=table,
+                    )
+                )
+                continue
+            for key, body in entries.items():
+                diagnostics.extend(_declare(declared, sources, file, kind, table, key, body))
+    return declared, sources, diagnostics
+
+
+def _unknown_table(file: ParsedFile, table: str) -> Diagnostic:
+    known = ", ".join(f"[{t}.<key>]" for t in KIND_OF_TABLE)
+    return Diagnostic(
+        code="catalog.unknown_table",
+        message=f"unknown top-level table `{table}`; catalog files hold {known}",
+        file=file.path,
+        line=file.line_of((table,)),
+        field=table,
+    )
+
+
+def _declare(
+    declared: Declared,
+    sources: _Sources,
+    file: ParsedFile,
+    kind: Kind,
+    table: str,
+    key: str,
+    body: object,
+) -> list[Diagnostic]:
+    path: FieldPath = (table, key)
+    line = file.line_of(path)
+    if (kind, key) in sources:
+        first, first_line = sources[kind, key]
+        where = f"{first.path}:{first_line}" if first_line else first.path
+        return [
+            Diagnostic(
+                code="key.duplicate",
+                message=f"{table}.{key} is already declared at {where}; keys are unique"
+                " per kind across all files",
+                file=file.path,
+                line=line,
+                field=field_path(path),
+            )
+        ]
+    sources[kind, key] = (file, line)
+    declared.keys.setdefault(kind, set()).add(key)
+    diagnostics: list[Diagnostic] = []
+    if not _is_key(key):
+        diagnostics.append(
+            Diagnostic(
+                code="key.format",
+                message=f"{key!r} is not a valid key: a lowercase letter, then lowercase"
+                " letters, digits or _ (at most 64)",
+                file=file.path,
+                line=line,
+                field=field_path(path),
+            )
+        )
+    if not isinstance(body, dict):
+        diagnostics.append(
+            Diagnostic(
+                code="catalog.table",
+                message=f"{table}.{key} must be a table of fields",
+                file=file.path,
+                line=line,
+                field=field_path(path),
+            )
+        )
+        return diagnostics
+    model = RESOURCE_CLASS[kind]
+    try:
+        resource = model.model_validate(body)
+    except ValidationError as exc:
+        diagnostics.extend(
+            diagnostics_from_error(
+                exc, file=file.path, prefix=path, find_line=file.line_of, model=model
+            )
+        )
+        return diagnostics
+    getattr(declared, table)[key] = resource
+    return diagnostics
+
+
+def _is_key(key: str) -> bool:
+    return re.fullmatch(KEY_PATTERN, key) is not None
+
+
+def _locate(finding: Finding, sources: _Sources) -> Diagnostic:
+    table = f"{finding.kind}s"
+    path = (table, finding.key, *finding.path)
+    file, line = sources[finding.kind, finding.key]
+    return Diagnostic(
+        code=finding.code,
+        message=finding.message,
+        file=file.path,
+        line=file.line_of(path) or line,
+        field=field_path(path),
+        severity=finding.severity,
+    )
+
+
+def _desired_state(environment: str, declared: Declared, sources: _Sources) -> DesiredState:
+    state_sources = {
+        f"{kind}.{key}": Source(file=file.path, line=line)
+        for (kind, key), (file, line) in sorted(sources.items())
+    }
+    tables = {table: dict(sorted(getattr(declared, table).items())) for table in KIND_OF_TABLE}
+    digest_input = json.dumps(
+        {
+            table: {k: v.model_dump(mode="json") for k, v in items.items()}
+            for table, items in tables.items()
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    digest = "sha256:" + hashlib.sha256(digest_input.encode()).hexdigest()
+    return DesiredState(
+        environment=environment, sources=state_sources, catalog_digest=digest, **tables
+    )

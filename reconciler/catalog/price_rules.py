@@ -1,0 +1,188 @@
+"""Rules of the pricing models that the field types alone cannot express.
+
+Tiers: upper bounds strictly rising, only the last tier open. The price's type must suit
+its product's fee type, and metrics may only be named for metered products. Findings carry
+the field path inside the resource (`items[2].price.tiers[1].up_to`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from reconciler.catalog.findings import Finding, error, warning
+from reconciler.model import Kind, Price, Product
+from reconciler.model.currency import minor_units
+from reconciler.model.prices import (
+    ExpressionPrice,
+    FixedPrice,
+    GraduatedPercentagePrice,
+    PercentageTier,
+    PrepaidFixedTieredPrice,
+    PrepaidTieredPrice,
+    Tier,
+    TieredPercentagePrice,
+    VolumePercentagePrice,
+)
+from reconciler.toml_lines import Path
+
+_Reporter = Callable[[Path, str, str], None]
+
+# Usage-only models: they price a metered quantity or a transaction volume.
+_METERED_ONLY = (
+    PrepaidTieredPrice,
+    PrepaidFixedTieredPrice,
+    TieredPercentagePrice,
+    GraduatedPercentagePrice,
+    VolumePercentagePrice,
+    ExpressionPrice,
+)
+
+
+def check_price(
+    kind: Kind,
+    key: str,
+    path: Path,
+    price: Price,
+    product: Product | None,
+    currency: str | None,
+) -> list[Finding]:
+    """Every rule for one price. `product` is None when the item's product is undeclared
+    (already reported), `currency` None where the owner has none (bundles)."""
+    found: list[Finding] = []
+
+    def err(sub: Path, code: str, message: str) -> None:
+        found.append(error(kind, key, (*path, *sub), code, message))
+
+    tiers: tuple[Tier | PercentageTier, ...] = getattr(price, "tiers", ())
+    _check_tiers(tiers, err)
+    if product is not None:
+        _check_fee_type(price, product, err)
+    if (
+        price.minimum_spend is not None
+        and price.maximum_spend is not None
+        and price.minimum_spend.amount > price.maximum_spend.amount
+    ):
+        err(
+            ("minimum_spend", "amount"), "price.spend_range", "minimum_spend is above maximum_spend"
+        )
+    discount = price.discount
+    if discount is not None and (discount.duration_type == "fixed") != (
+        discount.duration_value is not None
+    ):
+        err(
+            ("discount",),
+            "price.discount_duration",
+            'a discount with duration_type = "fixed" needs duration_value, and only it',
+        )
+    if (price.billing_interval_count is None) != (price.billing_interval_unit is None):
+        err(
+            ("billing_interval_count",),
+            "price.interval_custom",
+            "a custom interval needs both billing_interval_count and billing_interval_unit",
+        )
+    if currency is not None:
+        found.extend(_check_precision(kind, key, path, price, currency))
+    return found
+
+
+def _check_tiers(tiers: tuple[Tier | PercentageTier, ...], err: _Reporter) -> None:
+    previous: int | None = None
+    for index, tier in enumerate(tiers):
+        last = index == len(tiers) - 1
+        if tier.up_to is None and not last:
+            err(
+                ("tiers", index),
+                "price.tier_unbounded",
+                "only the last tier may be open; give this tier an `up_to`",
+            )
+        elif tier.up_to is not None and last:
+            err(
+                ("tiers", index, "up_to"),
+                "price.last_tier_bounded",
+                "the last tier must be open: remove its `up_to`",
+            )
+        if tier.up_to is not None:
+            if previous is not None and tier.up_to <= previous:
+                err(
+                    ("tiers", index, "up_to"),
+                    "price.tier_order",
+                    f"tier bounds must rise: up_to = {tier.up_to} is not above the"
+                    f" previous tier's {previous}",
+                )
+            previous = tier.up_to
+
+
+def _check_fee_type(price: Price, product: Product, err: _Reporter) -> None:
+    if product.fee_type == "metered":
+        if isinstance(price, FixedPrice):
+            err(
+                ("type",),
+                "price.fee_type",
+                "a `fixed` price cannot price a metered product; use `unit` or a tiered model",
+            )
+        if price.billing_direction == "advance":
+            err(
+                ("billing_direction",),
+                "price.billing_direction",
+                "metered usage is billed in arrears, not in advance",
+            )
+        if price.metrics is not None:
+            if not price.metrics:
+                err(
+                    ("metrics",),
+                    "price.metrics_empty",
+                    "a metered price needs at least one metric; omit `metrics` to use the"
+                    " product's",
+                )
+            for index, metric in enumerate(price.metrics):
+                if metric not in product.metrics:
+                    err(
+                        ("metrics", index),
+                        "price.metric_not_on_product",
+                        f"metric `{metric}` is not one of the product's metrics"
+                        f" ({', '.join(product.metrics) or 'none'})",
+                    )
+    else:
+        if isinstance(price, _METERED_ONLY):
+            err(
+                ("type",),
+                "price.fee_type",
+                f'a `{price.type}` price prices usage; the product has fee_type = "fixed"',
+            )
+        if price.metrics is not None:
+            err(
+                ("metrics",),
+                "price.metrics_on_fixed",
+                "only prices of metered products name metrics",
+            )
+
+
+def _check_precision(
+    kind: Kind, key: str, path: Path, price: Price, currency: str
+) -> list[Finding]:
+    """Flat amounts finer than the currency's minor unit cannot be invoiced as written.
+    Per-unit rates may be finer (0.0001 per call is normal), so only flat amounts count."""
+    digits = minor_units(currency)
+    amounts: list[tuple[Path, Decimal]] = []
+    if isinstance(price, FixedPrice):
+        amounts.append((("price_per_unit",), price.price_per_unit))
+    for index, tier in enumerate(getattr(price, "tiers", ())):
+        amounts.append((("tiers", index, "fixed_fee"), tier.fixed_fee))
+    for name in ("minimum_spend", "maximum_spend"):
+        spend = getattr(price, name)
+        if spend is not None:
+            amounts.append(((name, "amount"), spend.amount))
+    return [
+        warning(
+            kind,
+            key,
+            (*path, *sub),
+            "price.precision",
+            f"{amount} has more decimals than {currency} allows ({digits});"
+            " it will be rounded when invoiced",
+        )
+        for sub, amount in amounts
+        if amount != amount.quantize(Decimal(1).scaleb(-digits))
+        if amount.is_finite()
+    ]

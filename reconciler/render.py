@@ -1,0 +1,133 @@
+"""Catalog templates: renders a catalog file with Jinja2 and maps lines back.
+
+The only module that uses Jinja2 for catalog files. Every catalog file is a template
+rendered with `StrictUndefined`, so a missing variable is an error rather than an empty
+string. Diagnostics must point at the line the user wrote, not the rendered line, so a
+second render marks where every template line ends (`RenderedFile.template_line`).
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
+
+from reconciler.diagnostics import Diagnostic
+
+# Marker around a template line number; control characters never occur in TOML text.
+_MARK = "\x1e{}\x1f"
+_MARK_RE = re.compile("\x1e(\\d+)\x1f")
+
+
+class _LineMarks(Extension):
+    """Puts a marker with the template line before every newline of literal text."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        for token in stream:
+            if token.type != "data" or "\n" not in token.value:
+                yield token
+                continue
+            pieces = token.value.split("\n")
+            marked = [
+                piece + _MARK.format(token.lineno + offset)
+                for offset, piece in enumerate(pieces[:-1])
+            ]
+            yield Token(token.lineno, "data", "\n".join([*marked, pieces[-1]]))
+
+
+def _environment(*extensions: type[Extension]) -> jinja2.Environment:
+    return jinja2.Environment(
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,
+        extensions=list(extensions),
+    )
+
+
+_PLAIN = _environment()
+_MARKED = _environment(_LineMarks)
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """A rendered catalog file and the template line of every rendered line."""
+
+    path: str
+    text: str
+    line_map: tuple[int, ...]
+
+    def template_line(self, rendered_line: int | None) -> int | None:
+        """The template line that produced `rendered_line` (both 1-based)."""
+        if rendered_line is None or not self.line_map:
+            return rendered_line
+        index = min(max(rendered_line, 1), len(self.line_map)) - 1
+        return self.line_map[index]
+
+
+def _line_map(marked: str) -> tuple[int, ...]:
+    """For each rendered line, the template line of the marker that ends it; a line
+    without a marker (text from an expression) takes the next marker's line."""
+    found: list[int | None] = []
+    for line in marked.split("\n"):
+        marks = _MARK_RE.findall(line)
+        found.append(int(marks[-1]) if marks else None)
+    result: list[int | None] = []
+    following: int | None = None
+    for value in reversed(found):
+        following = value if value is not None else following
+        result.append(following)
+    result.reverse()
+    last = max((v for v in found if v is not None), default=1)
+    return tuple(last if v is None else v for v in result)
+
+
+def _template(env: jinja2.Environment, path: str, source: str) -> jinja2.Template:
+    """Compile with the file's path as the template name, so tracebacks carry it."""
+    code = env.compile(source, name=path, filename=path)
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+
+def _error_line(exc: BaseException, path: str) -> int | None:
+    """The template line an exception was raised at, from Jinja2's rewritten traceback."""
+    line = getattr(exc, "lineno", None)
+    if isinstance(line, int):
+        return line
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename == path and frame.lineno is not None:
+            return frame.lineno
+    return None
+
+
+def render_file(path: str, source: str, variables: Mapping[str, Any]) -> RenderedFile | Diagnostic:
+    """Render one template. Returns the rendering, or a diagnostic for a template syntax
+    error, an undefined variable or any other rendering failure (never raises for them)."""
+    if "{" not in source:  # no Jinja2 syntax: the template is its own rendering
+        return RenderedFile(path, source, ())
+    try:
+        text = _template(_PLAIN, path, source).render(variables)
+        marked = _template(_MARKED, path, source).render(variables)
+    except jinja2.TemplateSyntaxError as exc:
+        return Diagnostic(
+            code="template.syntax", message=exc.message or str(exc), file=path, line=exc.lineno
+        )
+    except jinja2.UndefinedError as exc:
+        return Diagnostic(
+            code="template.undefined",
+            message=f"{exc.message} (declare it under [variables] in billing.toml)",
+            file=path,
+            line=_error_line(exc, path),
+        )
+    except Exception as exc:  # a user template may fail in any way: report, don't crash
+        return Diagnostic(
+            code="template.error",
+            message=f"{type(exc).__name__}: {exc}",
+            file=path,
+            line=_error_line(exc, path),
+        )
+    return RenderedFile(path, text, _line_map(marked))

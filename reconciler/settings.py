@@ -1,0 +1,145 @@
+"""`billing.toml`: project settings, environments and template variables.
+
+Loaded into frozen pydantic models. Secrets never live here: an environment names the
+*environment variable* that holds its API key (`api_key_env`), and the key is read only
+when a connection is made. Every problem in the file is reported at once, with its line.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import Field, StringConstraints, ValidationError, model_validator
+
+from reconciler.diagnostics import Diagnostic
+from reconciler.errors import EnvironmentSelectionError, InvalidInputError, ProjectNotFoundError
+from reconciler.model.base import Frozen
+from reconciler.toml_errors import toml_error_line, toml_error_message
+from reconciler.toml_lines import TomlLines
+from reconciler.validation_errors import diagnostics_from_error
+
+SETTINGS_FILE = "billing.toml"
+EnvName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+VariableName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class RateLimits(Frozen):
+    """Client-side request budgets per second, by class (the API's documented limits)."""
+
+    standard: Annotated[float, Field(gt=0)] = 100.0
+    bulk: Annotated[float, Field(gt=0)] = 10.0
+    events: Annotated[float, Field(gt=0)] = 1000.0
+
+
+class EnvironmentSettings(Frozen):
+    """One target account: the embedded emulator, or a base URL and the variable that
+    holds its API key."""
+
+    api: Literal["embedded"] | None = None
+    base_url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")] | None = None
+    api_key_env: EnvVarName | None = None
+    db: str | None = Field(
+        default=None, description="Embedded only: data file, default .billing/<env>.db."
+    )
+    protected: bool = False
+    rate_limits: RateLimits = RateLimits()
+    variables: dict[VariableName, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _one_kind_of_target(self) -> Self:
+        if self.api == "embedded":
+            if self.base_url is not None or self.api_key_env is not None:
+                raise ValueError('an environment with api = "embedded" has no base_url/api_key_env')
+        elif self.base_url is None or self.api_key_env is None:
+            raise ValueError('set either api = "embedded", or both base_url and api_key_env')
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.api == "embedded"
+
+
+class Settings(Frozen):
+    default_environment: EnvName
+    catalog_dir: str = "catalog"
+    plans_dir: str = "plans"
+    variables: dict[VariableName, Any] = Field(default_factory=dict)
+    environments: dict[EnvName, EnvironmentSettings] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _default_is_declared(self) -> Self:
+        if self.default_environment not in self.environments:
+            raise ValueError(
+                f"default_environment {self.default_environment!r} is not declared under"
+                f" [environments]; declared: {', '.join(sorted(self.environments))}"
+            )
+        return self
+
+    def select(self, name: str | None) -> str:
+        """The environment to use: `name` (from --env or BILLING_ENV) or the default."""
+        chosen = name or self.default_environment
+        if chosen not in self.environments:
+            known = ", ".join(sorted(self.environments))
+            raise EnvironmentSelectionError(
+                f"unknown environment {chosen!r}; billing.toml declares: {known}"
+            )
+        return chosen
+
+    def variables_for(self, env: str) -> dict[str, Any]:
+        """Template variables for `env`: the top-level ones, overridden by the
+        environment's, plus `env` (the environment's name)."""
+        return {**self.variables, **self.environments[env].variables, "env": env}
+
+
+def find_project(explicit: Path | None, start: Path | None = None) -> Path:
+    """The project folder: `explicit`, else the nearest folder upwards with billing.toml."""
+    if explicit is not None:
+        if not (explicit / SETTINGS_FILE).is_file():
+            raise ProjectNotFoundError(f"no {SETTINGS_FILE} in {explicit}")
+        return explicit
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    raise ProjectNotFoundError(
+        f"no {SETTINGS_FILE} in {here} or any parent folder (use --project DIR)"
+    )
+
+
+def parse_settings(text: str, file: str = SETTINGS_FILE) -> Settings:
+    """Parse billing.toml text; InvalidInputError with every problem, each with its line."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        diagnostic = Diagnostic(
+            code="toml.syntax",
+            message=toml_error_message(exc),
+            file=file,
+            line=toml_error_line(exc),
+        )
+        raise InvalidInputError([diagnostic], f"{file} is not valid TOML") from None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        lines = TomlLines(text)
+        diagnostics = diagnostics_from_error(
+            exc, file=file, prefix=(), find_line=lines.line_of, model=Settings
+        )
+        raise InvalidInputError(diagnostics, f"{file} has problems") from None
+
+
+def load_settings(project: Path) -> Settings:
+    path = project / SETTINGS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInputError(
+            [Diagnostic(code="file.encoding", message="not UTF-8 text", file=SETTINGS_FILE)]
+        ) from None
+    except OSError as exc:
+        raise ProjectNotFoundError(f"cannot read {path}: {exc.strerror}") from None
+    return parse_settings(text)

@@ -1,0 +1,197 @@
+"""Where is a field written? Maps TOML field paths to 1-based line numbers.
+
+`tomllib` gives values without positions, so diagnostics find their line here: a small
+scanner records the line where every table header, key and array element starts.
+`line_of(path)` answers with the line of the longest recorded prefix of the path, so a
+problem deep inside an inline table points at the line that holds it.
+
+Contract: the scanner never raises. It is meant for text that `tomllib` already parsed;
+on anything else it records what it could and the answers degrade to shorter prefixes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+PathPart = str | int
+Path = tuple[PathPart, ...]
+
+_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+class TomlLines:
+    """Line index of one TOML text."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._pos = 0
+        self._line = 1
+        self.lines: dict[Path, int] = {}
+        self._array_counts: dict[Path, int] = {}
+        try:
+            self._document()
+        except (IndexError, ValueError):
+            pass
+
+    def line_of(self, path: Sequence[PathPart]) -> int | None:
+        """The line of `path`, or of its longest recorded prefix; None if nothing matches."""
+        for end in range(len(path), 0, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+    # ---- scanning --------------------------------------------------------------------
+
+    def _peek(self, offset: int = 0) -> str:
+        index = self._pos + offset
+        return self._text[index] if index < len(self._text) else ""
+
+    def _advance(self, count: int = 1) -> None:
+        for _ in range(count):
+            if self._pos < len(self._text):
+                if self._text[self._pos] == "\n":
+                    self._line += 1
+                self._pos += 1
+
+    def _skip_blank(self, newlines: bool) -> None:
+        """Skip spaces, comments and (if `newlines`) line breaks."""
+        while self._pos < len(self._text):
+            char = self._peek()
+            if char in " \t\r" or (newlines and char == "\n"):
+                self._advance()
+            elif char == "#":
+                while self._pos < len(self._text) and self._peek() != "\n":
+                    self._advance()
+            else:
+                return
+
+    def _record(self, path: Path) -> None:
+        self.lines.setdefault(path, self._line)
+
+    def _document(self) -> None:
+        table: Path = ()
+        while True:
+            self._skip_blank(newlines=True)
+            if self._pos >= len(self._text):
+                return
+            if self._peek() == "[":
+                table = self._header()
+            else:
+                self._key_value(table)
+
+    def _header(self) -> Path:
+        is_array = self._peek(1) == "["
+        self._advance(2 if is_array else 1)
+        self._skip_blank(newlines=False)
+        keys = self._resolve(self._key())
+        self._skip_blank(newlines=False)
+        self._advance(2 if is_array else 1)
+        if is_array:
+            index = self._array_counts.get(keys, 0)
+            self._array_counts[keys] = index + 1
+            self._record(keys)
+            keys = (*keys, index)
+        self._record(keys)
+        return keys
+
+    def _resolve(self, keys: Path) -> Path:
+        """Insert the current element index after every array of tables on the path:
+        `[a.b]` after `[[a]]` names a table inside the last element of `a`."""
+        resolved: Path = ()
+        for position, part in enumerate(keys):
+            resolved = (*resolved, part)
+            count = self._array_counts.get(resolved)
+            if count is not None and position < len(keys) - 1:
+                resolved = (*resolved, count - 1)
+        return resolved
+
+    def _key(self) -> Path:
+        parts: list[PathPart] = []
+        while True:
+            self._skip_blank(newlines=False)
+            parts.append(self._key_part())
+            self._skip_blank(newlines=False)
+            if self._peek() != ".":
+                return tuple(parts)
+            self._advance()
+
+    def _key_part(self) -> str:
+        char = self._peek()
+        if char in "\"'":
+            return self._string()
+        start = self._pos
+        while self._peek() in _BARE and self._peek() != "":
+            self._advance()
+        if self._pos == start:
+            raise ValueError("expected a key")
+        return self._text[start : self._pos]
+
+    def _key_value(self, table: Path) -> None:
+        path = (*table, *self._key())
+        self._record(path)
+        self._skip_blank(newlines=False)
+        if self._peek() == "=":
+            self._advance()
+        self._skip_blank(newlines=False)
+        self._value(path)
+
+    def _value(self, path: Path) -> None:
+        self._record(path)
+        char = self._peek()
+        if char == "[":
+            self._array(path)
+        elif char == "{":
+            self._inline_table(path)
+        elif char in "\"'":
+            self._string()
+        else:
+            while self._peek() not in ("", ",", "]", "}", "\n", "#"):
+                self._advance()
+
+    def _array(self, path: Path) -> None:
+        self._advance()
+        index = 0
+        while True:
+            self._skip_blank(newlines=True)
+            char = self._peek()
+            if char in ("]", ""):
+                self._advance()
+                return
+            if char == ",":
+                self._advance()
+                continue
+            self._value((*path, index))
+            index += 1
+
+    def _inline_table(self, path: Path) -> None:
+        self._advance()
+        while True:
+            self._skip_blank(newlines=True)
+            char = self._peek()
+            if char in ("}", ""):
+                self._advance()
+                return
+            if char == ",":
+                self._advance()
+                continue
+            self._key_value(path)
+
+    def _string(self) -> str:
+        quote = self._peek()
+        multiline = self._peek(1) == quote and self._peek(2) == quote
+        delimiter = quote * 3 if multiline else quote
+        self._advance(len(delimiter))
+        start = self._pos
+        while self._pos < len(self._text):
+            if quote == '"' and self._peek() == "\\":
+                self._advance(2)
+                continue
+            if self._text.startswith(delimiter, self._pos):
+                value = self._text[start : self._pos]
+                self._advance(len(delimiter))
+                while multiline and self._peek() == quote:  # up to two quotes may close it
+                    self._advance()
+                return value
+            self._advance()
+        return self._text[start:]
