@@ -11,6 +11,8 @@ on anything else it records what it could and the answers degrade to shorter pre
 
 from __future__ import annotations
 
+import contextlib
+import tomllib
 from collections.abc import Sequence
 
 PathPart = str | int
@@ -28,10 +30,8 @@ class TomlLines:
         self._line = 1
         self.lines: dict[Path, int] = {}
         self._array_counts: dict[Path, int] = {}
-        try:
+        with contextlib.suppress(IndexError, ValueError):
             self._document()
-        except (IndexError, ValueError):
-            pass
 
     def line_of(self, path: Sequence[PathPart]) -> int | None:
         """The line of `path`, or of its longest recorded prefix; None if nothing matches."""
@@ -67,7 +67,10 @@ class TomlLines:
                 return
 
     def _record(self, path: Path) -> None:
-        self.lines.setdefault(path, self._line)
+        """Record `path` and every table above it that is not yet recorded: a table is
+        where it is first mentioned (`[plans.pro]` is where `plans` starts)."""
+        for end in range(1, len(path) + 1):
+            self.lines.setdefault(path[:end], self._line)
 
     def _document(self) -> None:
         table: Path = ()
@@ -118,8 +121,11 @@ class TomlLines:
 
     def _key_part(self) -> str:
         char = self._peek()
-        if char in "\"'":
+        if char == "'":
             return self._string()
+        if char == '"':
+            raw = self._string()
+            return _unescape(raw) if "\\" in raw else raw
         start = self._pos
         while self._peek() in _BARE and self._peek() != "":
             self._advance()
@@ -195,3 +201,12 @@ class TomlLines:
                 return value
             self._advance()
         return self._text[start:]
+
+
+def _unescape(raw: str) -> str:
+    """The value of a basic string's body (`a\\u0062` -> `ab`), as tomllib reads it."""
+    try:
+        value = tomllib.loads(f'k = "{raw}"')["k"]
+    except (tomllib.TOMLDecodeError, ValueError):
+        return raw
+    return value if isinstance(value, str) else raw

@@ -1,0 +1,83 @@
+"""The request budget: a token bucket per rate-limit class, and how many requests may be
+in flight at once.
+
+Buckets (aiolimiter's leaky bucket, one second's worth of capacity, as the API's limits
+are per second) keep the client under the documented limits: standard 100/s, bulk 10/s,
+events 1000/s, configurable per environment. Concurrency is not a fixed small pool: by
+Little's law, keeping a rate R busy at latency L needs about R*L requests in flight, so the
+limit follows the observed latency (an exponentially weighted mean), with headroom.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from enum import StrEnum
+
+from aiolimiter import AsyncLimiter
+
+from reconciler.settings import RateLimits
+
+
+class RequestClass(StrEnum):
+    STANDARD = "standard"
+    BULK = "bulk"
+    EVENTS = "events"
+
+
+def request_class(method: str, path: str) -> RequestClass:
+    """Which limit a request counts against (docs/api-compatibility.md lists the bulk
+    endpoints the emulator enforces; the client mirrors it)."""
+    if method == "POST" and path.rstrip("/") == "/events":
+        return RequestClass.EVENTS
+    return RequestClass.STANDARD
+
+
+class Budget:
+    """Paces requests per class and bounds the requests in flight."""
+
+    MIN_IN_FLIGHT = 4
+    MAX_IN_FLIGHT = 512
+    HEADROOM = 2.0
+    SMOOTHING = 0.2
+
+    def __init__(self, limits: RateLimits) -> None:
+        self._limits = {
+            RequestClass.STANDARD: AsyncLimiter(limits.standard, 1.0),
+            RequestClass.BULK: AsyncLimiter(limits.bulk, 1.0),
+            RequestClass.EVENTS: AsyncLimiter(limits.events, 1.0),
+        }
+        self._rate = limits.standard
+        self._latency = 0.05
+        self._in_flight = 0
+        self._changed = asyncio.Condition()
+
+    @property
+    def max_in_flight(self) -> int:
+        wanted = math.ceil(self._rate * self._latency * self.HEADROOM)
+        return max(self.MIN_IN_FLIGHT, min(self.MAX_IN_FLIGHT, wanted))
+
+    @property
+    def latency(self) -> float:
+        return self._latency
+
+    @asynccontextmanager
+    async def slot(self, klass: RequestClass) -> AsyncIterator[None]:
+        """Hold a place in flight and a token of `klass` for the body of the block; the
+        block's duration feeds the latency estimate."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._in_flight < self.max_in_flight)
+            self._in_flight += 1
+        try:
+            await self._limits[klass].acquire()
+            started = time.monotonic()
+            yield
+            elapsed = time.monotonic() - started
+            self._latency += self.SMOOTHING * (elapsed - self._latency)
+        finally:
+            async with self._changed:
+                self._in_flight -= 1
+                self._changed.notify_all()

@@ -1,0 +1,113 @@
+"""`ApiReader`: the read-only face of the API (list and get). The planner gets only this.
+
+Lists page with `limit=100` and stop at the last page the API reports (`total_pages`), so
+N objects cost ceil(N/100) requests (one for none). Objects created while paging are
+neither missed nor counted twice: pages are read in creation order where the endpoint
+sorts, results are deduplicated by id, and when the page count changes mid-listing the
+list is read again. A response without the documented `data` list is an error, never an
+empty account.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from reconciler.api.errors import ApiProtocolError
+from reconciler.api.http import HttpCore
+
+PAGE_SIZE = 100
+MAX_RELISTS = 3
+
+# Endpoints whose list accepts `sort` (products does not; see docs/api-compatibility.md).
+SORTABLE = frozenset({"/metrics", "/plans", "/bundles", "/customers", "/subscriptions"})
+
+WireObject = dict[str, Any]
+
+
+class ApiReader(Protocol):
+    """What planning needs: reads only."""
+
+    async def list_all(
+        self, path: str, params: dict[str, str | int] | None = None
+    ) -> list[WireObject]: ...
+
+    async def get(self, path: str) -> WireObject: ...
+
+    async def get_list(self, path: str) -> list[WireObject]: ...
+
+
+class AlgunaReader:
+    """`ApiReader` over an `HttpCore`."""
+
+    def __init__(self, core: HttpCore) -> None:
+        self._core = core
+
+    async def get(self, path: str) -> WireObject:
+        body = await self._core.request("GET", path)
+        if not isinstance(body, dict):
+            raise ApiProtocolError(
+                method="GET", path=path, status=200, detail="expected a JSON object"
+            )
+        return body
+
+    async def get_list(self, path: str) -> list[WireObject]:
+        """An unpaginated list (`{data: [...]}`), e.g. a subscription's versions."""
+        body = await self._core.request("GET", path)
+        return _data(body, path)
+
+    async def list_all(
+        self, path: str, params: dict[str, str | int] | None = None
+    ) -> list[WireObject]:
+        merged: dict[str, WireObject] = {}
+        for _ in range(MAX_RELISTS + 1):
+            items, consistent = await self._list_once(path, params or {})
+            for item in items:
+                merged.setdefault(str(item.get("id")), item)
+            if consistent:
+                break
+        return list(merged.values())
+
+    async def _list_once(
+        self, path: str, params: dict[str, str | int]
+    ) -> tuple[list[WireObject], bool]:
+        items: list[WireObject] = []
+        totals: set[int] = set()
+        page = 0
+        while True:
+            query: dict[str, str | int] = {**params, "limit": PAGE_SIZE, "offset": page * PAGE_SIZE}
+            if path in SORTABLE:
+                query.setdefault("sort", "created_at:asc")
+            body = await self._core.request("GET", path, params=query)
+            data = _data(body, path)
+            total = _total_pages(body, path)
+            totals.add(total)
+            items.extend(data)
+            page += 1
+            if len(data) < PAGE_SIZE or page >= total:
+                break
+        return items, len(totals) == 1
+
+
+def _data(body: object, path: str) -> list[WireObject]:
+    data = body.get("data") if isinstance(body, dict) else None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise ApiProtocolError(
+            method="GET",
+            path=path,
+            status=200,
+            detail="the list response has no `data` array; refusing to treat it as empty",
+        )
+    return data
+
+
+def _total_pages(body: object, path: str) -> int:
+    pagination = body.get("pagination") if isinstance(body, dict) else None
+    total = pagination.get("total_pages") if isinstance(pagination, dict) else None
+    if not isinstance(total, int) or total < 0:
+        raise ApiProtocolError(
+            method="GET",
+            path=path,
+            status=200,
+            detail="the list response has no `pagination.total_pages`",
+        )
+    return total
