@@ -57,3 +57,23 @@ def test_nothing_but_the_cli_may_import_the_emulator() -> None:
     sources = {m.removeprefix("reconciler.") for m in contract["source_modules"]}  # type: ignore[attr-defined]
     expected = _top_level_modules() - {"emulator", "cli", "__main__"}
     assert expected <= sources, f"may still import the emulator: {expected - sources}"
+
+
+ALLOWED_USERS = {
+    "jinja2": {"render", "report"},
+    "httpx": {"api"},
+    "deepdiff": {"diff"},
+    "reconciler.emulator": {"cli", "__main__"},
+}
+
+
+def test_every_forbidden_contract_names_every_other_module() -> None:
+    modules = _top_level_modules() - {"emulator"}
+    for contract in _contracts():
+        forbidden = contract.get("forbidden_modules")
+        if not isinstance(forbidden, list) or len(forbidden) != 1:
+            continue
+        allowed = ALLOWED_USERS[forbidden[0]] | {"__main__"}
+        sources = {m.removeprefix("reconciler.") for m in contract["source_modules"]}  # type: ignore[attr-defined]
+        missing = modules - allowed - sources
+        assert not missing, f"{contract['name']}: add {sorted(missing)} to source_modules"

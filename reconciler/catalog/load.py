@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -28,7 +29,7 @@ from reconciler.errors import InvalidInputError
 from reconciler.model import KIND_OF_TABLE, RESOURCE_CLASS, DesiredState, Kind, Source
 from reconciler.model.base import KEY_PATTERN
 from reconciler.render import RenderedFile, render_file
-from reconciler.toml_errors import toml_error_line, toml_error_message
+from reconciler.toml_errors import decode_text, toml_error_line, toml_error_message
 from reconciler.toml_lines import Path as FieldPath
 from reconciler.toml_lines import TomlLines
 from reconciler.validation_errors import diagnostics_from_error, field_path
@@ -77,7 +78,7 @@ def load_catalog(
         )
         return LoadResult(None, [missing])
     for file in catalog_files(root):
-        relative = file.relative_to(project).as_posix()
+        relative = Path(os.path.relpath(file, project)).as_posix()
         result = _parse_file(relative, file, variables)
         if isinstance(result, Diagnostic):
             diagnostics.append(result)
@@ -105,22 +106,25 @@ def load_or_raise(
 
 def _parse_file(relative: str, file: Path, variables: Mapping[str, Any]) -> ParsedFile | Diagnostic:
     try:
-        source = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return Diagnostic(code="file.encoding", message="not UTF-8 text", file=relative)
+        raw = file.read_bytes()
     except OSError as exc:
         return Diagnostic(code="file.unreadable", message=str(exc.strerror), file=relative)
+    source = decode_text(raw)
+    if isinstance(source, int):
+        return Diagnostic(
+            code="file.encoding", message="not UTF-8 text", file=relative, line=source
+        )
     rendered = render_file(relative, source, variables)
     if isinstance(rendered, Diagnostic):
         return rendered
     try:
         data = tomllib.loads(rendered.text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long to convert
         return Diagnostic(
             code="toml.syntax",
             message=toml_error_message(exc),
             file=relative,
-            line=rendered.template_line(toml_error_line(exc)),
+            line=rendered.template_line(toml_error_line(exc, rendered.text)),
         )
     return ParsedFile(rendered, data, TomlLines(rendered.text))
 

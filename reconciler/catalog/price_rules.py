@@ -14,12 +14,14 @@ from reconciler.catalog.findings import Finding, error, warning
 from reconciler.model import Kind, Price, Product
 from reconciler.model.currency import minor_units
 from reconciler.model.prices import (
+    Discount,
     ExpressionPrice,
     FixedPrice,
     GraduatedPercentagePrice,
     PercentageTier,
     PrepaidFixedTieredPrice,
     PrepaidTieredPrice,
+    Spend,
     Tier,
     TieredPercentagePrice,
     VolumePercentagePrice,
@@ -58,23 +60,9 @@ def check_price(
     _check_tiers(tiers, err)
     if product is not None:
         _check_fee_type(price, product, err)
-    if (
-        price.minimum_spend is not None
-        and price.maximum_spend is not None
-        and price.minimum_spend.amount > price.maximum_spend.amount
-    ):
-        err(
-            ("minimum_spend", "amount"), "price.spend_range", "minimum_spend is above maximum_spend"
-        )
-    discount = price.discount
-    if discount is not None and (discount.duration_type == "fixed") != (
-        discount.duration_value is not None
-    ):
-        err(
-            ("discount",),
-            "price.discount_duration",
-            'a discount with duration_type = "fixed" needs duration_value, and only it',
-        )
+    found.extend(
+        check_terms(kind, key, path, price.discount, price.minimum_spend, price.maximum_spend)
+    )
     if (price.billing_interval_count is None) != (price.billing_interval_unit is None):
         err(
             ("billing_interval_count",),
@@ -83,6 +71,45 @@ def check_price(
         )
     if currency is not None:
         found.extend(_check_precision(kind, key, path, price, currency))
+    return found
+
+
+def check_terms(
+    kind: Kind,
+    key: str,
+    path: Path,
+    discount: Discount | None,
+    minimum_spend: Spend | None,
+    maximum_spend: Spend | None,
+) -> list[Finding]:
+    """Discount and spend rules, shared by prices, plans and subscriptions."""
+    found: list[Finding] = []
+    if (
+        minimum_spend is not None
+        and maximum_spend is not None
+        and minimum_spend.amount > maximum_spend.amount
+    ):
+        found.append(
+            error(
+                kind,
+                key,
+                (*path, "minimum_spend", "amount"),
+                "price.spend_range",
+                "minimum_spend is above maximum_spend",
+            )
+        )
+    if discount is not None and (discount.duration_type == "fixed") != (
+        discount.duration_value is not None
+    ):
+        found.append(
+            error(
+                kind,
+                key,
+                (*path, "discount"),
+                "price.discount_duration",
+                'a discount with duration_type = "fixed" needs duration_value, and only it',
+            )
+        )
     return found
 
 
@@ -183,6 +210,12 @@ def _check_precision(
             " it will be rounded when invoiced",
         )
         for sub, amount in amounts
-        if amount != amount.quantize(Decimal(1).scaleb(-digits))
-        if amount.is_finite()
+        if _decimals(amount) > digits
     ]
+
+
+def _decimals(amount: Decimal) -> int:
+    """Significant digits after the point (`1.50` has 1). Not `quantize`, which fails on
+    amounts with more digits than the decimal context holds (`1e30` to cents)."""
+    exponent = amount.normalize().as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0

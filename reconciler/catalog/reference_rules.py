@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding, error
-from reconciler.catalog.price_rules import check_price
+from reconciler.catalog.price_rules import check_price, check_terms
 from reconciler.model import Item, Kind, ProductItem, Subscription
 from reconciler.model.currency import is_known_currency
 from reconciler.toml_lines import Path
@@ -96,6 +96,9 @@ def check_plans_and_bundles(declared: Declared) -> list[Finding]:
     found: list[Finding] = []
     for key, plan in declared.plans.items():
         found.extend(_check_currency("plan", key, ("currency",), plan.currency))
+        found.extend(
+            check_terms("plan", key, (), plan.discount, plan.minimum_spend, plan.maximum_spend)
+        )
         found.extend(check_items(declared, "plan", key, ("items",), plan.items, plan.currency))
     for key, bundle in declared.bundles.items():
         found.extend(check_items(declared, "bundle", key, ("items",), bundle.items, None))
@@ -136,8 +139,11 @@ def _check_subscription(declared: Declared, key: str, sub: Subscription) -> list
     )
     if sub.currency is not None:
         found.extend(_check_currency("subscription", key, ("currency",), sub.currency))
+    # Without its own currency, a subscription bills in its plan's: then the customer is
+    # what disagrees, and the line to point at is `customer`.
+    customer_field = "currency" if sub.currency is not None else "customer"
     for path, other, what in (
-        (("currency",), customer.currency if customer else None, f"customer `{sub.customer}`"),
+        ((customer_field,), customer.currency if customer else None, f"customer `{sub.customer}`"),
         (("plan",), plan.currency if plan else None, f"plan `{sub.plan}`"),
     ):
         if currency is not None and other is not None and other != currency:
@@ -206,6 +212,16 @@ def _check_subscription(declared: Declared, key: str, sub: Subscription) -> list
         found.extend(
             check_items(declared, "subscription", key, (*here, "items"), version.items, currency)
         )
+    if sub.versions and sub.versions[0].effective != start:
+        err(
+            ("versions", 0, "effective"),
+            "version.first_effective",
+            f"the first version starts with the contract: set effective = {start}"
+            " (the contract's start_date)",
+        )
+    found.extend(
+        check_terms("subscription", key, (), sub.discount, sub.minimum_spend, sub.maximum_spend)
+    )
     cancel_on = sub.cancel.effective if sub.cancel is not None else None
     if isinstance(cancel_on, dt.date) and cancel_on < start:
         err(

@@ -6,6 +6,7 @@ to and from Alguna request and response bodies.
 
 from reconciler.model.address import KIND_OF_TABLE, KINDS, TABLE_OF_KIND, Address, Kind
 from reconciler.model.catalog_file import RESOURCE_CLASS, CatalogFile, DesiredState, Source
+from reconciler.model.live_state import LiveProblem, LiveState, UnmanagedObject
 from reconciler.model.prices import PRICE_CLASSES, PRICE_TYPES, TIERED_TYPES, Price
 from reconciler.model.resources import (
     Bundle,
@@ -35,6 +36,8 @@ __all__ = [
     "DesiredState",
     "Item",
     "Kind",
+    "LiveProblem",
+    "LiveState",
     "Metric",
     "Plan",
     "Price",
@@ -43,5 +46,6 @@ __all__ = [
     "Resource",
     "Source",
     "Subscription",
+    "UnmanagedObject",
     "Version",
 ]

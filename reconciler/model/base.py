@@ -7,6 +7,7 @@ is parsed with `parse_float=Decimal`): binary floats never enter the model.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -19,7 +20,7 @@ KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 class Frozen(BaseModel):
     """Base of every model that crosses module boundaries: immutable, no unknown fields."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 Key = Annotated[
@@ -27,16 +28,22 @@ Key = Annotated[
     StringConstraints(pattern=KEY_PATTERN),
     Field(description="A stable, lowercase identifier: a letter, then letters, digits or _."),
 ]
+# Money may be written as a TOML number or a string ("0.02"); both become exact decimals.
+# A TOML float never reaches here: the catalog parses with Decimal.
 Money = Annotated[
     Decimal,
-    Field(ge=0, allow_inf_nan=False, description="A non-negative amount, exact decimal."),
+    Field(
+        strict=False, ge=0, allow_inf_nan=False, description="A non-negative exact amount."
+    ),
 ]
 Percentage = Annotated[
     Decimal,
-    Field(ge=0, le=100, allow_inf_nan=False, description="A percentage from 0 to 100."),
+    Field(strict=False, ge=0, le=100, allow_inf_nan=False, description="From 0 to 100."),
 ]
 Count = Annotated[int, Field(strict=True, ge=0, description="A whole number of units, >= 0.")]
 PositiveCount = Annotated[int, Field(strict=True, ge=1, description="A whole number, >= 1.")]
+Flag = Annotated[bool, Field(strict=True, description="true or false.")]
+Day = Annotated[dt.date, Field(strict=True, description="A TOML date: 2026-01-01.")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 CurrencyCode = Annotated[
     str,

@@ -17,6 +17,7 @@ from pydantic import Field
 from reconciler.model.base import (
     BillingDirection,
     Count,
+    Flag,
     Frozen,
     Interval,
     Key,
@@ -57,7 +58,7 @@ class PriceCommon(Frozen):
     billing_direction: BillingDirection | None = Field(
         default=None, description="advance or arrears; defaults to the product's payment_terms."
     )
-    charge_on_contract_start: bool = False
+    charge_on_contract_start: Flag = False
     trial_days: Count | None = None
     minimum_spend: Spend | None = None
     maximum_spend: Spend | None = None

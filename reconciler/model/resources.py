@@ -8,7 +8,6 @@ The same models describe live state once the live reader maps wire objects back.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
@@ -16,6 +15,8 @@ from pydantic import Field, StringConstraints, model_validator
 from reconciler.model.base import (
     Count,
     CurrencyCode,
+    Day,
+    Flag,
     Frozen,
     Key,
     PaymentTerms,
@@ -128,19 +129,19 @@ class ContractTerms(Frozen):
 
 
 class RenewalTerms(Frozen):
-    auto_renew: bool = True
+    auto_renew: Flag = True
     period_type: PeriodType = "fixed"
     duration_months: PositiveCount | None = None
 
 
 class InvoiceSettings(Frozen):
-    auto_issue_invoices: bool | None = None
-    auto_pay_invoices: bool | None = None
+    auto_issue_invoices: Flag | None = None
+    auto_pay_invoices: Flag | None = None
     invoice_footer_text: Text | None = None
     invoice_memo_template: Text | None = None
-    send_activation_email: bool | None = None
-    send_invoices_to_customer: bool | None = None
-    send_receipts_to_customer: bool | None = None
+    send_activation_email: Flag | None = None
+    send_invoices_to_customer: Flag | None = None
+    send_receipts_to_customer: Flag | None = None
 
 
 class Entitlement(Frozen):
@@ -193,7 +194,7 @@ class Contact(Frozen):
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
     first_name: Text | None = None
     last_name: Text | None = None
-    is_primary: bool = False
+    is_primary: Flag = False
     email_preferences: tuple[Literal["billing", "updates"], ...] = ()
 
 
@@ -218,20 +219,20 @@ EffectiveKeyword = Literal["immediate", "next_billing_period", "end_of_term"]
 class SubscriptionContract(Frozen):
     period_type: PeriodType = "fixed"
     duration_months: PositiveCount | None = None
-    start_date: dt.date
+    start_date: Day
 
 
 class SubscriptionBilling(Frozen):
-    auto_issue_invoices: bool | None = None
-    auto_pay_invoices: bool | None = None
-    first_billing_date: dt.date | None = None
+    auto_issue_invoices: Flag | None = None
+    auto_pay_invoices: Flag | None = None
+    first_billing_date: Day | None = None
     payment_terms: PaymentTerms | None = None
 
 
 class Version(Frozen):
     """One published version of a subscription's prices, from its effective date on."""
 
-    effective: dt.date | EffectiveKeyword
+    effective: Day | EffectiveKeyword
     description: Text | None = None
     items: tuple[Item, ...] = ()
 
@@ -243,7 +244,7 @@ class Cancellation(Frozen):
         "no_longer_required", "moving_provider", "pricing", "support", "features",
         "upgraded", "other",
     ]  # fmt: skip
-    effective: dt.date | Literal["immediate", "end_of_term"] = "end_of_term"
+    effective: Day | Literal["immediate", "end_of_term"] = "end_of_term"
     description: Text | None = None
 
 
@@ -270,6 +271,6 @@ class Subscription(Resource):
     minimum_spend: Spend | None = None
     maximum_spend: Spend | None = None
     metadata: dict[MetadataKey, str] = Field(default_factory=dict)
-    activate: bool = False
+    activate: Flag = False
     cancel: Cancellation | None = None
     versions: tuple[Version, ...] = ()

@@ -1,0 +1,197 @@
+"""`fetch_live`: reads the live account into a `LiveState` with the fewest requests.
+
+Every kind is read through its list endpoint, whose objects carry every field the
+catalog declares (ceil(N/100) requests per kind, all kinds concurrently). The only detail
+reads the API forces are a subscription's versions (`GET /subscriptions/{id}/versions`,
+one per managed subscription, concurrently): subscription objects do not carry items.
+Objects are then mapped to catalog models in dependency order, each with the models of
+the kinds it refers to, and fingerprinted. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from reconciler.api.reader import ApiReader, WireObject
+from reconciler.live.identity import Matcher, derived_key, live_natural_keys
+from reconciler.model import (
+    KINDS,
+    Address,
+    CatalogFile,
+    DesiredState,
+    Kind,
+    LiveProblem,
+    LiveState,
+    Resource,
+    UnmanagedObject,
+)
+from reconciler.wire import MapResolver, WireMappingError, from_wire
+
+COLLECTION: dict[Kind, str] = {
+    "metric": "/metrics",
+    "product": "/products",
+    "plan": "/plans",
+    "bundle": "/bundles",
+    "customer": "/customers",
+    "subscription": "/subscriptions",
+}
+
+# What each kind's objects refer to: reading a kind reads these too.
+DEPENDS_ON: dict[Kind, frozenset[Kind]] = {
+    "metric": frozenset(),
+    "product": frozenset({"metric"}),
+    "bundle": frozenset({"metric", "product"}),
+    "plan": frozenset({"metric", "product", "bundle"}),
+    "customer": frozenset(),
+    "subscription": frozenset({"metric", "product", "bundle", "plan", "customer"}),
+}
+
+
+def with_dependencies(kinds: Iterable[Kind]) -> list[Kind]:
+    """`kinds` plus what they refer to, in dependency order."""
+    wanted = set(kinds)
+    for kind in list(wanted):
+        wanted |= DEPENDS_ON[kind]
+    return [kind for kind in KINDS if kind in wanted]
+
+
+def fingerprint(resource: Resource) -> str:
+    """A stable hash of an object's normalized form: equal iff the models are equal."""
+    text = json.dumps(resource.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+async def fetch_live(
+    reader: ApiReader, desired: DesiredState, kinds: Iterable[Kind] = KINDS
+) -> LiveState:
+    """The live account as seen for `desired`: managed objects under their catalog keys,
+    the rest unmanaged. Raises `ApiError` when a read fails (never returns a partial
+    state that could look like an empty account)."""
+    order = with_dependencies(kinds)
+    listed = await asyncio.gather(*(reader.list_all(COLLECTION[kind]) for kind in order))
+    return await _Builder(reader, desired, dict(zip(order, listed, strict=True))).build()
+
+
+class _Builder:
+    """Assigns keys, reads versions, maps and fingerprints; one use per fetch."""
+
+    def __init__(
+        self, reader: ApiReader, desired: DesiredState, listed: dict[Kind, list[WireObject]]
+    ) -> None:
+        self._reader = reader
+        self._desired = desired
+        self._listed = listed
+        self._matcher = Matcher(desired)
+        self._tables: dict[Kind, dict[str, Resource]] = {kind: {} for kind in KINDS}
+        self._unmanaged_tables: dict[Kind, dict[str, Resource]] = {kind: {} for kind in KINDS}
+        self._ids: dict[Address, str] = {}
+        self._moved: dict[str, str] = {}
+        self._unmanaged: list[UnmanagedObject] = []
+        self._problems: list[LiveProblem] = []
+        self._keys: dict[Kind, dict[str, tuple[str, bool]]] = {}  # remote id -> (key, managed)
+
+    async def build(self) -> LiveState:
+        for kind, objects in self._listed.items():
+            self._assign_keys(kind, objects)
+        versions = await self._read_versions()
+        for kind, objects in self._listed.items():
+            resolver = MapResolver(self._models(), self._ids)  # kinds below are mapped
+            for obj in objects:
+                self._map(kind, obj, versions.get(str(obj.get("id")), []), resolver)
+        ids = {str(address): remote for address, remote in self._ids.items()}
+        managed = {f"{kind}s": dict(sorted(table.items())) for kind, table in self._tables.items()}
+        unmanaged = {
+            f"{kind}s": dict(sorted(table.items()))
+            for kind, table in self._unmanaged_tables.items()
+        }
+        return LiveState(
+            environment=self._desired.environment,
+            ids={a: r for a, r in ids.items() if self._is_managed_address(a)},
+            fingerprints={
+                f"{kind}.{key}": fingerprint(resource)
+                for kind, table in self._tables.items()
+                for key, resource in table.items()
+            },
+            moved=self._moved,
+            unmanaged=tuple(self._unmanaged),
+            unmanaged_tables=CatalogFile(**unmanaged),
+            problems=tuple(self._problems),
+            **managed,
+        )
+
+    def _is_managed_address(self, address: str) -> bool:
+        kind, _, key = address.partition(".")
+        return key in self._tables[kind]  # type: ignore[index]
+
+    def _assign_keys(self, kind: Kind, objects: list[WireObject]) -> None:
+        keys: dict[str, tuple[str, bool]] = {}
+        taken = set(getattr(self._desired, f"{kind}s"))
+        claimed: dict[str, str] = {}
+        for obj in objects:
+            remote = str(obj.get("id"))
+            match = self._matcher.match(kind, obj)
+            if match is not None and match.key not in claimed:
+                claimed[match.key] = remote
+                keys[remote] = (match.key, True)
+                if match.moved_from is not None:
+                    self._moved[f"{kind}.{match.key}"] = match.moved_from
+                continue
+            if match is not None:
+                self._problems.append(
+                    LiveProblem(
+                        kind=kind,
+                        remote_id=remote,
+                        key=match.key,
+                        message=f"also matches {kind}.{match.key}, which is"
+                        f" {claimed[match.key]}; the first one created is managed",
+                    )
+                )
+            naturals = live_natural_keys(kind, obj) or [str(obj.get("name") or remote)]
+            key = derived_key(naturals[0], taken)
+            keys[remote] = (key, False)
+            self._unmanaged.append(
+                UnmanagedObject(kind=kind, key=key, remote_id=remote, natural_key=naturals[0])
+            )
+        self._keys[kind] = keys
+        for remote, (key, _) in keys.items():
+            self._ids[Address(kind=kind, key=key)] = remote
+
+    async def _read_versions(self) -> dict[str, list[WireObject]]:
+        managed = [
+            remote
+            for remote, (_, is_managed) in self._keys.get("subscription", {}).items()
+            if is_managed
+        ]
+        lists = await asyncio.gather(
+            *(self._reader.get_list(f"/subscriptions/{remote}/versions") for remote in managed)
+        )
+        return dict(zip(managed, lists, strict=True))
+
+    def _map(
+        self, kind: Kind, obj: WireObject, versions: list[WireObject], resolver: MapResolver
+    ) -> None:
+        remote = str(obj.get("id"))
+        key, is_managed = self._keys[kind][remote]
+        try:
+            resource = from_wire(kind, obj, key, resolver, versions)
+        except (WireMappingError, KeyError, TypeError, ValueError) as exc:
+            self._problems.append(
+                LiveProblem(kind=kind, remote_id=remote, key=key, message=_describe(exc))
+            )
+            return
+        (self._tables if is_managed else self._unmanaged_tables)[kind][key] = resource
+
+    def _models(self) -> CatalogFile:
+        """Every live object mapped so far, managed or not, as the lookup for defaults."""
+        merged: dict[str, dict[str, Any]] = {}
+        for kind in KINDS:
+            merged[f"{kind}s"] = {**self._unmanaged_tables[kind], **self._tables[kind]}
+        return CatalogFile.model_construct(None, **merged)
+
+
+def _describe(exc: Exception) -> str:
+    return f"cannot read it as a catalog resource: {exc}"
