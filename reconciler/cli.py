@@ -19,10 +19,11 @@ import click
 
 from reconciler import __version__
 from reconciler.diagnostics import Diagnostic
-from reconciler.errors import BillingError, InvalidInputError
+from reconciler.errors import BillingError, EnvironmentSelectionError, InvalidInputError
 from reconciler.project import Project
 from reconciler.report.diagnostics import diagnostics_json, diagnostics_text
 from reconciler.report.schema import catalog_schema_json
+from reconciler.settings import SETTINGS_FILE
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -107,8 +108,17 @@ def main(ctx: click.Context, project_dir: Path | None, debug: bool, verbose: int
 @_guarded
 def validate(obj: Context, env: str | None, fmt: str) -> None:
     """Check billing.toml and the catalog; exit 0 if valid, 1 with every problem."""
-    project = obj.project()
-    name = project.environment(env)
+    try:
+        project = obj.project()
+        name = project.environment(env)
+    except (InvalidInputError, EnvironmentSelectionError) as exc:
+        if fmt != "json":
+            raise
+        diagnostics = getattr(exc, "diagnostics", None) or [
+            Diagnostic(code="settings.environment", message=str(exc), file=SETTINGS_FILE)
+        ]
+        click.echo(diagnostics_json(diagnostics, environment=env))
+        sys.exit(1)
     result = project.load_catalog(name)
     valid = result.state is not None
     if fmt == "json":

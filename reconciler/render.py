@@ -3,7 +3,7 @@
 The only module that uses Jinja2 for catalog files. Every catalog file is a template
 rendered with `StrictUndefined`, so a missing variable is an error rather than an empty
 string. Diagnostics must point at the line the user wrote, not the rendered line, so a
-second render marks where every template line ends (`RenderedFile.template_line`).
+second render marks where every template line starts (`RenderedFile.template_line`).
 """
 
 from __future__ import annotations
@@ -26,19 +26,19 @@ _MARK_RE = re.compile("\x1e(\\d+)\x1f")
 
 
 class _LineMarks(Extension):
-    """Puts a marker with the template line before every newline of literal text."""
+    """Puts a marker with the template line at the start of every line of literal text
+    (also of a piece that continues a line after a tag or an expression)."""
 
     def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
         for token in stream:
-            if token.type != "data" or "\n" not in token.value:
+            if token.type != "data":
                 yield token
                 continue
             pieces = token.value.split("\n")
             marked = [
-                piece + _MARK.format(token.lineno + offset)
-                for offset, piece in enumerate(pieces[:-1])
+                _MARK.format(token.lineno + offset) + piece for offset, piece in enumerate(pieces)
             ]
-            yield Token(token.lineno, "data", "\n".join([*marked, pieces[-1]]))
+            yield Token(token.lineno, "data", "\n".join(marked))
 
 
 def _environment(*extensions: type[Extension]) -> jinja2.Environment:
@@ -71,20 +71,19 @@ class RenderedFile:
 
 
 def _line_map(marked: str) -> tuple[int, ...]:
-    """For each rendered line, the template line of the marker that ends it; a line
-    without a marker (text from an expression) takes the next marker's line."""
-    found: list[int | None] = []
-    for line in marked.split("\n"):
-        marks = _MARK_RE.findall(line)
-        found.append(int(marks[-1]) if marks else None)
-    result: list[int | None] = []
-    following: int | None = None
-    for value in reversed(found):
-        following = value if value is not None else following
-        result.append(following)
-    result.reverse()
-    last = max((v for v in found if v is not None), default=1)
-    return tuple(last if v is None else v for v in result)
+    """For each rendered line, the template line of its first literal text; a line with
+    none (text from an expression) takes the line of the text just before it."""
+    found = [_MARK_RE.findall(line) for line in marked.split("\n")]
+    following = next((int(marks[0]) for marks in found if marks), 1)
+    result: list[int] = []
+    previous: int | None = None
+    for marks in found:
+        if marks:
+            result.append(int(marks[0]))
+            previous = int(marks[-1])
+        else:
+            result.append(previous if previous is not None else following)
+    return tuple(result)
 
 
 def _template(env: jinja2.Environment, path: str, source: str) -> jinja2.Template:
@@ -109,9 +108,10 @@ def render_file(path: str, source: str, variables: Mapping[str, Any]) -> Rendere
     error, an undefined variable or any other rendering failure (never raises for them)."""
     if "{" not in source:  # no Jinja2 syntax: the template is its own rendering
         return RenderedFile(path, source, ())
+    mapped = "\x1e" not in source  # a marker in the text itself (never valid TOML)
     try:
         text = _template(_PLAIN, path, source).render(variables)
-        marked = _template(_MARKED, path, source).render(variables)
+        marked = _template(_MARKED, path, source).render(variables) if mapped else ""
     except jinja2.TemplateSyntaxError as exc:
         return Diagnostic(
             code="template.syntax", message=exc.message or str(exc), file=path, line=exc.lineno
@@ -130,4 +130,4 @@ def render_file(path: str, source: str, variables: Mapping[str, Any]) -> Rendere
             file=path,
             line=_error_line(exc, path),
         )
-    return RenderedFile(path, text, _line_map(marked))
+    return RenderedFile(path, text, _line_map(marked) if mapped else ())

@@ -12,12 +12,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, StringConstraints, ValidationError, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, ValidationError, model_validator
 
 from reconciler.diagnostics import Diagnostic
 from reconciler.errors import EnvironmentSelectionError, InvalidInputError, ProjectNotFoundError
-from reconciler.model.base import Frozen
-from reconciler.toml_errors import toml_error_line, toml_error_message
+from reconciler.model.base import Flag, Frozen
+from reconciler.toml_errors import decode_text, toml_error_line, toml_error_message
 from reconciler.toml_lines import TomlLines
 from reconciler.validation_errors import diagnostics_from_error
 
@@ -25,6 +25,17 @@ SETTINGS_FILE = "billing.toml"
 EnvName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 VariableName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+def _inside_project(folder: str) -> str:
+    parts = folder.replace("\\", "/").split("/")
+    if not folder.strip() or folder.startswith(("/", "\\")) or ":" in parts[0] or ".." in parts:
+        raise ValueError(f"{folder!r} must be a folder inside the project, such as catalog")
+    return folder
+
+
+# A folder inside the project: relative, not empty, no `..` part.
+ProjectFolder = Annotated[str, AfterValidator(_inside_project)]
 
 
 class RateLimits(Frozen):
@@ -45,7 +56,7 @@ class EnvironmentSettings(Frozen):
     db: str | None = Field(
         default=None, description="Embedded only: data file, default .billing/<env>.db."
     )
-    protected: bool = False
+    protected: Flag = False
     rate_limits: RateLimits = RateLimits()
     variables: dict[VariableName, Any] = Field(default_factory=dict)
 
@@ -65,8 +76,8 @@ class EnvironmentSettings(Frozen):
 
 class Settings(Frozen):
     default_environment: EnvName
-    catalog_dir: str = "catalog"
-    plans_dir: str = "plans"
+    catalog_dir: ProjectFolder = "catalog"
+    plans_dir: ProjectFolder = "plans"
     variables: dict[VariableName, Any] = Field(default_factory=dict)
     environments: dict[EnvName, EnvironmentSettings] = Field(min_length=1)
 
@@ -114,32 +125,67 @@ def parse_settings(text: str, file: str = SETTINGS_FILE) -> Settings:
     """Parse billing.toml text; InvalidInputError with every problem, each with its line."""
     try:
         data = tomllib.loads(text, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long to convert
         diagnostic = Diagnostic(
             code="toml.syntax",
             message=toml_error_message(exc),
             file=file,
-            line=toml_error_line(exc),
+            line=toml_error_line(exc, text),
         )
         raise InvalidInputError([diagnostic], f"{file} is not valid TOML") from None
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
         lines = TomlLines(text)
-        diagnostics = diagnostics_from_error(
-            exc, file=file, prefix=(), find_line=lines.line_of, model=Settings
-        )
+        diagnostics = [
+            d
+            for d in diagnostics_from_error(
+                exc, file=file, prefix=(), find_line=lines.line_of, model=Settings
+            )
+            if d.field is not None  # the model-level check, reported below with its line
+        ]
+        diagnostics += _check_default_environment(data, file, lines)
         raise InvalidInputError(diagnostics, f"{file} has problems") from None
+
+
+def _check_default_environment(
+    data: dict[str, Any], file: str, lines: TomlLines
+) -> list[Diagnostic]:
+    """`default_environment` must name a declared environment. Checked on the raw data so
+    it is reported together with any other problem of the file."""
+    default = data.get("default_environment")
+    environments = data.get("environments")
+    if not isinstance(default, str) or not isinstance(environments, dict):
+        return []
+    if default in environments:
+        return []
+    declared = ", ".join(sorted(str(name) for name in environments)) or "none"
+    return [
+        Diagnostic(
+            code="settings.default_environment",
+            message=f"default_environment {default!r} is not declared under [environments];"
+            f" declared: {declared}",
+            file=file,
+            line=lines.line_of(("default_environment",)),
+            field="default_environment",
+        )
+    ]
 
 
 def load_settings(project: Path) -> Settings:
     path = project / SETTINGS_FILE
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise InvalidInputError(
-            [Diagnostic(code="file.encoding", message="not UTF-8 text", file=SETTINGS_FILE)]
-        ) from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise ProjectNotFoundError(f"cannot read {path}: {exc.strerror}") from None
+    text = decode_text(raw)
+    if isinstance(text, int):
+        raise InvalidInputError(
+            [
+                Diagnostic(
+                    code="file.encoding", message="not UTF-8 text", file=SETTINGS_FILE, line=text
+                )
+            ],
+            f"{SETTINGS_FILE} is not UTF-8 text",
+        )
     return parse_settings(text)

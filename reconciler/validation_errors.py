@@ -44,7 +44,16 @@ _PATTERN_HINTS: dict[str, str] = {
     "^[A-Z]{3}$": "must be a 3-letter ISO 4217 currency code in upper case, such as USD",
     "^[A-Z]{2}$": "must be a 2-letter ISO 3166 country code in upper case, such as DE",
     "^(due_on_receipt|net_[0-9]{1,3})$": "must be due_on_receipt or net_<days>, such as net_30",
+    "^[a-z][a-z0-9_-]{0,31}$": "must be a lowercase letter, then letters, digits, _ or -"
+    " (at most 32)",
+    "^[A-Za-z_][A-Za-z0-9_]*$": "must be a letter or _, then letters, digits or _",
+    "^https?://\\S+$": "must be an http:// or https:// URL",
 }
+
+# Errors that mean "a value of the wrong type" without the `_type`/`_parsing` suffix.
+_TYPE_ERRORS = frozenset(
+    {"int_from_float", "date_from_datetime_inexact", "decimal_whole_digits", "is_instance_of"}
+)
 
 LineFinder = Callable[[Path], int | None]
 
@@ -57,19 +66,46 @@ def field_path(path: Sequence[PathPart]) -> str:
     return out
 
 
+# Pydantic names the member of a plain union that failed (`date`, `literal['a','b']`).
+_UNION_MEMBERS = frozenset({"date", "datetime", "str", "int", "float", "bool", "decimal"})
+_KEY = "[key]"  # pydantic's marker for a dict key that failed (rather than its value)
+
+
+def _is_tag(loc: Sequence[int | str], index: int) -> bool:
+    """Is `loc[index]` a union tag pydantic inserted, rather than a field or key?"""
+    part = loc[index]
+    if not isinstance(part, str) or index == 0:
+        return False
+    previous = loc[index - 1]
+    if part in PRICE_TYPES:  # the tag of the price union, right after `price`
+        return previous == "price"
+    if part in _UNION_MEMBERS:  # a member of `date | Literal[...]` (the `effective` fields)
+        return previous == "effective"
+    return "[" in part and part != _KEY  # `literal['a','b']`, `function-after[...]`
+
+
 def _clean_loc(loc: Sequence[int | str]) -> Path:
-    """Drop the discriminator tag pydantic inserts after a price (`price.tiered.tiers`)."""
-    out: list[PathPart] = []
-    for index, part in enumerate(loc):
-        if isinstance(part, str) and part in PRICE_TYPES and index > 0:
-            continue
-        out.append(part)
-    return tuple(out)
+    """Drop the union tags pydantic inserts (`price.tiered.tiers`, `effective.date`) and
+    its `[key]` marker, so the path names fields as the user wrote them."""
+    return tuple(part for index, part in enumerate(loc) if part != _KEY and not _is_tag(loc, index))
+
+
+def _code(error: Any) -> str:
+    kind: str = error["type"]
+    if kind in _CODES:
+        return _CODES[kind]
+    if kind.endswith(("_type", "_parsing")) or kind in _TYPE_ERRORS:
+        return "field.type"
+    return "field.invalid"
 
 
 def _message(error: Any, model: type[BaseModel] | None) -> str:
     kind = error["type"]
     name = error["loc"][-1] if error["loc"] else None
+    if name == _KEY:
+        pattern = error.get("ctx", {}).get("pattern", "")
+        hint = _PATTERN_HINTS.get(pattern, str(error["msg"]))
+        return f"invalid name {error['input']!r}: {hint}"
     if kind == "extra_forbidden" and isinstance(name, str):
         hint = _suggestion(name, error["loc"], model)
         return f"unknown field `{name}`{hint}"
@@ -79,6 +115,11 @@ def _message(error: Any, model: type[BaseModel] | None) -> str:
         pattern = error.get("ctx", {}).get("pattern", "")
         if pattern in _PATTERN_HINTS:
             return f"{_PATTERN_HINTS[pattern]}; got {error['input']!r}"
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tags = ", ".join(PRICE_TYPES)  # the price is the only tagged union
+        tag = error.get("ctx", {}).get("tag")
+        got = f"unknown price type {tag!r}" if tag is not None else "a price needs a `type`"
+        return f"{got}; one of: {tags}"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     return str(error["msg"])
@@ -96,8 +137,10 @@ def _suggestion(name: str, loc: Sequence[int | str], model: type[BaseModel] | No
 def _model_at(model: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
     """Follow a raw pydantic `loc` (with union tags) down from `model`."""
     current: list[type[BaseModel]] = [model]
+    in_dict = False  # the last field was a dict: this part is one of its keys
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or in_dict:
+            in_dict = False
             continue
         tagged = [m for m in current if _tag(m) == part]
         if tagged:
@@ -106,7 +149,9 @@ def _model_at(model: type[BaseModel], loc: Sequence[int | str]) -> type[BaseMode
         owner = next((m for m in current if part in m.model_fields), None)
         if owner is None:
             return None
-        current = _models_in(owner.model_fields[part].annotation)
+        annotation = owner.model_fields[part].annotation
+        current = _models_in(annotation)
+        in_dict = typing.get_origin(annotation) is dict
     return current[0] if len(current) == 1 else None
 
 
@@ -133,17 +178,31 @@ def diagnostics_from_error(
 ) -> list[Diagnostic]:
     """One diagnostic per distinct failing field of `exc`, located under `prefix`."""
     out: list[Diagnostic] = []
+    by_path: dict[Path, int] = {}  # union members failing at one path: one diagnostic
     seen: set[tuple[Path, str]] = set()
     for error in exc.errors(include_url=False):
-        path = (*prefix, *_clean_loc(error["loc"]))
-        code = _CODES.get(error["type"], "field.invalid")
+        loc = error["loc"]
+        path = (*prefix, *_clean_loc(loc))
+        if error["type"] == "union_tag_invalid":  # the wrong value is the `type` field
+            path = (*path, error.get("ctx", {}).get("discriminator", "'type'").strip("'"))
+        code = _code(error)
+        message = _message(error, model)
+        union = any(_is_tag(loc, index) and loc[index - 1] != "price" for index in range(len(loc)))
+        if union and path in by_path:
+            first = out[by_path[path]]
+            out[by_path[path]] = first.model_copy(
+                update={"message": f"{first.message}; or: {message}"}
+            )
+            continue
         if (path, code) in seen:
             continue
         seen.add((path, code))
+        if union:
+            by_path[path] = len(out)
         out.append(
             Diagnostic(
                 code=code,
-                message=_message(error, model),
+                message=message,
                 file=file,
                 line=find_line(path),
                 field=field_path(path) or None,
