@@ -80,7 +80,9 @@ def test_plan_and_customer_response_extras_are_ignored() -> None:
             "currency": "USD",
             "aliases": ["acme", "acme-corp"],
             "billing_address": {"line1": "", "city": "Berlin", "country": "DE"},
-            "contacts": [{"id": "OLgPyqFF", "email": "a@b.co", "first_name": "", "is_primary": True}],
+            "contacts": [
+                {"id": "OLgPyqFF", "email": "a@b.co", "first_name": "", "is_primary": True}
+            ],
             "tax_id": "DE123456789",
         },
         "acme",
