@@ -56,9 +56,15 @@ class ApiConflictError(ApiError):
     @property
     def in_flight(self) -> bool:
         """True when the conflict is another attempt of this same request still running:
-        waiting and retrying with the same key is then safe."""
+        waiting and retrying with the same key is then safe. The API marks it with
+        `Retry-After` (or `Transient-Error`); other conflicts carry neither."""
         text = self.detail.lower()
-        return self.transient or "in flight" in text or "in progress" in text
+        return (
+            self.transient
+            or self.retry_after is not None
+            or "in flight" in text
+            or "in progress" in text
+        )
 
 
 class ApiRejectedError(ApiError):

@@ -1,0 +1,82 @@
+"""Wire-level field types shared by every resource: money, timestamps, enums, strict bodies.
+
+Owns how a decimal or a date looks on the wire. Money is kept exactly as a decimal string
+(never a float): a string is echoed as sent unless it uses exponent notation, a JSON number is
+rendered from its shortest decimal form. Must not know any resource.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from .clock import normalize_ts
+
+_DECIMAL_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
+
+
+def to_decimal_string(value: Any) -> str:
+    """Validate a money/rate value (string or number) and give its exact decimal string."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValueError("must be a decimal string such as \"10.00\"")
+    text = repr(value) if isinstance(value, float) else str(value)
+    try:
+        parsed = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not a decimal number") from None
+    if not parsed.is_finite():
+        raise ValueError(f"{text!r} is not a finite decimal number")
+    if parsed < 0:
+        raise ValueError(f"{text!r} must not be negative")
+    if isinstance(value, str) and re.fullmatch(_DECIMAL_PATTERN, text):
+        return text
+    return format(parsed, "f")
+
+
+def to_timestamp(value: Any) -> str:
+    """Accept ``YYYY-MM-DD`` or an RFC 3339 timestamp; echo as ``YYYY-MM-DDTHH:MM:SSZ``."""
+    if not isinstance(value, str):
+        raise ValueError("must be a date (YYYY-MM-DD) or an RFC 3339 timestamp")
+    return normalize_ts(value)
+
+
+Money = Annotated[
+    str,
+    BeforeValidator(to_decimal_string),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string", "pattern": _DECIMAL_PATTERN}, {"type": "number"}],
+            "description": "non-negative decimal; strings are kept exactly",
+        },
+        mode="validation",
+    ),
+    WithJsonSchema({"type": "string", "description": "decimal string"}, mode="serialization"),
+]
+Timestamp = Annotated[
+    str,
+    BeforeValidator(to_timestamp),
+    WithJsonSchema(
+        {"type": "string", "description": "YYYY-MM-DD or RFC 3339 timestamp"}, mode="validation"
+    ),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
+Count = Annotated[int, Field(ge=0, le=10**12)]
+Name = Annotated[str, Field(min_length=1, max_length=255)]
+Text = Annotated[str, Field(max_length=10_000)]
+Ref = Annotated[str, Field(min_length=1, max_length=255)]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+
+FeeType = Literal["fixed", "metered"]
+Direction = Literal["advance", "arrears"]
+Frequency = Literal["recurring", "one-off"]
+Interval = Literal["monthly", "quarterly", "semi_annual", "yearly"]
+PeriodType = Literal["fixed", "monthly_rolling"]
+
+
+class Strict(BaseModel):
+    """Request bodies refuse unknown fields, so a client's mapping typo is a 422, not a no-op."""
+
+    model_config = ConfigDict(extra="forbid")

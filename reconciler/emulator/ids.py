@@ -1,0 +1,38 @@
+"""Identifier formats of the Alguna API, and their generation.
+
+Owns which object kind gets which id shape. Must not check uniqueness: the store does that,
+because only it knows what already exists.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+_BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+
+# Catalog objects look like ``prod_02zBTaXIplpzpaI6CggiUA`` in real responses; customers,
+# contacts and subscriptions are plain 8-character identifiers (alguna-api.md §1.8).
+_PREFIXED: dict[str, str] = {
+    "product": "prod_",
+    "metric": "mtr_",
+    "plan": "pln_",
+    "bundle": "bnd_",
+    "version": "subv_",
+    "price": "price_",
+}
+_PLAIN_KINDS = frozenset({"customer", "contact", "subscription"})
+
+
+def _base62(length: int) -> str:
+    return "".join(secrets.choice(_BASE62) for _ in range(length))
+
+
+def new_id(kind: str) -> str:
+    """A fresh random id in the shape the real API uses for ``kind``."""
+    if kind in _PLAIN_KINDS:
+        return _base62(8)
+    try:
+        return _PREFIXED[kind] + _base62(22)
+    except KeyError:
+        raise ValueError(f"no id format for kind {kind!r}") from None

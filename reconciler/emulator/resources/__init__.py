@@ -1,0 +1,1 @@
+"""The emulated Alguna API resources, one module per resource (plus shared item/price rules)."""

@@ -1,0 +1,127 @@
+"""Billable metrics: ``/metrics`` create, list, get, and (assumed, as in v1) update.
+
+Owns the metric shape and its rules (non-count aggregations need a ``field``). Must not deal
+with usage events: those live in the events resource.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
+from pydantic import Field, model_validator
+
+from ..errors import ApiError
+from ..fields import Name, Ref, Strict, Text
+from ..ids import new_id
+from ..routing import ListParamsDep, Page, SortParam, api_router, csv_values, page, sort_docs
+from ..runtime import CtxDep
+from .lookup import get_or_404
+
+router = api_router("metrics")
+
+Method = Literal["count", "count_unique", "sum", "average", "min", "max"]
+_SORTABLE = ("created_at", "updated_at", "name", "event_name")
+
+
+class Aggregation(Strict):
+    method: Method
+    field: Name | None = None
+
+
+class Filter(Strict):
+    field: Name
+    operator: Name
+    value: Annotated[str, Field(max_length=1000)]
+
+
+class FilterGroup(Strict):
+    operator: Literal["and", "or"]
+    filters: Annotated[list[Filter], Field(max_length=50)] = Field(default_factory=list)
+
+
+def _check_aggregation(aggregation: Aggregation | None) -> None:
+    if aggregation is not None and aggregation.method != "count" and not aggregation.field:
+        raise ValueError(f"aggregation.field is required for method {aggregation.method!r}")
+
+
+class MetricCreate(Strict):
+    name: Name
+    description: Text | None = None
+    event_name: Name
+    aggregation: Aggregation
+    filter_groups: Annotated[list[FilterGroup], Field(max_length=20)] = Field(default_factory=list)
+    tag_ids: Annotated[list[Ref], Field(max_length=50)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _rules(self) -> MetricCreate:
+        _check_aggregation(self.aggregation)
+        return self
+
+
+class MetricUpdate(Strict):
+    name: Name | None = None
+    description: Text | None = None
+    event_name: Name | None = None
+    aggregation: Aggregation | None = None
+    filter_groups: Annotated[list[FilterGroup], Field(max_length=20)] | None = None
+    tag_ids: Annotated[list[Ref], Field(max_length=50)] | None = None
+
+    @model_validator(mode="after")
+    def _rules(self) -> MetricUpdate:
+        _check_aggregation(self.aggregation)
+        return self
+
+
+class Metric(MetricCreate):
+    id: str
+    created_at: str
+    updated_at: str
+
+
+@router.post("/metrics", status_code=201, response_model=Metric)
+async def create_metric(body: MetricCreate, ctx: CtxDep) -> dict[str, Any]:
+    now = ctx.now_ts()
+    doc = {"id": new_id("metric"), **body.model_dump(mode="json")}
+    doc.update(created_at=now, updated_at=now)
+    return ctx.store.insert(ctx.account, "metric", doc)
+
+
+@router.get("/metrics", response_model=Page[Metric])
+async def list_metrics(
+    ctx: CtxDep,
+    params: ListParamsDep,
+    sort: SortParam = None,
+    event_name: Annotated[str | None, Query(max_length=1000)] = None,
+    aggregation_method: Annotated[str | None, Query(max_length=1000)] = None,
+    aggregation_field: Annotated[str | None, Query(max_length=1000)] = None,
+    tag_ids: Annotated[str | None, Query(max_length=1000)] = None,
+) -> dict[str, Any]:
+    docs = ctx.store.list(ctx.account, "metric")
+    if wanted := csv_values(event_name):
+        docs = [d for d in docs if d["event_name"] in wanted]
+    if wanted := csv_values(aggregation_method):
+        docs = [d for d in docs if d["aggregation"]["method"] in wanted]
+    if wanted := csv_values(aggregation_field):
+        docs = [d for d in docs if d["aggregation"].get("field") in wanted]
+    if wanted := csv_values(tag_ids):
+        docs = [d for d in docs if set(wanted) & set(d.get("tag_ids", []))]
+    return page(sort_docs(docs, sort, _SORTABLE), params)
+
+
+@router.get("/metrics/{metric_id}", response_model=Metric)
+async def get_metric(metric_id: str, ctx: CtxDep) -> dict[str, Any]:
+    return get_or_404(ctx, "metric", metric_id)
+
+
+@router.patch("/metrics/{metric_id}", response_model=Metric)
+async def update_metric(metric_id: str, body: MetricUpdate, ctx: CtxDep) -> dict[str, Any]:
+    with ctx.store.transaction():
+        doc = get_or_404(ctx, "metric", metric_id)
+        changes = body.model_dump(mode="json", exclude_unset=True)
+        for key in ("name", "event_name", "aggregation"):
+            if key in changes and changes[key] is None:
+                raise ApiError(422, f"{key} cannot be null")
+        doc.update(changes)
+        doc["updated_at"] = ctx.now_ts()
+        return ctx.store.replace(ctx.account, "metric", doc)

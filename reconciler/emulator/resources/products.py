@@ -1,0 +1,128 @@
+"""Products: ``/products`` create, list, get, update.
+
+Owns the product shape and its rules: metered products need at least one metric, are always
+billed in arrears and recurring; fixed products need a billing frequency; ``fee_type``,
+``payment_terms``, ``billing_frequency`` and ``metric_ids`` cannot change after creation.
+Must not know about prices (products are price-less in v2).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import Query
+from pydantic import Field, model_validator
+
+from ..errors import ApiError
+from ..fields import FeeType, Frequency, Name, Ref, Strict, Text
+from ..ids import new_id
+from ..routing import ListParamsDep, Page, api_router, csv_values, page
+from ..runtime import CtxDep
+from .lookup import get_or_404, require_refs
+
+router = api_router("products")
+
+RevenueAllocation = Literal["straight_line", "usage_based", "contract_level_straight_line"]
+IMMUTABLE = ("fee_type", "payment_terms", "billing_frequency", "metric_ids")
+
+
+class ProductCreate(Strict):
+    fee_type: FeeType
+    name: Name
+    payment_terms: Literal["advance", "arrears"]
+    billing_frequency: Frequency | None = None
+    description: Text | None = None
+    metric_ids: Annotated[list[Ref], Field(max_length=50)] = Field(default_factory=list)
+    revenue_allocation_method: RevenueAllocation | None = None
+    sku: Name | None = None
+    tag_ids: Annotated[list[Ref], Field(max_length=50)] = Field(default_factory=list)
+    unit_label: Name = "unit"
+    unit_label_plural: Name = "units"
+
+    @model_validator(mode="after")
+    def _rules(self) -> ProductCreate:
+        if self.fee_type == "metered":
+            if not self.metric_ids:
+                raise ValueError("metric_ids needs at least one metric for a metered product")
+            if self.payment_terms != "arrears":
+                raise ValueError("metered products are always billed in arrears")
+            if self.billing_frequency not in (None, "recurring"):
+                raise ValueError("metered products are always recurring")
+            self.billing_frequency = "recurring"
+        elif self.billing_frequency is None:
+            raise ValueError("billing_frequency is required for a fixed product")
+        return self
+
+
+class ProductUpdate(Strict):
+    name: Name | None = None
+    description: Text | None = None
+    revenue_allocation_method: RevenueAllocation | None = None
+    sku: Name | None = None
+    tag_ids: Annotated[list[Ref], Field(max_length=50)] | None = None
+    unit_label: Name | None = None
+    unit_label_plural: Name | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _immutable(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            sent = [key for key in IMMUTABLE if key in data]
+            if sent:
+                raise ValueError(
+                    f"{', '.join(sent)} cannot be changed after a product is created "
+                    "(create a new product instead)"
+                )
+        return data
+
+
+class Product(ProductCreate):
+    id: str
+    created_at: str
+    updated_at: str
+
+
+@router.post("/products", status_code=201, response_model=Product)
+async def create_product(body: ProductCreate, ctx: CtxDep) -> dict[str, Any]:
+    with ctx.store.transaction():
+        require_refs(ctx, "metric", body.metric_ids, "metric_ids")
+        now = ctx.now_ts()
+        doc = {"id": new_id("product"), **body.model_dump(mode="json")}
+        doc.update(created_at=now, updated_at=now)
+        return ctx.store.insert(ctx.account, "product", doc)
+
+
+@router.get("/products", response_model=Page[Product])
+async def list_products(
+    ctx: CtxDep,
+    params: ListParamsDep,
+    fee_type: Annotated[str | None, Query(max_length=1000)] = None,
+    metric_ids: Annotated[str | None, Query(max_length=1000)] = None,
+    payment_terms: Annotated[str | None, Query(max_length=1000)] = None,
+) -> dict[str, Any]:
+    docs = ctx.store.list(ctx.account, "product")
+    if wanted := csv_values(fee_type):
+        docs = [d for d in docs if d["fee_type"] in wanted]
+    if wanted := csv_values(payment_terms):
+        docs = [d for d in docs if d["payment_terms"] in wanted]
+    if wanted := csv_values(metric_ids):
+        docs = [d for d in docs if set(wanted) & set(d["metric_ids"])]
+    return page(docs, params)
+
+
+@router.get("/products/{product_id}", response_model=Product)
+async def get_product(product_id: str, ctx: CtxDep) -> dict[str, Any]:
+    return get_or_404(ctx, "product", product_id)
+
+
+@router.patch("/products/{product_id}", response_model=Product)
+async def update_product(product_id: str, body: ProductUpdate, ctx: CtxDep) -> dict[str, Any]:
+    with ctx.store.transaction():
+        doc = get_or_404(ctx, "product", product_id)
+        changes = body.model_dump(mode="json", exclude_unset=True)
+        for key in ("name", "unit_label", "unit_label_plural"):
+            if key in changes and changes[key] is None:
+                raise ApiError(422, f"{key} cannot be null")
+        doc.update(changes)
+        doc["updated_at"] = ctx.now_ts()
+        return ctx.store.replace(ctx.account, "product", doc)

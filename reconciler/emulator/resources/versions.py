@@ -1,0 +1,234 @@
+"""Subscription versions: list, get, current, one item, create/update/delete drafts, publish.
+
+Owns the version object (``id, subscription_id, status, effective_at, description, items,
+entitlements, created_at, updated_at``) and its lifecycle: drafts are editable and deletable;
+published versions are never edited or deleted (409). Publishing needs an activated
+subscription (activation publishes the drafts itself) and an ``effective_at`` not before the
+current version's. Must not apply deltas: the changes resource builds item sets and calls
+:func:`new_version`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import Response
+from pydantic import BaseModel, Field
+
+from ..clock import format_ts, parse_ts
+from ..errors import ApiError, not_found
+from ..fields import Strict, Text
+from ..ids import new_id
+from ..routing import api_router
+from ..runtime import Ctx, CtxDep
+from ..store import Doc
+from .items import MAX_ITEMS, BundleItem, Item, ProductItem, item_documents
+from .lookup import get_or_404
+from .subscription_state import current_version, resolve_effective
+from .terms import Entitlement
+
+router = api_router("subscription versions")
+
+NonEmptyItems = Annotated[list[Item], Field(min_length=1, max_length=MAX_ITEMS)]
+Effective = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class VersionCreate(Strict):
+    items: NonEmptyItems
+    effective_at: Effective = "immediate"
+    description: Text | None = None
+
+
+class VersionUpdate(Strict):
+    items: NonEmptyItems | None = None
+    effective_at: Effective | None = None
+    description: Text | None = None
+
+
+class Version(BaseModel):
+    id: str
+    subscription_id: str
+    status: Literal["draft", "published"]
+    effective_at: str
+    description: str | None = None
+    items: list[Item]
+    entitlements: list[Entitlement]
+    created_at: str
+    updated_at: str
+
+
+class VersionList(BaseModel):
+    data: list[Version]
+
+
+def new_version(
+    ctx: Ctx,
+    subscription_id: str,
+    *,
+    items: list[Doc],
+    effective_at: str,
+    description: str | None,
+    entitlements: list[Doc],
+    status: Literal["draft", "published"] = "draft",
+) -> Doc:
+    """Store a new version of a subscription (items already in stored form)."""
+    now = ctx.now_ts()
+    doc: Doc = {
+        "id": new_id("version"),
+        "subscription_id": subscription_id,
+        "status": "draft",
+        "effective_at": effective_at,
+        "description": description,
+        "items": items,
+        "entitlements": entitlements,
+        "created_at": now,
+        "updated_at": now,
+    }
+    ctx.store.insert(ctx.account, "version", doc, parent=subscription_id)
+    return publish(ctx, doc) if status == "published" else doc
+
+
+def publish(ctx: Ctx, version: Doc) -> Doc:
+    """Publish a draft; it is ordered after every version published before it."""
+    siblings = ctx.store.list(ctx.account, "version", parent=version["subscription_id"])
+    version["status"] = "published"
+    version["published_order"] = 1 + max((v.get("published_order", 0) for v in siblings), default=0)
+    version["updated_at"] = ctx.now_ts()
+    return ctx.store.replace(ctx.account, "version", version)
+
+
+def _subscription(ctx: Ctx, subscription_id: str) -> Doc:
+    return get_or_404(ctx, "subscription", subscription_id)
+
+
+def _version(ctx: Ctx, sub: Doc, version_id: str) -> Doc:
+    if version_id == "current":
+        found = current_version(ctx.store.list(ctx.account, "version", parent=sub["id"]),
+                                ctx.clock.now())
+        if found is None:
+            raise ApiError(404, f"subscription {sub['id']} has no current (published) version")
+        return found
+    doc = ctx.store.get(ctx.account, "version", version_id)
+    if doc is None or doc["subscription_id"] != sub["id"]:
+        raise not_found("subscription version", version_id)
+    return doc
+
+
+def _writable(sub: Doc) -> None:
+    if sub.get("cancellation"):
+        raise ApiError(409, f"subscription {sub['id']} is canceled; its versions cannot change")
+
+
+def _draft(ctx: Ctx, sub: Doc, version_id: str) -> Doc:
+    _writable(sub)
+    version = _version(ctx, sub, version_id)
+    if version["status"] != "draft":
+        raise ApiError(409, f"version {version['id']} is published; published versions are "
+                            "never edited or deleted (create a new version instead)")
+    return version
+
+
+@router.get("/subscriptions/{subscription_id}/versions", response_model=VersionList)
+async def list_versions(subscription_id: str, ctx: CtxDep) -> dict[str, Any]:
+    sub = _subscription(ctx, subscription_id)
+    return {"data": ctx.store.list(ctx.account, "version", parent=sub["id"])}
+
+
+@router.get("/subscriptions/{subscription_id}/versions/current", response_model=Version)
+async def get_current_version(subscription_id: str, ctx: CtxDep) -> dict[str, Any]:
+    return _version(ctx, _subscription(ctx, subscription_id), "current")
+
+
+@router.get("/subscriptions/{subscription_id}/versions/{version_id}", response_model=Version)
+async def get_version(subscription_id: str, version_id: str, ctx: CtxDep) -> dict[str, Any]:
+    return _version(ctx, _subscription(ctx, subscription_id), version_id)
+
+
+@router.get(
+    "/subscriptions/{subscription_id}/versions/{version_id}/items/{item_ref}",
+    response_model=ProductItem | BundleItem,
+)
+async def get_version_item(
+    subscription_id: str, version_id: str, item_ref: str, ctx: CtxDep
+) -> dict[str, Any]:
+    version = _version(ctx, _subscription(ctx, subscription_id), version_id)
+    for item in version["items"]:
+        if item.get("product_id") == item_ref or item.get("bundle_id") == item_ref:
+            return dict(item)
+    for item in version["items"]:
+        for child in item.get("items", []):
+            if child["product_id"] == item_ref:
+                return dict(child)
+    raise not_found("item", f"{item_ref} in version {version['id']}")
+
+
+@router.post("/subscriptions/{subscription_id}/versions", status_code=201, response_model=Version)
+async def create_version(subscription_id: str, body: VersionCreate, ctx: CtxDep) -> dict[str, Any]:
+    with ctx.store.transaction():
+        sub = _subscription(ctx, subscription_id)
+        _writable(sub)
+        effective = resolve_effective(sub, body.effective_at, ctx.clock.now())
+        source = current_version(ctx.store.list(ctx.account, "version", parent=sub["id"]),
+                                 ctx.clock.now())
+        return new_version(
+            ctx,
+            sub["id"],
+            items=item_documents(ctx, body.items, sub["currency"]),
+            effective_at=format_ts(effective),
+            description=body.description,
+            entitlements=[] if source is None else source["entitlements"],
+        )
+
+
+@router.patch("/subscriptions/{subscription_id}/versions/{version_id}", response_model=Version)
+async def update_version(
+    subscription_id: str, version_id: str, body: VersionUpdate, ctx: CtxDep
+) -> dict[str, Any]:
+    with ctx.store.transaction():
+        sub = _subscription(ctx, subscription_id)
+        version = _draft(ctx, sub, version_id)
+        if body.items is not None:
+            version["items"] = item_documents(ctx, body.items, sub["currency"])
+        if body.effective_at is not None:
+            moment = resolve_effective(sub, body.effective_at, ctx.clock.now())
+            version["effective_at"] = format_ts(moment)
+        if "description" in body.model_fields_set:
+            version["description"] = body.description
+        version["updated_at"] = ctx.now_ts()
+        return ctx.store.replace(ctx.account, "version", version)
+
+
+@router.post(
+    "/subscriptions/{subscription_id}/versions/{version_id}/publish", response_model=Version
+)
+async def publish_version(subscription_id: str, version_id: str, ctx: CtxDep) -> dict[str, Any]:
+    with ctx.store.transaction():
+        sub = _subscription(ctx, subscription_id)
+        version = _version(ctx, sub, version_id)
+        if version["status"] == "published":
+            return version
+        _writable(sub)
+        if not sub.get("activated_at"):
+            raise ApiError(409, f"subscription {sub['id']} is a draft: activate it, which "
+                                "publishes its draft versions")
+        now = ctx.clock.now()
+        current = current_version(ctx.store.list(ctx.account, "version", parent=sub["id"]), now)
+        if current is not None and parse_ts(version["effective_at"]) < parse_ts(
+            current["effective_at"]
+        ):
+            raise ApiError(422, f"effective_at {version['effective_at']} is before the current "
+                                f"version's ({current['effective_at']})")
+        return publish(ctx, version)
+
+
+@router.delete(
+    "/subscriptions/{subscription_id}/versions/{version_id}",
+    status_code=204,
+    response_class=Response,
+)
+async def delete_version(subscription_id: str, version_id: str, ctx: CtxDep) -> Response:
+    with ctx.store.transaction():
+        version = _draft(ctx, _subscription(ctx, subscription_id), version_id)
+        ctx.store.delete(ctx.account, "version", version["id"])
+    return Response(status_code=204)
+

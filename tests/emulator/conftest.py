@@ -1,0 +1,52 @@
+"""Fixtures for the emulator's tests: an in-process app, an API client, a control client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from reconciler.emulator import create_app, emulator_transport
+
+START = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
+API_KEY = "sk_test_emulator"
+HEADERS = {"Authorization": f"Bearer {API_KEY}", "Alguna-Version": "2026-04-01"}
+
+
+@pytest.fixture
+def app() -> FastAPI:
+    """A fresh in-memory emulator whose clock stands still at START."""
+    return create_app(clock_start=START)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An authenticated client of the emulated API."""
+    async with httpx.AsyncClient(
+        transport=emulator_transport(app), base_url="http://emulator", headers=HEADERS
+    ) as api:
+        yield api
+
+
+@pytest.fixture
+async def control(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A client for the same emulator's control API (no auth)."""
+    async with httpx.AsyncClient(
+        transport=emulator_transport(app), base_url="http://emulator/_emulator"
+    ) as ctl:
+        yield ctl
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Slow emulator tests are opt-in (``-m slow``): deselect them unless a -m asks for them."""
+    if "slow" in (config.getoption("markexpr") or ""):
+        return
+    here = str(Path(__file__).parent)
+    slow = [i for i in items if i.get_closest_marker("slow") and str(i.path).startswith(here)]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [i for i in items if i not in slow]

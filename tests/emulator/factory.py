@@ -1,0 +1,119 @@
+"""Request bodies and small create-helpers shared by the emulator tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+
+def fixed_price(amount: str = "500.00", units: int = 1) -> dict[str, Any]:
+    return {
+        "type": "fixed",
+        "fee_type": "fixed",
+        "billing_direction": "advance",
+        "billing_frequency": "recurring",
+        "billing_interval": "monthly",
+        "fixed_pricing_model": {"price_per_unit": amount, "units": units},
+    }
+
+
+def unit_price(metric_id: str, rate: str = "0.02") -> dict[str, Any]:
+    return {
+        "type": "unit",
+        "fee_type": "metered",
+        "billing_direction": "arrears",
+        "billing_interval": "monthly",
+        "metric_ids": [metric_id],
+        "unit_pricing_model": {"price_per_unit": rate},
+    }
+
+
+def tiered_price(metric_id: str, kind: str = "tiered") -> dict[str, Any]:
+    return {
+        "type": kind,
+        "fee_type": "metered",
+        "billing_direction": "arrears",
+        "billing_interval": "monthly",
+        "metric_ids": [metric_id],
+        f"{kind}_pricing_model": {
+            "tiers": [
+                {"min_units": 0, "max_units": 100, "price_per_unit": "0.15", "fixed_fee": "0"},
+                {"min_units": 100, "max_units": 500, "price_per_unit": "0.10"},
+                {"min_units": 500, "max_units": None, "price_per_unit": "0.05"},
+            ]
+        },
+    }
+
+
+async def created(response: httpx.Response) -> dict[str, Any]:
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def metric(client: httpx.AsyncClient, name: str = "API calls") -> dict[str, Any]:
+    body = {"name": name, "event_name": "api_call", "aggregation": {"method": "count"}}
+    return await created(await client.post("/metrics", json=body))
+
+
+async def fixed_product(client: httpx.AsyncClient, name: str = "Platform") -> dict[str, Any]:
+    body = {
+        "name": name,
+        "fee_type": "fixed",
+        "payment_terms": "advance",
+        "billing_frequency": "recurring",
+        "sku": name.lower(),
+    }
+    return await created(await client.post("/products", json=body))
+
+
+async def metered_product(client: httpx.AsyncClient, metric_id: str) -> dict[str, Any]:
+    body = {
+        "name": "API",
+        "fee_type": "metered",
+        "payment_terms": "arrears",
+        "metric_ids": [metric_id],
+    }
+    return await created(await client.post("/products", json=body))
+
+
+async def customer(client: httpx.AsyncClient, alias: str = "acme") -> dict[str, Any]:
+    body = {"name": "Acme", "currency": "USD", "aliases": [alias]}
+    return await created(await client.post("/customers", json=body))
+
+
+async def catalog(client: httpx.AsyncClient) -> dict[str, Any]:
+    """A metric, a fixed and a metered product, a plan using both, and a customer."""
+    mtr = await metric(client)
+    base = await fixed_product(client)
+    api = await metered_product(client, mtr["id"])
+    plan = await created(
+        await client.post(
+            "/plans",
+            json={
+                "name": "Pro",
+                "currency": "USD",
+                "items": [
+                    {"product_id": base["id"], "price": fixed_price()},
+                    {"product_id": api["id"], "price": unit_price(mtr["id"])},
+                ],
+            },
+        )
+    )
+    cust = await customer(client)
+    return {"metric": mtr, "base": base, "api": api, "plan": plan, "customer": cust}
+
+
+async def active_subscription(client: httpx.AsyncClient, cat: dict[str, Any]) -> dict[str, Any]:
+    body = {"customer_id": "acme", "plan_id": cat["plan"]["id"], "auto_activate": True}
+    return await created(await client.post("/subscriptions", json=body))
+
+
+def without_nulls(value: Any) -> Any:
+    """The value with null object fields left out (responses show unset optionals as null)."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
