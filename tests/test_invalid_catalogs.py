@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 Located = tuple[str, str | None, int | None, str | None]  # code, file, line, field
 
+
 def _expected(case: Path) -> dict[str, Any]:
     return tomllib.loads((case / "expected.toml").read_text(encoding="utf-8"))
 

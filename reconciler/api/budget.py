@@ -1,17 +1,19 @@
 """The request budget: a token bucket per rate-limit class, and how many requests may be
 in flight at once.
 
-Buckets (aiolimiter's leaky bucket, one second's worth of capacity, as the API's limits
-are per second) keep the client under the documented limits: standard 100/s, bulk 10/s,
-events 1000/s, configurable per environment. Concurrency is not a fixed small pool: by
-Little's law, keeping a rate R busy at latency L needs about R*L requests in flight, so the
-limit follows the observed latency (an exponentially weighted mean), with headroom.
+Buckets (aiolimiter's leaky bucket, refilling at the API's per-second limits and holding
+half a second's worth, see `_bucket`) keep the client under the documented limits:
+standard 100/s, bulk 10/s, events 1000/s, configurable per environment. Concurrency is
+not a fixed small pool: by Little's law, keeping a rate R busy at latency L needs about
+R*L requests in flight, so the limit follows the observed latency (an exponentially
+weighted mean), with headroom.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,12 +30,39 @@ class RequestClass(StrEnum):
     EVENTS = "events"
 
 
+# Writes that create or rewrite a subscription's priced items count against the bulk
+# limit (the emulator's assumption, reconciler/emulator/pipeline/ratelimit.py); the client
+# mirrors it, or it would send them at the standard rate into 429s.
+BULK_ROUTES: tuple[re.Pattern[str], ...] = (
+    re.compile(r"^/subscriptions/?$"),
+    re.compile(r"^/subscriptions/[^/]+/versions/?$"),
+    re.compile(r"^/subscriptions/[^/]+/versions/[^/]+/publish/?$"),
+    re.compile(r"^/subscriptions/[^/]+/changes/?$"),
+)
+
+
 def request_class(method: str, path: str) -> RequestClass:
-    """Which limit a request counts against (docs/api-compatibility.md lists the bulk
-    endpoints the emulator enforces; the client mirrors it)."""
+    """Which limit a request counts against: event ingestion, the bulk subscription
+    writes (`BULK_ROUTES`, POST only), or standard."""
     if method == "POST" and path.rstrip("/") == "/events":
         return RequestClass.EVENTS
+    if method == "POST" and any(route.match(path) for route in BULK_ROUTES):
+        return RequestClass.BULK
     return RequestClass.STANDARD
+
+
+BURST_SECONDS = 0.5
+
+
+def _bucket(rate: float) -> AsyncLimiter:
+    """Refills at `rate` per second and holds `BURST_SECONDS` worth (at least one).
+
+    The server counts a request when it arrives, we when we send it; latency that varies
+    between requests bunches them up on the way, so the server can see a burst a full
+    bucket's worth larger than ours (rate x the spread in latency). Holding half of the
+    server's one-second bucket leaves that room; the steady rate is unchanged."""
+    capacity = max(1.0, rate * BURST_SECONDS)
+    return AsyncLimiter(capacity, capacity / rate)
 
 
 class Budget:
@@ -46,9 +75,12 @@ class Budget:
 
     def __init__(self, limits: RateLimits) -> None:
         self._limits = {
-            RequestClass.STANDARD: AsyncLimiter(limits.standard, 1.0),
-            RequestClass.BULK: AsyncLimiter(limits.bulk, 1.0),
-            RequestClass.EVENTS: AsyncLimiter(limits.events, 1.0),
+            klass: _bucket(rate)
+            for klass, rate in (
+                (RequestClass.STANDARD, limits.standard),
+                (RequestClass.BULK, limits.bulk),
+                (RequestClass.EVENTS, limits.events),
+            )
         }
         self._rate = limits.standard
         self._latency = 0.05

@@ -35,8 +35,18 @@ from .resources import (
 from .runtime import Runtime
 from .store import Store
 
-_RESOURCES = (metrics, products, plans, bundles, customers, subscriptions, billing_dates,
-              versions, changes, events)
+_RESOURCES = (
+    metrics,
+    products,
+    plans,
+    bundles,
+    customers,
+    subscriptions,
+    billing_dates,
+    versions,
+    changes,
+    events,
+)
 
 
 def create_app(

@@ -32,11 +32,16 @@ from .store import AliasTaken, Doc
 
 router = APIRouter(prefix="/_emulator", tags=["emulator control"], responses=ERROR_RESPONSES)
 
-Kind = Literal["metric", "product", "plan", "bundle", "customer", "subscription", "version",
-               "event"]
+Kind = Literal[
+    "metric", "product", "plan", "bundle", "customer", "subscription", "version", "event"
+]
 ApiKey = Annotated[str | None, Query(description="select one account by its API key")]
 _CHECKED: dict[str, type[BaseModel]] = {
-    "metric": Metric, "product": Product, "plan": Plan, "customer": Customer, "version": Version,
+    "metric": Metric,
+    "product": Product,
+    "plan": Plan,
+    "customer": Customer,
+    "version": Version,
 }
 
 
@@ -171,8 +176,9 @@ def _check(runtime: Runtime, account: str, kind: str, doc: Doc) -> None:
         elif kind == "subscription":
             Subscription.model_validate(view(runtime.store, account, doc, runtime.clock.now()))
     except ValidationError as exc:
-        raise ApiError(422, "the edit would leave an unreadable object: "
-                       + validation_detail(exc.errors())) from None
+        raise ApiError(
+            422, "the edit would leave an unreadable object: " + validation_detail(exc.errors())
+        ) from None
 
 
 @router.get("/objects/{kind}", response_model=Listing)
@@ -208,8 +214,9 @@ async def edit_object(
             try:
                 runtime.store.set_aliases(account, obj_id, list(edited.get("aliases") or []))
             except AliasTaken as clash:
-                raise ApiError(409, f"alias {clash.alias!r} belongs to {clash.customer_id}") \
-                    from None
+                raise ApiError(
+                    409, f"alias {clash.alias!r} belongs to {clash.customer_id}"
+                ) from None
         return runtime.store.replace(account, kind, edited)
 
 

@@ -21,7 +21,7 @@ _DECIMAL_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
 def to_decimal_string(value: Any) -> str:
     """Validate a money/rate value (string or number) and give its exact decimal string."""
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise ValueError("must be a decimal string such as \"10.00\"")
+        raise ValueError('must be a decimal string such as "10.00"')
     text = repr(value) if isinstance(value, float) else str(value)
     try:
         parsed = Decimal(text)

@@ -220,7 +220,7 @@ class Price(Strict):
     recurring_instalment_interval_count: Annotated[int, Field(ge=1, le=120)] | None = None
     recurring_instalment_interval_unit: Literal["day", "week", "month", "year"] | None = None
     metric_ids: Annotated[list[Ref], Field(max_length=50)] = Field(default_factory=list)
-    display_order: Annotated[int, Field(ge=0, le=10_000)] | None = None
+    display_order: Annotated[int, Field(ge=0)] | None = None
     charge_on_contract_start: bool | None = None
     trial_period_days: Annotated[int, Field(ge=0, le=3650)] | None = None
     minimum_spend: Spend | None = None
@@ -265,4 +265,3 @@ def price_document(price: Price, currency: str) -> dict[str, Any]:
             doc.pop(name, None)
     doc["currency"] = currency
     return doc
-

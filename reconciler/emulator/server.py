@@ -64,8 +64,13 @@ def serve(host: str = "127.0.0.1", port: int = 8787, db_path: str | None = None)
     """
     app = SocketDrops(create_app(db_path=db_path))
     config = uvicorn.Config(
-        app, host=host, port=port, log_level="info", access_log=True,
-        timeout_graceful_shutdown=2, lifespan="off",
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=True,
+        timeout_graceful_shutdown=2,
+        lifespan="off",
     )
     # uvicorn shuts down gracefully, then re-raises the captured Ctrl-C; the shutdown is done
     # by then, so Ctrl-C ends serve() normally instead of as a traceback.

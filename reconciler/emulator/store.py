@@ -191,9 +191,7 @@ class Store:
             ).fetchall()
         return [(str(row[0]), dict(json.loads(row[1]))) for row in rows]
 
-    def set_aliases(
-        self, account: str, customer_id: str, aliases: builtins.list[str]
-    ) -> None:
+    def set_aliases(self, account: str, customer_id: str, aliases: builtins.list[str]) -> None:
         """Make ``aliases`` exactly the customer's aliases; raises AliasTaken on a clash."""
         with self.transaction() as conn:
             for alias in aliases:

@@ -51,20 +51,12 @@ DEPENDS_ON: dict[Kind, frozenset[Kind]] = {
 }
 
 
-# Every kind after the kinds it refers to. Not `KINDS`, which lists plans before bundles
-# although plan items refer to bundles (a plan is mapped with its bundles' models).
-# DEPENDS_ON is transitively closed, so fewer references first is a topological order.
-DEPENDENCY_ORDER: tuple[Kind, ...] = tuple(
-    sorted(KINDS, key=lambda kind: (len(DEPENDS_ON[kind]), KINDS.index(kind)))
-)
-
-
 def with_dependencies(kinds: Iterable[Kind]) -> list[Kind]:
     """`kinds` plus what they refer to, in dependency order (each after its references)."""
     wanted = set(kinds)
     for kind in list(wanted):
         wanted |= DEPENDS_ON[kind]
-    return [kind for kind in DEPENDENCY_ORDER if kind in wanted]
+    return [kind for kind in KINDS if kind in wanted]
 
 
 def fingerprint(resource: Resource) -> str:

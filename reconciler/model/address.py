@@ -11,7 +11,7 @@ from typing import Literal, get_args
 
 from reconciler.model.base import Frozen
 
-Kind = Literal["metric", "product", "plan", "bundle", "customer", "subscription"]
+Kind = Literal["metric", "product", "bundle", "plan", "customer", "subscription"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 TABLE_OF_KIND: dict[Kind, str] = {kind: f"{kind}s" for kind in KINDS}
 KIND_OF_TABLE: dict[str, Kind] = {table: kind for kind, table in TABLE_OF_KIND.items()}

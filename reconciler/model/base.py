@@ -32,9 +32,7 @@ Key = Annotated[
 # A TOML float never reaches here: the catalog parses with Decimal.
 Money = Annotated[
     Decimal,
-    Field(
-        strict=False, ge=0, allow_inf_nan=False, description="A non-negative exact amount."
-    ),
+    Field(strict=False, ge=0, allow_inf_nan=False, description="A non-negative exact amount."),
 ]
 Percentage = Annotated[
     Decimal,

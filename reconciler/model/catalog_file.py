@@ -67,8 +67,8 @@ class DesiredState(CatalogFile):
         for kind, table in (
             ("metric", self.metrics),
             ("product", self.products),
-            ("plan", self.plans),
             ("bundle", self.bundles),
+            ("plan", self.plans),
             ("customer", self.customers),
             ("subscription", self.subscriptions),
         ):

@@ -19,7 +19,8 @@ The rules, all consequences of the mapping:
 - Plans: `invoice_settings` with no field set becomes None.
 - Customers: the key is removed from `aliases`; a billing address with no field set
   becomes None.
-- Subscriptions: `currency` equal to the customer's becomes None; `billing` with no
+- Subscriptions: terms left unset take the plan's (`with_plan_terms`), as the API copies
+  them; `currency` equal to the customer's becomes None; `billing` with no
   field set becomes None; metadata loses `billing_key` and `managed_by`; `versions`
   always holds at least the first version, whose `effective` is the contract start date
   and whose description is None (the create body carries neither); every version holds
@@ -46,6 +47,7 @@ from reconciler.wire.subscriptions import (
     subscription_from_wire,
     subscription_to_wire,
     version_to_wire,
+    with_plan_terms,
 )
 from reconciler.wire.values import WireObject
 
@@ -102,6 +104,8 @@ def canonical(resource: R, key: str, models: ModelLookup) -> R:
 
 
 def _canonical_subscription(subscription: Subscription, key: str, same: KeysAsIds) -> Subscription:
+    plan = same.plan(subscription.plan) if subscription.plan is not None else None
+    subscription = with_plan_terms(subscription, plan)
     body = to_wire(subscription, key, same)
     first = {
         "status": "published",

@@ -35,7 +35,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any, get_args
 
-from reconciler.model import Item, Subscription, Version
+from reconciler.model import Item, Plan, Subscription, Version
 from reconciler.model.resources import (
     EffectiveKeyword,
     RenewalTerms,
@@ -221,3 +221,34 @@ def effective_from_wire(value: Any) -> dt.date | EffectiveKeyword:
     if isinstance(value, str) and value in _KEYWORDS:
         return value  # type: ignore[return-value]
     return date_from_wire(value)
+
+
+def with_plan_terms(subscription: Subscription, plan: Plan | None) -> Subscription:
+    """`subscription` with every term it leaves unset taken from its plan, as the API does
+    when it creates a subscription from a plan: trial days, discount, minimum and maximum
+    spend, the contract's and the renewal's duration, the renewal itself and the billing
+    payment terms. Used by `canonical`, so a term left to the plan is no change."""
+    if plan is None:
+        return subscription
+    update: dict[str, Any] = {
+        name: getattr(plan, name)
+        for name in ("trial_days", "discount", "minimum_spend", "maximum_spend")
+        if getattr(subscription, name) is None and getattr(plan, name) is not None
+    }
+    contract = subscription.contract
+    if contract.duration_months is None and plan.contract is not None:
+        update["contract"] = contract.model_copy(
+            update={"duration_months": plan.contract.duration_months}
+        )
+    if plan.renewal is not None:
+        renewal = subscription.renewal
+        if renewal is None:
+            update["renewal"] = plan.renewal
+        elif renewal.duration_months is None:
+            update["renewal"] = renewal.model_copy(
+                update={"duration_months": plan.renewal.duration_months}
+            )
+    billing = subscription.billing or SubscriptionBilling()
+    if billing.payment_terms is None and plan.payment_terms is not None:
+        update["billing"] = billing.model_copy(update={"payment_terms": plan.payment_terms})
+    return subscription.model_copy(update=update) if update else subscription

@@ -20,11 +20,22 @@ from .factory import (
 
 async def test_metric_create_get_list_filter_update(client: httpx.AsyncClient) -> None:
     mtr = await metric(client)
-    other = await created(await client.post("/metrics", json={
-        "name": "GB", "event_name": "storage", "aggregation": {"method": "sum", "field": "gb"},
-        "filter_groups": [{"operator": "and",
-                           "filters": [{"field": "region", "operator": "equal", "value": "eu"}]}],
-    }))
+    other = await created(
+        await client.post(
+            "/metrics",
+            json={
+                "name": "GB",
+                "event_name": "storage",
+                "aggregation": {"method": "sum", "field": "gb"},
+                "filter_groups": [
+                    {
+                        "operator": "and",
+                        "filters": [{"field": "region", "operator": "equal", "value": "eu"}],
+                    }
+                ],
+            },
+        )
+    )
     assert (await client.get(f"/metrics/{mtr['id']}")).json() == mtr
     listed = (await client.get("/metrics", params={"event_name": "storage"})).json()["data"]
     assert [m["id"] for m in listed] == [other["id"]]
@@ -47,11 +58,12 @@ async def test_product_rules_on_create(client: httpx.AsyncClient) -> None:
     mtr = await metric(client)
     cases: list[tuple[dict[str, object], str]] = [
         ({"fee_type": "metered", "payment_terms": "arrears"}, "metric_ids"),
-        ({"fee_type": "metered", "payment_terms": "advance", "metric_ids": [mtr["id"]]},
-         "arrears"),
+        ({"fee_type": "metered", "payment_terms": "advance", "metric_ids": [mtr["id"]]}, "arrears"),
         ({"fee_type": "fixed", "payment_terms": "advance"}, "billing_frequency"),
-        ({"fee_type": "metered", "payment_terms": "arrears", "metric_ids": ["mtr_nope"]},
-         "mtr_nope"),
+        (
+            {"fee_type": "metered", "payment_terms": "arrears", "metric_ids": ["mtr_nope"]},
+            "mtr_nope",
+        ),
     ]
     for body, needle in cases:
         response = await client.post("/products", json={"name": "p", **body})
@@ -82,8 +94,12 @@ async def test_product_get_list_filters_and_patch(client: httpx.AsyncClient) -> 
 
 @pytest.mark.parametrize(
     "field,value",
-    [("fee_type", "metered"), ("payment_terms", "arrears"), ("billing_frequency", "one-off"),
-     ("metric_ids", [])],
+    [
+        ("fee_type", "metered"),
+        ("payment_terms", "arrears"),
+        ("billing_frequency", "one-off"),
+        ("metric_ids", []),
+    ],
 )
 async def test_immutable_product_fields_are_refused_on_patch(
     client: httpx.AsyncClient, field: str, value: object
@@ -104,32 +120,59 @@ async def test_plan_is_read_back_with_items_and_terms(client: httpx.AsyncClient)
 
 
 @pytest.mark.parametrize(
-    "kind", ["tiered", "graduated_tiered", "prepaid_tiered", "prepaid_fixed_tiered",
-             "tiered_percentage", "graduated_percentage", "volume_percentage", "expression"],
+    "kind",
+    [
+        "tiered",
+        "graduated_tiered",
+        "prepaid_tiered",
+        "prepaid_fixed_tiered",
+        "tiered_percentage",
+        "graduated_percentage",
+        "volume_percentage",
+        "expression",
+    ],
 )
 async def test_every_pricing_model_is_accepted(client: httpx.AsyncClient, kind: str) -> None:
     mtr = await metric(client)
     api = await metered_product(client, mtr["id"])
     price = tiered_price(mtr["id"], "tiered")
     model = price.pop("tiered_pricing_model")
-    percent_tiers = [{"min_units": 0, "max_units": 10, "percentage": "2.5", "fixed_fee": "1"},
-                     {"min_units": 10, "max_units": None, "percentage": "1.5"}]
+    percent_tiers = [
+        {"min_units": 0, "max_units": 10, "percentage": "2.5", "fixed_fee": "1"},
+        {"min_units": 10, "max_units": None, "percentage": "1.5"},
+    ]
     models = {
         "tiered": model,
         "graduated_tiered": {**model, "units": 10},
         "prepaid_tiered": {"prepaid_units": 50000, **model},
-        "prepaid_fixed_tiered": {"prepaid_units": 5, "overages_charge_interval": "monthly",
-                                 **model},
+        "prepaid_fixed_tiered": {
+            "prepaid_units": 5,
+            "overages_charge_interval": "monthly",
+            **model,
+        },
         "tiered_percentage": {"tiers": percent_tiers},
         "graduated_percentage": {"tiers": percent_tiers},
         "volume_percentage": {"price_per_unit": "0.30", "percentage": "2.9", "fixed_fee": "0"},
-        "expression": {"charges": [{"billing_direction": "arrears", "description": "usage",
-                                    "quantity_expression": "usage.api_calls",
-                                    "unit_price_expression": "0.01"}]},
+        "expression": {
+            "charges": [
+                {
+                    "billing_direction": "arrears",
+                    "description": "usage",
+                    "quantity_expression": "usage.api_calls",
+                    "unit_price_expression": "0.01",
+                }
+            ]
+        },
     }
     price.update(type=kind, **{f"{kind}_pricing_model": models[kind]})
-    plan = await client.post("/plans", json={
-        "name": kind, "currency": "EUR", "items": [{"product_id": api["id"], "price": price}]})
+    plan = await client.post(
+        "/plans",
+        json={
+            "name": kind,
+            "currency": "EUR",
+            "items": [{"product_id": api["id"], "price": price}],
+        },
+    )
     assert plan.status_code == 201, plan.text
     echoed = plan.json()["items"][0]["price"]
     assert without_nulls(echoed[f"{kind}_pricing_model"]) == without_nulls(models[kind])
@@ -138,11 +181,22 @@ async def test_every_pricing_model_is_accepted(client: httpx.AsyncClient, kind: 
 
 async def test_fixed_fee_type_with_unit_model_is_allowed(client: httpx.AsyncClient) -> None:
     base = await fixed_product(client)
-    price = {"type": "unit", "fee_type": "fixed", "billing_direction": "advance",
-             "billing_frequency": "recurring", "billing_interval": "yearly",
-             "unit_pricing_model": {"price_per_unit": "99"}}
-    plan = await client.post("/plans", json={
-        "name": "seats", "currency": "USD", "items": [{"product_id": base["id"], "price": price}]})
+    price = {
+        "type": "unit",
+        "fee_type": "fixed",
+        "billing_direction": "advance",
+        "billing_frequency": "recurring",
+        "billing_interval": "yearly",
+        "unit_pricing_model": {"price_per_unit": "99"},
+    }
+    plan = await client.post(
+        "/plans",
+        json={
+            "name": "seats",
+            "currency": "USD",
+            "items": [{"product_id": base["id"], "price": price}],
+        },
+    )
     assert plan.status_code == 201
 
 
@@ -152,10 +206,19 @@ async def test_price_model_must_be_exactly_one_and_match_type(client: httpx.Asyn
     wrong = unit_price(mtr["id"]) | {"type": "fixed"}
     two = unit_price(mtr["id"]) | {"fixed_pricing_model": {"price_per_unit": "1"}}
     none = {k: v for k, v in unit_price(mtr["id"]).items() if k != "unit_pricing_model"}
-    for price, needle in ((wrong, "needs fixed_pricing_model"), (two, "exactly one"),
-                          (none, "exactly one")):
-        response = await client.post("/plans", json={
-            "name": "p", "currency": "USD", "items": [{"product_id": api["id"], "price": price}]})
+    for price, needle in (
+        (wrong, "needs fixed_pricing_model"),
+        (two, "exactly one"),
+        (none, "exactly one"),
+    ):
+        response = await client.post(
+            "/plans",
+            json={
+                "name": "p",
+                "currency": "USD",
+                "items": [{"product_id": api["id"], "price": price}],
+            },
+        )
         assert response.status_code == 422
         assert needle in response.json()["detail"]
 
@@ -164,13 +227,28 @@ async def test_price_model_must_be_exactly_one_and_match_type(client: httpx.Asyn
     "tiers,needle",
     [
         ([{"min_units": 1, "max_units": None, "price_per_unit": "1"}], "start at min_units 0"),
-        ([{"min_units": 0, "max_units": 10, "price_per_unit": "1"},
-          {"min_units": 20, "max_units": None, "price_per_unit": "1"}], "gap"),
-        ([{"min_units": 0, "max_units": 10, "price_per_unit": "1"},
-          {"min_units": 5, "max_units": None, "price_per_unit": "1"}], "overlap"),
+        (
+            [
+                {"min_units": 0, "max_units": 10, "price_per_unit": "1"},
+                {"min_units": 20, "max_units": None, "price_per_unit": "1"},
+            ],
+            "gap",
+        ),
+        (
+            [
+                {"min_units": 0, "max_units": 10, "price_per_unit": "1"},
+                {"min_units": 5, "max_units": None, "price_per_unit": "1"},
+            ],
+            "overlap",
+        ),
         ([{"min_units": 0, "max_units": 10, "price_per_unit": "1"}], "open-ended"),
-        ([{"min_units": 0, "max_units": None, "price_per_unit": "1"},
-          {"min_units": 0, "max_units": None, "price_per_unit": "1"}], "only the last"),
+        (
+            [
+                {"min_units": 0, "max_units": None, "price_per_unit": "1"},
+                {"min_units": 0, "max_units": None, "price_per_unit": "1"},
+            ],
+            "only the last",
+        ),
     ],
 )
 async def test_tier_gaps_and_overlaps_are_422(
@@ -180,16 +258,23 @@ async def test_tier_gaps_and_overlaps_are_422(
     api = await metered_product(client, mtr["id"])
     price = tiered_price(mtr["id"])
     price["tiered_pricing_model"] = {"tiers": tiers}
-    response = await client.post("/plans", json={
-        "name": "p", "currency": "USD", "items": [{"product_id": api["id"], "price": price}]})
+    response = await client.post(
+        "/plans",
+        json={"name": "p", "currency": "USD", "items": [{"product_id": api["id"], "price": price}]},
+    )
     assert response.status_code == 422
     assert needle in response.json()["detail"]
 
 
 async def test_plan_references_must_exist(client: httpx.AsyncClient) -> None:
-    response = await client.post("/plans", json={
-        "name": "p", "currency": "USD",
-        "items": [{"product_id": "prod_missing", "price": fixed_price()}]})
+    response = await client.post(
+        "/plans",
+        json={
+            "name": "p",
+            "currency": "USD",
+            "items": [{"product_id": "prod_missing", "price": fixed_price()}],
+        },
+    )
     assert response.status_code == 422
     assert "prod_missing" in response.json()["detail"]
 
@@ -197,9 +282,13 @@ async def test_plan_references_must_exist(client: httpx.AsyncClient) -> None:
 async def test_plan_list_sort_and_patch_replaces_items(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
     plan_id = cat["plan"]["id"]
-    patched = await client.patch(f"/plans/{plan_id}", json={
-        "description": "new", "items": [{"product_id": cat["base"]["id"],
-                                         "price": fixed_price("750.00")}]})
+    patched = await client.patch(
+        f"/plans/{plan_id}",
+        json={
+            "description": "new",
+            "items": [{"product_id": cat["base"]["id"], "price": fixed_price("750.00")}],
+        },
+    )
     assert patched.status_code == 200
     assert len(patched.json()["items"]) == 1
     assert patched.json()["items"][0]["price"]["fixed_pricing_model"]["total"] == "750.00"
@@ -212,13 +301,18 @@ async def test_plan_list_sort_and_patch_replaces_items(client: httpx.AsyncClient
 async def test_plan_with_bundle_item(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
     bundle = await created(await client.post("/bundles", json={"name": "Add-ons"}))
-    item = {"bundle_id": bundle["id"], "name": "Add-ons",
-            "items": [{"product_id": cat["base"]["id"], "price": fixed_price("5")}]}
+    item = {
+        "bundle_id": bundle["id"],
+        "name": "Add-ons",
+        "items": [{"product_id": cat["base"]["id"], "price": fixed_price("5")}],
+    }
     plan = await client.post("/plans", json={"name": "b", "currency": "USD", "items": [item]})
     assert plan.status_code == 201
     assert plan.json()["items"][0]["bundle_id"] == bundle["id"]
-    missing = await client.post("/plans", json={
-        "name": "b", "currency": "USD", "items": [{**item, "bundle_id": "bnd_missing"}]})
+    missing = await client.post(
+        "/plans",
+        json={"name": "b", "currency": "USD", "items": [{**item, "bundle_id": "bnd_missing"}]},
+    )
     assert missing.status_code == 422
 
 
@@ -236,17 +330,30 @@ async def test_bundle_create_get_list_and_replace_prices(client: httpx.AsyncClie
     mtr = await metric(client)
     base = await fixed_product(client)
     api = await metered_product(client, mtr["id"])
-    bundle = await created(await client.post("/bundles", json={
-        "name": "Starter", "description": "d",
-        "prices": [{**fixed_price(), "product_id": base["id"]},
-                   {**unit_price(mtr["id"]), "product_id": api["id"]}]}))
+    bundle = await created(
+        await client.post(
+            "/bundles",
+            json={
+                "name": "Starter",
+                "description": "d",
+                "prices": [
+                    {**fixed_price(), "product_id": base["id"]},
+                    {**unit_price(mtr["id"]), "product_id": api["id"]},
+                ],
+            },
+        )
+    )
     first, second = bundle["prices"]
     assert first["product"]["name"] == "Platform"
     assert first["id"].startswith("price_") and first["currency"] == "USD"
     assert (await client.get(f"/bundles/{bundle['id']}")).json() == bundle
     assert (await client.get("/bundles")).json()["data"] == [bundle]
-    patched = (await client.patch(f"/bundles/{bundle['id']}", json={
-        "prices": [{**fixed_price("600.00"), "product_id": base["id"]}]})).json()
+    patched = (
+        await client.patch(
+            f"/bundles/{bundle['id']}",
+            json={"prices": [{**fixed_price("600.00"), "product_id": base["id"]}]},
+        )
+    ).json()
     assert len(patched["prices"]) == 1
     assert patched["prices"][0]["id"] == first["id"]
     assert patched["prices"][0]["fixed_pricing_model"]["total"] == "600.00"

@@ -70,32 +70,69 @@ async def test_list_envelope_and_limit(api: httpx.AsyncClient) -> None:
 
 async def test_metric_and_product_round_trip(api: httpx.AsyncClient) -> None:
     name = _unique("contract-metric")
-    metric = await _json(await api.post("/metrics", json={
-        "name": name, "event_name": name, "aggregation": {"method": "count"}}), 201)
+    metric = await _json(
+        await api.post(
+            "/metrics", json={"name": name, "event_name": name, "aggregation": {"method": "count"}}
+        ),
+        201,
+    )
     assert metric["id"].startswith("mtr_")
     assert (await _json(await api.get(f"/metrics/{metric['id']}"), 200))["name"] == name
-    product = await _json(await api.post("/products", json={
-        "name": _unique("contract-api"), "fee_type": "metered", "payment_terms": "arrears",
-        "metric_ids": [metric["id"]], "sku": _unique("sku")}), 201)
+    product = await _json(
+        await api.post(
+            "/products",
+            json={
+                "name": _unique("contract-api"),
+                "fee_type": "metered",
+                "payment_terms": "arrears",
+                "metric_ids": [metric["id"]],
+                "sku": _unique("sku"),
+            },
+        ),
+        201,
+    )
     assert product["id"].startswith("prod_")
     assert product["metric_ids"] == [metric["id"]]
     refused = await api.patch(f"/products/{product['id']}", json={"fee_type": "fixed"})
     assert refused.status_code == 422
-    renamed = await _json(await api.patch(f"/products/{product['id']}",
-                                          json={"description": "contract"}), 200)
+    renamed = await _json(
+        await api.patch(f"/products/{product['id']}", json={"description": "contract"}), 200
+    )
     assert renamed["description"] == "contract"
 
 
 async def test_plan_with_fixed_price_computes_total(api: httpx.AsyncClient) -> None:
-    product = await _json(await api.post("/products", json={
-        "name": _unique("contract-base"), "fee_type": "fixed", "payment_terms": "advance",
-        "billing_frequency": "recurring"}), 201)
-    price = {"type": "fixed", "fee_type": "fixed", "billing_direction": "advance",
-             "billing_frequency": "recurring", "billing_interval": "monthly",
-             "fixed_pricing_model": {"price_per_unit": "500.00", "units": 2}}
-    plan = await _json(await api.post("/plans", json={
-        "name": _unique("contract-plan"), "currency": "USD",
-        "items": [{"product_id": product["id"], "price": price}]}), 201)
+    product = await _json(
+        await api.post(
+            "/products",
+            json={
+                "name": _unique("contract-base"),
+                "fee_type": "fixed",
+                "payment_terms": "advance",
+                "billing_frequency": "recurring",
+            },
+        ),
+        201,
+    )
+    price = {
+        "type": "fixed",
+        "fee_type": "fixed",
+        "billing_direction": "advance",
+        "billing_frequency": "recurring",
+        "billing_interval": "monthly",
+        "fixed_pricing_model": {"price_per_unit": "500.00", "units": 2},
+    }
+    plan = await _json(
+        await api.post(
+            "/plans",
+            json={
+                "name": _unique("contract-plan"),
+                "currency": "USD",
+                "items": [{"product_id": product["id"], "price": price}],
+            },
+        ),
+        201,
+    )
     assert plan["id"].startswith("pln_")
     assert plan["currency"] == "USD"
     fetched = await _json(await api.get(f"/plans/{plan['id']}"), 200)
@@ -103,9 +140,14 @@ async def test_plan_with_fixed_price_computes_total(api: httpx.AsyncClient) -> N
     model = fetched["items"][0]["price"]["fixed_pricing_model"]
     assert model["total"] in ("1000.00", "1000")
     mismatch = dict(price, type="unit")
-    rejected = await api.post("/plans", json={
-        "name": _unique("contract-bad"), "currency": "USD",
-        "items": [{"product_id": product["id"], "price": mismatch}]})
+    rejected = await api.post(
+        "/plans",
+        json={
+            "name": _unique("contract-bad"),
+            "currency": "USD",
+            "items": [{"product_id": product["id"], "price": mismatch}],
+        },
+    )
     assert rejected.status_code == 422
 
 
@@ -125,18 +167,44 @@ async def test_customer_alias_lookup_and_idempotent_create(api: httpx.AsyncClien
 
 async def test_subscription_draft_activate_and_versions(api: httpx.AsyncClient) -> None:
     alias = _unique("contract-sub")
-    customer = await _json(await api.post("/customers", json={
-        "name": "Sub Co", "currency": "USD", "aliases": [alias]}), 201)
-    product = await _json(await api.post("/products", json={
-        "name": _unique("contract-seat"), "fee_type": "fixed", "payment_terms": "advance",
-        "billing_frequency": "recurring"}), 201)
-    price = {"type": "fixed", "fee_type": "fixed", "billing_direction": "advance",
-             "billing_frequency": "recurring", "billing_interval": "monthly",
-             "fixed_pricing_model": {"price_per_unit": "10.00", "units": 1}}
-    sub = await _json(await api.post("/subscriptions", json={
-        "customer_id": customer["id"], "currency": "USD",
-        "items": [{"product_id": product["id"], "price": price}],
-        "metadata": {"billing_key": alias}}), 201)
+    customer = await _json(
+        await api.post(
+            "/customers", json={"name": "Sub Co", "currency": "USD", "aliases": [alias]}
+        ),
+        201,
+    )
+    product = await _json(
+        await api.post(
+            "/products",
+            json={
+                "name": _unique("contract-seat"),
+                "fee_type": "fixed",
+                "payment_terms": "advance",
+                "billing_frequency": "recurring",
+            },
+        ),
+        201,
+    )
+    price = {
+        "type": "fixed",
+        "fee_type": "fixed",
+        "billing_direction": "advance",
+        "billing_frequency": "recurring",
+        "billing_interval": "monthly",
+        "fixed_pricing_model": {"price_per_unit": "10.00", "units": 1},
+    }
+    sub = await _json(
+        await api.post(
+            "/subscriptions",
+            json={
+                "customer_id": customer["id"],
+                "currency": "USD",
+                "items": [{"product_id": product["id"], "price": price}],
+                "metadata": {"billing_key": alias},
+            },
+        ),
+        201,
+    )
     assert sub["status"] == "draft"
     assert (await api.get(f"/subscriptions/{sub['id']}/versions/current")).status_code == 404
     active = await _json(await api.post(f"/subscriptions/{sub['id']}/activate"), 200)
@@ -144,47 +212,99 @@ async def test_subscription_draft_activate_and_versions(api: httpx.AsyncClient) 
     assert active["status"] == again["status"] == "active"
     current = await _json(await api.get(f"/subscriptions/{sub['id']}/versions/current"), 200)
     assert current["id"] == active["current_version_id"]
-    patched = await _json(await api.patch(f"/subscriptions/{sub['id']}", json={
-        "metadata": {"billing_key": None, "tier": "gold"}}), 200)
+    patched = await _json(
+        await api.patch(
+            f"/subscriptions/{sub['id']}", json={"metadata": {"billing_key": None, "tier": "gold"}}
+        ),
+        200,
+    )
     assert patched["metadata"] == {"tier": "gold"}
 
 
 async def test_events_ingest(api: httpx.AsyncClient) -> None:
     alias = _unique("contract-evt")
-    await _json(await api.post("/customers", json={
-        "name": "Evt Co", "currency": "USD", "aliases": [alias]}), 201)
+    await _json(
+        await api.post(
+            "/customers", json={"name": "Evt Co", "currency": "USD", "aliases": [alias]}
+        ),
+        201,
+    )
     event_id = _unique("evt")
-    batch = {"events": [{"unique_id": event_id, "account": alias, "event_name": "api_call",
-                         "properties": {"n": 1}}]}
+    batch = {
+        "events": [
+            {
+                "unique_id": event_id,
+                "account": alias,
+                "event_name": "api_call",
+                "properties": {"n": 1},
+            }
+        ]
+    }
     result = await _json(await api.post("/events", json=batch), 200)
     assert result["ingested"] == [event_id]
-    too_many = {"events": [dict(batch["events"][0], unique_id=f"{event_id}-{i}")
-                           for i in range(101)]}
+    too_many = {
+        "events": [dict(batch["events"][0], unique_id=f"{event_id}-{i}") for i in range(101)]
+    }
     assert (await api.post("/events", json=too_many)).status_code == 400
 
 
 async def test_changes_api_refuses_a_stale_source_version(api: httpx.AsyncClient) -> None:
     alias = _unique("contract-chg")
-    customer = await _json(await api.post("/customers", json={
-        "name": "Chg Co", "currency": "USD", "aliases": [alias]}), 201)
-    product = await _json(await api.post("/products", json={
-        "name": _unique("contract-chg"), "fee_type": "fixed", "payment_terms": "advance",
-        "billing_frequency": "recurring"}), 201)
-    price = {"type": "fixed", "fee_type": "fixed", "billing_direction": "advance",
-             "billing_frequency": "recurring", "billing_interval": "monthly",
-             "fixed_pricing_model": {"price_per_unit": "10.00", "units": 1}}
-    sub = await _json(await api.post("/subscriptions", json={
-        "customer_id": customer["id"], "currency": "USD", "auto_activate": True,
-        "items": [{"product_id": product["id"], "price": price}]}), 201)
+    customer = await _json(
+        await api.post(
+            "/customers", json={"name": "Chg Co", "currency": "USD", "aliases": [alias]}
+        ),
+        201,
+    )
+    product = await _json(
+        await api.post(
+            "/products",
+            json={
+                "name": _unique("contract-chg"),
+                "fee_type": "fixed",
+                "payment_terms": "advance",
+                "billing_frequency": "recurring",
+            },
+        ),
+        201,
+    )
+    price = {
+        "type": "fixed",
+        "fee_type": "fixed",
+        "billing_direction": "advance",
+        "billing_frequency": "recurring",
+        "billing_interval": "monthly",
+        "fixed_pricing_model": {"price_per_unit": "10.00", "units": 1},
+    }
+    sub = await _json(
+        await api.post(
+            "/subscriptions",
+            json={
+                "customer_id": customer["id"],
+                "currency": "USD",
+                "auto_activate": True,
+                "items": [{"product_id": product["id"], "price": price}],
+            },
+        ),
+        201,
+    )
     source = sub["current_version_id"]
-    adjust = {"update": [{"product_id": product["id"],
-                          "adjust": {"fixed_pricing_model": {"units": 2}}}]}
-    preview = await _json(await api.post(f"/subscriptions/{sub['id']}/changes/preview",
-                                         json={**adjust, "source_version_id": source}), 200)
+    adjust = {
+        "update": [{"product_id": product["id"], "adjust": {"fixed_pricing_model": {"units": 2}}}]
+    }
+    preview = await _json(
+        await api.post(
+            f"/subscriptions/{sub['id']}/changes/preview",
+            json={**adjust, "source_version_id": source},
+        ),
+        200,
+    )
     assert preview["items"][0]["price"]["fixed_pricing_model"]["units"] == 2
-    applied = await api.post(f"/subscriptions/{sub['id']}/changes",
-                             json={**adjust, "source_version_id": source})
+    applied = await api.post(
+        f"/subscriptions/{sub['id']}/changes", json={**adjust, "source_version_id": source}
+    )
     assert applied.status_code in (200, 201)
-    stale = await api.post(f"/subscriptions/{sub['id']}/changes",
-                           json={**adjust, "source_version_id": source})
+    stale = await api.post(
+        f"/subscriptions/{sub['id']}/changes", json={**adjust, "source_version_id": source}
+    )
     assert stale.status_code == 409

@@ -120,8 +120,9 @@ async def test_seeded_percentage_is_reproducible(
 async def test_fault_matching_by_method_regex_and_removal(
     client: httpx.AsyncClient, control: httpx.AsyncClient
 ) -> None:
-    fault = await _fault(control, kind="error", status=500, method="POST",
-                         path_regex=r"^/customers$")
+    fault = await _fault(
+        control, kind="error", status=500, method="POST", path_regex=r"^/customers$"
+    )
     assert (await client.get("/customers")).status_code == 200
     assert (await client.post("/customers", json=BODY)).status_code == 500
     assert (await control.get("/faults")).json()[0]["fired"] == 1
@@ -130,10 +131,8 @@ async def test_fault_matching_by_method_regex_and_removal(
     assert (await client.post("/customers", json=BODY)).status_code == 201
 
 
-async def test_clock_get_set_advance(control: httpx.AsyncClient,
-                                     client: httpx.AsyncClient) -> None:
-    assert (await control.get("/clock")).json() == {"now": "2026-04-01T10:00:00Z",
-                                                    "frozen": True}
+async def test_clock_get_set_advance(control: httpx.AsyncClient, client: httpx.AsyncClient) -> None:
+    assert (await control.get("/clock")).json() == {"now": "2026-04-01T10:00:00Z", "frozen": True}
     moved = await control.put("/clock", json={"now": "2027-01-01"})
     assert moved.json()["now"] == "2027-01-01T00:00:00Z"
     advanced = await control.post("/clock/advance", json={"days": 1, "seconds": 30})
@@ -145,11 +144,13 @@ async def test_clock_get_set_advance(control: httpx.AsyncClient,
     assert (await control.put("/clock", json={"now": "tomorrow"})).status_code == 422
 
 
-async def test_reset_all_or_one_account(client: httpx.AsyncClient,
-                                        control: httpx.AsyncClient) -> None:
+async def test_reset_all_or_one_account(
+    client: httpx.AsyncClient, control: httpx.AsyncClient
+) -> None:
     await customer(client)
     assert (await control.post("/reset", json={"api_key": "sk_someone_else"})).json() == {
-        "reset": "account"}
+        "reset": "account"
+    }
     assert len((await client.get("/customers")).json()["data"]) == 1
     assert (await control.post("/reset", json={"api_key": "sk_test_emulator"})).status_code == 200
     assert (await client.get("/customers")).json()["data"] == []
@@ -159,19 +160,24 @@ async def test_reset_all_or_one_account(client: httpx.AsyncClient,
     assert (await client.get("/customers/acme")).status_code == 404
 
 
-async def test_out_of_band_edit_of_any_field(client: httpx.AsyncClient,
-                                             control: httpx.AsyncClient) -> None:
+async def test_out_of_band_edit_of_any_field(
+    client: httpx.AsyncClient, control: httpx.AsyncClient
+) -> None:
     product = await fixed_product(client)
-    edited = await control.patch(f"/objects/product/{product['id']}",
-                                 json={"name": "Renamed in dashboard", "description": None})
+    edited = await control.patch(
+        f"/objects/product/{product['id']}",
+        json={"name": "Renamed in dashboard", "description": None},
+    )
     assert edited.status_code == 200
     seen = (await client.get(f"/products/{product['id']}")).json()
     assert seen["name"] == "Renamed in dashboard"
     assert "description" not in seen
-    assert (await control.patch(f"/objects/product/{product['id']}",
-                                json={"fee_type": "weekly"})).status_code == 422
-    assert (await control.patch(f"/objects/product/{product['id']}",
-                                json={"id": "prod_other"})).status_code == 422
+    assert (
+        await control.patch(f"/objects/product/{product['id']}", json={"fee_type": "weekly"})
+    ).status_code == 422
+    assert (
+        await control.patch(f"/objects/product/{product['id']}", json={"id": "prod_other"})
+    ).status_code == 422
     assert (await control.patch("/objects/product/prod_missing", json={})).status_code == 404
 
 
@@ -185,12 +191,17 @@ async def test_out_of_band_edit_of_nested_prices_aliases_and_status(
     await control.patch(f"/objects/plan/{plan['id']}", json={"items": items})
     changed = (await client.get(f"/plans/{plan['id']}")).json()
     assert changed["items"][0]["price"]["fixed_pricing_model"]["price_per_unit"] == "450.00"
-    await control.patch(f"/objects/customer/{cat['customer']['id']}",
-                        json={"aliases": ["acme-new"]})
+    await control.patch(
+        f"/objects/customer/{cat['customer']['id']}", json={"aliases": ["acme-new"]}
+    )
     assert (await client.get("/customers/acme-new")).status_code == 200
     assert (await client.get("/customers/acme")).status_code == 404
-    sub = (await client.post("/subscriptions", json={
-        "customer_id": "acme-new", "plan_id": plan["id"], "auto_activate": True})).json()
+    sub = (
+        await client.post(
+            "/subscriptions",
+            json={"customer_id": "acme-new", "plan_id": plan["id"], "auto_activate": True},
+        )
+    ).json()
     await control.patch(f"/objects/subscription/{sub['id']}", json={"status": "paused"})
     assert (await client.get(f"/subscriptions/{sub['id']}")).json()["status"] == "paused"
     listed = await control.get("/objects/subscription", params={"api_key": "sk_test_emulator"})
@@ -215,8 +226,9 @@ async def test_request_log_and_counters_include_replays(
         ("GET", "/products", 401, False),
     ]
     assert log[0]["idempotency_key"] == "ik_log"
-    counters = {(c["method"], c["route"], c["status"]): c
-                for c in (await control.get("/counters")).json()}
+    counters = {
+        (c["method"], c["route"], c["status"]): c for c in (await control.get("/counters")).json()
+    }
     assert counters[("POST", "/customers", 201)]["count"] == 2
     assert counters[("POST", "/customers", 201)]["replayed"] == 1
     assert (await control.delete("/requests")).status_code == 204

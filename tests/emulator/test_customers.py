@@ -16,17 +16,29 @@ async def test_customer_get_by_id_or_alias(client: httpx.AsyncClient) -> None:
 
 
 async def test_contacts_get_ids_and_patch_replaces_lists(client: httpx.AsyncClient) -> None:
-    made = await created(await client.post("/customers", json={
-        "name": "Acme", "currency": "USD", "aliases": ["a1", "a2"],
-        "contacts": [{"email": "ann@acme.test", "first_name": "Ann", "is_primary": True}],
-        "billing_address": {"line1": "1 Main St", "country": "US"},
-    }))
+    made = await created(
+        await client.post(
+            "/customers",
+            json={
+                "name": "Acme",
+                "currency": "USD",
+                "aliases": ["a1", "a2"],
+                "contacts": [{"email": "ann@acme.test", "first_name": "Ann", "is_primary": True}],
+                "billing_address": {"line1": "1 Main St", "country": "US"},
+            },
+        )
+    )
     contact = made["contacts"][0]
     assert len(contact["id"]) == 8
-    patched = (await client.patch("/customers/a1", json={
-        "aliases": ["a3"],
-        "contacts": [contact, {"email": "bob@acme.test"}],
-    })).json()
+    patched = (
+        await client.patch(
+            "/customers/a1",
+            json={
+                "aliases": ["a3"],
+                "contacts": [contact, {"email": "bob@acme.test"}],
+            },
+        )
+    ).json()
     assert patched["aliases"] == ["a3"]
     assert [c["email"] for c in patched["contacts"]] == ["ann@acme.test", "bob@acme.test"]
     assert patched["contacts"][0]["id"] == contact["id"]
@@ -36,8 +48,9 @@ async def test_contacts_get_ids_and_patch_replaces_lists(client: httpx.AsyncClie
 
 async def test_alias_clash_is_409(client: httpx.AsyncClient) -> None:
     await customer(client, "acme")
-    clash = await client.post("/customers", json={"name": "B", "currency": "USD",
-                                                  "aliases": ["acme"]})
+    clash = await client.post(
+        "/customers", json={"name": "B", "currency": "USD", "aliases": ["acme"]}
+    )
     assert clash.status_code == 409
     assert "acme" in clash.json()["detail"]
 
@@ -47,8 +60,10 @@ async def test_customer_list_filters(client: httpx.AsyncClient) -> None:
     other = await customer(client, "globex")
     by_alias = (await client.get("/customers", params={"alias": "globex"})).json()["data"]
     assert [c["id"] for c in by_alias] == [other["id"]]
-    await client.post("/subscriptions", json={
-        "customer_id": "acme", "plan_id": cat["plan"]["id"], "auto_activate": True})
+    await client.post(
+        "/subscriptions",
+        json={"customer_id": "acme", "plan_id": cat["plan"]["id"], "auto_activate": True},
+    )
     active = (await client.get("/customers", params={"has_active_subscriptions": "true"})).json()
     assert [c["id"] for c in active["data"]] == [cat["customer"]["id"]]
 
@@ -56,8 +71,13 @@ async def test_customer_list_filters(client: httpx.AsyncClient) -> None:
 async def test_events_ingest_dedupe_and_failures(client: httpx.AsyncClient) -> None:
     made = await customer(client, "acme")
     events = [
-        {"unique_id": "e1", "account": made["id"], "event_name": "api_call",
-         "timestamp": "2026-04-01T09:00:00Z", "properties": {"region": "eu", "n": 3}},
+        {
+            "unique_id": "e1",
+            "account": made["id"],
+            "event_name": "api_call",
+            "timestamp": "2026-04-01T09:00:00Z",
+            "properties": {"region": "eu", "n": 3},
+        },
         {"unique_id": "e2", "account": "acme", "event_name": "api_call"},
         {"unique_id": "e3", "account": "nobody", "event_name": "api_call"},
     ]

@@ -15,8 +15,9 @@ from reconciler.emulator.control import merge_patch
 from reconciler.emulator.fields import to_decimal_string
 from reconciler.emulator.pricing import TieredModel, UnitTier
 
-decimals = st.decimals(min_value=0, max_value=10**9, allow_nan=False, allow_infinity=False,
-                       places=4)
+decimals = st.decimals(
+    min_value=0, max_value=10**9, allow_nan=False, allow_infinity=False, places=4
+)
 
 
 @given(decimals)
@@ -38,8 +39,11 @@ def test_bad_money_is_refused(bad: object) -> None:
         to_decimal_string(bad)
 
 
-@given(st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2999, 1, 1),
-                    timezones=st.just(UTC)))
+@given(
+    st.datetimes(
+        min_value=datetime(1970, 1, 2), max_value=datetime(2999, 1, 1), timezones=st.just(UTC)
+    )
+)
 def test_timestamps_round_trip_at_second_precision(moment: datetime) -> None:
     assert parse_ts(format_ts(moment)) == moment.replace(microsecond=0)
 
@@ -49,8 +53,10 @@ def test_contiguous_tiers_are_accepted(widths: list[int]) -> None:
     bounds = [0]
     for width in widths:
         bounds.append(bounds[-1] + width)
-    tiers = [UnitTier(min_units=lo, max_units=hi, price_per_unit="1")
-             for lo, hi in itertools.pairwise(bounds)]
+    tiers = [
+        UnitTier(min_units=lo, max_units=hi, price_per_unit="1")
+        for lo, hi in itertools.pairwise(bounds)
+    ]
     tiers.append(UnitTier(min_units=bounds[-1], max_units=None, price_per_unit="1"))
     assert TieredModel(tiers=tiers).tiers == tiers
 
@@ -58,8 +64,10 @@ def test_contiguous_tiers_are_accepted(widths: list[int]) -> None:
 @given(st.integers(min_value=1, max_value=100), st.integers(min_value=0, max_value=200))
 def test_tier_gaps_and_overlaps_are_refused(width: int, next_min: int) -> None:
     assume(next_min != width)
-    tiers = [UnitTier(min_units=0, max_units=width, price_per_unit="1"),
-             UnitTier(min_units=next_min, max_units=None, price_per_unit="1")]
+    tiers = [
+        UnitTier(min_units=0, max_units=width, price_per_unit="1"),
+        UnitTier(min_units=next_min, max_units=None, price_per_unit="1"),
+    ]
     with pytest.raises(ValueError, match=r"gap|overlap"):
         TieredModel(tiers=tiers)
 
@@ -70,8 +78,9 @@ def test_merge_patch_follows_rfc_7396() -> None:
     assert merge_patch(target, patch) == {"b": {"c": 20, "d": 3}, "e": [3], "f": "new"}
 
 
-@pytest.mark.parametrize("text", ["9999-12-01", "1969-12-31", "2026-13-01", "2026-01-01T00:00:00",
-                                  "soon"])
+@pytest.mark.parametrize(
+    "text", ["9999-12-01", "1969-12-31", "2026-13-01", "2026-01-01T00:00:00", "soon"]
+)
 def test_unusable_dates_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_ts(text)

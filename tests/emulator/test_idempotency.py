@@ -45,8 +45,16 @@ async def test_same_key_different_body_or_path_is_422(client: httpx.AsyncClient)
 async def test_in_flight_duplicate_is_409(
     client: httpx.AsyncClient, control: httpx.AsyncClient
 ) -> None:
-    await control.post("/faults", json={"kind": "latency", "method": "POST",
-                                        "path": "/customers", "latency_ms": 1000, "count": 1})
+    await control.post(
+        "/faults",
+        json={
+            "kind": "latency",
+            "method": "POST",
+            "path": "/customers",
+            "latency_ms": 1000,
+            "count": 1,
+        },
+    )
     key = {"Idempotency-Key": "ik_3"}
     slow = asyncio.create_task(client.post("/customers", json=BODY, headers=key))
     await asyncio.sleep(0.3)
@@ -62,16 +70,19 @@ async def test_in_flight_duplicate_is_409(
 async def test_fifty_concurrent_requests_with_one_key_execute_once(
     client: httpx.AsyncClient, control: httpx.AsyncClient
 ) -> None:
-    await control.post("/faults", json={"kind": "latency", "method": "POST",
-                                        "path": "/customers", "latency_ms": 50})
+    await control.post(
+        "/faults",
+        json={"kind": "latency", "method": "POST", "path": "/customers", "latency_ms": 50},
+    )
     key = {"Idempotency-Key": "ik_50"}
     responses = await asyncio.gather(
         *(client.post("/customers", json=BODY, headers=key) for _ in range(50))
     )
     statuses = Counter(r.status_code for r in responses)
     assert set(statuses) <= {201, 409}
-    executed = [r for r in responses
-                if r.status_code == 201 and r.headers["Idempotent-Replayed"] == "false"]
+    executed = [
+        r for r in responses if r.status_code == 201 and r.headers["Idempotent-Replayed"] == "false"
+    ]
     assert len(executed) == 1
     assert await _count(client, "/customers") == 1
     counters = (await control.get("/counters")).json()
@@ -98,8 +109,9 @@ async def test_transient_errors_release_the_key(
 ) -> None:
     for status in (500, 503, 429):
         kind = "rate_limit" if status == 429 else "error"
-        await control.post("/faults", json={"kind": kind, "status": status, "count": 1,
-                                            "path": "/customers"})
+        await control.post(
+            "/faults", json={"kind": kind, "status": status, "count": 1, "path": "/customers"}
+        )
         key = {"Idempotency-Key": f"ik_t{status}"}
         failed = await client.post("/customers", json=BODY, headers=key)
         retried = await client.post("/customers", json=BODY, headers=key)
@@ -113,8 +125,9 @@ async def test_transient_errors_release_the_key(
 async def test_non_transient_error_is_stored_and_replayed(
     client: httpx.AsyncClient, control: httpx.AsyncClient
 ) -> None:
-    await control.post("/faults", json={"kind": "error", "status": 500, "transient": False,
-                                        "count": 1})
+    await control.post(
+        "/faults", json={"kind": "error", "status": 500, "transient": False, "count": 1}
+    )
     key = {"Idempotency-Key": "ik_perm"}
     failed = await client.post("/customers", json=BODY, headers=key)
     replay = await client.post("/customers", json=BODY, headers=key)
@@ -138,8 +151,9 @@ async def test_patch_and_delete_honour_keys(client: httpx.AsyncClient) -> None:
     second = await client.patch(f"/products/{product['id']}", json={"name": "A"}, headers=key)
     assert second.headers["Idempotent-Replayed"] == "true"
     assert first.json() == second.json()
-    deleted = await client.delete("/subscriptions/XXXXXXXX/versions/subv_x",
-                                  headers={"Idempotency-Key": "ik_del"})
+    deleted = await client.delete(
+        "/subscriptions/XXXXXXXX/versions/subv_x", headers={"Idempotency-Key": "ik_del"}
+    )
     assert deleted.status_code == 404
     assert deleted.headers["Idempotent-Replayed"] == "false"
 
@@ -148,7 +162,8 @@ async def test_keys_are_scoped_to_one_api_key(app: FastAPI, client: httpx.AsyncC
     key = {"Idempotency-Key": "ik_shared"}
     mine = await client.post("/customers", json=BODY, headers=key)
     async with httpx.AsyncClient(
-        transport=emulator_transport(app), base_url="http://e",
+        transport=emulator_transport(app),
+        base_url="http://e",
         headers={**HEADERS, "Authorization": "Bearer sk_live_x"},
     ) as other:
         theirs = await other.post("/customers", json=BODY, headers=key)
@@ -157,8 +172,7 @@ async def test_keys_are_scoped_to_one_api_key(app: FastAPI, client: httpx.AsyncC
 
 
 async def test_overlong_key_is_400_and_get_ignores_keys(client: httpx.AsyncClient) -> None:
-    long_key = await client.post("/customers", json=BODY,
-                                 headers={"Idempotency-Key": "k" * 256})
+    long_key = await client.post("/customers", json=BODY, headers={"Idempotency-Key": "k" * 256})
     assert long_key.status_code == 400
     read = await client.get("/customers", headers={"Idempotency-Key": "ik_get"})
     assert "Idempotent-Replayed" not in read.headers

@@ -74,8 +74,11 @@ async def test_bulk_class_is_tighter_and_separate() -> None:
 async def test_events_are_charged_per_event() -> None:
     async with _client(RateLimits(enabled=True, events=100)) as client:
         await customer(client)
-        batch = {"events": [{"unique_id": f"e{i}", "account": "acme", "event_name": "x"}
-                            for i in range(100)]}
+        batch = {
+            "events": [
+                {"unique_id": f"e{i}", "account": "acme", "event_name": "x"} for i in range(100)
+            ]
+        }
         first = await client.post("/events", json=batch)
         second = await client.post("/events", json=batch)
     assert first.status_code == 200
@@ -86,10 +89,14 @@ async def test_events_are_charged_per_event() -> None:
 async def test_limits_are_per_api_key() -> None:
     app = create_app(rate_limits=RateLimits(enabled=True, standard=5))
     async with (
-        httpx.AsyncClient(transport=emulator_transport(app), base_url="http://e",
-                          headers=HEADERS) as one,
-        httpx.AsyncClient(transport=emulator_transport(app), base_url="http://e",
-                          headers={**HEADERS, "Authorization": "Bearer sk_other"}) as two,
+        httpx.AsyncClient(
+            transport=emulator_transport(app), base_url="http://e", headers=HEADERS
+        ) as one,
+        httpx.AsyncClient(
+            transport=emulator_transport(app),
+            base_url="http://e",
+            headers={**HEADERS, "Authorization": "Bearer sk_other"},
+        ) as two,
     ):
         assert 429 in {r.status_code for r in await _burst(one, 10)}
         assert {r.status_code for r in await _burst(two, 5)} == {200}
@@ -98,12 +105,14 @@ async def test_limits_are_per_api_key() -> None:
 async def test_limits_can_be_changed_at_runtime() -> None:
     app = create_app()
     async with (
-        httpx.AsyncClient(transport=emulator_transport(app), base_url="http://e",
-                          headers=HEADERS) as client,
+        httpx.AsyncClient(
+            transport=emulator_transport(app), base_url="http://e", headers=HEADERS
+        ) as client,
         httpx.AsyncClient(transport=emulator_transport(app), base_url="http://e") as control,
     ):
-        changed = await control.patch("/_emulator/settings", json={
-            "rate_limits": {"enabled": True, "standard": 3}})
+        changed = await control.patch(
+            "/_emulator/settings", json={"rate_limits": {"enabled": True, "standard": 3}}
+        )
         assert changed.json()["rate_limits"]["standard"] == 3
         assert 429 in {r.status_code for r in await _burst(client, 6)}
         await control.patch("/_emulator/settings", json={"rate_limits": {"enabled": False}})

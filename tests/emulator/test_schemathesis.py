@@ -38,6 +38,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 
+
 @schema.parametrize()
 @settings(
     max_examples=5,

@@ -36,8 +36,11 @@ class Server:
             f"serve(host='127.0.0.1', port={self.port}, db_path={str(db_path)!r})"
         )
         self.process = subprocess.Popen(
-            [sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT, text=True,
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -72,8 +75,9 @@ def _fresh(server: Server) -> None:
 
 async def test_api_over_a_socket(server: Server) -> None:
     async with httpx.AsyncClient(base_url=server.url, headers=HEADERS) as client:
-        made = await client.post("/customers", json={"name": "A", "currency": "USD",
-                                                     "aliases": ["a"]})
+        made = await client.post(
+            "/customers", json={"name": "A", "currency": "USD", "aliases": ["a"]}
+        )
         assert made.status_code == 201
         assert (await client.get("/customers/a")).json() == made.json()
         unauthorized = await client.get("/customers", headers={"Authorization": ""})
@@ -86,8 +90,10 @@ async def test_drop_after_commit_over_a_socket(server: Server) -> None:
         httpx.AsyncClient(base_url=server.url, headers=HEADERS) as client,
         httpx.AsyncClient(base_url=f"{server.url}/_emulator") as control,
     ):
-        await control.post("/faults", json={"kind": "drop_after_commit", "method": "POST",
-                                            "path": "/customers", "count": 1})
+        await control.post(
+            "/faults",
+            json={"kind": "drop_after_commit", "method": "POST", "path": "/customers", "count": 1},
+        )
         key = {"Idempotency-Key": "ik_socket"}
         body = {"name": "A", "currency": "USD"}
         with pytest.raises(httpx.RemoteProtocolError):
@@ -104,8 +110,9 @@ async def test_hang_over_a_socket_times_out_and_releases_the_key(server: Server)
         httpx.AsyncClient(base_url=server.url, headers=HEADERS) as client,
         httpx.AsyncClient(base_url=f"{server.url}/_emulator") as control,
     ):
-        await control.post("/faults", json={"kind": "hang", "method": "POST",
-                                            "path": "/customers", "count": 1})
+        await control.post(
+            "/faults", json={"kind": "hang", "method": "POST", "path": "/customers", "count": 1}
+        )
         key = {"Idempotency-Key": "ik_hang"}
         body = {"name": "A", "currency": "USD"}
         with pytest.raises(httpx.ReadTimeout):
@@ -123,8 +130,11 @@ def test_ctrl_c_is_clean_logs_each_request_and_the_file_survives(tmp_path: Path)
     db = tmp_path / "nested" / "local.db"
     first = Server(db)
     try:
-        made = httpx.post(f"{first.url}/customers", headers=HEADERS,
-                          json={"name": "A", "currency": "USD", "aliases": ["keep"]})
+        made = httpx.post(
+            f"{first.url}/customers",
+            headers=HEADERS,
+            json={"name": "A", "currency": "USD", "aliases": ["keep"]},
+        )
         assert made.status_code == 201
         assert httpx.get(f"{first.url}/customers/keep", headers=HEADERS).status_code == 200
     finally:

@@ -22,8 +22,9 @@ def _client(transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
 async def test_embedded_database_is_created_on_first_use_and_survives(tmp_path: Path) -> None:
     db = tmp_path / ".billing" / "local.db"
     async with _client(emulator_transport(db_path=str(db))) as client:
-        made = await client.post("/customers", json={"name": "A", "currency": "USD",
-                                                     "aliases": ["keep"]})
+        made = await client.post(
+            "/customers", json={"name": "A", "currency": "USD", "aliases": ["keep"]}
+        )
     assert db.exists()
     async with _client(emulator_transport(db_path=str(db))) as client:
         assert (await client.get("/customers/keep")).json() == made.json()
@@ -58,8 +59,10 @@ async def test_concurrent_writers_from_many_threads(tmp_path: Path) -> None:
         async def run() -> None:
             async with _client(emulator_transport(app)) as client:
                 for i in range(10):
-                    response = await client.post("/customers", json={
-                        "name": f"c{n}-{i}", "currency": "USD", "aliases": [f"a{n}-{i}"]})
+                    response = await client.post(
+                        "/customers",
+                        json={"name": f"c{n}-{i}", "currency": "USD", "aliases": [f"a{n}-{i}"]},
+                    )
                     assert response.status_code == 201, response.text
 
         try:

@@ -80,8 +80,11 @@ async def test_money_strings_are_echoed_exactly_and_numbers_become_strings(
     price["discount"] = {"type": "percentage", "amount": 12.5}
     plan = await client.post(
         "/plans",
-        json={"name": "p", "currency": "USD",
-              "items": [{"product_id": base["id"], "price": price}]},
+        json={
+            "name": "p",
+            "currency": "USD",
+            "items": [{"product_id": base["id"], "price": price}],
+        },
     )
     echoed = plan.json()["items"][0]["price"]
     expected = {"price_per_unit": "10.50", "units": 3, "total": "31.50"}
@@ -94,8 +97,11 @@ async def test_exponent_money_is_normalized(client: httpx.AsyncClient) -> None:
     base = await fixed_product(client)
     plan = await client.post(
         "/plans",
-        json={"name": "p", "currency": "USD",
-              "items": [{"product_id": base["id"], "price": fixed_price("1E+2")}]},
+        json={
+            "name": "p",
+            "currency": "USD",
+            "items": [{"product_id": base["id"], "price": fixed_price("1E+2")}],
+        },
     )
     assert plan.json()["items"][0]["price"]["fixed_pricing_model"]["price_per_unit"] == "100"
 
@@ -147,10 +153,14 @@ async def test_sort_where_documented(client: httpx.AsyncClient) -> None:
 
 async def test_each_api_key_is_an_isolated_account(app: FastAPI) -> None:
     async with (
-        httpx.AsyncClient(transport=emulator_transport(app), base_url="http://e",
-                          headers=HEADERS) as sandbox,
-        httpx.AsyncClient(transport=emulator_transport(app), base_url="http://e",
-                          headers={**HEADERS, "Authorization": "Bearer sk_live_other"}) as live,
+        httpx.AsyncClient(
+            transport=emulator_transport(app), base_url="http://e", headers=HEADERS
+        ) as sandbox,
+        httpx.AsyncClient(
+            transport=emulator_transport(app),
+            base_url="http://e",
+            headers={**HEADERS, "Authorization": "Bearer sk_live_other"},
+        ) as live,
     ):
         made = await customer(sandbox)
         assert (await sandbox.get(f"/customers/{made['id']}")).status_code == 200

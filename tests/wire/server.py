@@ -108,6 +108,8 @@ class FakeServer:
         if "first_billing_date" in billing:
             billing["first_billing_date"] = timestamp(billing["first_billing_date"])
         items = body.get("items", [])
+        if body.get("plan_id") in self.plans:
+            _copy_plan_terms(out, self.plans[body["plan_id"]])
         if "plan_id" in body:  # plan + overrides: same product/bundle replaces, rest appended
 
             def ref(item: dict[str, Any]) -> str:
@@ -135,3 +137,28 @@ class FakeServer:
         out["items"] = self.items(body["items"], currency)
         out["entitlements"] = []
         return out
+
+
+def _copy_plan_terms(sub: dict[str, Any], plan: dict[str, Any]) -> None:
+    """What the API does for a subscription created from a plan: every term the
+    subscription leaves unset is the plan's."""
+    for name in ("trial_period_days", "discount", "minimum_spend", "maximum_spend"):
+        if sub.get(name) is None and plan.get(name) is not None:
+            sub[name] = plan[name]
+    contract = sub["contract"]
+    if contract.get("duration_months") is None and plan.get("contract_duration") is not None:
+        contract["duration_months"] = plan["contract_duration"]
+    plan_renewal = {
+        "auto_renew": plan.get("auto_renew"),
+        "duration_months": plan.get("renewal_duration"),
+        "period_type": plan.get("renewal_period_type"),
+    }
+    if any(value is not None for value in plan_renewal.values()):
+        renewal = sub.get("renewal") or {}
+        sub["renewal"] = {
+            k: renewal.get(k) if renewal.get(k) is not None else v for k, v in plan_renewal.items()
+        }
+    if plan.get("payment_terms") is not None:
+        billing = sub.get("billing") or {}
+        if billing.get("payment_terms") is None:
+            sub["billing"] = {**billing, "payment_terms": plan["payment_terms"]}

@@ -156,9 +156,7 @@ class Faults:
             await error_response(fault.status, detail)(scope, receive, send)
         elif fault.kind == "rate_limit":
             headers = {"Retry-After": str(fault.retry_after)}
-            await error_response(429, "Injected fault: rate limited", headers)(
-                scope, receive, send
-            )
+            await error_response(429, "Injected fault: rate limited", headers)(scope, receive, send)
         elif fault.kind == "drop_after_commit":
             await self.app(scope, receive, send)
             flags(scope).drop = True

@@ -44,7 +44,8 @@ class Gate:
         key = bearer_key(headers)
         if key is None:
             response = error_response(
-                401, "Missing or invalid API key: send Authorization: Bearer <key>",
+                401,
+                "Missing or invalid API key: send Authorization: Bearer <key>",
                 {"WWW-Authenticate": "Bearer"},
             )
             await response(scope, receive, send)

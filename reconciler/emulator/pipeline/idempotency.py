@@ -161,8 +161,9 @@ class Idempotency:
             await error_response(400, detail)(scope, receive, send)
             return
         body = await _read_body(receive)
-        path = str(scope["path"]) + ("?" + scope["query_string"].decode("latin-1")
-                                     if scope.get("query_string") else "")
+        path = str(scope["path"]) + (
+            "?" + scope["query_string"].decode("latin-1") if scope.get("query_string") else ""
+        )
         account = scope["state"]["account"]
         outcome = self.book.reserve(account, key, method, path, fingerprint(method, path, body))
         if isinstance(outcome, Refusal):
@@ -214,7 +215,10 @@ class Idempotency:
 
 async def _send(send: Send, response: Stored, extra: list[tuple[bytes, bytes]]) -> None:
     await send(
-        {"type": "http.response.start", "status": response.status,
-         "headers": response.headers + extra}
+        {
+            "type": "http.response.start",
+            "status": response.status,
+            "headers": response.headers + extra,
+        }
     )
     await send({"type": "http.response.body", "body": response.body, "more_body": False})

@@ -121,9 +121,9 @@ class Recorder:
         async def watch(message: Message) -> None:
             nonlocal replayed
             if message["type"] == "http.response.start":
-                replayed = Headers(raw=message.get("headers", [])).get(
-                    "idempotent-replayed"
-                ) == "true"
+                replayed = (
+                    Headers(raw=message.get("headers", [])).get("idempotent-replayed") == "true"
+                )
             await send(message)
 
         try:

@@ -30,6 +30,7 @@ from .versions import Version, new_version
 
 router = api_router("subscription changes")
 
+
 class NewChild(Strict):
     product_id: Ref
     new_price: Price
@@ -157,12 +158,18 @@ def _apply(items: list[Doc], body: ChangeRequest) -> list[Doc]:
             target["items"].extend(_child(c) for c in entry.add_items)
     for added in body.add:
         if added.bundle_id is not None:
-            items.append({"bundle_id": added.bundle_id, "name": added.name,
-                          "items": [_child(c) for c in added.items or []]})
+            items.append(
+                {
+                    "bundle_id": added.bundle_id,
+                    "name": added.name,
+                    "items": [_child(c) for c in added.items or []],
+                }
+            )
         else:
             assert added.new_price is not None
-            items.append(_child(NewChild(product_id=str(added.product_id),
-                                         new_price=added.new_price)))
+            items.append(
+                _child(NewChild(product_id=str(added.product_id), new_price=added.new_price))
+            )
     return items
 
 
@@ -176,15 +183,22 @@ def _plan(ctx: Ctx, sub_id: str, body: ChangeRequest) -> tuple[Doc, Doc, list[Do
     current = current_version(versions, now)
     if body.source_version_id is not None:
         if body.source_version_id not in {v["id"] for v in versions}:
-            raise ApiError(422, f"source_version_id {body.source_version_id} is not a version "
-                                f"of subscription {sub_id}")
+            raise ApiError(
+                422,
+                f"source_version_id {body.source_version_id} is not a version "
+                f"of subscription {sub_id}",
+            )
         if current is None or current["id"] != body.source_version_id:
             shown = "none" if current is None else current["id"]
-            raise ApiError(409, f"source_version_id {body.source_version_id} is no longer the "
-                                f"current version of subscription {sub_id} (current: {shown})")
+            raise ApiError(
+                409,
+                f"source_version_id {body.source_version_id} is no longer the "
+                f"current version of subscription {sub_id} (current: {shown})",
+            )
     if current is None:
-        raise ApiError(409, f"subscription {sub_id} has no current version to change "
-                            "(activate it first)")
+        raise ApiError(
+            409, f"subscription {sub_id} has no current version to change (activate it first)"
+        )
     base = current["items"]
     if body.plan_id is not None:
         plan = ctx.store.get(ctx.account, "plan", body.plan_id)
@@ -201,8 +215,11 @@ def _plan(ctx: Ctx, sub_id: str, body: ChangeRequest) -> tuple[Doc, Doc, list[Do
     stored = item_documents(ctx, parsed, sub["currency"], where="resulting items")
     effective = resolve_effective(sub, body.effective, now)
     if effective < parse_ts(current["effective_at"]):
-        raise ApiError(422, f"effective {format_ts(effective)} is before the source version's "
-                            f"effective_at {current['effective_at']}")
+        raise ApiError(
+            422,
+            f"effective {format_ts(effective)} is before the source version's "
+            f"effective_at {current['effective_at']}",
+        )
     return sub, current, stored, format_ts(effective)
 
 
@@ -226,12 +243,8 @@ async def apply_changes(subscription_id: str, body: ChangeRequest, ctx: CtxDep) 
         return version
 
 
-@router.post(
-    "/subscriptions/{subscription_id}/changes/preview", response_model=ChangePreview
-)
-async def preview_changes(
-    subscription_id: str, body: ChangeRequest, ctx: CtxDep
-) -> dict[str, Any]:
+@router.post("/subscriptions/{subscription_id}/changes/preview", response_model=ChangePreview)
+async def preview_changes(subscription_id: str, body: ChangeRequest, ctx: CtxDep) -> dict[str, Any]:
     sub, source, items, effective_at = _plan(ctx, subscription_id, body)
     return {
         "subscription_id": sub["id"],

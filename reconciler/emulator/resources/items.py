@@ -48,9 +48,7 @@ def item_key(item: Doc) -> tuple[str, str]:
 
 def _product_item(item: ProductItem, currency: str, where: str) -> Doc:
     if item.price.currency not in (None, currency):
-        raise ApiError(
-            422, f"{where}.price.currency {item.price.currency} differs from {currency}"
-        )
+        raise ApiError(422, f"{where}.price.currency {item.price.currency} differs from {currency}")
     return {"product_id": item.product_id, "price": price_document(item.price, currency)}
 
 
@@ -112,4 +110,3 @@ def in_currency(items: list[Doc], currency: str) -> list[Doc]:
         else:
             out.append({**item, "price": {**item["price"], "currency": currency}})
     return out
-

@@ -59,11 +59,7 @@ def current_version(versions: list[Doc], now: datetime) -> Doc | None:
 
 def pending_changes(versions: list[Doc], now: datetime) -> list[dict[str, Any]]:
     """Drafts and published versions that take effect after ``now``, soonest first."""
-    pending = [
-        v
-        for v in versions
-        if v["status"] == "draft" or parse_ts(v["effective_at"]) > now
-    ]
+    pending = [v for v in versions if v["status"] == "draft" or parse_ts(v["effective_at"]) > now]
     pending.sort(key=lambda v: parse_ts(v["effective_at"]))
     return [
         {

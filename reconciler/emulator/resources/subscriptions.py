@@ -265,11 +265,13 @@ async def create_subscription(body: SubscriptionCreate, ctx: CtxDep) -> dict[str
             sub["id"],
             items=items,
             effective_at=sub["contract"]["start_date"],
-            description="Initial version",
+            description=None,
             entitlements=(plan or {}).get("entitlements", []),
         )
-        auto = body.auto_activate if body.auto_activate is not None else (plan or {}).get(
-            "auto_activate"
+        auto = (
+            body.auto_activate
+            if body.auto_activate is not None
+            else (plan or {}).get("auto_activate")
         )
         if auto:
             sub = activate_now(ctx, sub)
@@ -361,4 +363,3 @@ async def cancel_subscription(subscription_id: str, body: Cancel, ctx: CtxDep) -
         sub["updated_at"] = format_ts(now)
         ctx.store.replace(ctx.account, "subscription", sub)
         return view(ctx.store, ctx.account, sub, now)
-

@@ -103,8 +103,9 @@ def _subscription(ctx: Ctx, subscription_id: str) -> Doc:
 
 def _version(ctx: Ctx, sub: Doc, version_id: str) -> Doc:
     if version_id == "current":
-        found = current_version(ctx.store.list(ctx.account, "version", parent=sub["id"]),
-                                ctx.clock.now())
+        found = current_version(
+            ctx.store.list(ctx.account, "version", parent=sub["id"]), ctx.clock.now()
+        )
         if found is None:
             raise ApiError(404, f"subscription {sub['id']} has no current (published) version")
         return found
@@ -123,8 +124,11 @@ def _draft(ctx: Ctx, sub: Doc, version_id: str) -> Doc:
     _writable(sub)
     version = _version(ctx, sub, version_id)
     if version["status"] != "draft":
-        raise ApiError(409, f"version {version['id']} is published; published versions are "
-                            "never edited or deleted (create a new version instead)")
+        raise ApiError(
+            409,
+            f"version {version['id']} is published; published versions are "
+            "never edited or deleted (create a new version instead)",
+        )
     return version
 
 
@@ -168,8 +172,9 @@ async def create_version(subscription_id: str, body: VersionCreate, ctx: CtxDep)
         sub = _subscription(ctx, subscription_id)
         _writable(sub)
         effective = resolve_effective(sub, body.effective_at, ctx.clock.now())
-        source = current_version(ctx.store.list(ctx.account, "version", parent=sub["id"]),
-                                 ctx.clock.now())
+        source = current_version(
+            ctx.store.list(ctx.account, "version", parent=sub["id"]), ctx.clock.now()
+        )
         return new_version(
             ctx,
             sub["id"],
@@ -209,15 +214,21 @@ async def publish_version(subscription_id: str, version_id: str, ctx: CtxDep) ->
             return version
         _writable(sub)
         if not sub.get("activated_at"):
-            raise ApiError(409, f"subscription {sub['id']} is a draft: activate it, which "
-                                "publishes its draft versions")
+            raise ApiError(
+                409,
+                f"subscription {sub['id']} is a draft: activate it, which "
+                "publishes its draft versions",
+            )
         now = ctx.clock.now()
         current = current_version(ctx.store.list(ctx.account, "version", parent=sub["id"]), now)
         if current is not None and parse_ts(version["effective_at"]) < parse_ts(
             current["effective_at"]
         ):
-            raise ApiError(422, f"effective_at {version['effective_at']} is before the current "
-                                f"version's ({current['effective_at']})")
+            raise ApiError(
+                422,
+                f"effective_at {version['effective_at']} is before the current "
+                f"version's ({current['effective_at']})",
+            )
         return publish(ctx, version)
 
 
@@ -231,4 +242,3 @@ async def delete_version(subscription_id: str, version_id: str, ctx: CtxDep) -> 
         version = _draft(ctx, _subscription(ctx, subscription_id), version_id)
         ctx.store.delete(ctx.account, "version", version["id"])
     return Response(status_code=204)
-

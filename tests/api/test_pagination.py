@@ -1,0 +1,73 @@
+"""Listing while the account changes, and list responses without the documented shape."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from reconciler.api.errors import ApiProtocolError
+
+from .emulated import Emulated
+
+
+def metric(i: int) -> dict[str, object]:
+    return {"name": f"m{i}", "event_name": "e", "aggregation": {"method": "count"}}
+
+
+async def create(emu: Emulated, numbers: range) -> None:
+    await asyncio.gather(*(emu.writer.create("/metrics", metric(i), key=f"m{i}") for i in numbers))
+
+
+async def list_while_creating(
+    emu: Emulated, numbers: range, hold_ms: float
+) -> list[dict[str, object]]:
+    """List /metrics; as soon as the emulator has answered the first page, create
+    `numbers` while the second page request is held (a latency fault on the second GET),
+    so the creates land between page 1 and page 2 (checked in the request log)."""
+    await emu.clear_log()
+    await emu.fault(kind="latency", method="GET", path="/metrics", latency_ms=0, count=1)
+    await emu.fault(kind="latency", method="GET", path="/metrics", latency_ms=hold_ms, count=1)
+    listing = asyncio.create_task(emu.reader.list_all("/metrics"))
+    while not any(r["method"] == "GET" for r in await emu.requests()):
+        await asyncio.sleep(0.002)
+    await create(emu, numbers)
+    listed = await listing
+    log = await emu.requests()
+    pages = [r["seq"] for r in log if r["method"] == "GET"]
+    creates = [r["seq"] for r in log if r["method"] == "POST"]
+    assert pages[0] < min(creates) and max(creates) < pages[1]  # between pages 1 and 2
+    return listed
+
+
+async def test_objects_created_between_pages_are_neither_missed_nor_doubled(
+    emu: Emulated,
+) -> None:
+    await create(emu, range(150))
+    listed = await list_while_creating(emu, range(150, 201), 1000)  # 2 pages become 3
+    ids = [obj["id"] for obj in listed]
+    assert len(ids) == len(set(ids)) == 201
+    assert {obj["name"] for obj in listed} == {f"m{i}" for i in range(201)}
+    # first pass: 3 pages (the page count changed under it), then a full relist of 3
+    assert await emu.count("GET", "/metrics") == 6
+
+
+async def test_a_few_objects_created_between_pages_need_no_relist(emu: Emulated) -> None:
+    await create(emu, range(101))
+    listed = await list_while_creating(emu, range(101, 111), 400)  # still 2 pages
+    assert len({obj["id"] for obj in listed}) == len(listed) == 111
+    assert await emu.count("GET", "/metrics") == 2
+
+
+async def test_a_list_response_without_data_is_a_protocol_error(emu: Emulated) -> None:
+    """The emulator cannot be told to send a malformed list (its faults only answer
+    4xx/5xx, and out-of-band edits change objects, not envelopes), so this reads a real
+    200 response that has no `data`: a single object, where a list was expected."""
+    created = await emu.writer.create("/metrics", metric(1), key="m1")
+    await emu.clear_log()
+    with pytest.raises(ApiProtocolError, match="no `data` array"):
+        await emu.reader.list_all(f"/metrics/{created['id']}")
+    with pytest.raises(ApiProtocolError, match="no `data` array"):
+        await emu.reader.get_list(f"/metrics/{created['id']}")
+    log = await emu.requests()
+    assert [r["status"] for r in log] == [200, 200]  # answered, and not retried
