@@ -1,0 +1,206 @@
+"""`diff(desired, live)`: the changes that make the live account match the catalog.
+
+Pure: no I/O, no clock, no randomness; the same states give the same result.
+
+Contract:
+- Both states are normalized first (`normalize`), so formatting and defaults never show.
+- Every declared resource (and subscription version) gets exactly one outcome: changes
+  (`resources`, `subscriptions` say which), or `unchanged`, or a diagnostic.
+- Live objects that match no declared key are `unmanaged`: listed, never changed. A live
+  object that matches but could not be read (`LiveState.problems`) is never re-created:
+  its declared resource gets an error diagnostic instead (a create would duplicate it).
+- Changes come in apply order (`reconciler.plan.apply_order`): metrics, products,
+  bundles, plans, customers, subscriptions, their new versions, then activations and
+  cancellations; by key within a group.
+- Diagnostics: errors make the plan unappliable (the planner refuses them); warnings
+  are shown. Codes: `diff.not_normalized`, `live.unreadable`, `live.problem`,
+  `plan.grandfathered`, `customer.currency_locked`, `subscription.version_published`,
+  `subscription.version_undeclared`, `subscription.cancel_not_live`,
+  `subscription.cancel_differs`.
+"""
+
+from __future__ import annotations
+
+from reconciler.diagnostics import Diagnostic, Severity
+from reconciler.diff.normalize import LiveModels, normalized, with_live_plan
+from reconciler.diff.resources import resource_change
+from reconciler.diff.subscriptions import SubscriptionInput, subscription_diff
+from reconciler.model import (
+    Address,
+    DesiredState,
+    LiveState,
+    Subscription,
+    UnmanagedObject,
+)
+from reconciler.model.base import Frozen
+from reconciler.plan import Action, Change, Summary, apply_order
+from reconciler.wire import CatalogModels
+
+_KIND_RANK = {"metric": 0, "product": 1, "bundle": 2, "plan": 3, "customer": 4, "subscription": 5}
+
+
+class DiffResult(Frozen):
+    """Changes (no noops, apply order), the addresses that need nothing, the unmanaged
+    live objects (kind order, then key) and diagnostics."""
+
+    changes: tuple[Change, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    unmanaged: tuple[UnmanagedObject, ...] = ()
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def summary(self) -> Summary:
+        return Summary.of(self.changes, len(self.unchanged))
+
+
+def diff(desired: DesiredState, live: LiveState) -> DiffResult:
+    """What `apply` must do so that `live` matches `desired` (rules above)."""
+    desired_models, live_models = CatalogModels(desired), LiveModels(live)
+    want, diagnostics = normalized(desired, desired_models, desired)
+    have, live_diagnostics = normalized(live, live_models)
+    diagnostics += live_diagnostics
+    unreadable = {(p.kind, p.key): p for p in live.problems if p.key is not None}
+    outcomes: list[Change] = []
+    for address, resource in want.items():
+        current = have.get(address)
+        problem = unreadable.pop((address.kind, address.key), None)
+        if current is None and problem is not None:
+            diagnostics.append(
+                _located(
+                    desired,
+                    address,
+                    "live.unreadable",
+                    Severity.ERROR,
+                    f"{address} matches live {problem.remote_id}, which could not be"
+                    f" read ({problem.message}); not planning a create that would"
+                    " duplicate it",
+                )
+            )
+            continue
+        remote_id = live.ids.get(str(address))
+        moved_from = live.moved.get(str(address))
+        if isinstance(resource, Subscription):
+            assert current is None or isinstance(current, Subscription)
+            declared = desired.subscriptions[address.key]
+            result = subscription_diff(
+                SubscriptionInput(
+                    key=address.key,
+                    desired=resource,
+                    live=current,
+                    remote_id=remote_id,
+                    moved_from=moved_from,
+                    source=desired.sources.get(str(address)),
+                    with_live_plan=None
+                    if current is None
+                    else with_live_plan(declared, address.key, desired_models, live_models),
+                )
+            )
+            outcomes += result.changes
+            diagnostics += result.diagnostics
+        else:
+            outcomes.append(resource_change(address, resource, current, remote_id, moved_from))
+    diagnostics += _consequences(desired, live, outcomes)
+    diagnostics += [
+        Diagnostic(
+            code="live.problem",
+            severity=Severity.WARNING,
+            field=f"{p.kind}.{p.key}",
+            message=f"live {p.kind} {p.remote_id} could not be read: {p.message}",
+        )
+        for p in sorted(unreadable.values(), key=lambda p: (p.kind, p.remote_id))
+    ]
+    return _result(outcomes, live, diagnostics)
+
+
+def _result(outcomes: list[Change], live: LiveState, diagnostics: list[Diagnostic]) -> DiffResult:
+    changes = sorted((c for c in outcomes if c.action is not Action.NOOP), key=apply_order)
+    changed = {c.address for c in changes}
+    unchanged = sorted(
+        {c.address for c in outcomes if c.action is Action.NOOP} - changed,
+        key=lambda a: (_KIND_RANK[Address.parse(a).kind], a),
+    )
+    return DiffResult(
+        changes=tuple(changes),
+        unchanged=tuple(unchanged),
+        unmanaged=tuple(sorted(live.unmanaged, key=lambda u: (_KIND_RANK[u.kind], u.key))),
+        diagnostics=tuple(diagnostics),
+    )
+
+
+def _consequences(
+    desired: DesiredState, live: LiveState, outcomes: list[Change]
+) -> list[Diagnostic]:
+    """What a change means for the live subscriptions that depend on it."""
+    # Managed drafts are left out of the grandfathering count: their draft versions follow
+    # the catalog (see `subscriptions`); activated and unmanaged ones keep their prices.
+    subscriptions = [
+        *((f"subscription.{k}", s) for k, s in sorted(live.subscriptions.items())),
+        *(
+            (f"subscription.{k} (unmanaged)", s)
+            for k, s in sorted(live.unmanaged_tables.subscriptions.items())
+        ),
+    ]
+    out: list[Diagnostic] = []
+    for change in outcomes:
+        address = Address(kind=change.kind, key=change.key)
+        if change.action not in (Action.UPDATE, Action.REPLACE) or address.version:
+            continue
+        if change.kind == "plan":
+            users = [
+                name
+                for name, s in subscriptions
+                if s.plan == change.key and (s.activate or name.endswith("(unmanaged)"))
+            ]
+            if users:
+                out.append(
+                    _located(
+                        desired,
+                        address,
+                        "plan.grandfathered",
+                        Severity.WARNING,
+                        f"{len(users)} live subscription(s) were created from"
+                        f" {address} ({_names(users)}); they keep their prices unless"
+                        " versions are declared for them",
+                    )
+                )
+        elif change.kind == "customer" and any(f.path == "currency" for f in change.fields):
+            users = [name for name, s in subscriptions if s.customer == change.key]
+            if users:
+                out.append(
+                    _located(
+                        desired,
+                        address,
+                        "customer.currency_locked",
+                        Severity.ERROR,
+                        f"{address} has live subscriptions ({_names(users)}), which are"
+                        " billed in its current currency; its currency cannot change"
+                        " while they exist. Declare a new customer for the new"
+                        " currency instead",
+                        "currency",
+                    )
+                )
+    return out
+
+
+def _names(names: list[str], shown: int = 5) -> str:
+    more = f", +{len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
+def _located(
+    desired: DesiredState,
+    address: Address,
+    code: str,
+    severity: Severity,
+    message: str,
+    field: str | None = None,
+) -> Diagnostic:
+    source = desired.sources.get(str(address))
+    return Diagnostic(
+        code=code,
+        message=message,
+        severity=severity,
+        field=f"{address}.{field}" if field else str(address),
+        file=source.file if source else None,
+        line=source.line if source else None,
+    )

@@ -1,0 +1,136 @@
+"""Both states in canonical form (`reconciler.wire.canonical`), by address.
+
+Desired resources are normalized with the desired models (a price's product, a
+subscription's plan and customer come from the catalog); live resources with the live
+models (managed first, then unmanaged: a managed subscription may sit on an unmanaged
+plan). Canonical form fills defaults and formats decimals the way the API reads them back,
+so equal declarations compare equal however they were written.
+
+A resource that cannot be normalized (a reference that does not resolve) is kept as it
+is, with an error diagnostic: the diff then still shows it, and the plan cannot apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from reconciler.diagnostics import Diagnostic
+from reconciler.model import (
+    Address,
+    Bundle,
+    CatalogFile,
+    Customer,
+    DesiredState,
+    LiveState,
+    Plan,
+    Product,
+    Resource,
+    Subscription,
+)
+from reconciler.wire import CatalogModels, ModelLookup, WireMappingError, canonical
+
+M = TypeVar("M")
+R = TypeVar("R", bound=Resource)
+
+_TABLES = ("metrics", "products", "plans", "bundles", "customers", "subscriptions")
+_KIND_OF = dict(
+    zip(_TABLES, ("metric", "product", "plan", "bundle", "customer", "subscription"), strict=True)
+)
+
+
+class LiveModels(CatalogModels):
+    """Live models by key: managed objects first, then unmanaged ones."""
+
+    def __init__(self, live: LiveState) -> None:
+        super().__init__(live)
+        self._unmanaged = CatalogModels(live.unmanaged_tables)
+
+    def product(self, key: str) -> Product:
+        return self._either(super().product, self._unmanaged.product, key)
+
+    def bundle(self, key: str) -> Bundle:
+        return self._either(super().bundle, self._unmanaged.bundle, key)
+
+    def plan(self, key: str) -> Plan:
+        return self._either(super().plan, self._unmanaged.plan, key)
+
+    def customer(self, key: str) -> Customer:
+        return self._either(super().customer, self._unmanaged.customer, key)
+
+    @staticmethod
+    def _either(first: Callable[[str], M], second: Callable[[str], M], key: str) -> M:
+        try:
+            return first(key)
+        except WireMappingError:
+            return second(key)
+
+
+class PlansFrom:
+    """`models`, except that plans come from `plans` when it has them: the desired
+    subscription as it would read with the plan items the live subscription copied."""
+
+    def __init__(self, models: ModelLookup, plans: ModelLookup) -> None:
+        self._models = models
+        self._plans = plans
+
+    def product(self, key: str) -> Product:
+        return self._models.product(key)
+
+    def bundle(self, key: str) -> Bundle:
+        return self._models.bundle(key)
+
+    def customer(self, key: str) -> Customer:
+        return self._models.customer(key)
+
+    def plan(self, key: str) -> Plan:
+        try:
+            return self._plans.plan(key)
+        except WireMappingError:
+            return self._models.plan(key)
+
+
+def normalized(
+    state: CatalogFile, models: ModelLookup, sources: DesiredState | None = None
+) -> tuple[dict[Address, Resource], list[Diagnostic]]:
+    """Every resource of `state` in canonical form, by address; `sources` locates the
+    diagnostics (desired state only)."""
+    out: dict[Address, Resource] = {}
+    problems: list[Diagnostic] = []
+    for table in _TABLES:
+        for key, resource in sorted(getattr(state, table).items()):
+            address = Address(kind=_KIND_OF[table], key=key)
+            out[address], problem = normalize_one(resource, key, models)
+            if problem is not None:
+                problems.append(_diagnostic(address, problem, sources))
+    return out, problems
+
+
+def normalize_one(resource: R, key: str, models: ModelLookup) -> tuple[R, str | None]:
+    """`canonical(resource)`, or `resource` itself and why it could not be normalized."""
+    try:
+        return canonical(resource, key, models), None
+    except (WireMappingError, ValueError, KeyError, TypeError) as exc:
+        return resource, str(exc)
+
+
+def with_live_plan(
+    subscription: Subscription, key: str, desired: ModelLookup, live: ModelLookup
+) -> Subscription | None:
+    """The desired subscription normalized with the *live* plan's items, or None."""
+    if subscription.plan is None:
+        return None
+    result, problem = normalize_one(subscription, key, PlansFrom(desired, live))
+    return None if problem is not None else result
+
+
+def _diagnostic(address: Address, problem: str, sources: DesiredState | None) -> Diagnostic:
+    source = sources.sources.get(str(address)) if sources is not None else None
+    where = "declared" if sources is not None else "live"
+    return Diagnostic(
+        code="diff.not_normalized",
+        message=f"{where} {address} could not be normalized ({problem}); it is compared as is",
+        file=source.file if source else None,
+        line=source.line if source else None,
+        field=str(address),
+    )

@@ -1,0 +1,273 @@
+"""Subscriptions: settings, versions, activation and cancellation (issue 6).
+
+A subscription is compared in three parts:
+
+- Settings (everything but `versions`, `activate`, `cancel`): as any resource
+  (`resource_change`): PATCHable settings -> `update`; `customer`, `plan`, `currency`,
+  `contract` -> `replace`. A replaced subscription is new: its versions and activation
+  are planned as for a create.
+- Versions, matched to live versions by effective date. A declared version dated with a
+  keyword (`next_billing_period`...) is resolved by the API when created, so it matches,
+  in declared order, the unmatched live versions later than every date-matched one.
+  Declared and not live -> `new_version` (address `subscription.<key>.versions[<eff>]`).
+  Matched but different: on a draft subscription (its versions are drafts, editable) ->
+  `update` of that version; on an activated one the version is published and immutable ->
+  an error diagnostic saying how to express the change as a new version, unless the only
+  difference is the plan's items that the live subscription copied when it was created
+  (grandfathering: the plan change carries the note). Live versions not declared -> a
+  warning (published versions cannot be removed).
+- Lifecycle: `activate = true` on a draft live subscription -> `activate`. A declared
+  `cancel` on a live subscription not yet canceled -> `cancel`; a subscription that is
+  merely absent from the catalog is never canceled (it is not even looked at). A declared
+  cancel with no live subscription creates nothing (warning). `activate = false` on an
+  active subscription plans nothing: a subscription cannot return to draft.
+
+Limits of the live model, stated so they are not mistaken for rules: `LiveState` does not
+carry version statuses, so "draft" is read from the subscription (not activated), and it
+knows a cancellation only if the wire mapping reads `cancellation` back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from reconciler.diagnostics import Diagnostic, Severity
+from reconciler.diff.fields import dump, field_changes
+from reconciler.diff.resources import resource_change
+from reconciler.model import Address, Source, Subscription, Version
+from reconciler.plan import Action, Change, FieldChange
+
+
+@dataclass
+class SubscriptionDiff:
+    """Changes (noops included) and diagnostics for one declared subscription."""
+
+    changes: list[Change] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SubscriptionInput:
+    """One declared subscription and what is known of it live (all canonical)."""
+
+    key: str
+    desired: Subscription
+    live: Subscription | None
+    remote_id: str | None = None
+    moved_from: str | None = None
+    with_live_plan: Subscription | None = None
+    source: Source | None = None
+
+
+def subscription_diff(sub: SubscriptionInput) -> SubscriptionDiff:
+    out = SubscriptionDiff()
+    address = Address(kind="subscription", key=sub.key)
+    desired, live = sub.desired, sub.live
+    if live is None and desired.cancel is not None:
+        out.diagnostics.append(
+            _diagnostic(
+                sub,
+                "subscription.cancel_not_live",
+                Severity.WARNING,
+                "cancel",
+                f"{address} declares a cancellation but no live subscription matches it;"
+                " nothing is created",
+            )
+        )
+        return out
+    settings = resource_change(
+        address,
+        _settings(desired),
+        None if live is None else _settings(live),
+        sub.remote_id,
+        sub.moved_from,
+    )
+    if live is None or settings.action is Action.REPLACE:
+        # A new subscription: created with its first version, the later ones added, then
+        # activated (activation publishes the draft versions).
+        first = _settings(desired).model_copy(update={"versions": desired.versions[:1]})
+        out.changes.append(settings.model_copy(update={"after": dump(first)}))
+        out.changes.extend(_new_version(sub.key, v) for v in desired.versions[1:])
+        if desired.activate:
+            out.changes.append(_activate(sub.key, None))
+        return out
+    out.changes.append(settings)
+    _versions(sub, live, out)
+    if desired.activate and not live.activate:
+        out.changes.append(_activate(sub.key, sub.remote_id))
+    if desired.cancel is not None:
+        _cancel(sub, live, out)
+    return out
+
+
+def _settings(subscription: Subscription) -> Subscription:
+    return subscription.model_copy(update={"versions": (), "activate": False, "cancel": None})
+
+
+def effective_text(version: Version) -> str:
+    effective = version.effective
+    return effective.isoformat() if isinstance(effective, dt.date) else effective
+
+
+def _version_address(key: str, version: Version) -> str:
+    return str(Address(kind="subscription", key=key, version=effective_text(version)))
+
+
+def _new_version(key: str, version: Version) -> Change:
+    return Change(
+        address=_version_address(key, version),
+        kind="subscription",
+        key=key,
+        action=Action.NEW_VERSION,
+        after=dump(version),
+        reason=f"declared version effective {effective_text(version)} is not live",
+    )
+
+
+def _activate(key: str, remote_id: str | None) -> Change:
+    return Change(
+        address=f"subscription.{key}",
+        kind="subscription",
+        key=key,
+        action=Action.ACTIVATE,
+        remote_id=remote_id,
+        before={"activate": False},
+        after={"activate": True},
+        reason="declared activate = true; the subscription is a draft",
+    )
+
+
+def match_versions(declared: Sequence[Version], live: Sequence[Version]) -> dict[int, int]:
+    """Declared index -> live index (rules in the module docstring)."""
+    by_date = {v.effective: j for j, v in enumerate(live) if isinstance(v.effective, dt.date)}
+    matched = {
+        i: by_date[v.effective]
+        for i, v in enumerate(declared)
+        if isinstance(v.effective, dt.date) and v.effective in by_date
+    }
+    dates = [live[j].effective for j in matched.values()]
+    last = max((d for d in dates if isinstance(d, dt.date)), default=None)
+    pool = [
+        j
+        for j, v in enumerate(live)
+        if j not in matched.values()
+        and (not isinstance(v.effective, dt.date) or last is None or v.effective > last)
+    ]
+    keyworded = [i for i, v in enumerate(declared) if not isinstance(v.effective, dt.date)]
+    matched.update(zip(keyworded, pool, strict=False))
+    return matched
+
+
+def _versions(sub: SubscriptionInput, live: Subscription, out: SubscriptionDiff) -> None:
+    declared = sub.desired.versions
+    matched = match_versions(declared, live.versions)
+    grandfathered = sub.with_live_plan.versions if sub.with_live_plan is not None else ()
+    for i, version in enumerate(declared):
+        if i not in matched:
+            out.changes.append(_new_version(sub.key, version))
+            continue
+        live_version = live.versions[matched[i]]
+        address = _version_address(sub.key, version)
+        # Matching is the identity; a keyword the API resolved to a date is no difference.
+        fields = field_changes(live_version, _dated(version, live_version))
+        action = Action.NOOP if not fields else Action.UPDATE
+        if fields and live.activate:
+            copied = grandfathered[i] if i < len(grandfathered) else None
+            if copied is None or _dated(copied, live_version) != live_version:
+                out.diagnostics.append(_published(sub, address, version, fields))
+            action = Action.NOOP
+        out.changes.append(
+            Change(
+                address=address,
+                kind="subscription",
+                key=sub.key,
+                action=action,
+                before=dump(live_version),
+                after=dump(version),
+                fields=fields if action is Action.UPDATE else (),
+                reason="draft version: edited in place before activation"
+                if action is Action.UPDATE
+                else "live matches the catalog",
+            )
+        )
+    for j in sorted(set(range(len(live.versions))) - set(matched.values())):
+        text = effective_text(live.versions[j])
+        out.diagnostics.append(
+            _diagnostic(
+                sub,
+                "subscription.version_undeclared",
+                Severity.WARNING,
+                f"versions[{text}]",
+                f"subscription.{sub.key} has a live version effective {text} that the"
+                " catalog does not declare; published versions cannot be removed, so"
+                " declare it to record it",
+            )
+        )
+
+
+def _dated(version: Version, live: Version) -> Version:
+    return version.model_copy(update={"effective": live.effective})
+
+
+def _published(
+    sub: SubscriptionInput, address: str, version: Version, fields: Sequence[FieldChange]
+) -> Diagnostic:
+    text = effective_text(version)
+    shown = "; ".join(f"{f.path}: {f.before!r} -> {f.after!r}" for f in fields[:3])
+    if len(fields) > 3:
+        shown += f"; {len(fields) - 3} more"
+    return _diagnostic(
+        sub,
+        "subscription.version_published",
+        Severity.ERROR,
+        f"versions[{text}]",
+        f"{address} is published and cannot be edited ({shown}). Keep it as it is live and"
+        " declare the new prices as a new version: add a [[subscriptions."
+        f"{sub.key}.versions]] entry with effective = a later date (or"
+        ' "next_billing_period") and the changed items',
+    )
+
+
+def _cancel(sub: SubscriptionInput, live: Subscription, out: SubscriptionDiff) -> None:
+    cancel = sub.desired.cancel
+    assert cancel is not None
+    if live.cancel is None:
+        out.changes.append(
+            Change(
+                address=f"subscription.{sub.key}",
+                kind="subscription",
+                key=sub.key,
+                action=Action.CANCEL,
+                remote_id=sub.remote_id,
+                before={"cancel": None},
+                after={"cancel": dump(cancel)},
+                reason=f"declared cancel (reason {cancel.reason}, effective"
+                f" {cancel.effective}); the live subscription is not canceled",
+            )
+        )
+    elif live.cancel.reason != cancel.reason:
+        out.diagnostics.append(
+            _diagnostic(
+                sub,
+                "subscription.cancel_differs",
+                Severity.WARNING,
+                "cancel",
+                f"subscription.{sub.key} is already canceled (reason {live.cancel.reason});"
+                " a cancellation cannot be changed",
+            )
+        )
+
+
+def _diagnostic(
+    sub: SubscriptionInput, code: str, severity: Severity, field: str, message: str
+) -> Diagnostic:
+    return Diagnostic(
+        code=code,
+        message=message,
+        severity=severity,
+        field=field,
+        file=sub.source.file if sub.source else None,
+        line=sub.source.line if sub.source else None,
+    )

@@ -1,0 +1,264 @@
+"""The plan vocabulary: `Action`, `FieldChange`, `Change`, `Plan`, `ApplyResult` (types only).
+
+`diff` produces changes, `planner` wraps them in a `Plan`, `report` renders it, `apply`
+performs it and returns an `ApplyResult`. A plan is saved and re-read as JSON, so the
+JSON form below is a public contract (DESIGN §4); change it only with `format_version`.
+
+Plan JSON, `format_version` 1 (`Plan.model_dump_json()`; `Plan.model_validate_json` reads
+it back to an equal `Plan`):
+
+    {
+      "format_version": 1,
+      "plan_id": "…", "environment": "production",
+      "created_at": "2026-05-01T12:00:00Z",          # timezone-aware, UTC on output
+      "catalog_digest": "sha256:…",
+      "changes": [                                     # no `noop`; in apply order
+        {"address": "product.api", "kind": "product", "key": "api",
+         "action": "update", "remote_id": "prod_…",
+         "before": {…}, "after": {…},                  # catalog-shaped, canonical, JSON-safe
+         "fields": [{"path": "items[api].price.tiers[1].price_per_unit",
+                     "before": "0.05", "after": "0.04", "forces_replace": false}],
+         "reason": "…"}
+      ],
+      "summary": {"create": 0, "update": 1, "replace": 0, "new_version": 0,
+                  "activate": 0, "cancel": 0, "unchanged": 12},
+      "diagnostics": [{"code": …, "message": …, "file": …, "line": …, "field": …,
+                       "severity": "error" | "warning"}],
+      "fingerprints": {"product.api": "sha256:…"},    # every live object read
+      "unmanaged": [{"kind": …, "key": …, "remote_id": …, "natural_key": …}]
+    }
+
+Contracts:
+- `before`/`after` are the resource (or version, for `new_version` and version updates)
+  in the catalog's own shape, normalized (`reconciler.wire.canonical`), dumped in JSON
+  mode without defaults: decimals are strings ("0.05"), dates ISO strings. `after`
+  re-validates (as JSON) into the catalog model it came from.
+- `before` is None exactly for `create` and `new_version`; `after` is never None.
+- `forces_replace` marks the fields that make a change a `replace`: a change is a
+  `replace` if and only if one of its fields forces it.
+- `(address, action)` is unique in a plan; `Change.change_id` names it (`apply` derives
+  idempotency keys from it and `ApplyResult` lists it).
+- `summary` counts each action among `changes` (checked), plus `unchanged`: the declared
+  resources and versions that need nothing (the no-ops, which are not listed).
+- Plans hold no secrets: nothing here carries credentials, and values come only from the
+  catalog and the live account.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from enum import StrEnum
+from typing import Any, Self
+
+from pydantic import AwareDatetime, Field, JsonValue, model_validator
+
+from reconciler.diagnostics import Diagnostic
+from reconciler.model import Address, Kind, UnmanagedObject
+from reconciler.model.base import Frozen
+
+FORMAT_VERSION = 1
+
+JsonObject = dict[str, JsonValue]
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    NEW_VERSION = "new_version"
+    ACTIVATE = "activate"
+    CANCEL = "cancel"
+    NOOP = "noop"
+
+
+_NO_BEFORE = frozenset({Action.CREATE, Action.NEW_VERSION})
+
+# Apply order (DESIGN §7): kinds after what they refer to (bundles before plans, since
+# plan items name bundles), then a subscription's own changes, its new versions, and last
+# its lifecycle (activation publishes the draft versions created before it).
+_KIND_GROUP: dict[Kind, int] = {
+    "metric": 0,
+    "product": 1,
+    "bundle": 2,
+    "plan": 3,
+    "customer": 4,
+    "subscription": 5,
+}
+_VERSION_GROUP = 6
+_LIFECYCLE_GROUP = 7
+# Timing keywords in chronological order, after every dated version.
+_KEYWORD_ORDER = ("immediate", "next_billing_period", "end_of_term")
+
+
+class FieldChange(Frozen):
+    """One changed value, at a human path (`items[api].price.tiers[1].price_per_unit`):
+    keyed collections by key, ordered lists by index. None stands for "not set"."""
+
+    path: str = Field(min_length=1)
+    before: JsonValue = None
+    after: JsonValue = None
+    forces_replace: bool = False
+
+
+class Change(Frozen):
+    """One thing `apply` will do to one resource (or subscription version)."""
+
+    address: str
+    kind: Kind
+    key: str
+    action: Action
+    remote_id: str | None = None
+    before: JsonObject | None = None
+    after: JsonObject | None = None
+    fields: tuple[FieldChange, ...] = ()
+    reason: str = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        address = Address.parse(self.address)
+        if (address.kind, address.key) != (self.kind, self.key):
+            raise ValueError(f"address {self.address} does not name {self.kind}.{self.key}")
+        if (self.before is None) != (self.action in _NO_BEFORE):
+            raise ValueError(f"{self.action} change: `before` must be set unless it creates")
+        if self.after is None:
+            raise ValueError("`after` must be set")
+        if any(f.forces_replace for f in self.fields) != (self.action is Action.REPLACE):
+            raise ValueError("a change is a replace exactly when a field forces it")
+        return self
+
+    @property
+    def change_id(self) -> str:
+        """`<address>#<action>`: unique within a plan."""
+        return f"{self.address}#{self.action.value}"
+
+    @property
+    def version(self) -> str | None:
+        """The effective date or keyword of a version change, else None."""
+        return Address.parse(self.address).version
+
+
+def apply_order(change: Change) -> tuple[int, str, int, str, int]:
+    """Sort key of a change in apply order: dependency group, key, then version
+    (dates, then keywords chronologically), then action."""
+    version = change.version
+    if change.kind == "subscription" and change.action in (Action.ACTIVATE, Action.CANCEL):
+        group = _LIFECYCLE_GROUP
+    elif version is not None:
+        group = _VERSION_GROUP
+    else:
+        group = _KIND_GROUP[change.kind]
+    if version is None:
+        when = (0, "")
+    elif version in _KEYWORD_ORDER:
+        when = (2, str(_KEYWORD_ORDER.index(version)))
+    else:
+        when = (1, version)
+    return (group, change.key, when[0], when[1], list(Action).index(change.action))
+
+
+class Summary(Frozen):
+    """Changes per action, plus `unchanged` (declared things that need nothing)."""
+
+    create: int = 0
+    update: int = 0
+    replace: int = 0
+    new_version: int = 0
+    activate: int = 0
+    cancel: int = 0
+    unchanged: int = 0
+
+    @classmethod
+    def of(cls, changes: tuple[Change, ...] | list[Change], unchanged: int) -> Summary:
+        counts = Counter(c.action.value for c in changes if c.action is not Action.NOOP)
+        return cls(unchanged=unchanged, **counts)
+
+    @property
+    def total(self) -> int:
+        """Changes to make (everything but `unchanged`)."""
+        return sum(
+            (self.create, self.update, self.replace, self.new_version, self.activate, self.cancel)
+        )
+
+
+class Plan(Frozen):
+    """A reviewed, replayable plan (format above). Changes are non-noop, unique and in
+    apply order; the summary agrees with them."""
+
+    format_version: int = FORMAT_VERSION
+    plan_id: str = Field(min_length=1)
+    environment: str
+    created_at: AwareDatetime
+    catalog_digest: str
+    changes: tuple[Change, ...] = ()
+    summary: Summary
+    diagnostics: tuple[Diagnostic, ...] = ()
+    fingerprints: dict[str, str] = Field(default_factory=dict)
+    unmanaged: tuple[UnmanagedObject, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.format_version != FORMAT_VERSION:
+            raise ValueError(
+                f"plan format_version {self.format_version} is not supported"
+                f" (this version reads {FORMAT_VERSION})"
+            )
+        if any(c.action is Action.NOOP for c in self.changes):
+            raise ValueError("a plan lists no noop changes")
+        ids = [c.change_id for c in self.changes]
+        if len(set(ids)) != len(ids):
+            raise ValueError("a change appears twice")
+        if list(self.changes) != sorted(self.changes, key=apply_order):
+            raise ValueError("changes are not in apply order")
+        if self.summary != Summary.of(self.changes, self.summary.unchanged):
+            raise ValueError("summary does not match the changes")
+        return self
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes)
+
+
+class ApplyStatus(StrEnum):
+    SUCCESS = "success"  # everything applied (or nothing to do)
+    PARTIAL = "partial"  # some applied, some failed or not reached
+    ERROR = "error"  # nothing applied, something failed or not reached
+
+
+class ApplyResult(Frozen):
+    """What an apply did, by `Change.change_id`: applied, pending (not attempted, e.g.
+    after an interrupt or a failed dependency) and failed (with a message in `errors`,
+    which must not contain secrets). `status` is derived from the three lists; given in
+    input (a JSON round trip), it must agree."""
+
+    plan_id: str
+    applied: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()
+    failed: tuple[str, ...] = ()
+    errors: dict[str, str] = Field(default_factory=dict)
+    status: ApplyStatus = ApplyStatus.SUCCESS
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_status(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        derived = _status(data.get("applied", ()), data.get("pending", ()), data.get("failed", ()))
+        given = data.get("status")
+        if given is not None and str(given) != derived.value:
+            raise ValueError(f"status {given!r} contradicts the lists (expected {derived.value})")
+        return {**data, "status": derived}
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> Self:
+        seen = [*self.applied, *self.pending, *self.failed]
+        if len(set(seen)) != len(seen):
+            raise ValueError("a change is listed twice in applied/pending/failed")
+        if not set(self.errors) <= set(self.failed):
+            raise ValueError("`errors` describes only failed changes")
+        return self
+
+
+def _status(applied: Any, pending: Any, failed: Any) -> ApplyStatus:
+    if not pending and not failed:
+        return ApplyStatus.SUCCESS
+    return ApplyStatus.PARTIAL if applied else ApplyStatus.ERROR

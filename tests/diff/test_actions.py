@@ -1,0 +1,280 @@
+"""One test per action and rule of the diff, for every kind but subscriptions' own rules
+(`test_subscriptions.py`). States are built directly from models (`catalog.py`)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+
+import pytest
+
+from reconciler.diagnostics import Severity
+from reconciler.diff import DiffResult, diff, immutable_fields
+from reconciler.model import (
+    RESOURCE_CLASS,
+    CatalogFile,
+    LiveProblem,
+    LiveState,
+    Metric,
+    UnmanagedObject,
+)
+from reconciler.model.resources import Aggregation
+from reconciler.plan import Action, Change
+
+from .catalog import DESIRED, METRICS, edit, fixed, live_of, tables
+
+
+def actions(result: DiffResult) -> list[tuple[str, str]]:
+    return [(c.address, c.action.value) for c in result.changes]
+
+
+def one(result: DiffResult) -> Change:
+    changes = result.changes
+    assert len(changes) == 1, actions(result)
+    change: Change = changes[0]
+    return change
+
+
+EMPTY = LiveState(environment="test")
+
+
+def test_a_plan_right_after_apply_is_empty() -> None:
+    result = diff(DESIRED, live_of(DESIRED))
+    assert result.changes == ()
+    assert result.diagnostics == ()
+    assert "subscription.acme_main.versions[2026-01-01]" in result.unchanged
+    assert result.summary.unchanged == len(result.unchanged) == 10
+
+
+ORDER = ["metric", "product", "bundle", "plan", "customer", "subscription"]
+
+
+@pytest.mark.parametrize("kind", ORDER)
+def test_create_of_every_kind(kind: str) -> None:
+    # Live holds the kinds below `kind` only (nothing live can refer to what is missing).
+    gone = {f"{k}s": {} for k in ORDER[ORDER.index(kind) :]}
+    result = diff(DESIRED, live_of(DESIRED.model_copy(update=gone)))
+    assert result.diagnostics == ()
+    created = [c for c in result.changes if c.kind == kind and c.version is None]
+    assert created and {c.action for c in result.changes} <= {Action.CREATE, Action.NEW_VERSION}
+    for change in created:
+        assert change.before is None and change.remote_id is None
+        assert "declared" in change.reason
+        # `after` describes the resource completely: it validates back into its kind.
+        RESOURCE_CLASS[kind].model_validate_json(json.dumps(change.after))
+
+
+def test_update_in_place_with_a_human_path_and_the_remote_id() -> None:
+    desired = edit(DESIRED, "product", "platform", name="Platform Pro")
+    change = one(diff(desired, live_of(DESIRED)))
+    assert change.action is Action.UPDATE
+    assert change.remote_id == "pro_platform"
+    assert [(f.path, f.before, f.after, f.forces_replace) for f in change.fields] == [
+        ("name", "Platform", "Platform Pro", False)
+    ]
+    assert change.before is not None and change.before["name"] == "Platform"
+    assert change.after is not None and change.after["name"] == "Platform Pro"
+
+
+def test_an_immutable_field_makes_a_replace_that_says_why() -> None:
+    desired = edit(DESIRED, "product", "platform", payment_terms="arrears")
+    change = one(diff(desired, live_of(DESIRED)))
+    assert change.action is Action.REPLACE
+    assert [(f.path, f.forces_replace) for f in change.fields] == [("payment_terms", True)]
+    assert "`payment_terms`" in change.reason and "--allow-replace" in change.reason
+    assert "cannot" in change.reason
+
+
+def test_only_immutable_fields_force_replace() -> None:
+    desired = edit(DESIRED, "product", "platform", payment_terms="arrears", name="New")
+    change = one(diff(desired, live_of(DESIRED)))
+    assert change.action is Action.REPLACE
+    assert {f.path: f.forces_replace for f in change.fields} == {
+        "name": False,
+        "payment_terms": True,
+    }
+
+
+def test_immutable_fields_come_from_the_wire_rules() -> None:
+    assert "fee_type" in immutable_fields("product")
+    assert {"customer", "plan", "currency", "contract"} <= immutable_fields("subscription")
+    assert "currency" in immutable_fields("plan")  # the API refuses it (docs §3 Plans)
+    assert immutable_fields("customer") == frozenset()
+
+
+def test_a_plan_currency_change_is_a_replace() -> None:
+    desired = edit(DESIRED, "plan", "starter", currency="EUR")
+    live = live_of(DESIRED)
+    live = live.model_copy(update={"subscriptions": {}})
+    change = one(diff(desired.model_copy(update={"subscriptions": {}}), live))
+    assert change.action is Action.REPLACE
+    assert "currency" in change.reason
+
+
+@pytest.mark.parametrize("kind", ["metric", "plan"])
+def test_kinds_without_a_documented_update_are_still_updated(kind: str) -> None:
+    if kind == "metric":
+        desired = edit(DESIRED, "metric", "api_calls", description="Calls")
+    else:
+        desired = edit(DESIRED, "plan", "starter", description="For small teams")
+    change = one(diff(desired, live_of(DESIRED)))
+    assert change.action is Action.UPDATE
+    assert "assumption" in change.reason and "api-compatibility" in change.reason
+
+
+def test_a_rename_is_an_update_naming_the_old_key() -> None:
+    # Product `api` was `api_v1`: the live object (sku api_v1) matched through moved_from.
+    desired = edit(DESIRED, "product", "api", moved_from=("api_v1",))
+    live = edit(live_of(DESIRED), "product", "api", sku="api_v1")
+    live = live.model_copy(update={"moved": {"product.api": "api_v1"}})
+    change = one(diff(desired, live))
+    assert change.action is Action.UPDATE
+    assert "product.api_v1" in change.reason
+    assert [(f.path, f.before, f.after) for f in change.fields] == [("sku", "api_v1", None)]
+
+
+def test_a_rename_with_nothing_else_changed_is_still_an_update() -> None:
+    # A subscription's billing_key is not a field (canonical drops it), yet the live one
+    # still says the old key: without an update the rename would never be written.
+    live = live_of(DESIRED).model_copy(update={"moved": {"subscription.acme_main": "old"}})
+    change = one(diff(DESIRED, live))
+    assert (change.address, change.action, change.fields) == (
+        "subscription.acme_main",
+        Action.UPDATE,
+        (),
+    )
+    assert "subscription.old" in change.reason
+
+
+def test_a_rename_with_an_immutable_change_is_a_replace() -> None:
+    desired = edit(DESIRED, "product", "platform", fee_type="metered", metrics=("api_calls",))
+    desired = desired.model_copy(update={"plans": {}, "subscriptions": {}})
+    live = live_of(DESIRED).model_copy(
+        update={"moved": {"product.platform": "base"}, "plans": {}, "subscriptions": {}}
+    )
+    change = one(diff(desired, live))
+    assert change.action is Action.REPLACE and "product.base" in change.reason
+
+
+def test_unmanaged_objects_are_listed_apart_and_never_changed() -> None:
+    stray = Metric(name="Legacy", event_name="legacy", aggregation=Aggregation(method="count"))
+    live = live_of(DESIRED).model_copy(
+        update={
+            "unmanaged": (
+                UnmanagedObject(
+                    kind="metric", key="legacy", remote_id="mtr_9", natural_key="Legacy"
+                ),
+                UnmanagedObject(kind="customer", key="zed", remote_id="C9", natural_key="zed"),
+            ),
+            "unmanaged_tables": CatalogFile(metrics={"legacy": stray}),
+        }
+    )
+    result = diff(DESIRED, live)
+    assert result.changes == ()
+    assert [(u.kind, u.key) for u in result.unmanaged] == [
+        ("metric", "legacy"),
+        ("customer", "zed"),
+    ]
+
+
+def test_a_live_object_absent_from_the_catalog_is_not_deleted() -> None:
+    desired = DESIRED.model_copy(update={"metrics": {"api_calls": METRICS["api_calls"]}})
+    desired = edit(desired, "product", "storage", metrics=("api_calls",))
+    desired = desired.model_copy(
+        update={"products": {k: v for k, v in desired.products.items() if k != "storage"}}
+    )
+    live = live_of(DESIRED)
+    result = diff(
+        desired.model_copy(update={"bundles": {}, "plans": {}, "subscriptions": {}}),
+        live.model_copy(update={"bundles": {}, "plans": {}, "subscriptions": {}}),
+    )
+    assert result.changes == ()
+
+
+def test_an_unreadable_live_object_is_not_recreated() -> None:
+    live = live_of(DESIRED)
+    live = live.model_copy(
+        update={
+            "metrics": {"storage_gb": live.metrics["storage_gb"]},
+            "problems": (
+                LiveProblem(kind="metric", remote_id="mtr_1", key="api_calls", message="bad"),
+                LiveProblem(kind="plan", remote_id="pln_2", key="other", message="odd"),
+            ),
+        }
+    )
+    result = diff(DESIRED, live)
+    assert result.changes == ()
+    codes = {(d.code, d.severity) for d in result.diagnostics}
+    assert codes == {("live.unreadable", Severity.ERROR), ("live.problem", Severity.WARNING)}
+
+
+def test_creating_everything_from_an_empty_account() -> None:
+    result = diff(DESIRED, EMPTY)
+    assert {c.action for c in result.changes} == {Action.CREATE}
+    assert result.unchanged == ()
+    assert result.summary.create == len(result.changes) == 9
+
+
+def test_money_is_compared_as_decimals_not_text() -> None:
+    desired = edit(
+        DESIRED,
+        "bundle",
+        "addons",
+        items=[
+            {
+                "product": "storage",
+                "price": {
+                    "type": "unit",
+                    "billing_interval": "monthly",
+                    "price_per_unit": D("0.5000"),
+                },
+            }
+        ],
+    )
+    assert diff(desired, live_of(DESIRED)).changes == ()
+    desired = edit(
+        DESIRED,
+        "bundle",
+        "addons",
+        items=[
+            {
+                "product": "storage",
+                "price": {
+                    "type": "unit",
+                    "billing_interval": "monthly",
+                    "price_per_unit": D("5E-1"),
+                },
+            }
+        ],
+    )
+    assert diff(desired, live_of(DESIRED)).changes == ()
+
+
+def test_plan_item_order_does_not_matter_but_prices_do() -> None:
+    starter = DESIRED.plans["starter"]
+    reordered = edit(DESIRED, "plan", "starter", items=tuple(reversed(starter.items)))
+    assert diff(reordered, live_of(DESIRED)).changes == ()
+    repriced = edit(
+        DESIRED,
+        "plan",
+        "starter",
+        items=(starter.items[0].model_copy(update={"price": fixed("59")}), *starter.items[1:]),
+    )
+    no_subs = {"subscriptions": {}}
+    change = one(
+        diff(repriced.model_copy(update=no_subs), live_of(DESIRED).model_copy(update=no_subs))
+    )
+    assert [(f.path, f.before, f.after) for f in change.fields] == [
+        ("items[platform].price.price_per_unit", "49", "59")
+    ]
+
+
+def test_live_state_tables_helper_covers_every_kind() -> None:
+    assert set(tables(DESIRED)) == {
+        "metrics",
+        "products",
+        "plans",
+        "bundles",
+        "customers",
+        "subscriptions",
+    }
