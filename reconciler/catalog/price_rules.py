@@ -11,6 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from reconciler.catalog.findings import Finding, error, warning
+from reconciler.expression import check_expression
 from reconciler.model import Kind, Price, Product
 from reconciler.model.currency import minor_units
 from reconciler.model.prices import (
@@ -60,6 +61,13 @@ def check_price(
     _check_tiers(tiers, err)
     if product is not None:
         _check_fee_type(price, product, err)
+    if isinstance(price, ExpressionPrice):
+        metrics = (
+            price.metrics
+            if price.metrics is not None
+            else (product.metrics if product is not None else None)
+        )
+        _check_expressions(price, metrics, err)
     found.extend(
         check_terms(kind, key, path, price.discount, price.minimum_spend, price.maximum_spend)
     )
@@ -138,6 +146,17 @@ def _check_tiers(tiers: tuple[Tier | PercentageTier, ...], err: _Reporter) -> No
                     f" previous tier's {previous}",
                 )
             previous = tier.up_to
+
+
+def _check_expressions(
+    price: ExpressionPrice, metrics: tuple[str, ...] | None, err: _Reporter
+) -> None:
+    """Each expression parses in the documented shape and names only the price's metrics
+    (`usage.<metric key>`)."""
+    for index, charge in enumerate(price.charges):
+        for field in ("quantity_expression", "unit_price_expression"):
+            for problem in check_expression(getattr(charge, field), metrics):
+                err(("charges", index, field), "price.expression", problem)
 
 
 def _check_fee_type(price: Price, product: Product, err: _Reporter) -> None:

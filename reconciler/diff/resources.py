@@ -25,10 +25,6 @@ from reconciler.model import Address, Kind, Resource
 from reconciler.plan import Action, Change, FieldChange
 from reconciler.wire import IMMUTABLE_FIELDS, NO_UPDATE_ENDPOINT
 
-# Fields the API refuses on PATCH that `wire.immutable` does not list yet: the emulator
-# answers 422 "currency cannot be changed after a plan is created" (docs §3, Plans).
-_ALSO_IMMUTABLE: Mapping[Kind, frozenset[str]] = {"plan": frozenset({"currency"})}
-
 _WHY_IMMUTABLE: Mapping[Kind, str] = {
     "product": "the API cannot change it after a product is created",
     "plan": "a plan's currency is fixed when it is created",
@@ -39,7 +35,7 @@ _WHY_IMMUTABLE: Mapping[Kind, str] = {
 
 def immutable_fields(kind: Kind) -> frozenset[str]:
     """Top-level catalog fields of `kind` that cannot change in place."""
-    return IMMUTABLE_FIELDS[kind] | _ALSO_IMMUTABLE.get(kind, frozenset())
+    return IMMUTABLE_FIELDS[kind]
 
 
 def resource_change(

@@ -30,16 +30,41 @@ Key = Annotated[
 ]
 # Money may be written as a TOML number or a string ("0.02"); both become exact decimals.
 # A TOML float never reaches here: the catalog parses with Decimal.
+# Bounds keep amounts invoiceable and finite to print: below 10^15, at most 12 decimals.
+MONEY_LIMIT = Decimal(10) ** 15
 Money = Annotated[
     Decimal,
-    Field(strict=False, ge=0, allow_inf_nan=False, description="A non-negative exact amount."),
+    Field(
+        strict=False,
+        ge=0,
+        lt=MONEY_LIMIT,
+        decimal_places=12,
+        allow_inf_nan=False,
+        description="A non-negative exact amount below 10^15, at most 12 decimals.",
+    ),
 ]
 Percentage = Annotated[
     Decimal,
-    Field(strict=False, ge=0, le=100, allow_inf_nan=False, description="From 0 to 100."),
+    Field(
+        strict=False,
+        ge=0,
+        le=100,
+        decimal_places=12,
+        allow_inf_nan=False,
+        description="From 0 to 100, at most 12 decimals.",
+    ),
 ]
-Count = Annotated[int, Field(strict=True, ge=0, description="A whole number of units, >= 0.")]
-PositiveCount = Annotated[int, Field(strict=True, ge=1, description="A whole number, >= 1.")]
+# Unit counts stop at 10^12, the largest quantity the API accepts.
+MAX_UNITS = 10**12
+Count = Annotated[
+    int, Field(strict=True, ge=0, le=MAX_UNITS, description="A whole number of units, >= 0.")
+]
+PositiveCount = Annotated[
+    int, Field(strict=True, ge=1, le=MAX_UNITS, description="A whole number, >= 1.")
+]
+TrialDays = Annotated[int, Field(strict=True, ge=0, le=3650, description="0 to 3650 days.")]
+IntervalCount = Annotated[int, Field(strict=True, ge=1, le=120, description="1 to 120.")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 Flag = Annotated[bool, Field(strict=True, description="true or false.")]
 Day = Annotated[dt.date, Field(strict=True, description="A TOML date: 2026-01-01.")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=2000)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from reconciler.model.base import (
     BillingDirection,
@@ -20,11 +20,13 @@ from reconciler.model.base import (
     Flag,
     Frozen,
     Interval,
+    IntervalCount,
     Key,
     Money,
     Percentage,
     PositiveCount,
     Text,
+    TrialDays,
 )
 
 
@@ -51,7 +53,7 @@ class PriceCommon(Frozen):
     billing_interval: Interval = Field(
         description="How often the price is billed: monthly, quarterly, semi_annual, yearly."
     )
-    billing_interval_count: PositiveCount | None = Field(
+    billing_interval_count: IntervalCount | None = Field(
         default=None, description="Custom interval: bill every N `billing_interval_unit`s."
     )
     billing_interval_unit: Literal["month"] | None = None
@@ -59,7 +61,7 @@ class PriceCommon(Frozen):
         default=None, description="advance or arrears; defaults to the product's payment_terms."
     )
     charge_on_contract_start: Flag = False
-    trial_days: Count | None = None
+    trial_days: TrialDays | None = None
     minimum_spend: Spend | None = None
     maximum_spend: Spend | None = None
     discount: Discount | None = None
@@ -100,38 +102,38 @@ class TieredPrice(PriceCommon):
     """Volume pricing: the tier the total lands in prices every unit."""
 
     type: Literal["tiered"]
-    tiers: tuple[Tier, ...] = Field(min_length=1)
+    tiers: tuple[Tier, ...] = Field(min_length=1, max_length=100)
 
 
 class GraduatedTieredPrice(PriceCommon):
     """Each tier prices the units that fall inside it."""
 
     type: Literal["graduated_tiered"]
-    tiers: tuple[Tier, ...] = Field(min_length=1)
+    tiers: tuple[Tier, ...] = Field(min_length=1, max_length=100)
     units: Count | None = None
 
 
 class PrepaidTieredPrice(PriceCommon):
     type: Literal["prepaid_tiered"]
     prepaid_units: PositiveCount
-    tiers: tuple[Tier, ...] = Field(min_length=1)
+    tiers: tuple[Tier, ...] = Field(min_length=1, max_length=100)
 
 
 class PrepaidFixedTieredPrice(PriceCommon):
     type: Literal["prepaid_fixed_tiered"]
     prepaid_units: PositiveCount
     overages_charge_interval: Interval = "monthly"
-    tiers: tuple[Tier, ...] = Field(min_length=1)
+    tiers: tuple[Tier, ...] = Field(min_length=1, max_length=100)
 
 
 class TieredPercentagePrice(PriceCommon):
     type: Literal["tiered_percentage"]
-    tiers: tuple[PercentageTier, ...] = Field(min_length=1)
+    tiers: tuple[PercentageTier, ...] = Field(min_length=1, max_length=100)
 
 
 class GraduatedPercentagePrice(PriceCommon):
     type: Literal["graduated_percentage"]
-    tiers: tuple[PercentageTier, ...] = Field(min_length=1)
+    tiers: tuple[PercentageTier, ...] = Field(min_length=1, max_length=100)
 
 
 class VolumePercentagePrice(PriceCommon):
@@ -143,16 +145,19 @@ class VolumePercentagePrice(PriceCommon):
     fixed_fee: Money = Decimal(0)
 
 
+Expression = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+
+
 class ExpressionCharge(Frozen):
     description: Text
-    quantity_expression: Text
-    unit_price_expression: Text
+    quantity_expression: Expression
+    unit_price_expression: Expression
     billing_direction: BillingDirection = "arrears"
 
 
 class ExpressionPrice(PriceCommon):
     type: Literal["expression"]
-    charges: tuple[ExpressionCharge, ...] = Field(min_length=1)
+    charges: tuple[ExpressionCharge, ...] = Field(min_length=1, max_length=50)
 
 
 Price = Annotated[

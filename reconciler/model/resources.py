@@ -13,16 +13,17 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, StringConstraints, model_validator
 
 from reconciler.model.base import (
-    Count,
     CurrencyCode,
     Day,
     Flag,
     Frozen,
     Key,
+    Name,
     PaymentTerms,
     PeriodType,
     PositiveCount,
     Text,
+    TrialDays,
 )
 from reconciler.model.prices import Discount, Price, Spend
 
@@ -58,7 +59,7 @@ class FilterGroup(Frozen):
 class Metric(Resource):
     """A billable metric; its live identity is its `name`."""
 
-    name: Text
+    name: Name
     event_name: Annotated[str, StringConstraints(min_length=1, max_length=255)]
     description: Text | None = None
     aggregation: Aggregation
@@ -71,7 +72,7 @@ class Metric(Resource):
 class Product(Resource):
     """A price-less catalog entry; its live identity is `sku` (defaults to the key)."""
 
-    name: Text
+    name: Name
     description: Text | None = None
     fee_type: Literal["fixed", "metered"]
     payment_terms: Literal["advance", "arrears"]
@@ -154,13 +155,13 @@ class Entitlement(Frozen):
 class Plan(Resource):
     """A reusable pricing template; its live identity is its `name`."""
 
-    name: Text
+    name: Name
     currency: CurrencyCode
     description: Text | None = None
     additional_terms: Text | None = None
     contract: ContractTerms | None = None
     renewal: RenewalTerms | None = None
-    trial_days: Count | None = None
+    trial_days: TrialDays | None = None
     payment_terms: PaymentTerms | None = None
     invoice_settings: InvoiceSettings | None = None
     entitlements: tuple[Entitlement, ...] = ()
@@ -173,7 +174,7 @@ class Plan(Resource):
 class Bundle(Resource):
     """A named group of priced products; its live identity is its `name`."""
 
-    name: Text
+    name: Name
     description: Text | None = None
     items: tuple[ProductItem, ...] = Field(min_length=1)
 
@@ -192,8 +193,8 @@ class BillingAddress(Frozen):
 
 class Contact(Frozen):
     email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
-    first_name: Text | None = None
-    last_name: Text | None = None
+    first_name: Name | None = None
+    last_name: Name | None = None
     is_primary: Flag = False
     email_preferences: tuple[Literal["billing", "updates"], ...] = ()
 
@@ -204,7 +205,7 @@ Alias = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 class Customer(Resource):
     """A customer; its catalog key is always one of its aliases, and its live identity."""
 
-    name: Text
+    name: Name
     currency: CurrencyCode
     aliases: tuple[Alias, ...] = ()
     billing_address: BillingAddress | None = None
@@ -260,13 +261,13 @@ class Subscription(Resource):
 
     customer: Key
     plan: Key | None = None
-    name: Text | None = None
+    name: Name | None = None
     description: Text | None = None
     currency: CurrencyCode | None = None
     contract: SubscriptionContract
     renewal: RenewalTerms | None = None
     billing: SubscriptionBilling | None = None
-    trial_days: Count | None = None
+    trial_days: TrialDays | None = None
     discount: Discount | None = None
     minimum_spend: Spend | None = None
     maximum_spend: Spend | None = None

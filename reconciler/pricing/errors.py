@@ -7,9 +7,8 @@ rules reject are re-checked here and raised, never guessed around.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from reconciler.errors import BillingError
+from reconciler.expression import ExpressionError as ExpressionError
 
 
 class PricingError(BillingError):
@@ -32,13 +31,3 @@ class UnknownCurrencyError(PricingError):
 class PeriodMismatchError(PricingError):
     """A minimum or maximum spend whose period differs from the price's billing period:
     one period's usage cannot tell what a floor over a different period comes to."""
-
-
-class ExpressionError(PricingError):
-    """An expression outside the documented shape, or one that cannot be evaluated
-    (unknown metric, division by zero, negative unit price). Names the expression."""
-
-    def __init__(self, expression: str, problems: Sequence[str]) -> None:
-        self.expression = expression
-        self.problems = tuple(problems)
-        super().__init__(f"expression {expression!r}: " + "; ".join(self.problems))

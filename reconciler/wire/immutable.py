@@ -7,6 +7,8 @@ A change to one of these fields cannot be an `update`: the planner makes it a `r
   `metric_ids` (catalog `metrics`) on PATCH (alguna-api.md sections 2 and 12).
 - subscription: PATCH takes neither the customer, the plan, the currency nor the contract
   (section 8.4); items change through versions, never PATCH.
+- plan: a plan's currency is fixed when it is created (the emulator refuses it on its
+  assumed PATCH; docs/api-compatibility.md).
 - metric, plan: v2 documents no update endpoint at all (`NO_UPDATE_ENDPOINT`).
 - bundle, customer: every declared field is patchable.
 """
@@ -20,7 +22,7 @@ from reconciler.model import Kind
 IMMUTABLE_FIELDS: Mapping[Kind, frozenset[str]] = {
     "metric": frozenset(),
     "product": frozenset({"fee_type", "payment_terms", "billing_frequency", "metrics"}),
-    "plan": frozenset(),
+    "plan": frozenset({"currency"}),
     "bundle": frozenset(),
     "customer": frozenset(),
     "subscription": frozenset({"customer", "plan", "currency", "contract"}),

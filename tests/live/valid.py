@@ -33,7 +33,7 @@ from reconciler.model import (
     Subscription,
     Version,
 )
-from reconciler.model.prices import FixedPrice
+from reconciler.model.prices import ExpressionPrice, FixedPrice
 
 T = TypeVar("T")
 
@@ -50,8 +50,6 @@ METERED_ONLY = frozenset(
 )
 FIXED_PRODUCTS = tuple(k for k, p in sorted(PRODUCTS.items()) if p.fee_type == "fixed")
 METERED_PRODUCTS = tuple(k for k, p in sorted(PRODUCTS.items()) if p.fee_type == "metered")
-# The emulator's limit (reconciler/emulator/pricing.py); the catalog has none. Reported.
-EMULATOR_MAX_DISPLAY_ORDER = 10_000
 TAKEN_ALIASES = frozenset(alias for key, c in CUSTOMERS.items() for alias in (key, *c.aliases))
 
 
@@ -111,8 +109,6 @@ def product_for(
 def repaired_price(price: Price, product_key: str) -> Price:
     product = PRODUCTS[product_key]
     changes: dict[str, Any] = {}
-    if price.display_order is not None and price.display_order > EMULATOR_MAX_DISPLAY_ORDER:
-        changes["display_order"] = EMULATOR_MAX_DISPLAY_ORDER
     if (price.billing_interval_count is None) != (price.billing_interval_unit is None):
         changes["billing_interval_count"] = price.billing_interval_count or 1
         changes["billing_interval_unit"] = "month"
@@ -124,6 +120,12 @@ def repaired_price(price: Price, product_key: str) -> Price:
             changes["metrics"] = kept or None
     elif price.metrics is not None:
         changes["metrics"] = None
+    if isinstance(price, ExpressionPrice):
+        # Generated text is not an expression; keep the charges' shape with valid ones.
+        changes["charges"] = tuple(
+            _update(charge, quantity_expression=str(index + 1), unit_price_expression="0.5")
+            for index, charge in enumerate(price.charges)
+        )
     return _terms(_update(price, **changes) if changes else price)
 
 

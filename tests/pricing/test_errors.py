@@ -109,11 +109,13 @@ def test_custom_interval_counts_months_for_trials() -> None:
 
 
 def test_amounts_beyond_exact_precision_are_an_error_not_a_rounding() -> None:
-    digits = D("1." + "1" * 150)
+    # The catalog caps a price at 12 decimals; a usage quantity is not capped.
+    price = D("1." + "1" * 12)
+    quantity = D("1." + "1" * 195)
     with pytest.raises(PricingError, match="exactly"):
         price_charge(
-            UnitPrice(type="unit", billing_interval="monthly", price_per_unit=digits),
-            Usage(quantity=digits),
+            UnitPrice(type="unit", billing_interval="monthly", price_per_unit=price),
+            Usage(quantity=quantity),
             "USD",
         )
 

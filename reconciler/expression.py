@@ -1,4 +1,7 @@
-"""A safe evaluator for expression prices: arithmetic over `usage.<metric_key>` values.
+"""The expression language of expression prices: arithmetic over `usage.<metric_key>`.
+
+Part of the catalog language (vocabulary layer): the validator checks expressions with
+`check_expression` and the pricing engine evaluates them with `evaluate`.
 
 The documented shape is `quantity_expression = "usage.api_calls"`,
 `unit_price_expression = "0.01"`. The grammar accepted is exactly:
@@ -19,7 +22,7 @@ from __future__ import annotations
 import ast
 import re
 import warnings
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from decimal import (
     ROUND_CEILING,
     ROUND_FLOOR,
@@ -34,10 +37,21 @@ from decimal import (
 )
 from functools import lru_cache
 
-from reconciler.pricing.errors import ExpressionError
+from reconciler.errors import BillingError
 
-MAX_LENGTH = 2000
-"""Longest expression accepted (the catalog's text limit)."""
+
+class ExpressionError(BillingError):
+    """An expression outside the documented shape, or one that cannot be evaluated
+    (unknown metric, division by zero, negative unit price). Names the expression."""
+
+    def __init__(self, expression: str, problems: Sequence[str]) -> None:
+        self.expression = expression
+        self.problems = tuple(problems)
+        super().__init__(f"expression {expression!r}: " + "; ".join(self.problems))
+
+
+MAX_LENGTH = 1000
+"""Longest expression accepted (the catalog's and the API's limit)."""
 MAX_DEPTH = 64
 """Deepest nesting accepted: keeps the walk bounded whatever the input."""
 USAGE = "usage"
