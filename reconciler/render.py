@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 
@@ -86,9 +87,29 @@ def _line_map(marked: str) -> tuple[int, ...]:
     return tuple(result)
 
 
+# Tags that load another template: catalog files are rendered one by one, without a loader.
+_LOADING_TAGS: dict[type[nodes.Node], str] = {
+    nodes.Extends: "extends",
+    nodes.Include: "include",
+    nodes.Import: "import",
+    nodes.FromImport: "from ... import",
+}
+
+
+class _UnsupportedTag(Exception):
+    def __init__(self, tag: str, line: int) -> None:
+        super().__init__(tag)
+        self.tag = tag
+        self.line = line
+
+
 def _template(env: jinja2.Environment, path: str, source: str) -> jinja2.Template:
-    """Compile with the file's path as the template name, so tracebacks carry it."""
-    code = env.compile(source, name=path, filename=path)
+    """Compile with the file's path as the template name, so tracebacks carry it.
+    Raises _UnsupportedTag for a tag that would load another template."""
+    tree = env.parse(source, name=path, filename=path)
+    for node in tree.find_all(tuple(_LOADING_TAGS)):
+        raise _UnsupportedTag(_LOADING_TAGS[type(node)], node.lineno)
+    code = env.compile(tree, name=path, filename=path)
     return env.template_class.from_code(env, code, env.make_globals(None), None)
 
 
@@ -105,7 +126,8 @@ def _error_line(exc: BaseException, path: str) -> int | None:
 
 def render_file(path: str, source: str, variables: Mapping[str, Any]) -> RenderedFile | Diagnostic:
     """Render one template. Returns the rendering, or a diagnostic for a template syntax
-    error, an undefined variable or any other rendering failure (never raises for them)."""
+    error, a tag that loads another template (include, import, extends), an undefined
+    variable or any other rendering failure (never raises for them)."""
     if "{" not in source:  # no Jinja2 syntax: the template is its own rendering
         return RenderedFile(path, source, ())
     mapped = "\x1e" not in source  # a marker in the text itself (never valid TOML)
@@ -115,6 +137,15 @@ def render_file(path: str, source: str, variables: Mapping[str, Any]) -> Rendere
     except jinja2.TemplateSyntaxError as exc:
         return Diagnostic(
             code="template.syntax", message=exc.message or str(exc), file=path, line=exc.lineno
+        )
+    except _UnsupportedTag as exc:
+        return Diagnostic(
+            code="template.unsupported",
+            message=f"`{{% {exc.tag} %}}` cannot be used: catalog files do not support includes,"
+            " imports or extends (each file is rendered on its own); use variables from"
+            " billing.toml instead",
+            file=path,
+            line=exc.line,
         )
     except jinja2.UndefinedError as exc:
         return Diagnostic(

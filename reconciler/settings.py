@@ -7,6 +7,7 @@ when a connection is made. Every problem in the file is reported at once, with i
 
 from __future__ import annotations
 
+import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError, model_validator
 
-from reconciler.diagnostics import Diagnostic
+from reconciler.diagnostics import Diagnostic, sort_key
 from reconciler.errors import EnvironmentSelectionError, InvalidInputError, ProjectNotFoundError
 from reconciler.model.base import Flag, Frozen
 from reconciler.toml_errors import decode_text, toml_error_line, toml_error_message
@@ -24,7 +25,9 @@ from reconciler.validation_errors import diagnostics_from_error
 SETTINGS_FILE = "billing.toml"
 EnvName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
 VariableName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
-EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+# Upper case only: a pasted key (sk_live_...) never passes. Its value is never echoed back.
+ENV_VAR_PATTERN = r"^[A-Z_][A-Z0-9_]*$"
+EnvVarName = Annotated[str, StringConstraints(pattern=ENV_VAR_PATTERN)]
 
 
 def _inside_project(folder: str) -> str:
@@ -145,7 +148,48 @@ def parse_settings(text: str, file: str = SETTINGS_FILE) -> Settings:
             if d.field is not None  # the model-level check, reported below with its line
         ]
         diagnostics += _check_default_environment(data, file, lines)
-        raise InvalidInputError(diagnostics, f"{file} has problems") from None
+        diagnostics = _without_secrets(diagnostics, data)
+        raise InvalidInputError(sorted(diagnostics, key=sort_key), f"{file} has problems") from None
+
+
+_PASTED_KEY = (
+    "api_key_env names an environment variable such as ALGUNA_API_KEY; it looks like a key"
+    " was pasted here — remove it and rotate that key"
+)
+_NOT_A_NAME = (
+    "api_key_env must name an environment variable in upper case (letters A-Z, digits and _),"
+    " such as ALGUNA_API_KEY"
+)
+
+
+def _looks_like_a_key(value: str) -> bool:
+    has_lower = any(c.islower() for c in value)
+    has_digit = any(c.isdigit() for c in value)
+    return value.lower().startswith("sk_") or len(value) > 64 or (has_lower and has_digit)
+
+
+def _without_secrets(diagnostics: list[Diagnostic], data: dict[str, Any]) -> list[Diagnostic]:
+    """An `api_key_env` that is not a variable name may be a pasted key: its diagnostic gets
+    a fixed message, and no message may contain the value."""
+    environments = data.get("environments")
+    bad: dict[str, str] = {}  # field path -> the value, which must not be printed
+    if isinstance(environments, dict):
+        for name, env in environments.items():
+            value = env.get("api_key_env") if isinstance(env, dict) else None
+            if isinstance(value, str) and not re.fullmatch(ENV_VAR_PATTERN, value):
+                bad[f"environments.{name}.api_key_env"] = value
+    secrets = [value for value in bad.values() if _looks_like_a_key(value)]
+    out: list[Diagnostic] = []
+    for d in diagnostics:
+        value = bad.get(d.field or "")
+        if value is not None and d.code == "field.format":
+            message = _PASTED_KEY if _looks_like_a_key(value) else _NOT_A_NAME
+            d = d.model_copy(update={"message": message})
+        for secret in secrets:
+            if secret in d.message:
+                d = d.model_copy(update={"message": d.message.replace(secret, "<redacted>")})
+        out.append(d)
+    return out
 
 
 def _check_default_environment(
