@@ -207,7 +207,10 @@ def test_any_text_in_billing_toml(tmp_path: Path, text: str) -> None:
 @FUZZ
 @given(data=st.binary(max_size=300))
 def test_any_bytes_in_billing_toml(tmp_path: Path, data: bytes) -> None:
-    load(project(tmp_path, billing=data))
+    outcome = load(project(tmp_path, billing=data))
+    if isinstance(outcome, InvalidInputError):  # bytes that happen to be valid TOML are rare
+        assert outcome.diagnostics, f"no diagnostic for: {outcome}"
+        assert {d.file for d in outcome.diagnostics} == {"billing.toml"}
 
 
 @settings(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, get_args
 
 from pydantic import Field, model_validator
 
@@ -40,21 +40,7 @@ PriceType = Literal[
     "volume_percentage",
     "expression",
 ]
-MODEL_FIELDS: tuple[str, ...] = tuple(
-    f"{name}_pricing_model"
-    for name in (
-        "unit",
-        "fixed",
-        "tiered",
-        "graduated_tiered",
-        "prepaid_tiered",
-        "prepaid_fixed_tiered",
-        "tiered_percentage",
-        "graduated_percentage",
-        "volume_percentage",
-        "expression",
-    )
-)
+MODEL_FIELDS: tuple[str, ...] = tuple(f"{name}_pricing_model" for name in get_args(PriceType))
 _HUNDRED = Decimal(100)
 
 
@@ -124,43 +110,39 @@ class FixedModel(Strict):
         return self
 
 
-class TieredModel(Strict):
+class _TieredModel(Strict):
+    """The rule every tiered model shares: its ``tiers`` are contiguous (see check_tiers)."""
+
+    if TYPE_CHECKING:
+        tiers: Sequence[UnitTier | PercentTier]
+
+    @model_validator(mode="after")
+    def _tiers(self) -> Self:
+        check_tiers(self.tiers)
+        return self
+
+
+class TieredModel(_TieredModel):
     tiers: UnitTiers
     units: Count | None = None
 
-    @model_validator(mode="after")
-    def _tiers(self) -> TieredModel:
-        check_tiers(self.tiers)
-        return self
 
-
-class PrepaidTieredModel(Strict):
+class PrepaidTieredModel(_TieredModel):
     prepaid_units: Count
     tiers: UnitTiers
 
-    @model_validator(mode="after")
-    def _tiers(self) -> PrepaidTieredModel:
-        check_tiers(self.tiers)
-        return self
 
-
-class PrepaidFixedTieredModel(Strict):
+class PrepaidFixedTieredModel(_TieredModel):
     prepaid_units: Count
     overages_charge_interval: Interval
     tiers: UnitTiers
 
-    @model_validator(mode="after")
-    def _tiers(self) -> PrepaidFixedTieredModel:
-        check_tiers(self.tiers)
-        return self
 
-
-class PercentTieredModel(Strict):
+class PercentTieredModel(_TieredModel):
     tiers: PercentTiers
 
-    @model_validator(mode="after")
-    def _tiers(self) -> PercentTieredModel:
-        check_tiers(self.tiers)
+    @model_validator(mode="after")  # runs after the inherited tier check
+    def _percentages(self) -> PercentTieredModel:
         for index, tier in enumerate(self.tiers):
             _check_percentage(tier.percentage, f"tiers[{index}]")
         return self

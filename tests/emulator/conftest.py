@@ -12,9 +12,9 @@ from fastapi import FastAPI
 
 from reconciler.emulator import create_app, emulator_transport
 
+from .clients import api_client, control_client
+
 START = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
-API_KEY = "sk_test_emulator"
-HEADERS = {"Authorization": f"Bearer {API_KEY}", "Alguna-Version": "2026-04-01"}
 
 
 @pytest.fixture
@@ -26,18 +26,14 @@ def app() -> FastAPI:
 @pytest.fixture
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """An authenticated client of the emulated API."""
-    async with httpx.AsyncClient(
-        transport=emulator_transport(app), base_url="http://emulator", headers=HEADERS
-    ) as api:
+    async with api_client(emulator_transport(app)) as api:
         yield api
 
 
 @pytest.fixture
 async def control(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """A client for the same emulator's control API (no auth)."""
-    async with httpx.AsyncClient(
-        transport=emulator_transport(app), base_url="http://emulator/_emulator"
-    ) as ctl:
+    async with control_client(emulator_transport(app)) as ctl:
         yield ctl
 
 

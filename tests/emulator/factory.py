@@ -83,31 +83,55 @@ async def customer(client: httpx.AsyncClient, alias: str = "acme") -> dict[str, 
     return await created(await client.post("/customers", json=body))
 
 
+async def post_plan(
+    client: httpx.AsyncClient,
+    items: list[dict[str, Any]],
+    name: str = "p",
+    currency: str = "USD",
+    **terms: Any,
+) -> httpx.Response:
+    """``POST /plans`` with these items and terms (the response: some tests expect a refusal)."""
+    return await client.post(
+        "/plans", json={"name": name, "currency": currency, **terms, "items": items}
+    )
+
+
 async def catalog(client: httpx.AsyncClient) -> dict[str, Any]:
     """A metric, a fixed and a metered product, a plan using both, and a customer."""
     mtr = await metric(client)
     base = await fixed_product(client)
     api = await metered_product(client, mtr["id"])
-    plan = await created(
-        await client.post(
-            "/plans",
-            json={
-                "name": "Pro",
-                "currency": "USD",
-                "items": [
-                    {"product_id": base["id"], "price": fixed_price()},
-                    {"product_id": api["id"], "price": unit_price(mtr["id"])},
-                ],
-            },
-        )
-    )
+    items = [
+        {"product_id": base["id"], "price": fixed_price()},
+        {"product_id": api["id"], "price": unit_price(mtr["id"])},
+    ]
+    plan = await created(await post_plan(client, items, "Pro"))
     cust = await customer(client)
     return {"metric": mtr, "base": base, "api": api, "plan": plan, "customer": cust}
 
 
-async def active_subscription(client: httpx.AsyncClient, cat: dict[str, Any]) -> dict[str, Any]:
-    body = {"customer_id": "acme", "plan_id": cat["plan"]["id"], "auto_activate": True}
+def fixed_term(months: int, start: str) -> dict[str, Any]:
+    """A subscription's ``contract``: a fixed term of ``months`` from ``start``."""
+    return {"period_type": "fixed", "duration_months": months, "start_date": start}
+
+
+async def plan_subscription(
+    client: httpx.AsyncClient, plan_id: str, **fields: Any
+) -> dict[str, Any]:
+    """A subscription of the ``acme`` customer to a plan (a draft unless ``fields`` say)."""
+    body = {"customer_id": "acme", "plan_id": plan_id, **fields}
     return await created(await client.post("/subscriptions", json=body))
+
+
+async def active_subscription(client: httpx.AsyncClient, cat: dict[str, Any]) -> dict[str, Any]:
+    return await plan_subscription(client, cat["plan"]["id"], auto_activate=True)
+
+
+async def versions(client: httpx.AsyncClient, sub_id: str) -> list[dict[str, Any]]:
+    """A subscription's versions (the first page)."""
+    response = await client.get(f"/subscriptions/{sub_id}/versions")
+    data: list[dict[str, Any]] = response.json()["data"]
+    return data
 
 
 def without_nulls(value: Any) -> Any:

@@ -12,6 +12,7 @@ from .factory import (
     fixed_product,
     metered_product,
     metric,
+    post_plan,
     tiered_price,
     unit_price,
     without_nulls,
@@ -119,63 +120,48 @@ async def test_plan_is_read_back_with_items_and_terms(client: httpx.AsyncClient)
     assert "unit_pricing_model" not in plan["items"][0]["price"]
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        "tiered",
-        "graduated_tiered",
-        "prepaid_tiered",
-        "prepaid_fixed_tiered",
-        "tiered_percentage",
-        "graduated_percentage",
-        "volume_percentage",
-        "expression",
-    ],
-)
+_TIERS = tiered_price("mtr_any")["tiered_pricing_model"]
+_PERCENT_TIERS = [
+    {"min_units": 0, "max_units": 10, "percentage": "2.5", "fixed_fee": "1"},
+    {"min_units": 10, "max_units": None, "percentage": "1.5"},
+]
+# A valid model object for every pricing model besides unit and fixed (see the factory).
+_MODELS: dict[str, dict[str, object]] = {
+    "tiered": _TIERS,
+    "graduated_tiered": {**_TIERS, "units": 10},
+    "prepaid_tiered": {"prepaid_units": 50000, **_TIERS},
+    "prepaid_fixed_tiered": {
+        "prepaid_units": 5,
+        "overages_charge_interval": "monthly",
+        **_TIERS,
+    },
+    "tiered_percentage": {"tiers": _PERCENT_TIERS},
+    "graduated_percentage": {"tiers": _PERCENT_TIERS},
+    "volume_percentage": {"price_per_unit": "0.30", "percentage": "2.9", "fixed_fee": "0"},
+    "expression": {
+        "charges": [
+            {
+                "billing_direction": "arrears",
+                "description": "usage",
+                "quantity_expression": "usage.api_calls",
+                "unit_price_expression": "0.01",
+            }
+        ]
+    },
+}
+
+
+@pytest.mark.parametrize("kind", list(_MODELS))
 async def test_every_pricing_model_is_accepted(client: httpx.AsyncClient, kind: str) -> None:
     mtr = await metric(client)
     api = await metered_product(client, mtr["id"])
     price = tiered_price(mtr["id"], "tiered")
-    model = price.pop("tiered_pricing_model")
-    percent_tiers = [
-        {"min_units": 0, "max_units": 10, "percentage": "2.5", "fixed_fee": "1"},
-        {"min_units": 10, "max_units": None, "percentage": "1.5"},
-    ]
-    models = {
-        "tiered": model,
-        "graduated_tiered": {**model, "units": 10},
-        "prepaid_tiered": {"prepaid_units": 50000, **model},
-        "prepaid_fixed_tiered": {
-            "prepaid_units": 5,
-            "overages_charge_interval": "monthly",
-            **model,
-        },
-        "tiered_percentage": {"tiers": percent_tiers},
-        "graduated_percentage": {"tiers": percent_tiers},
-        "volume_percentage": {"price_per_unit": "0.30", "percentage": "2.9", "fixed_fee": "0"},
-        "expression": {
-            "charges": [
-                {
-                    "billing_direction": "arrears",
-                    "description": "usage",
-                    "quantity_expression": "usage.api_calls",
-                    "unit_price_expression": "0.01",
-                }
-            ]
-        },
-    }
-    price.update(type=kind, **{f"{kind}_pricing_model": models[kind]})
-    plan = await client.post(
-        "/plans",
-        json={
-            "name": kind,
-            "currency": "EUR",
-            "items": [{"product_id": api["id"], "price": price}],
-        },
-    )
+    del price["tiered_pricing_model"]
+    price.update(type=kind, **{f"{kind}_pricing_model": _MODELS[kind]})
+    plan = await post_plan(client, [{"product_id": api["id"], "price": price}], kind, "EUR")
     assert plan.status_code == 201, plan.text
     echoed = plan.json()["items"][0]["price"]
-    assert without_nulls(echoed[f"{kind}_pricing_model"]) == without_nulls(models[kind])
+    assert without_nulls(echoed[f"{kind}_pricing_model"]) == without_nulls(_MODELS[kind])
     assert echoed["currency"] == "EUR"
 
 
@@ -189,14 +175,7 @@ async def test_fixed_fee_type_with_unit_model_is_allowed(client: httpx.AsyncClie
         "billing_interval": "yearly",
         "unit_pricing_model": {"price_per_unit": "99"},
     }
-    plan = await client.post(
-        "/plans",
-        json={
-            "name": "seats",
-            "currency": "USD",
-            "items": [{"product_id": base["id"], "price": price}],
-        },
-    )
+    plan = await post_plan(client, [{"product_id": base["id"], "price": price}], "seats")
     assert plan.status_code == 201
 
 
@@ -211,14 +190,7 @@ async def test_price_model_must_be_exactly_one_and_match_type(client: httpx.Asyn
         (two, "exactly one"),
         (none, "exactly one"),
     ):
-        response = await client.post(
-            "/plans",
-            json={
-                "name": "p",
-                "currency": "USD",
-                "items": [{"product_id": api["id"], "price": price}],
-            },
-        )
+        response = await post_plan(client, [{"product_id": api["id"], "price": price}])
         assert response.status_code == 422
         assert needle in response.json()["detail"]
 
@@ -258,23 +230,13 @@ async def test_tier_gaps_and_overlaps_are_422(
     api = await metered_product(client, mtr["id"])
     price = tiered_price(mtr["id"])
     price["tiered_pricing_model"] = {"tiers": tiers}
-    response = await client.post(
-        "/plans",
-        json={"name": "p", "currency": "USD", "items": [{"product_id": api["id"], "price": price}]},
-    )
+    response = await post_plan(client, [{"product_id": api["id"], "price": price}])
     assert response.status_code == 422
     assert needle in response.json()["detail"]
 
 
 async def test_plan_references_must_exist(client: httpx.AsyncClient) -> None:
-    response = await client.post(
-        "/plans",
-        json={
-            "name": "p",
-            "currency": "USD",
-            "items": [{"product_id": "prod_missing", "price": fixed_price()}],
-        },
-    )
+    response = await post_plan(client, [{"product_id": "prod_missing", "price": fixed_price()}])
     assert response.status_code == 422
     assert "prod_missing" in response.json()["detail"]
 
@@ -306,22 +268,17 @@ async def test_plan_with_bundle_item(client: httpx.AsyncClient) -> None:
         "name": "Add-ons",
         "items": [{"product_id": cat["base"]["id"], "price": fixed_price("5")}],
     }
-    plan = await client.post("/plans", json={"name": "b", "currency": "USD", "items": [item]})
+    plan = await post_plan(client, [item], "b")
     assert plan.status_code == 201
     assert plan.json()["items"][0]["bundle_id"] == bundle["id"]
-    missing = await client.post(
-        "/plans",
-        json={"name": "b", "currency": "USD", "items": [{**item, "bundle_id": "bnd_missing"}]},
-    )
+    missing = await post_plan(client, [{**item, "bundle_id": "bnd_missing"}], "b")
     assert missing.status_code == 422
 
 
 async def test_duplicate_product_in_one_plan_is_422(client: httpx.AsyncClient) -> None:
     base = await fixed_product(client)
     item = {"product_id": base["id"], "price": fixed_price()}
-    response = await client.post(
-        "/plans", json={"name": "p", "currency": "USD", "items": [item, item]}
-    )
+    response = await post_plan(client, [item, item])
     assert response.status_code == 422
     assert "appears twice" in response.json()["detail"]
 

@@ -19,7 +19,8 @@ import pytest
 
 from reconciler.emulator import create_app, emulator_transport
 
-from .conftest import HEADERS
+from .clients import api_client
+from .factory import fixed_price, post_plan
 
 SANDBOX_URL = "https://api.sandbox.alguna.io"
 SANDBOX_KEY_ENV = "ALGUNA_SANDBOX_API_KEY"
@@ -29,10 +30,7 @@ SANDBOX_KEY_ENV = "ALGUNA_SANDBOX_API_KEY"
 async def api(request: pytest.FixtureRequest) -> AsyncIterator[httpx.AsyncClient]:
     """A client of one target; both targets get the same requests."""
     if request.param == "emulator":
-        transport: httpx.AsyncBaseTransport = emulator_transport(create_app())
-        async with httpx.AsyncClient(
-            transport=transport, base_url="http://emulator", headers=HEADERS
-        ) as client:
+        async with api_client(emulator_transport(create_app())) as client:
             yield client
         return
     key = os.environ.get(SANDBOX_KEY_ENV)
@@ -51,6 +49,37 @@ async def _json(response: httpx.Response, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+async def _customer(api: httpx.AsyncClient, name: str, alias: str) -> dict[str, Any]:
+    body = {"name": name, "currency": "USD", "aliases": [alias]}
+    return await _json(await api.post("/customers", json=body), 201)
+
+
+async def _fixed_product(api: httpx.AsyncClient, prefix: str) -> dict[str, Any]:
+    """A recurring fixed-fee product with a unique name (the sandbox keeps every object)."""
+    body = {
+        "name": _unique(prefix),
+        "fee_type": "fixed",
+        "payment_terms": "advance",
+        "billing_frequency": "recurring",
+    }
+    return await _json(await api.post("/products", json=body), 201)
+
+
+async def _seat_subscription(
+    api: httpx.AsyncClient, customer_name: str, alias: str, product_prefix: str, **fields: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A new customer subscribed to a new fixed product at 10.00: the subscription, the product."""
+    customer = await _customer(api, customer_name, alias)
+    product = await _fixed_product(api, product_prefix)
+    body = {
+        "customer_id": customer["id"],
+        "currency": "USD",
+        **fields,
+        "items": [{"product_id": product["id"], "price": fixed_price("10.00")}],
+    }
+    return await _json(await api.post("/subscriptions", json=body), 201), product
 
 
 async def test_auth_and_version_header(api: httpx.AsyncClient) -> None:
@@ -102,37 +131,10 @@ async def test_metric_and_product_round_trip(api: httpx.AsyncClient) -> None:
 
 
 async def test_plan_with_fixed_price_computes_total(api: httpx.AsyncClient) -> None:
-    product = await _json(
-        await api.post(
-            "/products",
-            json={
-                "name": _unique("contract-base"),
-                "fee_type": "fixed",
-                "payment_terms": "advance",
-                "billing_frequency": "recurring",
-            },
-        ),
-        201,
-    )
-    price = {
-        "type": "fixed",
-        "fee_type": "fixed",
-        "billing_direction": "advance",
-        "billing_frequency": "recurring",
-        "billing_interval": "monthly",
-        "fixed_pricing_model": {"price_per_unit": "500.00", "units": 2},
-    }
-    plan = await _json(
-        await api.post(
-            "/plans",
-            json={
-                "name": _unique("contract-plan"),
-                "currency": "USD",
-                "items": [{"product_id": product["id"], "price": price}],
-            },
-        ),
-        201,
-    )
+    product = await _fixed_product(api, "contract-base")
+    price = fixed_price("500.00", units=2)
+    item = {"product_id": product["id"], "price": price}
+    plan = await _json(await post_plan(api, [item], _unique("contract-plan")), 201)
     assert plan["id"].startswith("pln_")
     assert plan["currency"] == "USD"
     fetched = await _json(await api.get(f"/plans/{plan['id']}"), 200)
@@ -140,14 +142,7 @@ async def test_plan_with_fixed_price_computes_total(api: httpx.AsyncClient) -> N
     model = fetched["items"][0]["price"]["fixed_pricing_model"]
     assert model["total"] in ("1000.00", "1000")
     mismatch = dict(price, type="unit")
-    rejected = await api.post(
-        "/plans",
-        json={
-            "name": _unique("contract-bad"),
-            "currency": "USD",
-            "items": [{"product_id": product["id"], "price": mismatch}],
-        },
-    )
+    rejected = await post_plan(api, [{**item, "price": mismatch}], _unique("contract-bad"))
     assert rejected.status_code == 422
 
 
@@ -167,43 +162,8 @@ async def test_customer_alias_lookup_and_idempotent_create(api: httpx.AsyncClien
 
 async def test_subscription_draft_activate_and_versions(api: httpx.AsyncClient) -> None:
     alias = _unique("contract-sub")
-    customer = await _json(
-        await api.post(
-            "/customers", json={"name": "Sub Co", "currency": "USD", "aliases": [alias]}
-        ),
-        201,
-    )
-    product = await _json(
-        await api.post(
-            "/products",
-            json={
-                "name": _unique("contract-seat"),
-                "fee_type": "fixed",
-                "payment_terms": "advance",
-                "billing_frequency": "recurring",
-            },
-        ),
-        201,
-    )
-    price = {
-        "type": "fixed",
-        "fee_type": "fixed",
-        "billing_direction": "advance",
-        "billing_frequency": "recurring",
-        "billing_interval": "monthly",
-        "fixed_pricing_model": {"price_per_unit": "10.00", "units": 1},
-    }
-    sub = await _json(
-        await api.post(
-            "/subscriptions",
-            json={
-                "customer_id": customer["id"],
-                "currency": "USD",
-                "items": [{"product_id": product["id"], "price": price}],
-                "metadata": {"billing_key": alias},
-            },
-        ),
-        201,
+    sub, _ = await _seat_subscription(
+        api, "Sub Co", alias, "contract-seat", metadata={"billing_key": alias}
     )
     assert sub["status"] == "draft"
     assert (await api.get(f"/subscriptions/{sub['id']}/versions/current")).status_code == 404
@@ -223,12 +183,7 @@ async def test_subscription_draft_activate_and_versions(api: httpx.AsyncClient) 
 
 async def test_events_ingest(api: httpx.AsyncClient) -> None:
     alias = _unique("contract-evt")
-    await _json(
-        await api.post(
-            "/customers", json={"name": "Evt Co", "currency": "USD", "aliases": [alias]}
-        ),
-        201,
-    )
+    await _customer(api, "Evt Co", alias)
     event_id = _unique("evt")
     batch = {
         "events": [
@@ -250,43 +205,8 @@ async def test_events_ingest(api: httpx.AsyncClient) -> None:
 
 async def test_changes_api_refuses_a_stale_source_version(api: httpx.AsyncClient) -> None:
     alias = _unique("contract-chg")
-    customer = await _json(
-        await api.post(
-            "/customers", json={"name": "Chg Co", "currency": "USD", "aliases": [alias]}
-        ),
-        201,
-    )
-    product = await _json(
-        await api.post(
-            "/products",
-            json={
-                "name": _unique("contract-chg"),
-                "fee_type": "fixed",
-                "payment_terms": "advance",
-                "billing_frequency": "recurring",
-            },
-        ),
-        201,
-    )
-    price = {
-        "type": "fixed",
-        "fee_type": "fixed",
-        "billing_direction": "advance",
-        "billing_frequency": "recurring",
-        "billing_interval": "monthly",
-        "fixed_pricing_model": {"price_per_unit": "10.00", "units": 1},
-    }
-    sub = await _json(
-        await api.post(
-            "/subscriptions",
-            json={
-                "customer_id": customer["id"],
-                "currency": "USD",
-                "auto_activate": True,
-                "items": [{"product_id": product["id"], "price": price}],
-            },
-        ),
-        201,
+    sub, product = await _seat_subscription(
+        api, "Chg Co", alias, "contract-chg", auto_activate=True
     )
     source = sub["current_version_id"]
     adjust = {

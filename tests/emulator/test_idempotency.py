@@ -10,7 +10,7 @@ from fastapi import FastAPI
 
 from reconciler.emulator import emulator_transport
 
-from .conftest import HEADERS
+from .clients import api_client
 from .factory import customer, fixed_product
 
 BODY = {"name": "Acme", "currency": "USD"}
@@ -161,11 +161,7 @@ async def test_patch_and_delete_honour_keys(client: httpx.AsyncClient) -> None:
 async def test_keys_are_scoped_to_one_api_key(app: FastAPI, client: httpx.AsyncClient) -> None:
     key = {"Idempotency-Key": "ik_shared"}
     mine = await client.post("/customers", json=BODY, headers=key)
-    async with httpx.AsyncClient(
-        transport=emulator_transport(app),
-        base_url="http://e",
-        headers={**HEADERS, "Authorization": "Bearer sk_live_x"},
-    ) as other:
+    async with api_client(emulator_transport(app), "sk_live_x") as other:
         theirs = await other.post("/customers", json=BODY, headers=key)
     assert theirs.headers["Idempotent-Replayed"] == "false"
     assert theirs.json()["id"] != mine.json()["id"]

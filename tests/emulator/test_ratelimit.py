@@ -9,13 +9,12 @@ import httpx
 from reconciler.emulator import RateLimits, create_app, emulator_transport
 from reconciler.emulator.pipeline.ratelimit import limit_class
 
-from .conftest import HEADERS
+from .clients import api_client, control_client
 from .factory import customer
 
 
 def _client(limits: RateLimits | bool) -> httpx.AsyncClient:
-    transport = emulator_transport(create_app(rate_limits=limits))
-    return httpx.AsyncClient(transport=transport, base_url="http://e", headers=HEADERS)
+    return api_client(emulator_transport(create_app(rate_limits=limits)))
 
 
 async def _burst(client: httpx.AsyncClient, n: int) -> list[httpx.Response]:
@@ -89,14 +88,8 @@ async def test_events_are_charged_per_event() -> None:
 async def test_limits_are_per_api_key() -> None:
     app = create_app(rate_limits=RateLimits(enabled=True, standard=5))
     async with (
-        httpx.AsyncClient(
-            transport=emulator_transport(app), base_url="http://e", headers=HEADERS
-        ) as one,
-        httpx.AsyncClient(
-            transport=emulator_transport(app),
-            base_url="http://e",
-            headers={**HEADERS, "Authorization": "Bearer sk_other"},
-        ) as two,
+        api_client(emulator_transport(app)) as one,
+        api_client(emulator_transport(app), "sk_other") as two,
     ):
         assert 429 in {r.status_code for r in await _burst(one, 10)}
         assert {r.status_code for r in await _burst(two, 5)} == {200}
@@ -105,17 +98,15 @@ async def test_limits_are_per_api_key() -> None:
 async def test_limits_can_be_changed_at_runtime() -> None:
     app = create_app()
     async with (
-        httpx.AsyncClient(
-            transport=emulator_transport(app), base_url="http://e", headers=HEADERS
-        ) as client,
-        httpx.AsyncClient(transport=emulator_transport(app), base_url="http://e") as control,
+        api_client(emulator_transport(app)) as client,
+        control_client(emulator_transport(app)) as control,
     ):
         changed = await control.patch(
-            "/_emulator/settings", json={"rate_limits": {"enabled": True, "standard": 3}}
+            "/settings", json={"rate_limits": {"enabled": True, "standard": 3}}
         )
         assert changed.json()["rate_limits"]["standard"] == 3
         assert 429 in {r.status_code for r in await _burst(client, 6)}
-        await control.patch("/_emulator/settings", json={"rate_limits": {"enabled": False}})
+        await control.patch("/settings", json={"rate_limits": {"enabled": False}})
         assert {r.status_code for r in await _burst(client, 6)} == {200}
 
 

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from reconciler.emulator import create_app
 
-from .conftest import HEADERS
+from .clients import HEADERS
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app()).exclude(
     path_regex=r"^/_emulator"

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import HEADERS
+from .clients import HEADERS
 
 ROOT = Path(__file__).resolve().parents[2]
 

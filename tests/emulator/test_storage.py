@@ -8,34 +8,28 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
 from reconciler.emulator import create_app, emulator_transport, reset_database
 
-from .conftest import HEADERS
-
-
-def _client(transport: httpx.AsyncBaseTransport) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=transport, base_url="http://e", headers=HEADERS)
+from .clients import api_client
 
 
 async def test_embedded_database_is_created_on_first_use_and_survives(tmp_path: Path) -> None:
     db = tmp_path / ".billing" / "local.db"
-    async with _client(emulator_transport(db_path=str(db))) as client:
+    async with api_client(emulator_transport(db_path=str(db))) as client:
         made = await client.post(
             "/customers", json={"name": "A", "currency": "USD", "aliases": ["keep"]}
         )
     assert db.exists()
-    async with _client(emulator_transport(db_path=str(db))) as client:
+    async with api_client(emulator_transport(db_path=str(db))) as client:
         assert (await client.get("/customers/keep")).json() == made.json()
 
 
 async def test_reset_database_empties_a_file(tmp_path: Path) -> None:
     db = tmp_path / "emu.db"
-    async with _client(emulator_transport(db_path=str(db))) as client:
+    async with api_client(emulator_transport(db_path=str(db))) as client:
         await client.post("/customers", json={"name": "A", "currency": "USD"})
     reset_database(str(db))
-    async with _client(emulator_transport(db_path=str(db))) as client:
+    async with api_client(emulator_transport(db_path=str(db))) as client:
         assert (await client.get("/customers")).json()["data"] == []
     fresh = tmp_path / "new" / "x.db"
     reset_database(str(fresh))
@@ -57,7 +51,7 @@ async def test_concurrent_writers_from_many_threads(tmp_path: Path) -> None:
 
     def writer(n: int) -> None:
         async def run() -> None:
-            async with _client(emulator_transport(app)) as client:
+            async with api_client(emulator_transport(app)) as client:
                 for i in range(10):
                     response = await client.post(
                         "/customers",
@@ -76,7 +70,7 @@ async def test_concurrent_writers_from_many_threads(tmp_path: Path) -> None:
     for thread in threads:
         thread.join()
     assert errors == []
-    async with _client(emulator_transport(app)) as client:
+    async with api_client(emulator_transport(app)) as client:
         pages = (await client.get("/customers", params={"limit": 100})).json()
     assert len(pages["data"]) == 60
 
@@ -84,7 +78,7 @@ async def test_concurrent_writers_from_many_threads(tmp_path: Path) -> None:
 async def test_factory_options_latency_and_clock() -> None:
     start = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
     transport = emulator_transport(latency_ms=100, clock_start=start)
-    async with _client(transport) as client:
+    async with api_client(transport) as client:
         began = time.perf_counter()
         made = await client.post("/customers", json={"name": "A", "currency": "USD"})
         assert time.perf_counter() - began >= 0.1

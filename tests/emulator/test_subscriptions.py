@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
-from .factory import active_subscription, catalog, created, fixed_price, unit_price
-
-
-async def _versions(client: httpx.AsyncClient, sub_id: str) -> list[dict[str, Any]]:
-    response = await client.get(f"/subscriptions/{sub_id}/versions")
-    data: list[dict[str, Any]] = response.json()["data"]
-    return data
+from .factory import (
+    active_subscription,
+    catalog,
+    created,
+    fixed_price,
+    fixed_term,
+    plan_subscription,
+    post_plan,
+    unit_price,
+    versions,
+)
 
 
 async def test_raw_pricing_creates_a_draft(client: httpx.AsyncClient) -> None:
@@ -32,7 +34,7 @@ async def test_raw_pricing_creates_a_draft(client: httpx.AsyncClient) -> None:
     assert sub["current_version_id"] is None
     assert len(sub["id"]) == 8
     assert sub["description"] is None and sub["discount"] is None  # every field is present
-    [version] = await _versions(client, sub["id"])
+    [version] = await versions(client, sub["id"])
     assert version["status"] == "draft"
     assert sub["pending_changes"] == [
         {
@@ -120,7 +122,7 @@ async def test_plan_plus_overrides_replace_matching_and_append_others(
             },
         )
     )
-    [version] = await _versions(client, sub["id"])
+    [version] = await versions(client, sub["id"])
     keys = [item.get("product_id") or item.get("bundle_id") for item in version["items"]]
     assert keys == [cat["base"]["id"], cat["api"]["id"], extra["id"], bundle["id"]]
     assert version["items"][0]["price"]["fixed_pricing_model"]["total"] == "450.00"
@@ -129,11 +131,7 @@ async def test_plan_plus_overrides_replace_matching_and_append_others(
 async def test_get_list_and_filters(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
     active = await active_subscription(client, cat)
-    draft = await created(
-        await client.post(
-            "/subscriptions", json={"customer_id": "acme", "plan_id": cat["plan"]["id"]}
-        )
-    )
+    draft = await plan_subscription(client, cat["plan"]["id"])
     assert (await client.get(f"/subscriptions/{active['id']}")).json() == active
     drafts = (await client.get("/subscriptions", params={"status": "draft"})).json()["data"]
     assert [s["id"] for s in drafts] == [draft["id"]]
@@ -148,15 +146,10 @@ async def test_get_list_and_filters(client: httpx.AsyncClient) -> None:
 
 async def test_patch_merges_metadata_and_null_deletes(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
-    sub = await created(
-        await client.post(
-            "/subscriptions",
-            json={
-                "customer_id": "acme",
-                "plan_id": cat["plan"]["id"],
-                "metadata": {"billing_key": "acme", "managed_by": "billing", "old": "x"},
-            },
-        )
+    sub = await plan_subscription(
+        client,
+        cat["plan"]["id"],
+        metadata={"billing_key": "acme", "managed_by": "billing", "old": "x"},
     )
     patched = await client.patch(
         f"/subscriptions/{sub['id']}",
@@ -171,7 +164,7 @@ async def test_patch_merges_metadata_and_null_deletes(client: httpx.AsyncClient)
     assert body["metadata"] == {"billing_key": "acme", "managed_by": "billing", "tier": "gold"}
     assert body["name"] == "Renamed"
     assert body["billing"]["payment_terms"] == "net_30"
-    assert len(await _versions(client, sub["id"])) == 1
+    assert len(await versions(client, sub["id"])) == 1
 
 
 async def test_patch_refuses_items_and_non_percentage_discount(client: httpx.AsyncClient) -> None:
@@ -187,33 +180,21 @@ async def test_patch_refuses_items_and_non_percentage_discount(client: httpx.Asy
 
 async def test_activate_is_idempotent_and_publishes_drafts(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
-    sub = await created(
-        await client.post(
-            "/subscriptions", json={"customer_id": "acme", "plan_id": cat["plan"]["id"]}
-        )
-    )
+    sub = await plan_subscription(client, cat["plan"]["id"])
     first = await client.post(f"/subscriptions/{sub['id']}/activate")
     second = await client.post(f"/subscriptions/{sub['id']}/activate")
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json()
     assert first.json()["status"] == "active"
-    [version] = await _versions(client, sub["id"])
+    [version] = await versions(client, sub["id"])
     assert version["status"] == "published"
     assert first.json()["current_version_id"] == version["id"]
 
 
 async def test_future_start_is_scheduled(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
-    sub = await created(
-        await client.post(
-            "/subscriptions",
-            json={
-                "customer_id": "acme",
-                "plan_id": cat["plan"]["id"],
-                "auto_activate": True,
-                "contract": {"start_date": "2026-05-01"},
-            },
-        )
+    sub = await plan_subscription(
+        client, cat["plan"]["id"], auto_activate=True, contract={"start_date": "2026-05-01"}
     )
     assert sub["status"] == "scheduled"
     assert sub["current_version_id"] is None
@@ -234,20 +215,8 @@ async def test_cancel_immediately_and_at_end_of_term(client: httpx.AsyncClient) 
     reactivate = await client.post(f"/subscriptions/{now_sub['id']}/activate")
     assert reactivate.status_code == 409
 
-    term_sub = await created(
-        await client.post(
-            "/subscriptions",
-            json={
-                "customer_id": "acme",
-                "plan_id": cat["plan"]["id"],
-                "auto_activate": True,
-                "contract": {
-                    "period_type": "fixed",
-                    "duration_months": 12,
-                    "start_date": "2026-01-01",
-                },
-            },
-        )
+    term_sub = await plan_subscription(
+        client, cat["plan"]["id"], auto_activate=True, contract=fixed_term(12, "2026-01-01")
     )
     later = (
         await client.post(
@@ -296,21 +265,12 @@ async def test_metered_items_need_known_metrics(client: httpx.AsyncClient) -> No
 
 async def test_billing_dates(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
-    sub = await created(
-        await client.post(
-            "/subscriptions",
-            json={
-                "customer_id": "acme",
-                "plan_id": cat["plan"]["id"],
-                "auto_activate": True,
-                "renewal": {"auto_renew": True},
-                "contract": {
-                    "period_type": "fixed",
-                    "duration_months": 6,
-                    "start_date": "2026-01-15",
-                },
-            },
-        )
+    sub = await plan_subscription(
+        client,
+        cat["plan"]["id"],
+        auto_activate=True,
+        renewal={"auto_renew": True},
+        contract=fixed_term(6, "2026-01-15"),
     )
     dates = (await client.get(f"/subscriptions/{sub['id']}/billing-dates")).json()
     assert dates["current_cycle"] == {"start_date": "2026-03-15", "end_date": "2026-04-15"}
@@ -324,36 +284,25 @@ async def test_billing_dates(client: httpx.AsyncClient) -> None:
 async def test_plan_terms_are_defaults_the_body_overrides(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
     plan = await created(
-        await client.post(
-            "/plans",
-            json={
-                "name": "Annual",
-                "currency": "USD",
-                "contract_duration": 12,
-                "contract_period_type": "fixed",
-                "auto_renew": True,
-                "trial_period_days": 14,
-                "payment_terms": "net_30",
-                "entitlements": [{"entitlement_key": "sso", "type": "boolean", "value": "true"}],
-                "items": [{"product_id": cat["base"]["id"], "price": fixed_price()}],
-            },
+        await post_plan(
+            client,
+            [{"product_id": cat["base"]["id"], "price": fixed_price()}],
+            "Annual",
+            contract_duration=12,
+            contract_period_type="fixed",
+            auto_renew=True,
+            trial_period_days=14,
+            payment_terms="net_30",
+            entitlements=[{"entitlement_key": "sso", "type": "boolean", "value": "true"}],
         )
     )
-    sub = await created(
-        await client.post(
-            "/subscriptions",
-            json={
-                "customer_id": "acme",
-                "plan_id": plan["id"],
-                "trial_period_days": 30,
-                "contract": {"start_date": "2026-04-01"},
-            },
-        )
+    sub = await plan_subscription(
+        client, plan["id"], trial_period_days=30, contract={"start_date": "2026-04-01"}
     )
     assert sub["contract"]["duration_months"] == 12
     assert sub["contract"]["end_date"] == "2027-04-01T00:00:00Z"
     assert sub["renewal"]["auto_renew"] is True
     assert sub["billing"]["payment_terms"] == "net_30"
     assert sub["trial_period_days"] == 30
-    [version] = (await client.get(f"/subscriptions/{sub['id']}/versions")).json()["data"]
+    [version] = await versions(client, sub["id"])
     assert version["entitlements"][0]["entitlement_key"] == "sso"

@@ -6,12 +6,40 @@ from typing import Any
 
 import httpx
 
-from .factory import active_subscription, catalog, created, fixed_price, unit_price
+from .factory import (
+    active_subscription,
+    catalog,
+    created,
+    fixed_price,
+    fixed_term,
+    plan_subscription,
+    post_plan,
+    unit_price,
+    versions,
+)
 
 
 async def _setup(client: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, Any]]:
     cat = await catalog(client)
     return cat, await active_subscription(client, cat)
+
+
+async def _bundle_subscription(
+    client: httpx.AsyncClient, cat: dict[str, Any], bundle_id: str, **fields: Any
+) -> dict[str, Any]:
+    """A raw-pricing subscription whose one item is a bundle holding the base product."""
+    body = {
+        "customer_id": "acme",
+        "currency": "USD",
+        **fields,
+        "items": [
+            {
+                "bundle_id": bundle_id,
+                "items": [{"product_id": cat["base"]["id"], "price": fixed_price()}],
+            }
+        ],
+    }
+    return await created(await client.post("/subscriptions", json=body))
 
 
 async def test_version_list_get_current_and_item_refs(client: httpx.AsyncClient) -> None:
@@ -32,22 +60,8 @@ async def test_version_list_get_current_and_item_refs(client: httpx.AsyncClient)
 async def test_bundle_item_lookup_returns_children(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
     bundle = await created(await client.post("/bundles", json={"name": "Add-ons"}))
-    sub = await created(
-        await client.post(
-            "/subscriptions",
-            json={
-                "customer_id": "acme",
-                "currency": "USD",
-                "items": [
-                    {
-                        "bundle_id": bundle["id"],
-                        "items": [{"product_id": cat["base"]["id"], "price": fixed_price()}],
-                    }
-                ],
-            },
-        )
-    )
-    [version] = (await client.get(f"/subscriptions/{sub['id']}/versions")).json()["data"]
+    sub = await _bundle_subscription(client, cat, bundle["id"])
+    [version] = await versions(client, sub["id"])
     item = (
         await client.get(
             f"/subscriptions/{sub['id']}/versions/{version['id']}/items/{bundle['id']}"
@@ -113,12 +127,8 @@ async def test_draft_can_be_deleted(client: httpx.AsyncClient) -> None:
 
 async def test_publishing_on_a_draft_subscription_is_409(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
-    sub = await created(
-        await client.post(
-            "/subscriptions", json={"customer_id": "acme", "plan_id": cat["plan"]["id"]}
-        )
-    )
-    [version] = (await client.get(f"/subscriptions/{sub['id']}/versions")).json()["data"]
+    sub = await plan_subscription(client, cat["plan"]["id"])
+    [version] = await versions(client, sub["id"])
     response = await client.post(f"/subscriptions/{sub['id']}/versions/{version['id']}/publish")
     assert response.status_code == 409
 
@@ -215,26 +225,13 @@ async def test_changes_preview_writes_nothing(client: httpx.AsyncClient) -> None
     assert preview.status_code == 200
     assert preview.json()["source_version_id"] == sub["current_version_id"]
     assert preview.json()["items"][1]["price"]["unit_pricing_model"]["price_per_unit"] == "0.03"
-    versions = (await client.get(f"/subscriptions/{sub['id']}/versions")).json()["data"]
-    assert len(versions) == 1
+    assert len(await versions(client, sub["id"])) == 1
 
 
 async def test_changes_effective_keywords_and_drafts(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
-    sub = await created(
-        await client.post(
-            "/subscriptions",
-            json={
-                "customer_id": "acme",
-                "plan_id": cat["plan"]["id"],
-                "auto_activate": True,
-                "contract": {
-                    "period_type": "fixed",
-                    "duration_months": 12,
-                    "start_date": "2026-01-15",
-                },
-            },
-        )
+    sub = await plan_subscription(
+        client, cat["plan"]["id"], auto_activate=True, contract=fixed_term(12, "2026-01-15")
     )
     url = f"/subscriptions/{sub['id']}/changes"
     adjust = {
@@ -297,11 +294,7 @@ async def test_future_version_becomes_current_when_the_clock_passes(
 
 async def test_changes_on_a_draft_subscription_are_409(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
-    sub = await created(
-        await client.post(
-            "/subscriptions", json={"customer_id": "acme", "plan_id": cat["plan"]["id"]}
-        )
-    )
+    sub = await plan_subscription(client, cat["plan"]["id"])
     response = await client.post(
         f"/subscriptions/{sub['id']}/changes", json={"remove": [{"product_id": cat["api"]["id"]}]}
     )
@@ -311,13 +304,8 @@ async def test_changes_on_a_draft_subscription_are_409(client: httpx.AsyncClient
 async def test_changes_plan_switch(client: httpx.AsyncClient) -> None:
     cat, sub = await _setup(client)
     small = await created(
-        await client.post(
-            "/plans",
-            json={
-                "name": "Small",
-                "currency": "USD",
-                "items": [{"product_id": cat["base"]["id"], "price": fixed_price("100.00")}],
-            },
+        await post_plan(
+            client, [{"product_id": cat["base"]["id"], "price": fixed_price("100.00")}], "Small"
         )
     )
     change = await created(
@@ -330,22 +318,7 @@ async def test_changes_plan_switch(client: httpx.AsyncClient) -> None:
 async def test_changes_inside_a_bundle(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
     bundle = await created(await client.post("/bundles", json={"name": "Add-ons"}))
-    sub = await created(
-        await client.post(
-            "/subscriptions",
-            json={
-                "customer_id": "acme",
-                "currency": "USD",
-                "auto_activate": True,
-                "items": [
-                    {
-                        "bundle_id": bundle["id"],
-                        "items": [{"product_id": cat["base"]["id"], "price": fixed_price()}],
-                    }
-                ],
-            },
-        )
-    )
+    sub = await _bundle_subscription(client, cat, bundle["id"], auto_activate=True)
     url = f"/subscriptions/{sub['id']}/changes"
     grown = await created(
         await client.post(

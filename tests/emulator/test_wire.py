@@ -9,8 +9,8 @@ from fastapi import FastAPI
 
 from reconciler.emulator import emulator_transport
 
-from .conftest import HEADERS
-from .factory import catalog, customer, fixed_price, fixed_product, metric
+from .clients import api_client
+from .factory import catalog, customer, fixed_price, fixed_product, fixed_term, metric, post_plan
 
 
 async def test_missing_bearer_key_is_401(client: httpx.AsyncClient) -> None:
@@ -78,14 +78,7 @@ async def test_money_strings_are_echoed_exactly_and_numbers_become_strings(
     base = await fixed_product(client)
     price = fixed_price("10.50", units=3)
     price["discount"] = {"type": "percentage", "amount": 12.5}
-    plan = await client.post(
-        "/plans",
-        json={
-            "name": "p",
-            "currency": "USD",
-            "items": [{"product_id": base["id"], "price": price}],
-        },
-    )
+    plan = await post_plan(client, [{"product_id": base["id"], "price": price}])
     echoed = plan.json()["items"][0]["price"]
     expected = {"price_per_unit": "10.50", "units": 3, "total": "31.50"}
     assert echoed["fixed_pricing_model"] == expected
@@ -95,14 +88,7 @@ async def test_money_strings_are_echoed_exactly_and_numbers_become_strings(
 
 async def test_exponent_money_is_normalized(client: httpx.AsyncClient) -> None:
     base = await fixed_product(client)
-    plan = await client.post(
-        "/plans",
-        json={
-            "name": "p",
-            "currency": "USD",
-            "items": [{"product_id": base["id"], "price": fixed_price("1E+2")}],
-        },
-    )
+    plan = await post_plan(client, [{"product_id": base["id"], "price": fixed_price("1E+2")}])
     assert plan.json()["items"][0]["price"]["fixed_pricing_model"]["price_per_unit"] == "100"
 
 
@@ -111,7 +97,7 @@ async def test_request_dates_are_echoed_as_timestamps(client: httpx.AsyncClient)
     body = {
         "customer_id": cat["customer"]["id"],
         "plan_id": cat["plan"]["id"],
-        "contract": {"period_type": "fixed", "duration_months": 12, "start_date": "2026-07-01"},
+        "contract": fixed_term(12, "2026-07-01"),
         "billing": {"first_billing_date": "2026-07-01"},
     }
     sub = (await client.post("/subscriptions", json=body)).json()
@@ -153,14 +139,8 @@ async def test_sort_where_documented(client: httpx.AsyncClient) -> None:
 
 async def test_each_api_key_is_an_isolated_account(app: FastAPI) -> None:
     async with (
-        httpx.AsyncClient(
-            transport=emulator_transport(app), base_url="http://e", headers=HEADERS
-        ) as sandbox,
-        httpx.AsyncClient(
-            transport=emulator_transport(app),
-            base_url="http://e",
-            headers={**HEADERS, "Authorization": "Bearer sk_live_other"},
-        ) as live,
+        api_client(emulator_transport(app)) as sandbox,
+        api_client(emulator_transport(app), "sk_live_other") as live,
     ):
         made = await customer(sandbox)
         assert (await sandbox.get(f"/customers/{made['id']}")).status_code == 200

@@ -3,5 +3,5 @@
 requestlog (log and counters) > edge (crashes become 500s, Transient-Error, dropped
 connections) > gate (bearer key, Alguna-Version, account) > ratelimit (standard/bulk buckets) >
 idempotency (reserve, replay, release) > faults (injected latency, errors, hangs, drops) >
-routes. Only ``/_emulator/`` and the OpenAPI/docs pages bypass the stages.
+routes. Only ``/_emulator/`` and the OpenAPI/docs pages bypass the stages (see stage.Stage).
 """

@@ -12,24 +12,19 @@ from __future__ import annotations
 
 import logging
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from ..errors import error_response, is_transient
-from .scope import DROP_HEADER, DROP_STATUS, DROP_VALUE, flags, is_api_request
+from .scope import DROP_HEADER, DROP_STATUS, DROP_VALUE, flags
+from .stage import Stage
 
 _log = logging.getLogger("reconciler.emulator")
 
 
-class Edge:
+class Edge(Stage):
     """Buffer the response, then send it, a 500 instead of a crash, or a drop marker."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not is_api_request(scope):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         messages: list[Message] = []
 
         async def capture(message: Message) -> None:

@@ -30,7 +30,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..config import Settings
 from ..errors import error_response
-from .scope import flags, is_api_request
+from .scope import flags
+from .stage import Stage
 
 FaultKind = Literal["latency", "error", "rate_limit", "drop_after_commit", "hang"]
 
@@ -130,18 +131,15 @@ async def _wait_for_disconnect(receive: Receive) -> None:
         pass
 
 
-class Faults:
+class Faults(Stage):
     """Play the fault that fires for a request, plus the configured baseline latency."""
 
     def __init__(self, app: ASGIApp, book: FaultBook, settings: Settings) -> None:
-        self.app = app
+        super().__init__(app)
         self.book = book
         self.settings = settings
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not is_api_request(scope):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.settings.latency_ms:
             await asyncio.sleep(self.settings.latency_ms / 1000)
         fault = self.book.pick(str(scope["method"]), str(scope["path"]))

@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from ..errors import error_response
 from ..routing import API_VERSION
-from .scope import is_api_request
+from .stage import Stage
 
 
 def account_of(api_key: str) -> str:
@@ -30,16 +30,10 @@ def bearer_key(headers: Headers) -> str | None:
     return key if scheme.lower() == "bearer" and key else None
 
 
-class Gate:
+class Gate(Stage):
     """Refuse unauthenticated or unversioned API requests; tag the rest with their account."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not is_api_request(scope):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = Headers(scope=scope)
         key = bearer_key(headers)
         if key is None:

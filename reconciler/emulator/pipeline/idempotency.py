@@ -28,7 +28,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..clock import Clock, format_ts, parse_ts
 from ..errors import error_response, is_transient
 from ..store import Store
-from .scope import flags, is_api_request
+from .scope import flags
+from .stage import Stage
 
 WINDOW = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
@@ -142,16 +143,16 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-class Idempotency:
+class Idempotency(Stage):
     """Apply the Idempotency-Key rules around the inner app."""
 
     def __init__(self, app: ASGIApp, book: KeyBook) -> None:
-        self.app = app
+        super().__init__(app)
         self.book = book
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = str(scope.get("method", ""))
-        key = Headers(scope=scope).get("idempotency-key") if is_api_request(scope) else None
+        key = Headers(scope=scope).get("idempotency-key")
         if key is None or method not in _METHODS or str(scope["path"]).rstrip("/") == "/events":
             await self.app(scope, receive, send)
             return

@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..config import RateLimits, Settings
 from ..errors import ApiError, error_response
-from .scope import is_api_request
+from .stage import Stage
 
 # Requests that create or rewrite a subscription's priced items. They are the expensive,
 # fan-out operations of a billing system (schedules, proration), so they get the tight bulk
@@ -75,21 +75,20 @@ class RateLimiter:
         )
 
 
-class RateLimit:
+class RateLimit(Stage):
     """Charge every API request (but event ingestion) to its class's bucket."""
 
     def __init__(self, app: ASGIApp, limiter: RateLimiter, settings: Settings) -> None:
-        self.app = app
+        super().__init__(app)
         self.limiter = limiter
         self.settings = settings
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if is_api_request(scope):
-            cls = limit_class(str(scope["method"]), str(scope["path"]))
-            if cls != "events":
-                try:
-                    self.limiter.charge(self.settings.rate_limits, scope["state"]["account"], cls)
-                except ApiError as exc:
-                    await error_response(exc.status, exc.detail, exc.headers)(scope, receive, send)
-                    return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cls = limit_class(str(scope["method"]), str(scope["path"]))
+        if cls != "events":
+            try:
+                self.limiter.charge(self.settings.rate_limits, scope["state"]["account"], cls)
+            except ApiError as exc:
+                await error_response(exc.status, exc.detail, exc.headers)(scope, receive, send)
+                return
         await self.app(scope, receive, send)

@@ -20,7 +20,8 @@ from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..clock import Clock, format_ts
-from .scope import flags, is_api_request
+from .scope import flags
+from .stage import Stage
 
 MAX_ENTRIES = 10_000
 
@@ -96,7 +97,7 @@ def route_template(routes: Sequence[BaseRoute], scope: Scope) -> str:
     return partial or "<unmatched>"
 
 
-class Recorder:
+class Recorder(Stage):
     """Record every API request once its response has been sent (or dropped)."""
 
     def __init__(
@@ -106,15 +107,12 @@ class Recorder:
         clock: Clock,
         routes: Sequence[BaseRoute],
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.log = log
         self.clock = clock
         self.routes = routes
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not is_api_request(scope):
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         began = time.perf_counter()
         replayed = False
 

@@ -21,6 +21,7 @@ from ..routing import ListParamsDep, Page, api_router, page
 from ..runtime import Ctx, CtxDep
 from ..store import Doc
 from .lookup import get_or_404, require_refs
+from .patching import save_changes, sent_changes
 
 router = api_router("bundles")
 
@@ -135,13 +136,9 @@ async def get_bundle(bundle_id: str, ctx: CtxDep) -> dict[str, Any]:
 async def update_bundle(bundle_id: str, body: BundleUpdate, ctx: CtxDep) -> dict[str, Any]:
     with ctx.store.transaction():
         doc = get_or_404(ctx, "bundle", bundle_id)
-        changes = body.model_dump(mode="json", exclude_unset=True)
-        if "name" in changes and changes["name"] is None:
-            raise ApiError(422, "name cannot be null")
+        changes = sent_changes(body, ("name",))
         if body.prices is not None:
             changes["prices"] = _price_docs(ctx, body.prices, doc["prices"])
         elif "prices" in changes:
             raise ApiError(422, "prices cannot be null (send [] to empty the bundle)")
-        doc.update(changes)
-        doc["updated_at"] = ctx.now_ts()
-        return _response(ctx, ctx.store.replace(ctx.account, "bundle", doc))
+        return _response(ctx, save_changes(ctx, "bundle", doc, changes))

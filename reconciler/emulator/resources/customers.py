@@ -21,6 +21,7 @@ from ..routing import ListParamsDep, Page, SortParam, api_router, csv_values, pa
 from ..runtime import Ctx, CtxDep
 from ..store import AliasTaken, Doc
 from .lookup import resolve_customer
+from .patching import save_changes, sent_changes
 from .subscription_state import status_of
 
 router = api_router("customers")
@@ -150,14 +151,9 @@ async def update_customer(customer_ref: str, body: CustomerUpdate, ctx: CtxDep) 
         doc = resolve_customer(ctx, customer_ref)
         if doc is None:
             raise not_found("customer", customer_ref)
-        changes = body.model_dump(mode="json", exclude_unset=True)
-        for key in ("name", "currency", "aliases", "contacts"):
-            if key in changes and changes[key] is None:
-                raise ApiError(422, f"{key} cannot be null")
+        changes = sent_changes(body, ("name", "currency", "aliases", "contacts"))
         if body.aliases is not None:
             changes["aliases"] = _set_aliases(ctx, doc["id"], body.aliases)
         if body.contacts is not None:
             changes["contacts"] = _contacts(body.contacts, doc["contacts"])
-        doc.update(changes)
-        doc["updated_at"] = ctx.now_ts()
-        return ctx.store.replace(ctx.account, "customer", doc)
+        return save_changes(ctx, "customer", doc, changes)

@@ -11,12 +11,12 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import Field, model_validator
 
-from ..errors import ApiError
 from ..fields import Name, Ref, Strict, Text
 from ..ids import new_id
 from ..routing import ListParamsDep, Page, SortParam, api_router, csv_values, page, sort_docs
 from ..runtime import CtxDep
 from .lookup import get_or_404
+from .patching import save_changes, sent_changes
 
 router = api_router("metrics")
 
@@ -118,10 +118,5 @@ async def get_metric(metric_id: str, ctx: CtxDep) -> dict[str, Any]:
 async def update_metric(metric_id: str, body: MetricUpdate, ctx: CtxDep) -> dict[str, Any]:
     with ctx.store.transaction():
         doc = get_or_404(ctx, "metric", metric_id)
-        changes = body.model_dump(mode="json", exclude_unset=True)
-        for key in ("name", "event_name", "aggregation"):
-            if key in changes and changes[key] is None:
-                raise ApiError(422, f"{key} cannot be null")
-        doc.update(changes)
-        doc["updated_at"] = ctx.now_ts()
-        return ctx.store.replace(ctx.account, "metric", doc)
+        changes = sent_changes(body, ("name", "event_name", "aggregation"))
+        return save_changes(ctx, "metric", doc, changes)

@@ -13,7 +13,6 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import Field, model_validator
 
-from ..errors import ApiError
 from ..fields import Currency, Name, PeriodType, Ref, Strict, Text
 from ..ids import new_id
 from ..pricing import Discount, Spend
@@ -21,6 +20,7 @@ from ..routing import ListParamsDep, Page, SortParam, api_router, csv_values, pa
 from ..runtime import CtxDep
 from .items import Items, item_documents
 from .lookup import get_or_404
+from .patching import save_changes, sent_changes
 from .terms import Entitlements, InvoiceSettings, PriceEscalation
 
 router = api_router("plans")
@@ -109,12 +109,7 @@ async def get_plan(plan_id: str, ctx: CtxDep) -> dict[str, Any]:
 async def update_plan(plan_id: str, body: PlanUpdate, ctx: CtxDep) -> dict[str, Any]:
     with ctx.store.transaction():
         doc = get_or_404(ctx, "plan", plan_id)
-        changes = body.model_dump(mode="json", exclude_unset=True)
-        for key in ("name", "items", "entitlements", "tags"):
-            if key in changes and changes[key] is None:
-                raise ApiError(422, f"{key} cannot be null")
+        changes = sent_changes(body, ("name", "items", "entitlements", "tags"))
         if body.items is not None:
             changes["items"] = item_documents(ctx, body.items, doc["currency"])
-        doc.update(changes)
-        doc["updated_at"] = ctx.now_ts()
-        return ctx.store.replace(ctx.account, "plan", doc)
+        return save_changes(ctx, "plan", doc, changes)

@@ -13,12 +13,12 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import Field, model_validator
 
-from ..errors import ApiError
 from ..fields import FeeType, Frequency, Name, Ref, Strict, Text
 from ..ids import new_id
 from ..routing import ListParamsDep, Page, api_router, csv_values, page
 from ..runtime import CtxDep
 from .lookup import get_or_404, require_refs
+from .patching import save_changes, sent_changes
 
 router = api_router("products")
 
@@ -119,10 +119,5 @@ async def get_product(product_id: str, ctx: CtxDep) -> dict[str, Any]:
 async def update_product(product_id: str, body: ProductUpdate, ctx: CtxDep) -> dict[str, Any]:
     with ctx.store.transaction():
         doc = get_or_404(ctx, "product", product_id)
-        changes = body.model_dump(mode="json", exclude_unset=True)
-        for key in ("name", "unit_label", "unit_label_plural"):
-            if key in changes and changes[key] is None:
-                raise ApiError(422, f"{key} cannot be null")
-        doc.update(changes)
-        doc["updated_at"] = ctx.now_ts()
-        return ctx.store.replace(ctx.account, "product", doc)
+        changes = sent_changes(body, ("name", "unit_label", "unit_label_plural"))
+        return save_changes(ctx, "product", doc, changes)

@@ -24,6 +24,7 @@ from ..runtime import Ctx, CtxDep
 from ..store import Doc
 from .items import Items, in_currency, item_documents, merge_items
 from .lookup import get_or_404, resolve_customer
+from .patching import save_changes, sent_changes
 from .subscription_state import contract_end, resolve_effective, status_of, view
 from .terms import PriceEscalation
 from .versions import new_version, publish
@@ -313,7 +314,7 @@ async def update_subscription(
 ) -> dict[str, Any]:
     with ctx.store.transaction():
         sub = get_or_404(ctx, "subscription", subscription_id)
-        changes = body.model_dump(mode="json", exclude_unset=True)
+        changes = sent_changes(body, ("tag_ids",))
         if "metadata" in changes:
             merged = {**sub["metadata"], **(changes.pop("metadata") or {})}
             sub["metadata"] = {k: v for k, v in merged.items() if v is not None}
@@ -322,11 +323,7 @@ async def update_subscription(
                 patch = body.model_dump(mode="json", exclude_unset=True)[section] or {}
                 sub[section] = {**sub[section], **patch}
                 changes.pop(section)
-        if "tag_ids" in changes and changes["tag_ids"] is None:
-            raise ApiError(422, "tag_ids cannot be null")
-        sub.update(changes)
-        sub["updated_at"] = ctx.now_ts()
-        ctx.store.replace(ctx.account, "subscription", sub)
+        save_changes(ctx, "subscription", sub, changes)
         return view(ctx.store, ctx.account, sub, ctx.clock.now())
 
 
