@@ -195,8 +195,21 @@ def _check_port(host: str, port: int) -> None:
     help="SQLite file for the data, created if missing (default: in memory, gone when the"
     " server stops).",
 )
+@click.option(
+    "--rate-limits",
+    is_flag=True,
+    help="Enforce the documented rate limits (per API key: 100 requests/s, 10/s for bulk"
+    " subscription writes, 1000 events/s); over them: 429 with Retry-After.",
+)
+@click.option(
+    "--latency-ms",
+    type=click.FloatRange(0, 600_000),
+    default=0.0,
+    show_default=True,
+    help="Artificial latency added to every API request, in milliseconds.",
+)
 @_guarded
-def serve(host: str, port: int, db: Path | None) -> None:
+def serve(host: str, port: int, db: Path | None, rate_limits: bool, latency_ms: float) -> None:
     """Serve the emulator over HTTP until Ctrl-C."""
     from reconciler import emulator
 
@@ -206,7 +219,13 @@ def serve(host: str, port: int, db: Path | None) -> None:
     where = str(db.absolute()) if db is not None else "in memory (gone when the server stops)"
     click.echo(f"Emulator data: {where}", err=True)
     try:
-        emulator.serve(host=host, port=port, db_path=str(db) if db else None)
+        emulator.serve(
+            host=host,
+            port=port,
+            db_path=str(db) if db else None,
+            rate_limits=rate_limits,
+            latency_ms=latency_ms,
+        )
     except SystemExit as exc:  # uvicorn exits 3 when it cannot start (e.g. a bind race)
         if exc.code in (0, None):
             raise

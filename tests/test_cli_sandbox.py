@@ -60,9 +60,9 @@ def _free_port() -> int:
 class Server:
     """A `python -m reconciler sandbox serve` process."""
 
-    def __init__(self, port: int, db: Path | None) -> None:
+    def __init__(self, port: int, db: Path | None, *options: str) -> None:
         self.url = f"http://127.0.0.1:{port}"
-        args = ["sandbox", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        args = ["sandbox", "serve", "--host", "127.0.0.1", "--port", str(port), *options]
         if db is not None:
             args += ["--db", str(db)]
         self.process = subprocess.Popen(
@@ -165,6 +165,30 @@ def test_serve_without_db_says_in_memory() -> None:
     assert code == 0, out
     data_lines = [line for line in out.splitlines() if line.startswith("Emulator data:")]
     assert data_lines == ["Emulator data: in memory (gone when the server stops)"]
+
+
+def test_serve_with_rate_limits_answers_429_above_100_per_second() -> None:
+    # Back-to-back reads from one key over keep-alive run at several hundred per second; the
+    # standard bucket holds 100 (one second's worth), so a 429 comes within a few hundred.
+    server = Server(_free_port(), None, "--rate-limits")
+    try:
+        statuses: list[int] = []
+        limited = None
+        with server.client() as client:
+            for _ in range(1000):
+                response = client.get("/products")
+                statuses.append(response.status_code)
+                if response.status_code == 429:
+                    limited = response
+                    break
+    finally:
+        code, out = server.stop()
+    assert code == 0, out
+    assert limited is not None, f"no 429 in {len(statuses)} requests"
+    assert set(statuses) == {200, 429}
+    assert len(statuses) > 100  # the first second's worth passes
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert limited.json()["status"] == 429
 
 
 # --- reset of a project's embedded environment ------------------------------------------

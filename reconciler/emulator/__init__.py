@@ -9,7 +9,8 @@ This package imports nothing from the rest of ``reconciler``. Its public surface
   (the ``local`` environment uses ``db_path=".billing/local.db"``). Injected dropped
   connections raise ``httpx.RemoteProtocolError``; client read timeouts raise
   ``httpx.ReadTimeout``.
-- ``serve(host="127.0.0.1", port=8787, db_path=None)``: blocking uvicorn server.
+- ``serve(host="127.0.0.1", port=8787, db_path=None, *, rate_limits=False,
+  latency_ms=0.0)``: blocking uvicorn server.
 - ``reset_database(db_path)``: empty a database file.
 - ``RateLimits``: rate-limit configuration (``enabled``, ``standard``, ``bulk``, ``events``,
   ``scale``).

@@ -66,12 +66,34 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def union_branch(name: str) -> str:
+    """The tag of one branch of a discriminated union; error locations leave it out."""
+    return f"<{name}>"
+
+
+def _is_branch(part: object) -> bool:
+    return isinstance(part, str) and part.startswith("<") and part.endswith(">")
+
+
+def error_location(loc: Sequence[Any]) -> str:
+    """``("body", "items", 0, "<product>", "price")`` -> ``items[0].price``."""
+    text = ""
+    for index, part in enumerate(loc):
+        if (index == 0 and part == "body") or _is_branch(part):
+            continue
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
 def validation_detail(errors: Sequence[Any]) -> str:
     """One readable line for a list of pydantic errors (first five)."""
     parts = []
     for err in errors[:5]:
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body",))
-        msg = str(err.get("msg", "invalid"))
+        loc = error_location(tuple(err.get("loc", ())))
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         parts.append(f"{loc}: {msg}" if loc else msg)
     more = "" if len(errors) <= 5 else f" (and {len(errors) - 5} more)"
     return "Validation failed: " + "; ".join(parts) + more

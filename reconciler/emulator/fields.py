@@ -16,23 +16,52 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 from .clock import normalize_ts
 
 _DECIMAL_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
+MONEY_LIMIT = Decimal(10) ** 15
+MAX_DECIMALS = 12
+
+
+def _decimal_places(value: Decimal) -> int:
+    """Decimal places of a finite value, trailing zeros not counted (``1.50`` has 1)."""
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if not any(digits):
+        return 0
+    trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing))
 
 
 def to_decimal_string(value: Any) -> str:
-    """Validate a money/rate value (string or number) and give its exact decimal string."""
+    """Validate a money/rate value (string or number) and give its exact decimal string.
+
+    The bounds are the catalog's (docs/api-compatibility.md "3a. Size limits"): finite,
+    non-negative, below 10^15, at most 12 decimal places (trailing zeros not counted).
+    """
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         raise ValueError('must be a decimal string such as "10.00"')
-    text = repr(value) if isinstance(value, float) else str(value)
+    try:
+        text = repr(value) if isinstance(value, float) else str(value)
+    except ValueError:  # an int too long to print
+        raise ValueError("is too large") from None
+    shown = text if len(text) <= 40 else text[:40] + "..."
     try:
         parsed = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"{text!r} is not a decimal number") from None
+        raise ValueError(f"{shown!r} is not a decimal number") from None
     if not parsed.is_finite():
-        raise ValueError(f"{text!r} is not a finite decimal number")
+        raise ValueError(f"{shown!r} is not a finite decimal number")
     if parsed < 0:
-        raise ValueError(f"{text!r} must not be negative")
+        raise ValueError(f"{shown!r} must not be negative")
+    if parsed >= MONEY_LIMIT:
+        raise ValueError(f"{shown!r} must be below 10^15")
+    if _decimal_places(parsed) > MAX_DECIMALS:
+        raise ValueError(f"{shown!r} has more than {MAX_DECIMALS} decimal places")
     if isinstance(value, str) and re.fullmatch(_DECIMAL_PATTERN, text):
         return text
+    if parsed.is_zero():
+        return "0"  # "0E-999999999" must not become a billion zeros
+    exponent = parsed.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -MAX_DECIMALS:  # only zeros past the 12th place
+        parsed = parsed.quantize(Decimal(1).scaleb(-MAX_DECIMALS))
     return format(parsed, "f")
 
 
@@ -49,7 +78,8 @@ Money = Annotated[
     WithJsonSchema(
         {
             "anyOf": [{"type": "string", "pattern": _DECIMAL_PATTERN}, {"type": "number"}],
-            "description": "non-negative decimal; strings are kept exactly",
+            "description": "non-negative decimal below 10^15, at most 12 decimal places; "
+            "strings are kept exactly",
         },
         mode="validation",
     ),

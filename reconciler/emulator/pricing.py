@@ -9,10 +9,10 @@ metrics or products exist is checked by the resource that owns the price.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self, get_args
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from .fields import (
     Count,
@@ -42,6 +42,8 @@ PriceType = Literal[
 ]
 MODEL_FIELDS: tuple[str, ...] = tuple(f"{name}_pricing_model" for name in get_args(PriceType))
 _HUNDRED = Decimal(100)
+# A price carries only its one model object: the nine unused ones are left out of responses.
+_LEFT_OUT = Field(exclude_if=lambda value: value is None)
 
 
 def _check_percentage(value: str, where: str) -> None:
@@ -97,16 +99,32 @@ class UnitModel(Strict):
     price_per_unit: Money
 
 
+def _ignored(_: Any) -> None:
+    return None
+
+
+# price_per_unit × units: up to 10^27, so not bounded like Money; whatever is sent is ignored.
+ComputedTotal = Annotated[
+    str | None,
+    BeforeValidator(_ignored),
+    WithJsonSchema(
+        {"description": "computed by the server; a sent value is ignored"}, mode="validation"
+    ),
+    WithJsonSchema({"type": "string", "description": "decimal string"}, mode="serialization"),
+]
+
+
 class FixedModel(Strict):
     """``total`` is computed by the server as price_per_unit × units; a sent value is ignored."""
 
     price_per_unit: Money
     units: Count = 1
-    total: Money | None = None
+    total: ComputedTotal = None
 
     @model_validator(mode="after")
     def _compute_total(self) -> FixedModel:
-        self.total = format(Decimal(self.price_per_unit) * self.units, "f")
+        with localcontext(prec=60):  # < 10^15 × ≤ 10^12 with 12 decimals: exact, no rounding
+            self.total = format(Decimal(self.price_per_unit) * self.units, "f")
         return self
 
 
@@ -209,29 +227,40 @@ class Price(Strict):
     maximum_spend: Spend | None = None
     discount: Discount | None = None
     currency: Currency | None = None
-    unit_pricing_model: UnitModel | None = None
-    fixed_pricing_model: FixedModel | None = None
-    tiered_pricing_model: TieredModel | None = None
-    graduated_tiered_pricing_model: TieredModel | None = None
-    prepaid_tiered_pricing_model: PrepaidTieredModel | None = None
-    prepaid_fixed_tiered_pricing_model: PrepaidFixedTieredModel | None = None
-    tiered_percentage_pricing_model: PercentTieredModel | None = None
-    graduated_percentage_pricing_model: PercentTieredModel | None = None
-    volume_percentage_pricing_model: VolumePercentageModel | None = None
-    expression_pricing_model: ExpressionModel | None = None
+    unit_pricing_model: Annotated[UnitModel | None, _LEFT_OUT] = None
+    fixed_pricing_model: Annotated[FixedModel | None, _LEFT_OUT] = None
+    tiered_pricing_model: Annotated[TieredModel | None, _LEFT_OUT] = None
+    graduated_tiered_pricing_model: Annotated[TieredModel | None, _LEFT_OUT] = None
+    prepaid_tiered_pricing_model: Annotated[PrepaidTieredModel | None, _LEFT_OUT] = None
+    prepaid_fixed_tiered_pricing_model: Annotated[PrepaidFixedTieredModel | None, _LEFT_OUT] = None
+    tiered_percentage_pricing_model: Annotated[PercentTieredModel | None, _LEFT_OUT] = None
+    graduated_percentage_pricing_model: Annotated[PercentTieredModel | None, _LEFT_OUT] = None
+    volume_percentage_pricing_model: Annotated[VolumePercentageModel | None, _LEFT_OUT] = None
+    expression_pricing_model: Annotated[ExpressionModel | None, _LEFT_OUT] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_model(cls, data: Any) -> Any:
+        """The model object must match ``type``: checked first, so a mismatch is reported
+        plainly rather than as errors inside the wrong model object."""
+        if not isinstance(data, dict) or data.get("type") not in get_args(PriceType):
+            return data  # field validation reports it
+        kind = data["type"]
+        expected = f"{kind}_pricing_model"
+        present = [name for name in MODEL_FIELDS if data.get(name) is not None]
+        if present == [expected]:
+            return data
+        if not present:
+            raise ValueError(f'type "{kind}" needs {expected} (exactly one model object)')
+        others = ", ".join(name for name in present if name != expected)
+        if expected in present:
+            raise ValueError(
+                f'type "{kind}" needs only {expected}, not also {others} (exactly one model object)'
+            )
+        raise ValueError(f'type "{kind}" needs {expected}, not {others}')
 
     @model_validator(mode="after")
     def _rules(self) -> Price:
-        present = [name for name in MODEL_FIELDS if getattr(self, name) is not None]
-        expected = f"{self.type}_pricing_model"
-        if len(present) != 1:
-            shown = ", ".join(present) or "none"
-            raise ValueError(
-                f"exactly one *_pricing_model object is required (got {shown}); "
-                f"type {self.type!r} needs {expected}"
-            )
-        if present[0] != expected:
-            raise ValueError(f"type {self.type!r} needs {expected}, not {present[0]}")
         if self.fee_type == "fixed" and self.billing_frequency is None:
             raise ValueError("billing_frequency is required when fee_type is 'fixed'")
         if self.fee_type == "metered" and not self.metric_ids:

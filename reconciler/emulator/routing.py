@@ -1,8 +1,8 @@
 """How API resource routers are built, and the list-endpoint conventions they share.
 
 Owns the router defaults every Alguna route has (documented error responses, the
-``Alguna-Version`` header and bearer auth in the OpenAPI document, responses that omit fields
-a stored object does not have) and pagination/sorting of lists. Enforcement of the headers
+``Alguna-Version`` header and bearer auth in the OpenAPI document, responses that carry
+every field, ``null`` when unset) and pagination/sorting of lists. Enforcement of the headers
 happens earlier, in the gate stage; the declarations here document them for clients and
 schemathesis. Must not know any particular resource.
 """
@@ -10,10 +10,11 @@ schemathesis. Must not know any particular resource.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
@@ -38,12 +39,14 @@ def _documented_idempotency_key(
 class WireRoute(APIRoute):
     """Alguna's route conventions.
 
-    Responses leave out fields a stored object lacks (e.g. the nine unused pricing models),
-    and writes other than ``POST /events`` document the ``Idempotency-Key`` header.
+    Responses carry every field of their model, ``null`` when the stored object lacks it (so
+    an out-of-band edit that deletes a field still shows it; only a price's nine unused
+    ``*_pricing_model`` objects are left out, by the price model itself); writes other than
+    ``POST /events`` document the ``Idempotency-Key`` header; on paginated lists, query
+    parameters the route does not take are a 400, not ignored.
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        kwargs["response_model_exclude_unset"] = True
         writes = set(kwargs.get("methods") or ()) & {"POST", "PATCH", "DELETE"}
         if writes and path != "/events":
             kwargs["dependencies"] = [
@@ -51,6 +54,38 @@ class WireRoute(APIRoute):
                 Depends(_documented_idempotency_key),
             ]
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """On list endpoints, refuse query parameters the route does not take (400) instead
+        of ignoring them: a misspelt filter must not silently list everything."""
+        handler = super().get_route_handler()
+        known = _query_names(self.dependant)
+        if "limit" not in known:  # not a paginated list: extra parameters stay ignored
+            return handler
+        where = f"{'/'.join(sorted(self.methods or ()))} {self.path}"
+
+        async def checked(request: Request) -> Response:
+            unknown = sorted(set(request.query_params) - known)
+            if unknown:
+                raise ApiError(400, _unknown_query_detail(unknown, known, where))
+            return await handler(request)
+
+        return checked
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+def _unknown_query_detail(unknown: list[str], known: set[str], where: str) -> str:
+    if "sort" in unknown:
+        return f"sort is not supported on {where}"
+    shown = ", ".join(sorted(known)) or "none"
+    names = ", ".join(unknown)
+    return f"unknown query parameter(s) {names} for {where} (accepted: {shown})"
 
 
 def _documented_headers(
@@ -99,6 +134,15 @@ def csv_values(raw: str | None) -> list[str]:
     if raw is None:
         return []
     return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def csv_enum(raw: str | None, name: str, allowed: Sequence[str]) -> list[str]:
+    """``csv_values`` of a filter over a closed set of values: an unknown value is a 400."""
+    values = csv_values(raw)
+    bad = [value for value in values if value not in allowed]
+    if bad:
+        raise ApiError(400, f"invalid {name} {', '.join(bad)}; use {', '.join(allowed)}")
+    return values
 
 
 def sort_docs(docs: list[Doc], sort: str | None, allowed: Sequence[str]) -> list[Doc]:

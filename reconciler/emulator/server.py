@@ -15,6 +15,7 @@ import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .app import create_app
+from .config import RateLimits
 from .pipeline.scope import DROP_HEADER, DROP_VALUE
 from .store import Store
 
@@ -56,13 +57,21 @@ def _abort(send: Send) -> None:
         cycle.disconnected = True
 
 
-def serve(host: str = "127.0.0.1", port: int = 8787, db_path: str | None = None) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8787,
+    db_path: str | None = None,
+    *,
+    rate_limits: bool | RateLimits = False,
+    latency_ms: float = 0.0,
+) -> None:
     """Run the emulator over HTTP until Ctrl-C (blocking).
 
-    db_path: a SQLite file (created on first use) or None for an in-memory database. Logs one
-    line per request; Ctrl-C (SIGINT) stops it gracefully and returns normally.
+    db_path: a SQLite file (created on first use) or None for an in-memory database.
+    rate_limits, latency_ms: as for create_app (True: the documented 100/10/1000 per second).
+    Logs one line per request; Ctrl-C (SIGINT) stops it gracefully and returns normally.
     """
-    app = SocketDrops(create_app(db_path=db_path))
+    app = SocketDrops(create_app(db_path=db_path, rate_limits=rate_limits, latency_ms=latency_ms))
     config = uvicorn.Config(
         app,
         host=host,

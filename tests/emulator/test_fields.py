@@ -28,15 +28,57 @@ def test_decimal_strings_are_kept_exactly(value: Decimal) -> None:
 
 @given(st.floats(min_value=0, max_value=1e9, allow_nan=False, allow_infinity=False))
 def test_json_numbers_become_their_shortest_decimal(value: float) -> None:
+    exact = Decimal(repr(value))
+    if len(format(exact, "f").partition(".")[2].rstrip("0")) > 12:
+        with pytest.raises(ValueError, match="more than 12 decimal places"):
+            to_decimal_string(value)
+        return
     out = to_decimal_string(value)
-    assert Decimal(out) == Decimal(repr(value))
+    assert Decimal(out) == exact
     assert "e" not in out.lower()
 
 
-@pytest.mark.parametrize("bad", ["-1", "abc", "NaN", "Infinity", True, None, [1]])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "-1",
+        "abc",
+        "NaN",
+        "Infinity",
+        True,
+        None,
+        [1],
+        "1E+999999999",
+        "1E+99999",
+        "1000000000000000",
+        "1E+15",
+        10**15,
+        1e300,
+        float("inf"),
+        "0.0000000000001",
+        "1E-999999999",
+        "-0.5",
+        pytest.param(10**5000, id="int-5001-digits"),
+    ],
+)
 def test_bad_money_is_refused(bad: object) -> None:
     with pytest.raises(ValueError):
         to_decimal_string(bad)
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("999999999999999.999999999999", "999999999999999.999999999999"),
+        ("1.5000000000000000000", "1.5000000000000000000"),  # trailing zeros do not count
+        ("1E+2", "100"),
+        ("0E-999999999", "0"),
+        ("150E-13", "0.000000000015"),
+        (0.5, "0.5"),
+    ],
+)
+def test_money_at_the_bounds_is_accepted(sent: str, kept: str) -> None:
+    assert to_decimal_string(sent) == kept
 
 
 @given(

@@ -3,8 +3,9 @@
 Owns ingestion: at most 100 events per request (400 above), each addressed to a customer by
 id or alias, deduplicated on ``unique_id`` per account. A re-sent ``unique_id`` is reported
 as ingested and not stored twice (assumed: a client retrying a batch must not see failures),
-an unknown ``account`` makes that event fail. The events class of the rate limiter counts
-events, not requests. Must not aggregate usage into metrics.
+an unknown ``account`` makes that event fail. Within one batch the first event with a
+``unique_id`` counts and later ones are dropped, so each ``unique_id`` is reported once. The
+events class of the rate limiter counts events, not requests. Must not aggregate usage into metrics.
 """
 
 from __future__ import annotations
@@ -53,8 +54,12 @@ async def ingest_events(body: EventBatch, ctx: CtxDep) -> dict[str, Any]:
     runtime.limiter.charge(runtime.settings.rate_limits, ctx.account, "events", len(body.events))
     ingested: list[str] = []
     failed: list[str] = []
+    seen: set[str] = set()
     with ctx.store.transaction():
         for event in body.events:
+            if event.unique_id in seen:  # the first event with a unique_id in a batch counts
+                continue
+            seen.add(event.unique_id)
             customer = resolve_customer(ctx, event.account)
             if customer is None:
                 failed.append(event.unique_id)

@@ -9,11 +9,11 @@ owns the items.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Discriminator, Field, Tag
 
-from ..errors import ApiError
+from ..errors import ApiError, union_branch
 from ..fields import Name, Ref, Strict, Text
 from ..pricing import Price, price_document
 from ..runtime import Ctx
@@ -35,7 +35,34 @@ class BundleItem(Strict):
     items: Annotated[list[ProductItem], Field(min_length=1, max_length=MAX_ITEMS)]
 
 
-Item = ProductItem | BundleItem
+_PRODUCT = union_branch("product item")
+_BUNDLE = union_branch("bundle item")
+
+
+def _item_kind(value: Any) -> str | None:
+    """Which item shape to validate against: a bundle item if ``bundle_id`` is sent.
+
+    Picking the branch by key keeps a 422 about the item the client meant (e.g.
+    ``items[0].price: ...``) instead of both branches' errors.
+    """
+    if isinstance(value, dict):
+        return _BUNDLE if "bundle_id" in value else _PRODUCT
+    if isinstance(value, BundleItem):
+        return _BUNDLE
+    if isinstance(value, ProductItem):
+        return _PRODUCT
+    return None
+
+
+Item = Annotated[
+    Annotated[ProductItem, Tag(_PRODUCT)] | Annotated[BundleItem, Tag(_BUNDLE)],
+    Discriminator(
+        _item_kind,
+        custom_error_type="item_type",
+        custom_error_message="an item must be an object with product_id and price, "
+        "or bundle_id and items",
+    ),
+]
 Items = Annotated[list[Item], Field(max_length=MAX_ITEMS)]
 
 

@@ -6,14 +6,23 @@ with usage events: those live in the events resource.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import Query
 from pydantic import Field, model_validator
 
 from ..fields import Name, Ref, Strict, Text
 from ..ids import new_id
-from ..routing import ListParamsDep, Page, SortParam, api_router, csv_values, page, sort_docs
+from ..routing import (
+    ListParamsDep,
+    Page,
+    SortParam,
+    api_router,
+    csv_enum,
+    csv_values,
+    page,
+    sort_docs,
+)
 from ..runtime import CtxDep
 from .lookup import get_or_404
 from .patching import save_changes, sent_changes
@@ -100,7 +109,7 @@ async def list_metrics(
     docs = ctx.store.list(ctx.account, "metric")
     if wanted := csv_values(event_name):
         docs = [d for d in docs if d["event_name"] in wanted]
-    if wanted := csv_values(aggregation_method):
+    if wanted := csv_enum(aggregation_method, "aggregation_method", get_args(Method)):
         docs = [d for d in docs if d["aggregation"]["method"] in wanted]
     if wanted := csv_values(aggregation_field):
         docs = [d for d in docs if d["aggregation"].get("field") in wanted]

@@ -8,14 +8,14 @@ Must not know about prices (products are price-less in v2).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import Query
 from pydantic import Field, model_validator
 
 from ..fields import FeeType, Frequency, Name, Ref, Strict, Text
 from ..ids import new_id
-from ..routing import ListParamsDep, Page, api_router, csv_values, page
+from ..routing import ListParamsDep, Page, api_router, csv_enum, csv_values, page
 from ..runtime import CtxDep
 from .lookup import get_or_404, require_refs
 from .patching import save_changes, sent_changes
@@ -101,9 +101,9 @@ async def list_products(
     payment_terms: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
     docs = ctx.store.list(ctx.account, "product")
-    if wanted := csv_values(fee_type):
+    if wanted := csv_enum(fee_type, "fee_type", get_args(FeeType)):
         docs = [d for d in docs if d["fee_type"] in wanted]
-    if wanted := csv_values(payment_terms):
+    if wanted := csv_enum(payment_terms, "payment_terms", ("advance", "arrears")):
         docs = [d for d in docs if d["payment_terms"] in wanted]
     if wanted := csv_values(metric_ids):
         docs = [d for d in docs if set(wanted) & set(d["metric_ids"])]

@@ -9,7 +9,7 @@ except publishing drafts on activation: the versions and changes resources own t
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import Query
 from pydantic import BaseModel, Field, model_validator
@@ -19,7 +19,16 @@ from ..errors import ApiError
 from ..fields import Currency, Name, PeriodType, Ref, Strict, Text, Timestamp
 from ..ids import new_id
 from ..pricing import Discount, Spend
-from ..routing import ListParamsDep, Page, SortParam, api_router, csv_values, page, sort_docs
+from ..routing import (
+    ListParamsDep,
+    Page,
+    SortParam,
+    api_router,
+    csv_enum,
+    csv_values,
+    page,
+    sort_docs,
+)
 from ..runtime import Ctx, CtxDep
 from ..store import Doc
 from .items import Items, in_currency, item_documents, merge_items
@@ -293,7 +302,7 @@ async def list_subscriptions(
     if wanted := csv_values(customer_id):
         ids = {c["id"] for ref in wanted if (c := resolve_customer(ctx, ref)) is not None}
         docs = [d for d in docs if d["customer_id"] in ids]
-    if wanted := csv_values(status):
+    if wanted := csv_enum(status, "status", get_args(Status)):
         docs = [d for d in docs if status_of(d, now) in wanted]
     if wanted := csv_values(tag_ids):
         docs = [d for d in docs if set(wanted) & set(d.get("tag_ids", []))]
