@@ -215,38 +215,10 @@ def test_creating_everything_from_an_empty_account() -> None:
     assert result.summary.create == len(result.changes) == 9
 
 
-def test_money_is_compared_as_decimals_not_text() -> None:
-    desired = edit(
-        DESIRED,
-        "bundle",
-        "addons",
-        items=[
-            {
-                "product": "storage",
-                "price": {
-                    "type": "unit",
-                    "billing_interval": "monthly",
-                    "price_per_unit": D("0.5000"),
-                },
-            }
-        ],
-    )
-    assert diff(desired, live_of(DESIRED)).changes == ()
-    desired = edit(
-        DESIRED,
-        "bundle",
-        "addons",
-        items=[
-            {
-                "product": "storage",
-                "price": {
-                    "type": "unit",
-                    "billing_interval": "monthly",
-                    "price_per_unit": D("5E-1"),
-                },
-            }
-        ],
-    )
+@pytest.mark.parametrize("written", [D("0.5000"), D("5E-1")])
+def test_money_is_compared_as_decimals_not_text(written: D) -> None:
+    price = {"type": "unit", "billing_interval": "monthly", "price_per_unit": written}
+    desired = edit(DESIRED, "bundle", "addons", items=[{"product": "storage", "price": price}])
     assert diff(desired, live_of(DESIRED)).changes == ()
 
 
