@@ -50,6 +50,16 @@ class ParsedFile:
     def line_of(self, path: FieldPath) -> int | None:
         return self.rendered.template_line(self.lines.line_of(path))
 
+    def diagnostic(self, path: FieldPath, code: str, message: str) -> Diagnostic:
+        """An error at `path` in this file, with its template line and field."""
+        return Diagnostic(
+            code=code,
+            message=message,
+            file=self.path,
+            line=self.line_of(path),
+            field=field_path(path),
+        )
+
 
 @dataclass(frozen=True)
 class LoadResult:
@@ -145,12 +155,10 @@ def _validate(parsed: list[ParsedFile]) -> tuple[Declared, _Sources, list[Diagno
                 continue
             if not isinstance(entries, dict):
                 diagnostics.append(
-                    Diagnostic(
-                        code="catalog.table",
-                        message=f"`{table}` must be a table of resources: [{table}.<key>]",
-                        file=file.path,
-                        line=file.line_of((table,)),
-                        field=table,
+                    file.diagnostic(
+                        (table,),
+                        "catalog.table",
+                        f"`{table}` must be a table of resources: [{table}.<key>]",
                     )
                 )
                 continue
@@ -161,12 +169,10 @@ def _validate(parsed: list[ParsedFile]) -> tuple[Declared, _Sources, list[Diagno
 
 def _unknown_table(file: ParsedFile, table: str) -> Diagnostic:
     known = ", ".join(f"[{t}.<key>]" for t in KIND_OF_TABLE)
-    return Diagnostic(
-        code="catalog.unknown_table",
-        message=f"unknown top-level table `{table}`; catalog files hold {known}",
-        file=file.path,
-        line=file.line_of((table,)),
-        field=table,
+    return file.diagnostic(
+        (table,),
+        "catalog.unknown_table",
+        f"unknown top-level table `{table}`; catalog files hold {known}",
     )
 
 
@@ -185,13 +191,11 @@ def _declare(
         first, first_line = sources[kind, key]
         where = f"{first.path}:{first_line}" if first_line else first.path
         return [
-            Diagnostic(
-                code="key.duplicate",
-                message=f"{table}.{key} is already declared at {where}; keys are unique"
+            file.diagnostic(
+                path,
+                "key.duplicate",
+                f"{table}.{key} is already declared at {where}; keys are unique"
                 " per kind across all files",
-                file=file.path,
-                line=line,
-                field=field_path(path),
             )
         ]
     sources[kind, key] = (file, line)
@@ -199,24 +203,16 @@ def _declare(
     diagnostics: list[Diagnostic] = []
     if not _is_key(key):
         diagnostics.append(
-            Diagnostic(
-                code="key.format",
-                message=f"{key!r} is not a valid key: a lowercase letter, then lowercase"
+            file.diagnostic(
+                path,
+                "key.format",
+                f"{key!r} is not a valid key: a lowercase letter, then lowercase"
                 " letters, digits or _ (at most 64)",
-                file=file.path,
-                line=line,
-                field=field_path(path),
             )
         )
     if not isinstance(body, dict):
         diagnostics.append(
-            Diagnostic(
-                code="catalog.table",
-                message=f"{table}.{key} must be a table of fields",
-                file=file.path,
-                line=line,
-                field=field_path(path),
-            )
+            file.diagnostic(path, "catalog.table", f"{table}.{key} must be a table of fields")
         )
         return diagnostics
     model = RESOURCE_CLASS[kind]
