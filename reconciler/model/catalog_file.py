@@ -42,6 +42,12 @@ class CatalogFile(Frozen):
     subscriptions: dict[Key, Subscription] = Field(default_factory=dict)
 
 
+    def table(self, kind: Kind) -> dict[str, Resource]:
+        """The resources of one kind, by key."""
+        table: dict[str, Resource] = getattr(self, f"{kind}s")
+        return table
+
+
 class Source(Frozen):
     """Where a resource was declared: project-relative file and 1-based template line."""
 

@@ -25,6 +25,7 @@ from reconciler.wire.items import (
     items_to_wire,
 )
 from reconciler.wire.metrics import metric_from_wire, metric_to_wire
+from reconciler.wire.patches import patch_body
 from reconciler.wire.plans import plan_from_wire, plan_to_wire
 from reconciler.wire.prices import price_from_wire, price_to_wire
 from reconciler.wire.products import product_from_wire, product_patch_body, product_to_wire
@@ -74,6 +75,7 @@ __all__ = [
     "items_to_wire",
     "metric_from_wire",
     "metric_to_wire",
+    "patch_body",
     "plan_from_wire",
     "plan_to_wire",
     "price_from_wire",

@@ -1,0 +1,109 @@
+"""`execute`: run planned changes against the API in dependency order, concurrently where
+independent, stopping cleanly when asked.
+
+Owns order, concurrency and the outcome of each change; must not decide what a change
+writes (`steps`) or whether a plan may run (`planner.apply_refusals`, `resume`).
+
+Order: the plan's dependency groups (`plan.apply_order`: metrics, products, bundles,
+plans, customers, subscriptions, their versions, then activations and cancellations) run
+one after another; inside a group every resource is its own lane, lanes run concurrently
+and a lane's changes (a subscription's versions, by date) run in order. How many requests
+are in flight at once is the API client's budget (rate limits and observed latency), not
+a pool here.
+
+Failure: a change that fails is recorded with its error; the rest of its lane, and every
+later group, are left pending (a later group may depend on it); the changes already in
+flight in its group finish. Stop (`stop` set, the first Ctrl-C): nothing new starts, what
+is in flight finishes, the rest is pending. Either way running apply again picks up the
+pending changes: every step's idempotency key is deterministic (`keys`), and natural keys
+find what was created.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reconciler.api import ApiError
+from reconciler.apply.progress import Progress
+from reconciler.apply.steps import Run, perform
+from reconciler.errors import BillingError
+from reconciler.plan import ApplyResult, Change, Plan, apply_order
+from reconciler.wire import WireMappingError
+
+
+@dataclass(frozen=True)
+class Job:
+    """A change to make, and the change id its idempotency keys derive from (the one in
+    the reviewed plan; it differs from `change.change_id` only when a resumed replace has
+    already renamed the old object and is left with its create)."""
+
+    change: Change
+    key_base: str
+
+
+async def execute(
+    run: Run,
+    plan: Plan,
+    jobs: Sequence[Job],
+    progress: Progress,
+    stop: asyncio.Event | None = None,
+) -> ApplyResult:
+    stop = stop or asyncio.Event()
+    progress.begin(plan, [job.change for job in jobs])
+    applied: list[str] = []
+    failed: dict[str, str] = {}
+    pending: list[str] = []
+
+    async def lane(lane_jobs: list[Job]) -> None:
+        for index, job in enumerate(lane_jobs):
+            if stop.is_set() or failed:
+                pending.extend(j.key_base for j in lane_jobs[index:])
+                return
+            progress.change_started(job.change)
+            error = await _attempt(run, job)
+            progress.change_finished(job.change, error)
+            if error is None:
+                applied.append(job.key_base)
+            else:
+                failed[job.key_base] = error
+                pending.extend(j.key_base for j in lane_jobs[index + 1 :])
+                return
+
+    for group in _groups(jobs):
+        if stop.is_set() or failed:
+            pending.extend(job.key_base for lane_jobs in group for job in lane_jobs)
+            continue
+        await asyncio.gather(*(lane(lane_jobs) for lane_jobs in group))
+    result = ApplyResult(
+        plan_id=plan.plan_id,
+        applied=tuple(applied),
+        pending=tuple(pending),
+        failed=tuple(failed),
+        errors=failed,
+    )
+    progress.end(result)
+    return result
+
+
+async def _attempt(run: Run, job: Job) -> str | None:
+    """None on success, else a one-line error (API errors carry no secrets)."""
+    try:
+        await perform(run, job.change, job.key_base)
+    except (ApiError, BillingError, WireMappingError, ValueError, KeyError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _groups(jobs: Sequence[Job]) -> list[list[list[Job]]]:
+    """Jobs by dependency group, then by lane (one resource), each in apply order."""
+    ordered = sorted(jobs, key=lambda job: apply_order(job.change))
+    groups: list[list[list[Job]]] = []
+    for _, in_group in itertools.groupby(ordered, key=lambda job: apply_order(job.change)[0]):
+        lanes: dict[str, list[Job]] = {}
+        for job in in_group:
+            lanes.setdefault(f"{job.change.kind}.{job.change.key}", []).append(job)
+        groups.append(list(lanes.values()))
+    return groups
