@@ -1,0 +1,113 @@
+"""`billing plan` output: text for a terminal, Markdown for a PR comment, JSON for files.
+
+Contracts:
+- Text (`plan_text`): a header, a legend of the symbols used (see `change_view`), one block
+  per change in apply order (symbol, address, action, remote id, reason, then the field
+  rows money first, or an outline of what a create brings), the unmanaged objects, the
+  diagnostics, and exactly one summary line, last. ANSI escapes only with `color=True`.
+- Markdown (`plan_markdown`): first line `<!-- alguna-billing plan: <env> -->`, the marker
+  a CI script looks for to update its comment in place. The same plan renders to the same
+  bytes (nothing reads the clock), and nothing ends in a space.
+- JSON (`plan_json`): the saved plan file format itself (DESIGN §4), so `plan --format
+  json` output can be applied as a plan file.
+"""
+
+from __future__ import annotations
+
+from reconciler.diagnostics import Severity
+from reconciler.plan import Action, Plan
+from reconciler.report.change_view import LABEL, STYLE, SYMBOL, ChangeView, count_phrases
+from reconciler.report.sections import UNMANAGED_NOTE, diagnostic_lines, fence, timestamp
+from reconciler.report.templating import painter, render
+
+PLAN_VERBS: dict[Action, str] = {
+    Action.CREATE: "{n} to create",
+    Action.UPDATE: "{n} to update",
+    Action.REPLACE: "{n} to replace",
+    Action.NEW_VERSION: "{n} new version{s}",
+    Action.ACTIVATE: "{n} to activate",
+    Action.CANCEL: "{n} to cancel",
+}
+
+
+def summary_line(plan: Plan) -> str:
+    """`Plan: 2 to create, … (12 unchanged).`, or the no-changes sentence."""
+    unchanged = plan.summary.unchanged
+    if not plan.has_changes:
+        return f"No changes. The live account matches the catalog ({unchanged} unchanged)."
+    return f"Plan: {count_phrases(counts(plan), PLAN_VERBS)} ({unchanged} unchanged)."
+
+
+def counts(plan: Plan) -> dict[Action, int]:
+    """Changes per action, from the plan's summary (checked against its changes)."""
+    return {action: getattr(plan.summary, action.value) for action in PLAN_VERBS}
+
+
+def plan_text(plan: Plan, *, color: bool = False) -> str:
+    """The terminal plan (module docstring); ANSI colour only when `color`."""
+    views = [ChangeView.of(c) for c in plan.changes]
+    return render(
+        "plan.txt.j2",
+        plan=plan,
+        created=timestamp(plan.created_at),
+        views=views,
+        legend=legend(plan),
+        unmanaged_note=UNMANAGED_NOTE,
+        diagnostics=diagnostic_lines(plan.diagnostics),
+        summary=summary_line(plan),
+        paint=painter(color),
+    )
+
+
+def legend(plan: Plan) -> list[tuple[str, str, str]]:
+    """`(symbol, meaning, style)` for the symbols this plan uses, in action order; actions
+    sharing a symbol share an entry (`+ create or new version`)."""
+    used = {c.action for c in plan.changes}
+    entries: dict[str, tuple[list[str], str]] = {}
+    for action in Action:
+        if action in used:
+            entries.setdefault(SYMBOL[action], ([], STYLE[action]))[0].append(LABEL[action])
+    return [(symbol, " or ".join(labels), style) for symbol, (labels, style) in entries.items()]
+
+
+def plan_markdown(plan: Plan) -> str:
+    """The PR comment: marker line first, byte-stable for the same plan."""
+    views = [ChangeView.of(c) for c in plan.changes]
+    return render(
+        "plan.md.j2",
+        plan=plan,
+        created=timestamp(plan.created_at),
+        views=views,
+        fences={v.change.change_id: fence(v.outline) for v in views},
+        table=[(LABEL[a], n) for a, n in counts(plan).items()],
+        alerts=alerts(plan),
+        others=[d for d in plan.diagnostics if not _up_front(d.code, d.severity)],
+        unmanaged_note=UNMANAGED_NOTE,
+        summary=summary_line(plan),
+    )
+
+
+def plan_json(plan: Plan) -> str:
+    """The plan file format (DESIGN §4): `Plan.model_validate_json` reads it back."""
+    return plan.model_dump_json(indent=2) + "\n"
+
+
+def alerts(plan: Plan) -> list[tuple[str, str, str]]:
+    """`(level, code, message)` of what a reviewer must see before anything else: error
+    diagnostics, the planner's guards (`plan.*`) and every replacement (a replacement
+    without a guard diagnostic gets one here, so none can go unnoticed)."""
+    found = [
+        ("Error" if d.severity is Severity.ERROR else "Warning", d.code, d.message)
+        for d in plan.diagnostics
+        if _up_front(d.code, d.severity)
+    ]
+    guarded = {d.field for d in plan.diagnostics if d.code.startswith("plan.")}
+    for change in plan.changes:
+        if change.action is Action.REPLACE and change.address not in guarded:
+            message = f"{change.address} will be replaced: {change.reason}"
+            found.append(("Warning", "plan.replace", message))
+    return found
+
+
+def _up_front(code: str, severity: Severity) -> bool:
+    return severity is Severity.ERROR or code.startswith("plan.")
