@@ -9,6 +9,8 @@ Contract:
 - Live objects that match no declared key are `unmanaged`: listed, never changed. A live
   object that matches but could not be read (`LiveState.problems`) is never re-created:
   its declared resource gets an error diagnostic instead (a create would duplicate it).
+- A plan or bundle that prices a product being replaced is updated too (`repoint`), so
+  it points at the replacement after the same apply.
 - Changes come in apply order (`reconciler.plan.apply_order`): metrics, products,
   bundles, plans, customers, subscriptions, their new versions, then activations and
   cancellations; by key within a group.
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.diff.normalize import LiveModels, normalized, with_live_plan
+from reconciler.diff.repoint import repointed
 from reconciler.diff.resources import resource_change
 from reconciler.diff.subscriptions import SubscriptionInput, subscription_diff
 from reconciler.model import (
@@ -99,6 +102,7 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
             diagnostics += result.diagnostics
         else:
             outcomes.append(resource_change(address, resource, current, remote_id, moved_from))
+    outcomes = repointed(outcomes, desired)
     diagnostics += _consequences(desired, live, outcomes)
     diagnostics += [
         Diagnostic(

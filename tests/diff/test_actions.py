@@ -76,9 +76,21 @@ def test_update_in_place_with_a_human_path_and_the_remote_id() -> None:
     assert change.after is not None and change.after["name"] == "Platform Pro"
 
 
+def replaced(result: DiffResult, address: str) -> Change:
+    """The replace of `address`; the only other changes are plans and bundles that price
+    it, re-pointed to the replacement (`diff.repoint`), with no fields of their own."""
+    (change,) = [c for c in result.changes if c.address == address]
+    others = [c for c in result.changes if c is not change]
+    assert all(c.kind in ("plan", "bundle") and c.action is Action.UPDATE for c in others)
+    assert all(not c.fields and address in c.reason for c in others), actions(result)
+    return change
+
+
 def test_an_immutable_field_makes_a_replace_that_says_why() -> None:
     desired = edit(DESIRED, "product", "platform", payment_terms="arrears")
-    change = one(diff(desired, live_of(DESIRED)))
+    result = diff(desired, live_of(DESIRED))
+    change = replaced(result, "product.platform")
+    assert actions(result) == [("product.platform", "replace"), ("plan.starter", "update")]
     assert change.action is Action.REPLACE
     assert [(f.path, f.forces_replace) for f in change.fields] == [("payment_terms", True)]
     assert "`payment_terms`" in change.reason and "--allow-replace" in change.reason
@@ -87,7 +99,7 @@ def test_an_immutable_field_makes_a_replace_that_says_why() -> None:
 
 def test_only_immutable_fields_force_replace() -> None:
     desired = edit(DESIRED, "product", "platform", payment_terms="arrears", name="New")
-    change = one(diff(desired, live_of(DESIRED)))
+    change = replaced(diff(desired, live_of(DESIRED)), "product.platform")
     assert change.action is Action.REPLACE
     assert {f.path: f.forces_replace for f in change.fields} == {
         "name": False,
