@@ -15,8 +15,10 @@ Per action:
   live object's natural key is renamed out of the way (step `tombstone`: sku or name gets
   a `replaced` suffix with the plan id), since the API has no delete or archive; then the
   new object is created (step `create`) under the natural key.
-- `new_version`: POST the version; on a subscription that is already active, the draft
-  is then published (step `publish`), on a draft one activation publishes it.
+- `new_version`: on a draft subscription, POST the version (a draft, published by the
+  activation); on an active one, one Changes API request (`wire.change_body`) pinned to
+  the current version, which creates and publishes the version atomically, so a crash
+  cannot leave an unpublished draft behind.
 - `activate`, `cancel`: POST the action.
 """
 
@@ -30,7 +32,7 @@ from reconciler.apply.keys import idempotency_key
 from reconciler.diff.subscriptions import effective_text
 from reconciler.model import Address, DesiredState, Kind, LiveState, Subscription, Version
 from reconciler.plan import Action, Change
-from reconciler.wire import CatalogModels, patch_body, to_wire, version_to_wire
+from reconciler.wire import CatalogModels, change_body, patch_body, to_wire, version_to_wire
 from reconciler.wire.errors import UnresolvedReferenceError
 
 
@@ -170,12 +172,15 @@ async def _version_change(run: Run, change: Change, key: Callable[[str], str]) -
             f"/subscriptions/{remote}/versions/{version_id}", body, key=key("update")
         )
         return
-    created = await run.writer.create(f"/subscriptions/{remote}/versions", body, key=key("create"))
     live = run.live.subscriptions.get(change.key)
-    active = live is not None and live.activate and ("subscription", change.key) not in run.created
-    if active:
-        path = f"/subscriptions/{remote}/versions/{created['id']}/publish"
-        await run.writer.action(path, key=key("publish"))
+    created_now = ("subscription", change.key) in run.created
+    if live is None or not live.activate or created_now:
+        # A draft subscription: the version is a draft too, published by activation.
+        await run.writer.create(f"/subscriptions/{remote}/versions", body, key=key("create"))
+        return
+    current = await run.reader.get(f"/subscriptions/{remote}/versions/current")
+    request = change_body(version, subscription, run.ids, str(current["id"]), current["items"])
+    await run.writer.action(f"/subscriptions/{remote}/changes", request, key=key("change"))
 
 
 def _declared_version(subscription: Subscription, change: Change) -> Version:

@@ -9,6 +9,7 @@ form). Errors are `WireMappingError`s (`errors`).
 
 from reconciler.wire.bundles import bundle_from_wire, bundle_to_wire
 from reconciler.wire.canonical import canonical, from_wire, to_wire
+from reconciler.wire.changes import change_body
 from reconciler.wire.customers import customer_from_wire, customer_to_wire
 from reconciler.wire.errors import (
     InvalidWireObjectError,
@@ -64,6 +65,7 @@ __all__ = [
     "bundle_from_wire",
     "bundle_to_wire",
     "canonical",
+    "change_body",
     "customer_from_wire",
     "customer_to_wire",
     "declared_bundle_items",
