@@ -76,6 +76,14 @@ async def open_target(
 
 
 @dataclass(frozen=True)
+class Catalog:
+    """The catalog loaded for one environment, with its warnings."""
+
+    desired: DesiredState
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
 class Planned:
     """A plan and the two states it was made from (apply needs all three)."""
 
@@ -84,20 +92,21 @@ class Planned:
     live: LiveState
 
 
-def load_desired(project: Project, name: str) -> tuple[DesiredState, tuple[Diagnostic, ...]]:
-    """The catalog for `name` and its warnings; InvalidInputError (every problem) if it
-    has errors, before any API call."""
+def load_catalog(project: Project, name: str) -> Catalog:
+    """The catalog for `name`; InvalidInputError (every problem) if it has errors. Load
+    it before opening the target: an invalid catalog must not cause any API call."""
     result = load_or_raise(
         project.root, project.settings.catalog_dir, name, project.settings.variables_for(name)
     )
     assert result.state is not None
-    return result.state, tuple(result.diagnostics)
+    return Catalog(desired=result.state, warnings=tuple(result.diagnostics))
 
 
-async def plan_target(project: Project, target: Target, *, clock: Clock = utc_now) -> Planned:
-    desired, warnings = load_desired(project, target.name)
+async def plan_target(catalog: Catalog, target: Target, *, clock: Clock = utc_now) -> Planned:
+    desired = catalog.desired
     live = await fetch_live(target.reader, desired)
-    plan = make_plan(desired, live, diff(desired, live), created_at=clock(), diagnostics=warnings)
+    result = diff(desired, live)
+    plan = make_plan(desired, live, result, created_at=clock(), diagnostics=catalog.warnings)
     return Planned(plan=plan, desired=desired, live=live)
 
 
@@ -131,7 +140,7 @@ async def apply_planned(
 
 
 async def apply_saved(
-    project: Project,
+    catalog: Catalog,
     target: Target,
     saved: Plan,
     *,
@@ -147,7 +156,7 @@ async def apply_saved(
     )
     if refusals:
         raise PlanRefusedError("apply refused; nothing was written", refusals)
-    fresh = await plan_target(project, target, clock=clock)
+    fresh = await plan_target(catalog, target, clock=clock)
     return await resume_plan(
         saved,
         fresh.plan,

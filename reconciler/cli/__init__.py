@@ -17,6 +17,7 @@ import click
 from reconciler import __version__
 from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.sandbox import sandbox
+from reconciler.cli.workflow import apply, drift, plan
 from reconciler.diagnostics import Diagnostic
 from reconciler.errors import EnvironmentSelectionError, InvalidInputError
 from reconciler.report.diagnostics import diagnostics_json, diagnostics_text
@@ -82,4 +83,5 @@ def schema() -> None:
     click.echo(catalog_schema_json())
 
 
-main.add_command(sandbox)
+for command in (plan, apply, drift, sandbox):
+    main.add_command(command)

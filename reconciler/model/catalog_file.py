@@ -41,7 +41,6 @@ class CatalogFile(Frozen):
     customers: dict[Key, Customer] = Field(default_factory=dict)
     subscriptions: dict[Key, Subscription] = Field(default_factory=dict)
 
-
     def table(self, kind: Kind) -> dict[str, Resource]:
         """The resources of one kind, by key."""
         table: dict[str, Resource] = getattr(self, f"{kind}s")
