@@ -24,7 +24,7 @@ objects `{id, status, effective_at, description, items}`): versions are the publ
 draft ones, ordered by `effective_at` (dates first, then keywords in the order given); each
 holds its complete item set; `billing_key`/`managed_by` leave the metadata; a currency
 equal to the customer's becomes None; `activate` is true unless the status is `draft`;
-`cancel` is None (the API's cancellation fields are not documented); an empty `billing`
+`cancel` comes from the `cancellation` object (`cancellation_from_wire`); an empty `billing`
 reads back as None. Response-only fields (`id`, `status`, `end_date`, timestamps,
 `current_version_id`, `pending_changes`, ...) are ignored.
 """
@@ -37,6 +37,7 @@ from typing import Any, get_args
 
 from reconciler.model import Item, Plan, Subscription, Version
 from reconciler.model.resources import (
+    Cancellation,
     EffectiveKeyword,
     RenewalTerms,
     SubscriptionBilling,
@@ -193,7 +194,21 @@ def subscription_from_wire(
             },
             activate=obj.get("status", "draft") != "draft",
             versions=versions_from_wire(versions, keys, f"{where}.versions"),
+            cancel=cancellation_from_wire(obj.get("cancellation")),
         )
+
+
+def cancellation_from_wire(obj: Mapping[str, Any] | None) -> Cancellation | None:
+    """A scheduled or past cancellation, read from the `cancellation` object (field names
+    assumed: v2 documents the cancel request, not how it reads back), dated by its
+    `effective_at`."""
+    if not obj:
+        return None
+    return Cancellation(
+        reason=obj["reason"],
+        effective=date_from_wire(obj["effective_at"]),
+        description=obj.get("reason_description"),
+    )
 
 
 def versions_from_wire(
