@@ -17,12 +17,10 @@ from reconciler.diagnostics import Diagnostic
 from reconciler.errors import InvalidInputError
 from reconciler.plan import Plan
 
-PLANS_DIR = "plans"
 
-
-def default_plan_path(root: Path, plan: Plan) -> Path:
-    """`plans/<env>/<plan id>.json` under the project root."""
-    return root / PLANS_DIR / plan.environment / f"{plan.plan_id}.json"
+def default_plan_path(plans_dir: Path, plan: Plan) -> Path:
+    """`<plans_dir>/<env>/<plan id>.json` (`plans_dir` is billing.toml's, default `plans`)."""
+    return plans_dir / plan.environment / f"{plan.plan_id}.json"
 
 
 def write_plan(path: Path, text: str) -> Path:

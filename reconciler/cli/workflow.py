@@ -91,7 +91,10 @@ def plan(
     else:
         click.echo(plan_text(result, color=_color()), nl=False)
     if result.has_changes and not no_save and not _has_errors(result):
-        path = write_plan(out or default_plan_path(project.root, result), plan_json(result))
+        path = write_plan(
+            out or default_plan_path(project.root / project.settings.plans_dir, result),
+            plan_json(result),
+        )
         click.echo(
             f"Saved the plan to {_shown(path)}; apply exactly it with:"
             f" billing apply {_shown(path)}",
