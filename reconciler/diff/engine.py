@@ -149,7 +149,7 @@ def _consequences(
         address = Address(kind=change.kind, key=change.key)
         if change.action not in (Action.UPDATE, Action.REPLACE) or address.version:
             continue
-        if change.kind == "plan":
+        if change.kind == "plan" and any(f.path.startswith("items") for f in change.fields):
             users = [
                 name
                 for name, s in subscriptions

@@ -176,7 +176,9 @@ def _versions(sub: SubscriptionInput, live: Subscription, out: SubscriptionDiff)
         if fields and live.activate:
             copied = grandfathered[i] if i < len(grandfathered) else None
             if copied is None or _dated(copied, live_version) != live_version:
+                # Its outcome is the diagnostic: not a change, and not "unchanged" either.
                 out.diagnostics.append(_published(sub, address, version, fields))
+                continue
             action = Action.NOOP
         out.changes.append(
             Change(
@@ -214,7 +216,6 @@ def _dated(version: Version, live: Version) -> Version:
 def _published(
     sub: SubscriptionInput, address: str, version: Version, fields: Sequence[FieldChange]
 ) -> Diagnostic:
-    text = effective_text(version)
     shown = "; ".join(f"{f.path}: {f.before!r} -> {f.after!r}" for f in fields[:3])
     if len(fields) > 3:
         shown += f"; {len(fields) - 3} more"
@@ -222,7 +223,7 @@ def _published(
         sub,
         "subscription.version_published",
         Severity.ERROR,
-        f"versions[{text}]",
+        address,
         f"{address} is published and cannot be edited ({shown}). Keep it as it is live and"
         " declare the new prices as a new version: add a [[subscriptions."
         f"{sub.key}.versions]] entry with effective = a later date (or"

@@ -172,7 +172,9 @@ def test_a_change_to_a_published_version_is_a_diagnostic_saying_how() -> None:
     assert "items[platform].price.price_per_unit" in diagnostic.message
     assert "new version" in diagnostic.message and "effective" in diagnostic.message
     assert (diagnostic.file, diagnostic.line) == ("catalog/subs.toml", 3)
-    assert diagnostic.field == "versions[2026-01-01]"
+    assert diagnostic.field == "subscription.acme_main.versions[2026-01-01]"
+    # The diagnostic is its outcome: the version is not counted as unchanged either.
+    assert "subscription.acme_main.versions[2026-01-01]" not in result.unchanged
 
 
 def test_a_draft_version_is_edited_in_place() -> None:
@@ -197,6 +199,13 @@ def test_a_changed_plan_grandfathers_active_subscriptions() -> None:
     assert (note.code, note.severity) == ("plan.grandfathered", Severity.WARNING)
     assert "1 live subscription" in note.message and SUB in note.message
     assert "keep their prices unless versions are declared" in note.message
+
+
+def test_a_plan_change_that_leaves_its_items_alone_grandfathers_nothing() -> None:
+    desired = edit(active(DESIRED), "plan", "starter", description="Now with a description")
+    result = diff(desired, active(live_of(DESIRED)))
+    assert actions(result) == [("plan.starter", "update")]
+    assert result.diagnostics == ()
 
 
 def test_a_live_version_not_declared_is_reported() -> None:
