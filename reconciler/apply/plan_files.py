@@ -24,7 +24,7 @@ def default_plan_path(plans_dir: Path, plan: Plan) -> Path:
 
 
 def write_plan(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:

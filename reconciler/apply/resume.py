@@ -65,6 +65,13 @@ def _compatible(saved: Change, fresh: Change) -> bool:
     )
 
 
+def _renamed_by(saved: Plan, fresh: Plan, change: Change) -> bool:
+    """Whether `saved`'s replace of `change` renamed the old object (its tombstone step):
+    then it is unmanaged, under a natural key ending in the plan's suffix."""
+    suffix = f"~replaced-{saved.plan_id}"
+    return any(u.kind == change.kind and u.natural_key.endswith(suffix) for u in fresh.unmanaged)
+
+
 def reconcile_saved(saved: Plan, fresh: Plan, environment: str) -> Resumption:
     if saved.environment != environment:
         raise PlanRefusedError(
@@ -101,6 +108,11 @@ def reconcile_saved(saved: Plan, fresh: Plan, environment: str) -> Resumption:
     for job in jobs:
         resource = _resource(job.change.address)
         recorded = saved.fingerprints.get(resource)
+        if job.key_base.endswith(f"#{Action.REPLACE.value}") and job.change.action is Action.CREATE:
+            # This plan's first step already renamed the old object out of the way.
+            if not _renamed_by(saved, fresh, job.change):
+                stale.append(f"{resource} is gone from the live account since the plan")
+            continue
         if resource in done_resources or recorded is None:
             continue
         if fresh.fingerprints.get(resource) != recorded:

@@ -85,6 +85,8 @@ def field_changes(
 ) -> tuple[FieldChange, ...]:
     """Every difference between two models of one kind, sorted by path. A change
     whose top-level field is in `immutable` is marked `forces_replace`."""
+    if before == after:  # the common case (a no-op plan), and far cheaper than DeepDiff
+        return ()
     old = shape(before.model_dump(mode="json"))
     new = shape(after.model_dump(mode="json"))
     return changes_between(old, new, immutable)

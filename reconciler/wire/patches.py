@@ -21,7 +21,7 @@ from reconciler.wire.metrics import metric_to_wire
 from reconciler.wire.plans import plan_to_wire
 from reconciler.wire.products import product_patch_body
 from reconciler.wire.refs import IdResolver
-from reconciler.wire.subscriptions import subscription_patch_body
+from reconciler.wire.subscriptions import subscription_patch_body, with_plan_terms
 from reconciler.wire.values import WireObject
 
 # Optional fields of each kind that the PATCH clears when sent as null.
@@ -59,7 +59,10 @@ def patch_body(
         case Product():
             return product_patch_body(resource, key)
         case Subscription():
-            return subscription_patch_body(resource, key, live_metadata or {})
+            # Terms left unset are the plan's (as on create), not "clear this term".
+            plan = ids.plan(resource.plan) if resource.plan is not None else None
+            terms = with_plan_terms(resource, plan)
+            return subscription_patch_body(terms, key, live_metadata or {})
         case Metric():
             body = metric_to_wire(resource)
         case Plan():

@@ -136,7 +136,28 @@ def subscription_patch_body(
         name: None for name in live_metadata if name not in subscription.metadata
     }
     metadata.update(metadata_to_wire(subscription, key))
-    return {**_settings(subscription), "metadata": metadata}
+    return {
+        **_settings(subscription),
+        # The API merges these sections into the live ones, so a sub-field left out would
+        # keep its live value: send every sub-field, unset ones as null (cleared).
+        "billing": _full_billing(subscription.billing or SubscriptionBilling()),
+        "renewal": _full_renewal(subscription.renewal),
+        "metadata": metadata,
+    }
+
+
+def _full_renewal(renewal: RenewalTerms | None) -> WireObject:
+    """Unset renewal terms: every sub-field null, so none of the live ones is kept."""
+    if renewal is None:
+        return dict.fromkeys(RenewalTerms.model_fields)
+    return renewal.model_dump()
+
+
+def _full_billing(billing: SubscriptionBilling) -> WireObject:
+    body = billing.model_dump()
+    if billing.first_billing_date is not None:
+        body["first_billing_date"] = date_to_wire(billing.first_billing_date)
+    return body
 
 
 def version_to_wire(version: Version, subscription: Subscription, ids: IdResolver) -> WireObject:
