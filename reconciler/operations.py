@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from reconciler.api import AlgunaReader, AlgunaWriter, HttpCore, RetryPolicy, connection_for
@@ -31,6 +32,7 @@ from reconciler.model import DesiredState, LiveState
 from reconciler.plan import ApplyResult, Plan
 from reconciler.planner import apply_refusals, make_plan
 from reconciler.project import Project
+from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
 
 Clock = Callable[[], dt.datetime]
 
@@ -48,6 +50,7 @@ class Target:
     core: HttpCore
     reader: AlgunaReader
     writer: AlgunaWriter
+    review_threshold: Decimal = DEFAULT_PRICE_INCREASE_WARNING_PERCENT
 
 
 @asynccontextmanager
@@ -72,6 +75,7 @@ async def open_target(
             core=core,
             reader=AlgunaReader(core),
             writer=AlgunaWriter(core),
+            review_threshold=project.settings.review_for(name).price_increase_warning_percent,
         )
 
 
@@ -106,7 +110,14 @@ async def plan_target(catalog: Catalog, target: Target, *, clock: Clock = utc_no
     desired = catalog.desired
     live = await fetch_live(target.reader, desired)
     result = diff(desired, live)
-    plan = make_plan(desired, live, result, created_at=clock(), diagnostics=catalog.warnings)
+    plan = make_plan(
+        desired,
+        live,
+        result,
+        created_at=clock(),
+        diagnostics=catalog.warnings,
+        review_threshold=target.review_threshold,
+    )
     return Planned(plan=plan, desired=desired, live=live)
 
 

@@ -1,4 +1,5 @@
-"""The plan vocabulary: `Action`, `FieldChange`, `Change`, `Plan`, `ApplyResult` (types only).
+"""The plan vocabulary: `Action`, `FieldChange`, `Change`, `ChargeSample`, `PriceReview`,
+`Plan`, `ApplyResult` (types only).
 
 `diff` produces changes, `planner` wraps them in a `Plan`, `report` renders it, `apply`
 performs it and returns an `ApplyResult`. A plan is saved and re-read as JSON, so the
@@ -25,7 +26,17 @@ it back to an equal `Plan`):
       "diagnostics": [{"code": …, "message": …, "file": …, "line": …, "field": …,
                        "severity": "error" | "warning"}],
       "fingerprints": {"product.api": "sha256:…"},    # every live object read
-      "unmanaged": [{"kind": …, "key": …, "remote_id": …, "natural_key": …}]
+      "unmanaged": [{"kind": …, "key": …, "remote_id": …, "natural_key": …}],
+      "review": [                                      # only when a price changes (below)
+        {"address": "plan.starter", "action": "update", "item": "items[api]",
+         "currency": "USD", "before_type": "graduated_tiered",
+         "after_type": "graduated_tiered", "basis": "units", "period_index": 0,
+         "compared_with": null,
+         "samples": [{"quantity": "1001", "transactions": null, "note": "past a bound",
+                      "before": "55.05", "after": "68.81", "difference": "13.76",
+                      "percent_change": "25.00"}],
+         "max_increase_percent": "25.00", "problem": null}
+      ]
     }
 
 Contracts:
@@ -42,13 +53,22 @@ Contracts:
   resources and versions that need nothing (the no-ops, which are not listed).
 - Plans hold no secrets: nothing here carries credentials, and values come only from the
   catalog and the live account.
+- `review` (added within format_version 1, so a reader of an older file gets `()`): one
+  `PriceReview` per changed price (`reconciler.pricing.review` says which prices and which
+  usages are sampled), in change order. It is written only when non-empty, so a plan that
+  changes no price has exactly the keys above without it, byte for byte as before, and an
+  older release (which forbids unknown keys) still reads it. Every review names a change
+  of the plan (`address`, `action`). Amounts are decimal strings, like every money value;
+  they are charges for one billing period in `currency`, rounded as the pricing engine
+  rounds a total (once, half up, to the currency's minor unit).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import AwareDatetime, Field, JsonValue, model_validator
 
@@ -180,9 +200,96 @@ class Summary(Frozen):
         )
 
 
+ReviewBasis = Literal["units", "volume", "metrics", "flat", "mixed"]
+"""What a `ChargeSample.quantity` is: units (unit and unit-tier models), a transaction
+volume in the currency's major units (percentage models), the value given to every metric
+an expression reads, nothing (`flat`: neither side depends on usage, `quantity` is None),
+or, when the model changes between those, one number used as each (`mixed`)."""
+
+
+def _empty(value: tuple[object, ...]) -> bool:
+    return not value
+
+
+class ChargeSample(Frozen):
+    """One usage priced under both sides of a price change: the charge for one billing
+    period, before and after, rounded to the currency's minor unit.
+
+    `before`/`after` are None when that side has no such price (an item added or removed);
+    `difference` counts a missing side as 0 (what the customer pays more, or less), and
+    `percent_change` is None when `before` is missing or 0 (no base to compare with), else
+    `difference / before x 100` rounded half up to 2 decimals. Both are computed from the
+    rounded charges, so a reader can redo them from the table."""
+
+    quantity: Decimal | None = None
+    transactions: int | None = Field(default=None, ge=0)
+    note: str = ""
+    before: Decimal | None = None
+    after: Decimal | None = None
+    difference: Decimal
+    percent_change: Decimal | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        zero = Decimal(0)
+        if self.difference != (self.after or zero) - (self.before or zero):
+            raise ValueError("difference must be after - before (a missing side counts 0)")
+        if self.percent_change is not None and not self.before:
+            raise ValueError("percent_change needs a non-zero `before`")
+        return self
+
+
+class PriceReview(Frozen):
+    """What one changed price charges before and after, at representative usages.
+
+    `address` and `action` name the change (`change_id`); `item` is the price's path in its
+    owner, written as field paths are (`items[api]`, `items[addons].items[storage]`);
+    `before_type`/`after_type` are the pricing models (None: no such price on that side);
+    `compared_with` is, for a new subscription version, the version it follows.
+    `period_index` is the billing period priced (the first outside either side's trial).
+    `max_increase_percent` is the largest positive `percent_change` (None: no sample
+    rises by a percentage). `problem` says why nothing could be priced (then no samples).
+    """
+
+    address: str
+    action: Action
+    item: str = Field(min_length=1)
+    currency: str
+    before_type: str | None = None
+    after_type: str | None = None
+    basis: ReviewBasis
+    period_index: int = Field(default=0, ge=0)
+    compared_with: str | None = None
+    samples: tuple[ChargeSample, ...] = ()
+    max_increase_percent: Decimal | None = None
+    problem: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.before_type is None and self.after_type is None:
+            raise ValueError("a price review needs a price on at least one side")
+        rises = [s.percent_change for s in self.samples if s.percent_change]
+        largest = max((p for p in rises if p > 0), default=None)
+        if self.max_increase_percent != largest:
+            raise ValueError("max_increase_percent must be the largest sampled increase")
+        return self
+
+    @property
+    def change_id(self) -> str:
+        """The id of the change this review belongs to (`Change.change_id`)."""
+        return f"{self.address}#{self.action.value}"
+
+    @property
+    def worst(self) -> ChargeSample | None:
+        """The first sample with the largest increase, or None when nothing rises."""
+        if self.max_increase_percent is None:
+            return None
+        return next(s for s in self.samples if s.percent_change == self.max_increase_percent)
+
+
 class Plan(Frozen):
     """A reviewed, replayable plan (format above). Changes are non-noop, unique and in
-    apply order; the summary agrees with them."""
+    apply order; the summary agrees with them; every price review names one of them."""
 
     format_version: int = FORMAT_VERSION
     plan_id: str = Field(min_length=1)
@@ -194,6 +301,7 @@ class Plan(Frozen):
     diagnostics: tuple[Diagnostic, ...] = ()
     fingerprints: dict[str, str] = Field(default_factory=dict)
     unmanaged: tuple[UnmanagedObject, ...] = ()
+    review: tuple[PriceReview, ...] = Field(default=(), exclude_if=_empty)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -211,6 +319,9 @@ class Plan(Frozen):
             raise ValueError("changes are not in apply order")
         if self.summary != Summary.of(self.changes, self.summary.unchanged):
             raise ValueError("summary does not match the changes")
+        unknown = sorted({r.change_id for r in self.review} - set(ids))
+        if unknown:
+            raise ValueError(f"price reviews name changes the plan does not have: {unknown}")
         return self
 
     @property

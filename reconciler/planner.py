@@ -16,6 +16,11 @@ Contracts:
   (`apply_refusals`): a `replace` needs `--allow-replace`; replacing a subscription is
   refused outright (the old one would keep billing); a protected environment applies
   only from a saved plan.
+- `review` holds what every changed price charges before and after at representative
+  usages (`reconciler.pricing.review`). A price whose sampled charge rises by more than
+  `review_threshold` percent (billing.toml `[review] price_increase_warning_percent`)
+  gets a `plan.price_increase` warning: a warning, not an error, since raising a price
+  is often the point of the pull request; it puts the rise in front of the reviewer.
 """
 
 from __future__ import annotations
@@ -23,11 +28,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 
 from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.diff import DiffResult
-from reconciler.model import DesiredState, LiveState
-from reconciler.plan import Action, Change, Plan
+from reconciler.model import Address, DesiredState, LiveState
+from reconciler.plan import Action, Change, ChargeSample, Plan, PriceReview
+from reconciler.pricing.review import exceeds, price_reviews
+from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
 
 
 def make_plan(
@@ -37,13 +45,18 @@ def make_plan(
     *,
     created_at: dt.datetime,
     diagnostics: tuple[Diagnostic, ...] = (),
+    review_threshold: Decimal = DEFAULT_PRICE_INCREASE_WARNING_PERCENT,
 ) -> Plan:
     """The plan for `result` (the diff of `desired` against `live`). `diagnostics` are
-    the catalog's own warnings, carried so that the plan shows them too."""
+    the catalog's own warnings, carried so that the plan shows them too;
+    `review_threshold` is the sampled price rise, in percent, above which a price gets
+    a `plan.price_increase` warning."""
     if created_at.tzinfo is None:
         raise ValueError("created_at must be timezone-aware")
     created_at = created_at.astimezone(dt.UTC).replace(microsecond=0)
     guards = [g for change in result.changes if (g := _guard(change, desired)) is not None]
+    review = price_reviews(result.changes, desired, live)
+    rises = [_price_increase(r, review_threshold, desired) for r in review]
     return Plan(
         plan_id=plan_id(desired, live, result.changes, created_at),
         environment=desired.environment,
@@ -51,9 +64,10 @@ def make_plan(
         catalog_digest=desired.catalog_digest,
         changes=result.changes,
         summary=result.summary,
-        diagnostics=(*diagnostics, *result.diagnostics, *guards),
+        diagnostics=(*diagnostics, *result.diagnostics, *guards, *filter(None, rises)),
         fingerprints=dict(sorted(live.fingerprints.items())),
         unmanaged=result.unmanaged,
+        review=review,
     )
 
 
@@ -99,6 +113,40 @@ def _guard(change: Change, desired: DesiredState) -> Diagnostic | None:
         " needs --allow-replace",
         **where,
     )
+
+
+def _price_increase(
+    review: PriceReview, threshold: Decimal, desired: DesiredState
+) -> Diagnostic | None:
+    """The `plan.price_increase` warning of `review`, if it rises above `threshold` %."""
+    worst = review.worst
+    if worst is None or not exceeds(review, threshold):
+        return None
+    address = Address.parse(review.address)
+    source = desired.sources.get(str(Address(kind=address.kind, key=address.key)))
+    where = {"file": source.file, "line": source.line} if source else {}
+    return Diagnostic(
+        code="plan.price_increase",
+        severity=Severity.WARNING,
+        field=f"{review.address}.{review.item}",
+        message=f"{review.address} {review.item}: the charge rises by up to"
+        f" +{review.max_increase_percent}% (at {_usage(review, worst)}:"
+        f" {worst.before} → {worst.after} {review.currency} per billing period),"
+        f" above the {threshold:f}% review threshold",
+        **where,
+    )
+
+
+def _usage(review: PriceReview, sample: ChargeSample) -> str:
+    """`quantity 1,001`, `volume 10,000.01`, `every metric at 100`, `any usage`."""
+    if sample.quantity is None:
+        return "any usage" if review.basis == "flat" else sample.note
+    value = f"{sample.quantity:,f}"
+    if review.basis == "volume":
+        return f"volume {value}"
+    if review.basis == "metrics":
+        return f"every metric at {value}"
+    return f"quantity {value}"
 
 
 def _forced(change: Change) -> str:

@@ -49,6 +49,18 @@ class RateLimits(Frozen):
     events: Annotated[float, Field(gt=0)] = 1000.0
 
 
+DEFAULT_PRICE_INCREASE_WARNING_PERCENT = Decimal(10)
+
+
+class ReviewSettings(Frozen):
+    """The plan's money review: a price whose sampled charge rises by more than
+    `price_increase_warning_percent` gets a `plan.price_increase` warning."""
+
+    price_increase_warning_percent: Annotated[
+        Decimal, Field(ge=0, lt=Decimal(10) ** 9, allow_inf_nan=False)
+    ] = DEFAULT_PRICE_INCREASE_WARNING_PERCENT
+
+
 class EnvironmentSettings(Frozen):
     """One target account: the embedded emulator, or a base URL and the variable that
     holds its API key."""
@@ -61,6 +73,9 @@ class EnvironmentSettings(Frozen):
     )
     protected: Flag = False
     rate_limits: RateLimits = RateLimits()
+    review: ReviewSettings | None = Field(
+        default=None, description="Overrides the top-level [review] for this environment."
+    )
     variables: dict[VariableName, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -82,6 +97,7 @@ class Settings(Frozen):
     catalog_dir: ProjectFolder = "catalog"
     plans_dir: ProjectFolder = "plans"
     variables: dict[VariableName, Any] = Field(default_factory=dict)
+    review: ReviewSettings = ReviewSettings()
     environments: dict[EnvName, EnvironmentSettings] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -102,6 +118,11 @@ class Settings(Frozen):
                 f"unknown environment {chosen!r}; billing.toml declares: {known}"
             )
         return chosen
+
+    def review_for(self, env: str) -> ReviewSettings:
+        """The review settings of `env`: its own `[environments.<env>.review]`, else the
+        top-level `[review]`."""
+        return self.environments[env].review or self.review
 
     def variables_for(self, env: str) -> dict[str, Any]:
         """Template variables for `env`: the top-level ones, overridden by the

@@ -1,13 +1,16 @@
 """`billing plan` output: text for a terminal, Markdown for a PR comment, JSON for files.
 
 Contracts:
-- Text (`plan_text`): a header, a legend of the symbols used (see `change_view`), one block
-  per change in apply order (symbol, address, action, remote id, reason, then the field
-  rows money first, or an outline of what a create brings), the unmanaged objects, the
-  diagnostics, and exactly one summary line, last. ANSI escapes only with `color=True`.
+- Text (`plan_text`): a header, a legend of the symbols used (see `change_view`), the money
+  review (a table per changed price, `money_table`: money first, before any field), one
+  block per change in apply order (symbol, address, action, remote id, reason, then the
+  field rows money first, or an outline of what a create brings), the unmanaged objects,
+  the diagnostics, and exactly one summary line, last. ANSI escapes only with `color=True`.
 - Markdown (`plan_markdown`): first line `<!-- alguna-billing plan: <env> -->`, the marker
-  a CI script looks for to update its comment in place. The same plan renders to the same
-  bytes (nothing reads the clock), and nothing ends in a space.
+  a CI script looks for to update its comment in place. Warnings up front (price
+  increases among them); under each change its money tables, then its field table. The
+  same plan renders to the same bytes (nothing reads the clock), and nothing ends in a
+  space.
 - JSON (`plan_json`): the saved plan file format itself (DESIGN §4), so `plan --format
   json` output can be applied as a plan file.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 from reconciler.diagnostics import Severity
 from reconciler.plan import Action, Plan
 from reconciler.report.change_view import LABEL, STYLE, SYMBOL, ChangeView, count_phrases
+from reconciler.report.money_table import money_tables, tables_by_change
 from reconciler.report.sections import UNMANAGED_NOTE, diagnostic_lines, fence, timestamp
 from reconciler.report.templating import painter, render
 
@@ -52,6 +56,7 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
         created=timestamp(plan.created_at),
         views=views,
         legend=legend(plan),
+        money=money_tables(plan.review),
         unmanaged_note=UNMANAGED_NOTE,
         diagnostics=diagnostic_lines(plan.diagnostics),
         summary=summary_line(plan),
@@ -79,6 +84,7 @@ def plan_markdown(plan: Plan) -> str:
         created=timestamp(plan.created_at),
         views=views,
         fences={v.change.change_id: fence(v.outline) for v in views},
+        money=tables_by_change(plan),
         table=[(LABEL[a], n) for a, n in counts(plan).items()],
         alerts=alerts(plan),
         others=[d for d in plan.diagnostics if not _up_front(d.code, d.severity)],
