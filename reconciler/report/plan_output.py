@@ -35,8 +35,14 @@ PLAN_VERBS: dict[Action, str] = {
 
 
 def summary_line(plan: Plan) -> str:
-    """`Plan: 2 to create, … (12 unchanged).`, or the no-changes sentence."""
+    """`Plan: 2 to create, … (12 unchanged).`, or the no-changes sentence; a plan with
+    errors says that it cannot be applied."""
     unchanged = plan.summary.unchanged
+    errors = sum(1 for d in plan.diagnostics if d.severity is Severity.ERROR)
+    if errors:
+        listed = f"Plan: {count_phrases(counts(plan), PLAN_VERBS)}" if plan.has_changes else ""
+        blocked = f"{errors} error(s) must be fixed before this plan can be applied"
+        return f"{listed}; {blocked}." if listed else f"Not applicable: {blocked}."
     if not plan.has_changes:
         return f"No changes. The live account matches the catalog ({unchanged} unchanged)."
     return f"Plan: {count_phrases(counts(plan), PLAN_VERBS)} ({unchanged} unchanged)."
