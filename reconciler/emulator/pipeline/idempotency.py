@@ -118,16 +118,18 @@ class KeyBook:
             conn.execute("DELETE FROM idempotency WHERE account=? AND key=?", (account, key))
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None when the client went away before sending all of
+    it: such a request is not handled at all (as a real server drops it), so its key
+    stays free for the complete request a client sends again after a crash."""
     chunks = []
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            return None
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+            return b"".join(chunks)
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:
@@ -162,6 +164,8 @@ class Idempotency(Stage):
             await error_response(400, detail)(scope, receive, send)
             return
         body = await _read_body(receive)
+        if body is None:
+            return
         path = str(scope["path"]) + (
             "?" + scope["query_string"].decode("latin-1") if scope.get("query_string") else ""
         )

@@ -1,0 +1,1 @@
+"""Crash safety with real processes: kill -9 and Ctrl-C during `billing apply`."""
