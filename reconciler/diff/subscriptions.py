@@ -62,6 +62,18 @@ class SubscriptionInput:
 
 
 def subscription_diff(sub: SubscriptionInput) -> SubscriptionDiff:
+    """The changes and diagnostics for one subscription; every change's reason names the
+    customer, so a reviewer sees who is affected without looking the key up."""
+    out = _subscription_diff(sub)
+    who = f"customer {sub.desired.customer}"
+    out.changes = [
+        c if c.action is Action.NOOP else c.model_copy(update={"reason": f"{who}: {c.reason}"})
+        for c in out.changes
+    ]
+    return out
+
+
+def _subscription_diff(sub: SubscriptionInput) -> SubscriptionDiff:
     out = SubscriptionDiff()
     address = Address(kind="subscription", key=sub.key)
     desired, live = sub.desired, sub.live
