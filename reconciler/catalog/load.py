@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding
 from reconciler.catalog.rules import check_catalog
+from reconciler.catalog.test_rules import TESTS_TABLE, DeclaredTest, check_tests, declare_tests
 from reconciler.diagnostics import Diagnostic, has_errors, sort_key
 from reconciler.errors import InvalidInputError
 from reconciler.model import KIND_OF_TABLE, RESOURCE_CLASS, DesiredState, Kind, Source
@@ -95,12 +96,15 @@ def load_catalog(
         else:
             parsed.append(result)
     declared, sources, shape_diagnostics = _validate(parsed)
+    tests, test_diagnostics = declare_tests(parsed)
     diagnostics.extend(shape_diagnostics)
+    diagnostics.extend(test_diagnostics)
     diagnostics.extend(_locate(finding, sources) for finding in check_catalog(declared))
+    diagnostics.extend(check_tests(declared, tests))
     diagnostics.sort(key=sort_key)
     if has_errors(diagnostics):
         return LoadResult(None, diagnostics)
-    state = _desired_state(environment, declared, sources)
+    state = _desired_state(environment, declared, sources, tests)
     return LoadResult(state, diagnostics)
 
 
@@ -149,6 +153,8 @@ def _validate(parsed: list[ParsedFile]) -> tuple[Declared, _Sources, list[Diagno
     diagnostics: list[Diagnostic] = []
     for file in parsed:
         for table, entries in file.data.items():
+            if table == TESTS_TABLE:  # pricing tests, not resources: see `declare_tests`
+                continue
             kind = KIND_OF_TABLE.get(table)
             if kind is None:
                 diagnostics.append(_unknown_table(file, table))
@@ -168,7 +174,7 @@ def _validate(parsed: list[ParsedFile]) -> tuple[Declared, _Sources, list[Diagno
 
 
 def _unknown_table(file: ParsedFile, table: str) -> Diagnostic:
-    known = ", ".join(f"[{t}.<key>]" for t in KIND_OF_TABLE)
+    known = ", ".join(f"[{t}.<key>]" for t in (*KIND_OF_TABLE, TESTS_TABLE))
     return file.diagnostic(
         (table,),
         "catalog.unknown_table",
@@ -247,7 +253,15 @@ def _locate(finding: Finding, sources: _Sources) -> Diagnostic:
     )
 
 
-def _desired_state(environment: str, declared: Declared, sources: _Sources) -> DesiredState:
+def _desired_state(
+    environment: str,
+    declared: Declared,
+    sources: _Sources,
+    tests: Mapping[str, DeclaredTest],
+) -> DesiredState:
+    """The state with its digest. Pricing tests ride along but stay out of the digest:
+    the digest says what the catalog declares to Alguna, and a saved plan must not go
+    stale because a test was added or fixed."""
     state_sources = {
         f"{kind}.{key}": Source(file=file.path, line=line)
         for (kind, key), (file, line) in sorted(sources.items())
@@ -263,5 +277,9 @@ def _desired_state(environment: str, declared: Declared, sources: _Sources) -> D
     )
     digest = "sha256:" + hashlib.sha256(digest_input.encode()).hexdigest()
     return DesiredState(
-        environment=environment, sources=state_sources, catalog_digest=digest, **tables
+        environment=environment,
+        sources=state_sources,
+        catalog_digest=digest,
+        tests={key: tests[key].test for key in sorted(tests)},
+        **tables,
     )

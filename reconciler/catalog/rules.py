@@ -6,6 +6,7 @@ from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding
 from reconciler.catalog.identity_rules import check_identity
 from reconciler.catalog.kind_rules import check_metric, check_product
+from reconciler.catalog.pricing_lint import lint_prices
 from reconciler.catalog.reference_rules import (
     check_plans_and_bundles,
     check_product_refs,
@@ -23,4 +24,5 @@ def check_catalog(declared: Declared) -> list[Finding]:
     found.extend(check_plans_and_bundles(declared))
     found.extend(check_subscriptions(declared))
     found.extend(check_identity(declared))
+    found.extend(lint_prices(declared))
     return found

@@ -16,6 +16,7 @@ import click
 
 from reconciler import __version__
 from reconciler.cli.common import Context, env_option, guarded
+from reconciler.cli.pricing import pricing_tests, quote
 from reconciler.cli.sandbox import sandbox
 from reconciler.cli.workflow import apply, drift, plan
 from reconciler.diagnostics import Diagnostic
@@ -83,5 +84,5 @@ def schema() -> None:
     click.echo(catalog_schema_json())
 
 
-for command in (plan, apply, drift, sandbox):
+for command in (plan, apply, drift, sandbox, quote, pricing_tests):
     main.add_command(command)

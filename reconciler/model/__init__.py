@@ -8,6 +8,7 @@ from reconciler.model.address import KIND_OF_TABLE, KINDS, TABLE_OF_KIND, Addres
 from reconciler.model.catalog_file import RESOURCE_CLASS, CatalogFile, DesiredState, Source
 from reconciler.model.live_state import LiveProblem, LiveState, UnmanagedObject
 from reconciler.model.prices import PRICE_CLASSES, PRICE_TYPES, TIERED_TYPES, Price
+from reconciler.model.pricing_tests import ExpectedLine, PriceRef, PricingTest
 from reconciler.model.resources import (
     Bundle,
     Customer,
@@ -34,6 +35,7 @@ __all__ = [
     "CatalogFile",
     "Customer",
     "DesiredState",
+    "ExpectedLine",
     "Item",
     "Kind",
     "LiveProblem",
@@ -41,6 +43,8 @@ __all__ = [
     "Metric",
     "Plan",
     "Price",
+    "PriceRef",
+    "PricingTest",
     "Product",
     "ProductItem",
     "Resource",

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from reconciler.model.address import Address, Kind
 from reconciler.model.base import Frozen, Key
+from reconciler.model.pricing_tests import PricingTest
 from reconciler.model.resources import (
     Bundle,
     Customer,
@@ -40,6 +41,9 @@ class CatalogFile(Frozen):
     bundles: dict[Key, Bundle] = Field(default_factory=dict)
     customers: dict[Key, Customer] = Field(default_factory=dict)
     subscriptions: dict[Key, Subscription] = Field(default_factory=dict)
+    # Pricing tests (`billing test`): not resources, so not in `resources()`, the
+    # natural-key rules or the catalog digest. See `pricing_tests`.
+    tests: dict[Key, PricingTest] = Field(default_factory=dict)
 
     def table(self, kind: Kind) -> dict[str, Resource]:
         """The resources of one kind, by key."""

@@ -1,0 +1,162 @@
+"""`billing quote` and `billing test`: offline pricing from the catalog.
+
+Both load the catalog for the environment (rendering its templates with that
+environment's variables) and price with the engine; neither opens the API. Exit codes:
+`quote` 0 on success, 1 on a catalog error or a bad reference, usage or currency; `test` 0
+when every test passes (or none is declared), 1 on any failure or catalog error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from decimal import Decimal, InvalidOperation
+
+import click
+
+from reconciler.cli.common import Context, env_option, guarded
+from reconciler.errors import InvalidInputError
+from reconciler.model import DesiredState
+from reconciler.operations import load_catalog
+from reconciler.pricing.errors import InvalidUsageError
+from reconciler.pricing.quoting import quote_price
+from reconciler.pricing.refs import all_prices
+from reconciler.pricing.tests_runner import run_tests
+from reconciler.report.diagnostics import diagnostics_json
+from reconciler.report.pricing_output import (
+    quote_json,
+    quote_text,
+    references_json,
+    references_text,
+    tests_json,
+    tests_text,
+)
+
+_FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+
+
+def _decimal(option: str, text: str | None, *, signed: bool = False) -> Decimal | None:
+    """An exact decimal from the command line (`1_000_000`, `2.5`), never a float. A bad
+    value is a user error (exit 1, like every other bad input), not a usage error."""
+    if text is None:
+        return None
+    try:
+        amount = Decimal(text.strip().replace("_", ""))
+    except InvalidOperation:
+        raise InvalidUsageError(f"{option} {text!r} is not a decimal number") from None
+    if not amount.is_finite() or (amount < 0 and not signed):
+        raise InvalidUsageError(f"{option} {text!r} must be a finite number >= 0")
+    return amount
+
+
+def _whole(option: str, text: str | None) -> int | None:
+    if text is None:
+        return None
+    value = text.strip().replace("_", "")
+    if not (value.isascii() and value.isdigit()):
+        raise InvalidUsageError(f"{option} {text!r} must be a whole number >= 0")
+    return int(value)
+
+
+def _metrics(pairs: tuple[str, ...]) -> dict[str, Decimal] | None:
+    """`--metric key=value` options as a mapping (None when none was given)."""
+    if not pairs:
+        return None
+    out: dict[str, Decimal] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        amount = _decimal(f"--metric {key.strip()}", value, signed=True) if sep else None
+        if amount is None or not key.strip():
+            raise InvalidUsageError(f"--metric {pair!r}: write KEY=VALUE, e.g. api_calls=1200")
+        out[key.strip()] = amount
+    return out
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _desired(obj: Context, env: str | None) -> DesiredState:
+    project = obj.project()
+    return load_catalog(project, project.environment(env)).desired
+
+
+@click.command()
+@click.argument("price_ref", required=False)
+@env_option
+@click.option("--quantity", default=None, help="Units (unit and unit-tier models).")
+@click.option("--volume", default=None, help="Volume (percentage models).")
+@click.option("--count", default=None, help="Transactions (volume_percentage).")
+@click.option(
+    "--metric",
+    "metric_pairs",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A metric's value (expression prices); repeat for each.",
+)
+@click.option(
+    "--period",
+    default="0",
+    show_default=True,
+    help="Billing period from the contract start, 0 first (trials, discounts).",
+)
+@click.option("--currency", default=None, help="Currency of a bundle's declared price.")
+@_FORMAT
+@click.pass_obj
+@guarded
+def quote(
+    obj: Context,
+    price_ref: str | None,
+    env: str | None,
+    quantity: str | None,
+    volume: str | None,
+    count: str | None,
+    metric_pairs: tuple[str, ...],
+    period: str,
+    currency: str | None,
+    fmt: str,
+) -> None:
+    """Price a usage under a declared price, tier by tier (offline).
+
+    PRICE_REF: plan.<plan>.<product>, plan.<plan>.<bundle>.<product>,
+    bundle.<bundle>.<product> or subscription.<sub>.versions[<effective>].<product>.
+    Without it, list every price reference the catalog declares.
+    """
+    state = _desired(obj, env)
+    if price_ref is None:
+        prices = all_prices(state)
+        click.echo(references_json(prices) if fmt == "json" else references_text(prices), nl=False)
+        return
+    priced = quote_price(
+        state,
+        price_ref,
+        quantity=_decimal("--quantity", quantity),
+        volume=_decimal("--volume", volume),
+        count=_whole("--count", count),
+        metrics=_metrics(metric_pairs),
+        period=_whole("--period", period) or 0,
+        currency=currency,
+    )
+    click.echo(quote_json(priced) if fmt == "json" else quote_text(priced), nl=False)
+
+
+@click.command("test")
+@env_option
+@_FORMAT
+@click.pass_obj
+@guarded
+def pricing_tests(obj: Context, env: str | None, fmt: str) -> None:
+    """Run the pricing tests declared in the catalog (offline); exit 1 if any fails."""
+    project = obj.project()
+    name = project.environment(env)
+    try:
+        state = load_catalog(project, name).desired
+    except InvalidInputError as exc:
+        if fmt != "json":
+            raise
+        # CI reads JSON: a catalog error is reported in the shape `validate --format json` uses.
+        click.echo(diagnostics_json(exc.diagnostics, environment=name))
+        sys.exit(1)
+    run = run_tests(state)
+    click.echo(tests_json(run) if fmt == "json" else tests_text(run, color=_color()), nl=False)
+    sys.exit(0 if run.ok else 1)
