@@ -28,101 +28,39 @@ Which prices are reviewed (one `PriceReview` per price that differs):
   a price. Plan-level discount and spend limits are shown in the field rows only: the
   engine prices a price, and those terms apply to a whole invoice.
 
-Which usages are sampled (`ChargeSample.quantity`, read as `PriceReview.basis` says):
-- 0, always (except for a flat price, below);
-- tiered models (unit tiers): each tier bound and one unit past it, from both sides; the
-  prepaid models add `prepaid_units` and the first overage unit (`prepaid_units + 1`);
-- percentage tier models: the transaction volume at each bound and one minor unit past it
-  (10000 and 10000.01 USD); `volume_percentage` (no bounds): volumes 100, 1000, 10000 and
-  100000. Every non-zero volume is sampled with `SAMPLE_TRANSACTIONS` (100) transactions,
-  a fixed count (what the per-transaction fee of volume_percentage is charged on);
-- flat models: `unit`, a single-tier price and `expression` prices use the ladder
-  1, 10, 100, 1000 (an expression with every metric it reads set to the sampled value);
-- `fixed` (and `graduated_tiered` with declared `units`) ignore usage: when neither side
-  reads usage there is one sample, with quantity None ("any");
-- when the model changes between units, volume and metrics, the union of both sides'
-  points, each used as quantity, volume and metric value at once (`basis = "mixed"`);
-- the usages of the catalog's pricing tests that name this price, or, for a new
-  version, the same item of the version it follows (`declared_tests`), noted
-  `test <name>`; a test at a point already sampled joins that row.
-Samples price the first billing period outside both sides' trials (period 0 without a
-trial), so a trial does not hide the price; a fixed-duration discount active in that
-period applies, as it would on that invoice.
-
-Per sample: the charge before and after (None on a side without the price), the
-difference (a missing side counts 0) and the percentage change (`ChargeSample`). A price
-the engine cannot price (a spend limit on another period, say) gets a review with its
-`problem` and no samples, instead of failing the plan.
+How each price is sampled and priced: `sampling`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reconciler.errors import BillingError
-from reconciler.expression import referenced_metrics
-from reconciler.model import Address, Bundle, DesiredState, Item, LiveState, Price, Version
+from reconciler.model import (
+    Address,
+    Bundle,
+    DesiredState,
+    Item,
+    LiveState,
+    Price,
+    PriceRef,
+    Version,
+)
 from reconciler.model import Plan as CatalogPlan
-from reconciler.model.currency import minor_units
-from reconciler.model.prices import (
-    ExpressionPrice,
-    FixedPrice,
-    GraduatedPercentagePrice,
-    GraduatedTieredPrice,
-    TieredPercentagePrice,
-    VolumePercentagePrice,
-)
-from reconciler.plan import Action, Change, ChargeSample, PriceReview, ReviewBasis
-from reconciler.pricing.charge import price_charge
-from reconciler.pricing.periods import in_trial
-from reconciler.pricing.usage import Usage
+from reconciler.plan import Action, Change, PriceReview
+from reconciler.pricing.sampling import DeclaredTest, PricePair, review_pair
+from reconciler.pricing.usage_fields import make_usage
 
-LADDER: tuple[int, ...] = (1, 10, 100, 1000)
-"""Quantities sampled for prices without bounds (unit, single tier, expression)."""
-VOLUME_LADDER: tuple[int, ...] = (100, 1000, 10_000, 100_000)
-"""Transaction volumes sampled for `volume_percentage`, in the currency's major units."""
-SAMPLE_TRANSACTIONS = 100
-"""The fixed transaction count of every non-zero volume sample."""
-
-_ZERO = Decimal(0)
-_ONE = Decimal(1)
-_HUNDRED = Decimal(100)
-_CENT = Decimal("0.01")
-_PERCENT = Context(prec=60, rounding=ROUND_HALF_UP)
 _KEYWORDS = ("immediate", "next_billing_period", "end_of_term")
-_LAST_TRIAL_PERIOD = 4000  # trial_days <= 3650, so period 3650 is past any trial
-_KEY = r"[a-z][a-z0-9_]{0,63}"
-_PRICE_REF = re.compile(
-    rf"^(?P<owner>plan|bundle|subscription)\.(?P<key>{_KEY})"
-    rf"(?:\.versions\[(?P<version>[^\]\s]+)\])?"
-    rf"(?:\.(?P<bundle>{_KEY}))?\.(?P<product>{_KEY})$"
-)
-"""A pricing test's `price` reference (the catalog's grammar, docs/catalog.md)."""
-
 M = TypeVar("M", bound=BaseModel)
 Priced = dict[str, Price]
 """An owner's prices by item path (`items[api]`, `items[addons].items[storage]`)."""
-
-
-def percent_change(before: Decimal | None, after: Decimal | None) -> Decimal | None:
-    """`(after - before) / before x 100`, half up to 2 decimals; a missing `after` counts
-    0 (-100 %); None when `before` is missing or 0 (there is no base)."""
-    if not before:
-        return None
-    ratio = _PERCENT.divide(_PERCENT.multiply(_or_zero(after) - before, _HUNDRED), before)
-    return ratio.quantize(_CENT, context=_PERCENT)
-
-
-def _or_zero(amount: Decimal | None) -> Decimal:
-    return _ZERO if amount is None else amount
 
 
 def exceeds(review: PriceReview, threshold: Decimal) -> bool:
@@ -131,86 +69,26 @@ def exceeds(review: PriceReview, threshold: Decimal) -> bool:
     return review.max_increase_percent is not None and review.max_increase_percent > threshold
 
 
-# ---- the catalog's pricing tests ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DeclaredTest:
-    """A pricing test's usage and the price it names: the owner's address (a subscription
-    version's for a version) and the item's path in it, as reviews write them."""
-
-    name: str
-    address: str
-    item: str
-    usage: Usage
-
-    def names(self, review: PriceReview) -> bool:
-        """Whether the test prices `review`'s item, on either side: a test pinned on the
-        version a new version follows samples the new one too."""
-        return self.item == review.item and self.address in (
-            review.address,
-            review.compared_with,
-        )
-
-
-def declared_tests(desired: object) -> tuple[DeclaredTest, ...]:
-    """The pricing tests of `desired` (`getattr(desired, "tests", {})`, name -> test), read
-    duck-typed (attributes or keys) so that this module does not depend on their model:
-    `price`, a reference (`plan.<plan>.<product>`, `plan.<plan>.<bundle>.<product>`,
-    `bundle.<bundle>.<product>`, `subscription.<sub>.versions[<effective>].<product>`,
-    `subscription.<sub>.versions[<effective>].<bundle>.<product>`), and the usage:
-    `quantity`, `volume`, `count` (transactions), `metrics`. A test that cannot be read
-    that way is left out: tests only add samples."""
-    tests = getattr(desired, "tests", None)
-    if not isinstance(tests, Mapping):
-        return ()
+def declared_tests(desired: DesiredState) -> tuple[DeclaredTest, ...]:
+    """The catalog's pricing tests (`[tests.*]`) as review samples: the address and item
+    path of the price each names (`PriceRef`), and its usage. Validation has checked the
+    references; one that does not parse is left out (tests only add samples)."""
     found: list[DeclaredTest] = []
-    for name, test in sorted(tests.items(), key=lambda pair: str(pair[0])):
-        ref = _get(test, "price")
-        match = _PRICE_REF.match(ref.strip()) if isinstance(ref, str) else None
+    for name, test in sorted(desired.tests.items()):
         try:
-            usage = _test_usage(test)
-        except (BillingError, TypeError, ValueError):
+            ref = PriceRef.parse(test.price)
+        except ValueError:
             continue
-        if match is None or usage is None:
-            continue
-        owner = Address(kind=match["owner"], key=match["key"], version=match["version"])
-        bundle = f"items[{match['bundle']}]." if match["bundle"] else ""
-        item = f"{bundle}items[{match['product']}]"
-        found.append(DeclaredTest(str(name), str(owner), item, usage))
+        usage = make_usage(
+            quantity=test.quantity, volume=test.volume, count=test.count, metrics=test.metrics
+        )
+        owner = Address(kind=ref.owner, key=ref.key, version=ref.version)
+        bundle = f"items[{ref.bundle}]." if ref.bundle else ""
+        found.append(DeclaredTest(name, str(owner), f"{bundle}items[{ref.product}]", usage))
     return tuple(found)
 
 
-def _get(obj: Any, name: str) -> Any:
-    return obj.get(name) if isinstance(obj, Mapping) else getattr(obj, name, None)
-
-
-def _test_usage(test: Any) -> Usage | None:
-    values = {name: _get(test, name) for name in ("quantity", "volume", "count", "metrics")}
-    if all(value is None for value in values.values()):
-        return None
-    metrics = values["metrics"]
-    return Usage(
-        quantity=values["quantity"] or _ZERO,
-        volume=values["volume"] or _ZERO,
-        transactions=values["count"] or 0,
-        metrics=dict(metrics) if isinstance(metrics, Mapping) else {},
-    )
-
-
 # ---- which prices changed ------------------------------------------------------------------
-
-
-@dataclass
-class _Pair:
-    """One price to review: where, its two sides and what to compare it with."""
-
-    change: Change
-    item: str
-    before: Price | None
-    after: Price | None
-    currency: str
-    compared_with: str | None = None
 
 
 @dataclass
@@ -250,7 +128,7 @@ def price_reviews(
     return tuple(reviews)
 
 
-def _pairs(change: Change, states: _States) -> list[_Pair]:
+def _pairs(change: Change, states: _States) -> list[PricePair]:
     version = change.version
     if change.kind == "plan" and change.action is Action.UPDATE:
         before, after = _load(CatalogPlan, change.before), _load(CatalogPlan, change.after)
@@ -301,11 +179,11 @@ def _charged(price: Price | None) -> dict[str, Any] | None:
     return data
 
 
-def _changed(change: Change, before: Priced, after: Priced, currency: str) -> list[_Pair]:
+def _changed(change: Change, before: Priced, after: Priced, currency: str) -> list[PricePair]:
     """A pair per path whose price differs in what it charges (`_charged`)."""
     paths = sorted(set(before) | set(after))
     return [
-        _Pair(change, path, before.get(path), after.get(path), currency)
+        PricePair(change, path, before.get(path), after.get(path), currency)
         for path in paths
         if _charged(before.get(path)) != _charged(after.get(path))
     ]
@@ -444,198 +322,3 @@ def _declared_versions(key: str, desired: DesiredState) -> dict[str, Version]:
         )
         for v in sub.versions
     }
-
-
-# ---- samples -------------------------------------------------------------------------------
-
-
-@dataclass
-class _Points:
-    """What one side of a review samples: its basis, the points (value -> notes), the
-    metrics an expression reads and whether transactions are read."""
-
-    basis: ReviewBasis
-    points: dict[Decimal, list[str]] = field(default_factory=dict)
-    metrics: frozenset[str] = frozenset()
-    transactions: bool = False
-
-    def add(self, value: int | Decimal, note: str) -> None:
-        notes = self.points.setdefault(Decimal(value), [])
-        if note not in notes:
-            notes.append(note)
-
-
-def side_points(price: Price, currency: str) -> _Points:
-    """The points one price samples (module docstring)."""
-    if isinstance(price, FixedPrice) or (
-        isinstance(price, GraduatedTieredPrice) and price.units is not None
-    ):
-        return _Points("flat")
-    if isinstance(price, TieredPercentagePrice | GraduatedPercentagePrice | VolumePercentagePrice):
-        points = _Points("volume", transactions=isinstance(price, VolumePercentagePrice))
-        step, ladder = _ONE.scaleb(-minor_units(currency)), VOLUME_LADDER
-    elif isinstance(price, ExpressionPrice):
-        texts = [t for c in price.charges for t in (c.quantity_expression, c.unit_price_expression)]
-        points = _Points("metrics", metrics=frozenset().union(*map(referenced_metrics, texts)))
-        step, ladder = _ONE, LADDER
-    else:
-        points, step, ladder = _Points("units"), _ONE, LADDER
-    points.add(_ZERO, "zero")
-    prepaid = getattr(price, "prepaid_units", None)
-    if prepaid is not None:
-        points.add(prepaid, "prepaid units")
-        points.add(prepaid + 1, "first overage unit")
-    bounds = [tier.up_to for tier in getattr(price, "tiers", ()) if tier.up_to is not None]
-    for bound in bounds:
-        points.add(bound, "tier bound")
-        points.add(bound + step, "past a bound")
-    if not bounds and prepaid is None:
-        for value in ladder:
-            points.add(value, "ladder")
-    return points
-
-
-@dataclass(frozen=True)
-class _Sample:
-    quantity: Decimal | None
-    transactions: int | None
-    note: str
-    usage: Usage
-
-
-def _samples(
-    pair: _Pair, tests: Sequence[DeclaredTest], period: int
-) -> tuple[ReviewBasis, list[_Sample]]:
-    sides = [side_points(p, pair.currency) for p in (pair.before, pair.after) if p is not None]
-    bases = {s.basis for s in sides} - {"flat"}
-    basis: ReviewBasis = "flat" if not bases else bases.pop() if len(bases) == 1 else "mixed"
-    metrics = frozenset().union(*(s.metrics for s in sides))
-    reads_transactions = any(s.transactions for s in sides)
-    merged: dict[Decimal, list[str]] = {}
-    for side in sides:
-        for value, notes in side.points.items():
-            merged.setdefault(value, [])
-            merged[value] += [n for n in notes if n not in merged[value]]
-    samples: list[_Sample] = []
-    if basis == "flat":
-        samples.append(_Sample(None, None, "usage not read", Usage(period_index=period)))
-    for value in sorted(merged):
-        transactions = SAMPLE_TRANSACTIONS if reads_transactions and value > 0 else 0
-        usage = Usage(
-            quantity=value,
-            volume=value,
-            transactions=transactions,
-            metrics=dict.fromkeys(metrics, value),
-            period_index=period,
-        )
-        shown = transactions if reads_transactions else None
-        samples.append(_Sample(value, shown, ", ".join(merged[value]), usage))
-    stub = _stub(pair, basis)
-    samples += [
-        _test_sample(test, basis, reads_transactions, metrics, period)
-        for test in tests
-        if test.names(stub)
-    ]
-    samples.sort(key=lambda s: (s.quantity is not None, s.quantity or _ZERO))
-    return basis, samples
-
-
-def _stub(pair: _Pair, basis: ReviewBasis) -> PriceReview:
-    """The review's identity, without samples."""
-    return PriceReview(
-        address=pair.change.address,
-        action=pair.change.action,
-        item=pair.item,
-        currency=pair.currency,
-        before_type=None if pair.before is None else pair.before.type,
-        after_type=None if pair.after is None else pair.after.type,
-        basis=basis,
-        compared_with=pair.compared_with,
-    )
-
-
-def _test_sample(
-    test: DeclaredTest,
-    basis: ReviewBasis,
-    reads_transactions: bool,
-    metrics: frozenset[str],
-    period: int,
-) -> _Sample:
-    usage = test.usage
-    given = dict(usage.metrics)
-    usage = Usage(
-        quantity=usage.quantity,
-        volume=usage.volume,
-        transactions=usage.transactions,
-        metrics={**dict.fromkeys(metrics, _ZERO), **given},
-        period_index=period,
-    )
-    quantity: Decimal | None
-    if basis == "volume":
-        quantity = usage.volume
-    elif basis == "metrics":
-        values = set(given.values())
-        quantity = values.pop() if len(values) == 1 else None
-    elif basis == "flat":
-        quantity = None
-    else:
-        quantity = usage.quantity
-    shown = usage.transactions if reads_transactions else None
-    return _Sample(quantity, shown, f"test {test.name}", usage)
-
-
-def _period(pair: _Pair) -> int:
-    """The first billing period outside both sides' trials."""
-    prices = [p for p in (pair.before, pair.after) if p is not None]
-    for index in range(_LAST_TRIAL_PERIOD):
-        if not any(in_trial(p, index) for p in prices):
-            return index
-    return 0
-
-
-def review_pair(pair: _Pair, tests: Sequence[DeclaredTest] = ()) -> PriceReview:
-    """The review of one price: its samples priced on both sides (or its problem)."""
-    try:
-        period = _period(pair)
-        basis, drawn = _samples(pair, tests, period)
-        samples = _merged(_priced(pair, sample) for sample in drawn)
-    except BillingError as exc:  # a PricingError, or an ExpressionError
-        return _stub(pair, "flat").model_copy(update={"problem": str(exc)})
-    rises = [s.percent_change for s in samples if s.percent_change is not None]
-    return _stub(pair, basis).model_copy(
-        update={
-            "period_index": period,
-            "samples": samples,
-            "max_increase_percent": max((p for p in rises if p > 0), default=None),
-        }
-    )
-
-
-def _merged(samples: Iterable[ChargeSample]) -> tuple[ChargeSample, ...]:
-    """`samples` with the rows that read the same (a test at a sampled quantity) as one,
-    their notes joined."""
-    rows: dict[tuple[Any, ...], ChargeSample] = {}
-    for sample in samples:
-        key = (sample.quantity, sample.transactions, sample.before, sample.after)
-        seen = rows.get(key)
-        note = sample.note if seen is None else f"{seen.note}, {sample.note}"
-        rows[key] = sample.model_copy(update={"note": note})
-    return tuple(rows.values())
-
-
-def _priced(pair: _Pair, sample: _Sample) -> ChargeSample:
-    before = _charge(pair.before, sample.usage, pair.currency)
-    after = _charge(pair.after, sample.usage, pair.currency)
-    return ChargeSample(
-        quantity=sample.quantity,
-        transactions=sample.transactions,
-        note=sample.note,
-        before=before,
-        after=after,
-        difference=_or_zero(after) - _or_zero(before),
-        percent_change=percent_change(before, after),
-    )
-
-
-def _charge(price: Price | None, usage: Usage, currency: str) -> Decimal | None:
-    return None if price is None else price_charge(price, usage, currency).total

@@ -6,22 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal as D
-from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from reconciler.diff import diff
-from reconciler.model import DesiredState, Item, LiveState, Price, Version
+from reconciler.model import DesiredState, Item, LiveState, Price, PricingTest, Version
 from reconciler.model.resources import ProductItem
 from reconciler.plan import Action, PriceReview
 from reconciler.planner import make_plan
-from reconciler.pricing.review import (
-    DeclaredTest,
-    declared_tests,
-    exceeds,
-    percent_change,
-    price_reviews,
-)
+from reconciler.pricing.review import declared_tests, exceeds, price_reviews
+from reconciler.pricing.sampling import DeclaredTest, percent_change
 from reconciler.pricing.usage import Usage
 from tests.diff.catalog import DESIRED, PLANS, START, edit, live_of
 
@@ -391,12 +386,10 @@ def test_a_price_the_engine_refuses_gets_a_problem_not_an_exception(bad: Price, 
 
 def test_declared_pricing_tests_add_their_usage() -> None:
     tests = declared_tests(
-        SimpleNamespace(
-            tests={
-                "overage": {"price": "plan.starter.api", "quantity": D(2500)},
-                "other_item": {"price": "plan.starter.platform", "quantity": D(7)},
-                "at_bound": {"price": "plan.starter.api", "quantity": D(1000)},
-            }
+        with_tests(
+            overage=pricing_test("plan.starter.api", quantity=D(2500)),
+            other_item=pricing_test("plan.starter.platform", quantity=D(7)),
+            at_bound=pricing_test("plan.starter.api", quantity=D(1000)),
         )
     )
     desired, live = states("api", unit("0.01"), unit("0.02"))
@@ -418,24 +411,18 @@ def test_a_test_on_the_version_followed_samples_the_new_version() -> None:
     assert [s.note for s in review.samples] == ["usage not read, test old"]
 
 
-def test_declared_tests_are_read_from_the_catalog_duck_typed() -> None:
-    catalog = SimpleNamespace(
-        tests={
-            "sub": SimpleNamespace(
-                price="subscription.acme.versions[2026-07-01].addons.storage",
-                quantity=None,
-                volume=D(9),
-                count=3,
-                metrics=None,
-            ),
-            "bundle": {"price": "bundle.addons.storage", "metrics": {"gb": D(2)}},
-            "no_usage": {"price": "plan.starter.api"},
-            "bad_ref": {"price": "plan.starter.items[api]", "quantity": D(1)},
-            "a_float": {"price": "plan.starter.api", "quantity": 1.5},
-        }
+def test_declared_tests_name_their_price_by_address_and_item_path() -> None:
+    catalog = with_tests(
+        sub=pricing_test(
+            "subscription.acme.versions[2026-07-01].addons.storage", volume=D(9), count=3
+        ),
+        bundle=pricing_test("bundle.addons.storage", metrics={"gb": D(2)}),
+        plain=pricing_test("plan.starter.api", quantity=D(42)),
+        bad_ref=pricing_test("plan.starter.items[api]", quantity=D(1)),
     )
     assert declared_tests(catalog) == (
         DeclaredTest("bundle", "bundle.addons", "items[storage]", Usage(metrics={"gb": D(2)})),
+        DeclaredTest("plain", "plan.starter", "items[api]", Usage(quantity=D(42))),
         DeclaredTest(
             "sub",
             "subscription.acme.versions[2026-07-01]",
@@ -443,15 +430,15 @@ def test_declared_tests_are_read_from_the_catalog_duck_typed() -> None:
             Usage(volume=D(9), transactions=3),
         ),
     )
-    assert declared_tests(SimpleNamespace()) == ()  # no `tests` table: nothing, no error
+    assert declared_tests(DESIRED) == ()  # no `tests` table: nothing
 
 
-def test_declared_tests_read_the_catalog_model() -> None:
-    model = pytest.importorskip("reconciler.model.pricing_tests")
-    test = model.PricingTest(price="plan.starter.api", quantity=D(42), expected_total=D(1))
-    (declared,) = declared_tests(SimpleNamespace(tests={"t": test}))
-    assert (declared.address, declared.item) == ("plan.starter", "items[api]")
-    assert declared.usage == Usage(quantity=D(42))
+def pricing_test(price: str, **usage: Any) -> PricingTest:
+    return PricingTest(price=price, expected_total=D(1), **usage)
+
+
+def with_tests(**tests: PricingTest) -> DesiredState:
+    return DESIRED.model_copy(update={"tests": tests})
 
 
 # ---- the percentage and the threshold ------------------------------------------------------
