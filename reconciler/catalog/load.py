@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,21 +18,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from reconciler.catalog.declared import Declared
+from reconciler.catalog.entries import validated_entry
 from reconciler.catalog.findings import Finding
 from reconciler.catalog.rules import check_catalog
 from reconciler.catalog.test_rules import TESTS_TABLE, DeclaredTest, check_tests, declare_tests
 from reconciler.diagnostics import Diagnostic, has_errors, sort_key
 from reconciler.errors import InvalidInputError
 from reconciler.model import KIND_OF_TABLE, RESOURCE_CLASS, DesiredState, Kind, Source
-from reconciler.model.base import KEY_PATTERN
 from reconciler.render import RenderedFile, render_file
 from reconciler.toml_errors import decode_text, toml_error_line, toml_error_message
 from reconciler.toml_lines import Path as FieldPath
 from reconciler.toml_lines import TomlLines
-from reconciler.validation_errors import diagnostics_from_error, field_path
+from reconciler.validation_errors import field_path
 
 
 @dataclass(frozen=True)
@@ -206,37 +203,10 @@ def _declare(
         ]
     sources[kind, key] = (file, line)
     declared.keys.setdefault(kind, set()).add(key)
-    diagnostics: list[Diagnostic] = []
-    if not _is_key(key):
-        diagnostics.append(
-            file.diagnostic(
-                path,
-                "key.format",
-                f"{key!r} is not a valid key: a lowercase letter, then lowercase"
-                " letters, digits or _ (at most 64)",
-            )
-        )
-    if not isinstance(body, dict):
-        diagnostics.append(
-            file.diagnostic(path, "catalog.table", f"{table}.{key} must be a table of fields")
-        )
-        return diagnostics
-    model = RESOURCE_CLASS[kind]
-    try:
-        resource = model.model_validate(body)
-    except ValidationError as exc:
-        diagnostics.extend(
-            diagnostics_from_error(
-                exc, file=file.path, prefix=path, find_line=file.line_of, model=model
-            )
-        )
-        return diagnostics
-    getattr(declared, table)[key] = resource
+    resource, diagnostics = validated_entry(file, path, body, RESOURCE_CLASS[kind])
+    if resource is not None:
+        getattr(declared, table)[key] = resource
     return diagnostics
-
-
-def _is_key(key: str) -> bool:
-    return re.fullmatch(KEY_PATTERN, key) is not None
 
 
 def _locate(finding: Finding, sources: _Sources) -> Diagnostic:

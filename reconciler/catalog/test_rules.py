@@ -21,23 +21,19 @@ like every other, with these codes (all errors):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pydantic import ValidationError
-
 from reconciler.catalog.declared import Declared
+from reconciler.catalog.entries import validated_entry
 from reconciler.diagnostics import Diagnostic
 from reconciler.model import Kind, PriceRef, PricingTest
-from reconciler.model.base import KEY_PATTERN
 from reconciler.model.currency import is_known_currency, minor_units
 from reconciler.pricing.quoting import CurrencyChoiceError, choose_currency
 from reconciler.pricing.refs import PriceRefError, ResolvedPrice, parse_ref, resolve
 from reconciler.pricing.usage_fields import usage_problems
 from reconciler.toml_lines import Path
-from reconciler.validation_errors import diagnostics_from_error
 
 TESTS_TABLE = "tests"
 
@@ -111,31 +107,8 @@ def _declare(
             )
         ]
     seen[key] = (file, file.line_of(path))
-    diagnostics: list[Diagnostic] = []
-    if re.fullmatch(KEY_PATTERN, key) is None:
-        diagnostics.append(
-            file.diagnostic(
-                path,
-                "key.format",
-                f"{key!r} is not a valid key: a lowercase letter, then lowercase letters,"
-                " digits or _ (at most 64)",
-            )
-        )
-    if not isinstance(body, dict):
-        diagnostics.append(
-            file.diagnostic(path, "catalog.table", f"tests.{key} must be a table of fields")
-        )
-        return diagnostics
-    try:
-        test = PricingTest.model_validate(body)
-    except ValidationError as exc:
-        diagnostics.extend(
-            diagnostics_from_error(
-                exc, file=file.path, prefix=path, find_line=file.line_of, model=PricingTest
-            )
-        )
-        return diagnostics
-    if not diagnostics:
+    test, diagnostics = validated_entry(file, path, body, PricingTest)
+    if test is not None:
         tests[key] = DeclaredTest(key, test, file)
     return diagnostics
 
