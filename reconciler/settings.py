@@ -61,6 +61,25 @@ class ReviewSettings(Frozen):
     ] = DEFAULT_PRICE_INCREASE_WARNING_PERCENT
 
 
+_LOOPBACK_HOSTS = re.compile(r"^https?://(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(/|$)")
+EventTypePattern = Annotated[str, StringConstraints(pattern=r"^[a-z*?_.\[\]-]{1,100}$")]
+
+
+class WebhookEndpoint(Frozen):
+    """A URL of your application that the local emulator delivers this environment's
+    webhooks to, signed with the secret held in the environment variable `secret_env`
+    (a `whsec_...` value; the secret itself never lives in billing.toml). `billing listen`
+    registers these with the emulator. See docs/webhooks.md."""
+
+    url: Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
+    secret_env: EnvVarName
+    events: list[EventTypePattern] | None = Field(
+        default=None,
+        description="Event types or patterns (subscription.*) to receive; default every type.",
+    )
+    description: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
 class EnvironmentSettings(Frozen):
     """One target account: the embedded emulator, or a base URL and the variable that
     holds its API key."""
@@ -77,6 +96,28 @@ class EnvironmentSettings(Frozen):
         default=None, description="Overrides the top-level [review] for this environment."
     )
     variables: dict[VariableName, Any] = Field(default_factory=dict)
+    webhooks: list[WebhookEndpoint] = Field(
+        default_factory=list,
+        description="Local environments only (embedded, or a base_url on this machine):"
+        " endpoints the emulator delivers webhooks to.",
+    )
+
+    @model_validator(mode="after")
+    def _webhooks_are_local(self) -> Self:
+        """Real Alguna accounts configure endpoints in the dashboard (there is no API for
+        it); only the emulator can take them from billing.toml."""
+        if self.webhooks and not (
+            self.api == "embedded" or _LOOPBACK_HOSTS.match(self.base_url or "")
+        ):
+            raise ValueError(
+                'webhooks can only be declared for a local environment (api = "embedded", or'
+                " a base_url on localhost running billing sandbox serve); configure real"
+                " endpoints in the Alguna dashboard"
+            )
+        urls = [endpoint.url for endpoint in self.webhooks]
+        if len(set(urls)) != len(urls):
+            raise ValueError("each webhooks url may appear only once per environment")
+        return self
 
     @model_validator(mode="after")
     def _one_kind_of_target(self) -> Self:

@@ -34,6 +34,9 @@ from .resources import (
 )
 from .runtime import Runtime
 from .store import Store
+from .usage import router as usage_router
+from .webhooks.dispatcher import DeliveryMode
+from .webhooks.routes import router as webhooks_router
 
 _RESOURCES = (
     metrics,
@@ -55,6 +58,7 @@ def create_app(
     rate_limits: bool | RateLimits = False,
     latency_ms: float = 0.0,
     clock_start: datetime | None = None,
+    webhook_delivery: DeliveryMode = "on_demand",
 ) -> FastAPI:
     """A FastAPI app emulating the Alguna API v2 (``Alguna-Version: 2026-04-01``).
 
@@ -65,6 +69,9 @@ def create_app(
     latency_ms: artificial latency added to every API request (e.g. 50 for benchmarks).
     clock_start: freeze the emulator clock at this moment (None: real time); the control API
         can move it later.
+    webhook_delivery: "on_demand" (default: webhooks are sent only when the control API
+        asks, deterministic for tests) or "background" (a daemon thread sends them as they
+        come due; call ``app.state.emulator.webhooks.stop()`` when done with the app).
     """
     runtime = Runtime(
         store=Store(db_path),
@@ -82,6 +89,8 @@ def create_app(
     for module in _RESOURCES:
         app.include_router(module.router)
     app.include_router(control_router)
+    app.include_router(webhooks_router)
+    app.include_router(usage_router)
     # add_middleware wraps: the last added is the outermost stage.
     app.add_middleware(Faults, book=runtime.faults, settings=runtime.settings)
     app.add_middleware(Idempotency, book=runtime.keys)
@@ -90,4 +99,5 @@ def create_app(
     app.add_middleware(Edge)
     api_routes = [route for module in _RESOURCES for route in module.router.routes]
     app.add_middleware(Recorder, log=runtime.log, clock=runtime.clock, routes=api_routes)
+    runtime.webhooks.configure(delivery=webhook_delivery)
     return app

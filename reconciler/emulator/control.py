@@ -1,9 +1,11 @@
 """The control API under ``/_emulator/``: only the emulator serves it, no auth needed.
 
 Owns test-and-demo controls: reset (all accounts or one API key's), the clock (get, set,
-advance), fault rules, out-of-band edits of stored objects (a JSON merge patch, as a person
-in the dashboard would make), the request log and counters, and runtime settings (rate
-limits, latency). Must not emulate Alguna behaviour: these routes bypass every pipeline stage.
+advance; moving it delivers the webhooks that came due, see webhooks.dispatcher), fault
+rules, out-of-band edits of stored objects (a JSON merge patch, as a person in the
+dashboard would make), the request log and counters, and runtime settings (rate limits,
+latency). Webhooks and usage have their own routers (webhooks.routes, usage). Must not
+emulate Alguna behaviour: these routes bypass every pipeline stage.
 """
 
 from __future__ import annotations
@@ -109,6 +111,7 @@ async def set_clock(request: Request, body: ClockSet) -> ClockState:
         raise ApiError(422, str(exc)) from None
     runtime = runtime_of(request)
     runtime.clock.set(moment, frozen=body.frozen)
+    await runtime.webhooks.clock_moved()  # deliver (or wake the sender for) what is now due
     return _clock(runtime)
 
 
@@ -116,6 +119,7 @@ async def set_clock(request: Request, body: ClockSet) -> ClockState:
 async def advance_clock(request: Request, body: ClockAdvance) -> ClockState:
     runtime = runtime_of(request)
     runtime.clock.advance(timedelta(days=body.days, seconds=body.seconds))
+    await runtime.webhooks.clock_moved()  # deliver (or wake the sender for) what is now due
     return _clock(runtime)
 
 

@@ -20,6 +20,10 @@ _PREFIXED: dict[str, str] = {
     "bundle": "bnd_",
     "version": "subv_",
     "price": "price_",
+    # Webhooks (emulator-side objects; Svix-style prefixes).
+    "message": "msg_",
+    "endpoint": "ep_",
+    "delivery": "dlv_",
 }
 _PLAIN_KINDS = frozenset({"customer", "contact", "subscription"})
 

@@ -1,8 +1,9 @@
 """The state of one emulator instance, and how a request handler reaches it.
 
-Owns the Runtime (store, clock, settings, faults, limiter, request log) that create_app puts on
-``app.state`` and the ``Ctx`` dependency a resource handler receives: the store, the clock and
-the caller's account. Must not implement any stage of request handling itself.
+Owns the Runtime (store, clock, settings, faults, limiter, request log, webhook dispatcher)
+that create_app puts on ``app.state`` and the ``Ctx`` dependency a resource handler
+receives: the store, the clock and the caller's account. Must not implement any stage of
+request handling itself.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .pipeline.idempotency import KeyBook
 from .pipeline.ratelimit import RateLimiter
 from .pipeline.requestlog import RequestLog
 from .store import Store
+from .webhooks.dispatcher import Dispatcher
 
 
 @dataclass
@@ -32,6 +34,10 @@ class Runtime:
     faults: FaultBook = field(default_factory=FaultBook)
     limiter: RateLimiter = field(default_factory=RateLimiter)
     log: RequestLog = field(default_factory=RequestLog)
+    webhooks: Dispatcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.webhooks = Dispatcher(self.store, self.clock)
 
     @property
     def keys(self) -> KeyBook:

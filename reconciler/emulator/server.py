@@ -70,8 +70,16 @@ def serve(
     db_path: a SQLite file (created on first use) or None for an in-memory database.
     rate_limits, latency_ms: as for create_app (True: the documented 100/10/1000 per second).
     Logs one line per request; Ctrl-C (SIGINT) stops it gracefully and returns normally.
+    Webhooks are delivered in the background as they come due (webhooks.dispatcher).
     """
-    app = SocketDrops(create_app(db_path=db_path, rate_limits=rate_limits, latency_ms=latency_ms))
+    app = SocketDrops(
+        create_app(
+            db_path=db_path,
+            rate_limits=rate_limits,
+            latency_ms=latency_ms,
+            webhook_delivery="background",
+        )
+    )
     config = uvicorn.Config(
         app,
         host=host,

@@ -56,6 +56,37 @@ CREATE TABLE IF NOT EXISTS idempotency (
     PRIMARY KEY (account, key)
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+-- Webhooks (see the webhooks package): endpoints are emulator configuration and survive a
+-- reset; messages and their deliveries are account data and do not.
+CREATE TABLE IF NOT EXISTS webhook_endpoints (
+    id TEXT PRIMARY KEY,
+    account TEXT,
+    url TEXT NOT NULL,
+    secrets TEXT NOT NULL,
+    event_types TEXT,
+    source TEXT,
+    description TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_messages (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body BLOB NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    endpoint_id TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts TEXT NOT NULL,
+    next_attempt_at TEXT,
+    lease_until REAL
+);
+CREATE INDEX IF NOT EXISTS webhook_deliveries_due
+    ON webhook_deliveries (state, next_attempt_at);
 """
 
 
@@ -218,9 +249,16 @@ class Store:
         return None if row is None else str(row[0])
 
     def reset(self, account: str | None = None) -> None:
-        """Forget everything, or everything of one account (objects, aliases, idempotency)."""
+        """Forget everything, or everything of one account (objects, aliases, idempotency,
+        webhook messages and deliveries; webhook endpoints are configuration and stay)."""
         with self.transaction() as conn:
-            for table in ("objects", "aliases", "idempotency"):
+            for table in (
+                "objects",
+                "aliases",
+                "idempotency",
+                "webhook_messages",
+                "webhook_deliveries",
+            ):
                 if account is None:
                     conn.execute(f"DELETE FROM {table}")
                 else:

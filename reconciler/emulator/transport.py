@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from .app import create_app
 from .config import RateLimits
 from .pipeline.scope import DROP_HEADER, DROP_VALUE
+from .webhooks.dispatcher import DeliveryMode
 
 
 class EmulatorTransport(httpx.AsyncBaseTransport):
@@ -48,6 +49,7 @@ class EmulatorTransport(httpx.AsyncBaseTransport):
         """Close; an app this transport created also closes its database connection."""
         await self._inner.aclose()
         if self._owns_app:
+            self.app.state.emulator.webhooks.stop()
             self.app.state.emulator.store.close()
 
 
@@ -58,17 +60,24 @@ def emulator_transport(
     rate_limits: bool | RateLimits = False,
     latency_ms: float = 0.0,
     clock_start: datetime | None = None,
+    webhook_delivery: DeliveryMode = "on_demand",
 ) -> EmulatorTransport:
     """An httpx async transport to an in-process emulator.
 
     Pass an existing ``app`` (from create_app) to share it, e.g. to reach its control API from
     a test; otherwise a new app is made with the same options as create_app, and closing the
     transport (or the client using it) closes that app's database. For the embedded ``local``
-    environment use ``db_path=".billing/local.db"``.
+    environment use ``db_path=".billing/local.db"``. ``webhook_delivery="background"``
+    sends webhooks from a thread as they come due (``billing listen`` on an embedded
+    environment); closing the transport stops it.
     """
     if app is not None:
         return EmulatorTransport(app)
     created = create_app(
-        db_path=db_path, rate_limits=rate_limits, latency_ms=latency_ms, clock_start=clock_start
+        db_path=db_path,
+        rate_limits=rate_limits,
+        latency_ms=latency_ms,
+        clock_start=clock_start,
+        webhook_delivery=webhook_delivery,
     )
     return EmulatorTransport(created, owns_app=True)

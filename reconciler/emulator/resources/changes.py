@@ -22,6 +22,7 @@ from ..pricing import MODEL_FIELDS, Price
 from ..routing import api_router
 from ..runtime import Ctx, CtxDep
 from ..store import Doc
+from ..webhooks.events import emit_version
 from .items import Item, in_currency, item_documents
 from .lookup import get_or_404
 from .subscription_state import current_version, resolve_effective
@@ -240,6 +241,7 @@ async def apply_changes(subscription_id: str, body: ChangeRequest, ctx: CtxDep) 
             sub["plan_id"] = body.plan_id
             sub["updated_at"] = ctx.now_ts()
             ctx.store.replace(ctx.account, "subscription", sub)
+        emit_version(ctx, version)
         return version
 
 

@@ -3,8 +3,9 @@
 Owns the subscription's own fields and lifecycle. Creation copies plan items, applies
 overrides (an item for the same product or bundle replaces the plan's, others append) and
 writes the first version (a draft, published on activation). PATCH changes metadata-level
-fields only (metadata merges; ``null`` deletes a key). Must not edit versions after creation
-except publishing drafts on activation: the versions and changes resources own that.
+fields only (metadata merges; ``null`` deletes a key). Activation, PATCH and cancellation emit
+their webhook events (webhooks.events). Must not edit versions after creation except
+publishing drafts on activation: the versions and changes resources own that.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ..routing import (
 )
 from ..runtime import Ctx, CtxDep
 from ..store import Doc
+from ..webhooks.events import emit_cancellation, emit_subscription
 from .items import Items, in_currency, item_documents, merge_items
 from .lookup import get_or_404, resolve_customer
 from .patching import save_changes, sent_changes
@@ -225,7 +227,9 @@ def activate_now(ctx: Ctx, sub: Doc) -> Doc:
     for version in ctx.store.list(ctx.account, "version", parent=sub["id"]):
         if version["status"] == "draft":
             publish(ctx, version)
-    return ctx.store.replace(ctx.account, "subscription", sub)
+    sub = ctx.store.replace(ctx.account, "subscription", sub)
+    emit_subscription(ctx, "subscription.activated", sub)
+    return sub
 
 
 @router.post("/subscriptions", status_code=201, response_model=Subscription)
@@ -333,6 +337,7 @@ async def update_subscription(
                 sub[section] = {**sub[section], **patch}
                 changes.pop(section)
         save_changes(ctx, "subscription", sub, changes)
+        emit_subscription(ctx, "subscription.updated", sub)
         return view(ctx.store, ctx.account, sub, ctx.clock.now())
 
 
@@ -368,4 +373,5 @@ async def cancel_subscription(subscription_id: str, body: Cancel, ctx: CtxDep) -
         sub["canceled_at"] = format_ts(effective)
         sub["updated_at"] = format_ts(now)
         ctx.store.replace(ctx.account, "subscription", sub)
+        emit_cancellation(ctx, sub, effective)
         return view(ctx.store, ctx.account, sub, now)

@@ -4,8 +4,9 @@ Owns the version object (``id, subscription_id, status, effective_at, descriptio
 entitlements, created_at, updated_at``) and its lifecycle: drafts are editable and deletable;
 published versions are never edited or deleted (409). Publishing needs an activated
 subscription (activation publishes the drafts itself) and an ``effective_at`` not before the
-current version's. Must not apply deltas: the changes resource builds item sets and calls
-:func:`new_version`.
+current version's. Creating, editing and publishing through these routes emit
+``subscription.version.updated`` (webhooks.events). Must not apply deltas: the changes
+resource builds item sets and calls :func:`new_version`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..ids import new_id
 from ..routing import api_router
 from ..runtime import Ctx, CtxDep
 from ..store import Doc
+from ..webhooks.events import emit_version
 from .items import MAX_ITEMS, BundleItem, Item, ProductItem, item_documents
 from .lookup import get_or_404
 from .subscription_state import current_version, resolve_effective
@@ -175,7 +177,7 @@ async def create_version(subscription_id: str, body: VersionCreate, ctx: CtxDep)
         source = current_version(
             ctx.store.list(ctx.account, "version", parent=sub["id"]), ctx.clock.now()
         )
-        return new_version(
+        version = new_version(
             ctx,
             sub["id"],
             items=item_documents(ctx, body.items, sub["currency"]),
@@ -183,6 +185,8 @@ async def create_version(subscription_id: str, body: VersionCreate, ctx: CtxDep)
             description=body.description,
             entitlements=[] if source is None else source["entitlements"],
         )
+        emit_version(ctx, version)
+        return version
 
 
 @router.patch("/subscriptions/{subscription_id}/versions/{version_id}", response_model=Version)
@@ -200,7 +204,9 @@ async def update_version(
         if "description" in body.model_fields_set:
             version["description"] = body.description
         version["updated_at"] = ctx.now_ts()
-        return ctx.store.replace(ctx.account, "version", version)
+        version = ctx.store.replace(ctx.account, "version", version)
+        emit_version(ctx, version)
+        return version
 
 
 @router.post(
@@ -229,7 +235,9 @@ async def publish_version(subscription_id: str, version_id: str, ctx: CtxDep) ->
                 f"effective_at {version['effective_at']} is before the current "
                 f"version's ({current['effective_at']})",
             )
-        return publish(ctx, version)
+        version = publish(ctx, version)
+        emit_version(ctx, version)
+        return version
 
 
 @router.delete(

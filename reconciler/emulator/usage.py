@@ -1,0 +1,216 @@
+"""Usage aggregation: what a customer consumed of each metric in a period.
+
+Alguna aggregates ingested events per billable metric to bill them, but its public docs
+show no endpoint that returns usage, so the emulator exposes the aggregation as a control
+API extension, ``GET /_emulator/usage`` (docs/api-compatibility.md, "Usage").
+
+Owns the aggregation rules:
+- the events counted are the account's events for the customer (id or alias) whose
+  ``event_name`` is the metric's and whose ``timestamp`` is in ``[from, to)``; both default
+  to the calendar month (UTC) of the emulator's now;
+- ``filter_groups`` must all match (assumed: groups are ANDed); within a group, filters
+  combine with the group's ``and``/``or``; filter operators ``equal``, ``not_equal``,
+  ``contains``, ``not_contains`` compare the property's text (``true``/``false`` for
+  booleans); an absent property is not equal to and does not contain anything; another
+  operator is a 422 naming the supported ones;
+- ``count`` counts events; ``count_unique`` counts distinct values of ``field`` (events
+  without it are skipped); ``sum``, ``average``, ``min``, ``max`` use the numeric values of
+  ``field`` (numbers or numeric strings, exactly, as decimals; other values are skipped
+  and counted in ``skipped``). No values: ``sum`` is ``"0"``, the others ``null``;
+- values are decimal strings, as the API writes numbers (``average`` to 28 significant
+  digits).
+Must not change anything.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from .clock import format_ts, parse_ts
+from .errors import ERROR_RESPONSES, ApiError
+from .pipeline.gate import account_of, bearer_key
+from .resources.lookup import resolve_customer
+from .resources.subscription_state import add_months
+from .runtime import Ctx, runtime_of
+from .store import Doc
+
+router = APIRouter(prefix="/_emulator", tags=["emulator usage"], responses=ERROR_RESPONSES)
+
+OPERATORS = ("equal", "not_equal", "contains", "not_contains")
+
+
+class Aggregation(BaseModel):
+    method: str
+    field: str | None = None
+
+
+class MetricUsage(BaseModel):
+    metric_id: str
+    name: str
+    event_name: str
+    aggregation: Aggregation
+    value: str | None
+    events: int
+    skipped: int
+
+
+class UsageReport(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    customer_id: str
+    from_: str = Field(alias="from")
+    to: str
+    data: list[MetricUsage]
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _filter_matches(event: Doc, rule: Doc) -> bool:
+    operator = rule["operator"]
+    if operator not in OPERATORS:
+        raise ApiError(
+            422,
+            f"filter operator {operator!r} is not supported by the emulator's aggregation; "
+            f"supported: {', '.join(OPERATORS)}",
+        )
+    actual = _text((event.get("properties") or {}).get(rule["field"]))
+    expected = str(rule["value"])
+    if operator == "equal":
+        return actual == expected
+    if operator == "not_equal":
+        return actual != expected
+    if operator == "contains":
+        return actual is not None and expected in actual
+    return actual is None or expected not in actual
+
+
+def matches(event: Doc, filter_groups: list[Doc]) -> bool:
+    """Whether an event passes a metric's filters (every group; within one, and/or)."""
+    for group in filter_groups:
+        results = [_filter_matches(event, rule) for rule in group.get("filters") or []]
+        if not results:
+            continue
+        if not (all(results) if group["operator"] == "and" else any(results)):
+            return False
+    return True
+
+
+def aggregate(metric: Doc, events: list[Doc]) -> tuple[str | None, int, int]:
+    """(value, events counted, events skipped) of a metric over already-selected events."""
+    method = metric["aggregation"]["method"]
+    field = metric["aggregation"].get("field")
+    if method == "count":
+        return str(len(events)), len(events), 0
+    raw = [(event.get("properties") or {}).get(field or "") for event in events]
+    if method == "count_unique":
+        present = [_text(value) for value in raw if value is not None]
+        return str(len(set(present))), len(present), len(events) - len(present)
+    numbers = [number for value in raw if (number := _number(value)) is not None]
+    skipped = len(events) - len(numbers)
+    if method == "sum":
+        return str(sum(numbers, Decimal(0))), len(numbers), skipped
+    if not numbers:
+        return None, 0, skipped
+    if method == "average":
+        return str(sum(numbers, Decimal(0)) / len(numbers)), len(numbers), skipped
+    chosen = min(numbers) if method == "min" else max(numbers)
+    return str(chosen), len(numbers), skipped
+
+
+def _period(start: str | None, end: str | None, now: datetime) -> tuple[datetime, datetime]:
+    month = datetime(now.year, now.month, 1, tzinfo=UTC)
+    try:
+        lower = parse_ts(start) if start else month
+        upper = parse_ts(end) if end else add_months(month, 1)
+    except ValueError as exc:
+        raise ApiError(400, f"from/to: {exc}") from None
+    if upper <= lower:
+        raise ApiError(400, "to must be after from")
+    return lower, upper
+
+
+def _metrics(ctx: Ctx, metric: str | None) -> list[Doc]:
+    metrics = ctx.store.list(ctx.account, "metric")
+    if metric is None:
+        return metrics
+    chosen = [m for m in metrics if metric in (m["id"], m["name"])]
+    if not chosen:
+        raise ApiError(404, f"metric {metric} not found")
+    return chosen[:1]
+
+
+def usage_report(
+    ctx: Ctx, customer: str, metric: str | None, start: str | None, end: str | None
+) -> dict[str, Any]:
+    """The usage of one customer, per metric (one, by id or name, or all), in a period."""
+    found = resolve_customer(ctx, customer)
+    if found is None:
+        raise ApiError(404, f"customer {customer} not found")
+    lower, upper = _period(start, end, ctx.clock.now())
+    events = [
+        event
+        for event in ctx.store.list(ctx.account, "event", parent=found["id"])
+        if lower <= parse_ts(event["timestamp"]) < upper
+    ]
+    data = []
+    for chosen in _metrics(ctx, metric):
+        selected = [
+            event
+            for event in events
+            if event["event_name"] == chosen["event_name"]
+            and matches(event, chosen.get("filter_groups") or [])
+        ]
+        value, counted, skipped = aggregate(chosen, selected)
+        data.append(
+            {
+                "metric_id": chosen["id"],
+                "name": chosen["name"],
+                "event_name": chosen["event_name"],
+                "aggregation": chosen["aggregation"],
+                "value": value,
+                "events": counted,
+                "skipped": skipped,
+            }
+        )
+    return {
+        "customer_id": found["id"],
+        "from": format_ts(lower),
+        "to": format_ts(upper),
+        "data": data,
+    }
+
+
+@router.get("/usage", response_model=UsageReport, response_model_by_alias=True)
+async def usage(
+    request: Request,
+    customer: Annotated[str, Query(min_length=1, max_length=255, description="id or alias")],
+    metric: Annotated[str | None, Query(max_length=255, description="id or name")] = None,
+    start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    end: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+    api_key: Annotated[str | None, Query(description="if no bearer key is sent")] = None,
+) -> dict[str, Any]:
+    key = bearer_key(request.headers) or api_key
+    if key is None:
+        raise ApiError(400, "send a bearer API key or api_key: usage belongs to an account")
+    return usage_report(Ctx(runtime_of(request), account_of(key)), customer, metric, start, end)

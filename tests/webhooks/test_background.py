@@ -1,0 +1,65 @@
+"""Background delivery: API requests never wait for a webhook, and a second emulator on the
+same data file (an embedded `billing listen`) delivers what another process recorded."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from reconciler.emulator import create_app, emulator_transport
+from reconciler.webhooks import verify
+from tests.emulator.clients import api_client, control_client
+from tests.emulator.factory import active_subscription, catalog
+
+from .conftest import API_KEY, START
+from .receivers import socket_receiver
+
+
+async def _register(app: FastAPI, url: str) -> str:
+    async with control_client(emulator_transport(app)) as control:
+        made = await control.post("/webhooks/endpoints", json={"url": url, "api_key": API_KEY})
+        assert made.status_code == 201
+        return str(made.json()["secret"])
+
+
+async def test_a_slow_endpoint_does_not_slow_the_api() -> None:
+    app = create_app(clock_start=START, webhook_delivery="background")
+    try:
+        with socket_receiver(delay=1.5) as slow:
+            secret = await _register(app, slow.url)
+            async with api_client(emulator_transport(app)) as api:
+                cat = await catalog(api)
+                started = time.monotonic()
+                await active_subscription(api, cat)
+                await api.get("/subscriptions")
+                elapsed = time.monotonic() - started
+                assert slow.arrived.wait(5), "the background sender did not deliver"
+            assert elapsed < 1.0, f"the API waited for the webhook ({elapsed:.2f} s)"
+            [received] = slow.wait(1)
+            hook = verify(received.body, received.headers, secret, scheme="both")
+            assert hook.type == "subscription.activated"
+    finally:
+        app.state.emulator.webhooks.stop()
+
+
+async def test_another_emulator_on_the_same_file_delivers_recorded_events(
+    tmp_path: Path,
+) -> None:
+    db = str(tmp_path / "local.db")
+    writer = create_app(db_path=db, clock_start=START)  # a short-lived `billing apply`
+    listener = create_app(db_path=db, clock_start=START, webhook_delivery="background")
+    try:
+        with socket_receiver() as receiver:
+            secret = await _register(listener, receiver.url)
+            async with api_client(emulator_transport(writer)) as api:
+                await active_subscription(api, await catalog(api))
+            [received] = receiver.wait(1, timeout=5)
+            assert verify(received.body, received.headers, secret).type == (
+                "subscription.activated"
+            )
+    finally:
+        listener.state.emulator.webhooks.stop()
+        for app in (writer, listener):
+            app.state.emulator.store.close()
