@@ -33,6 +33,7 @@ from reconciler.plan import ApplyResult, Plan
 from reconciler.planner import apply_refusals, make_plan
 from reconciler.project import Project
 from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
+from reconciler.targeting import Selection, select_changes
 
 Clock = Callable[[], dt.datetime]
 
@@ -106,10 +107,23 @@ def load_catalog(project: Project, name: str) -> Catalog:
     return Catalog(desired=result.state, warnings=tuple(result.diagnostics))
 
 
-async def plan_target(catalog: Catalog, target: Target, *, clock: Clock = utc_now) -> Planned:
+async def plan_target(
+    catalog: Catalog,
+    target: Target,
+    *,
+    clock: Clock = utc_now,
+    selection: Selection | None = None,
+) -> Planned:
+    """Read the live account and plan the catalog against it. With an active
+    `selection` (`--target`/`--exclude`) the plan is partial: the diff is filtered
+    (`targeting.select_changes`, which raises `SelectionError` when the selection cannot
+    be honoured) before the plan is made, and the plan records the selection."""
     desired = catalog.desired
     live = await fetch_live(target.reader, desired)
     result = diff(desired, live)
+    partial = None
+    if selection is not None and selection.active:
+        result, partial = select_changes(result, desired, selection)
     plan = make_plan(
         desired,
         live,
@@ -118,6 +132,8 @@ async def plan_target(catalog: Catalog, target: Target, *, clock: Clock = utc_no
         diagnostics=catalog.warnings,
         review_threshold=target.review_threshold,
     )
+    if partial is not None:
+        plan = plan.model_copy(update={"partial": partial})
     return Planned(plan=plan, desired=desired, live=live)
 
 

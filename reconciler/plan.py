@@ -36,7 +36,12 @@ it back to an equal `Plan`):
                       "before": "55.05", "after": "68.81", "difference": "13.76",
                       "percent_change": "25.00"}],
          "max_increase_percent": "25.00", "problem": null}
-      ]
+      ],
+      "promotion": {"from_environment": "sandbox",      # only from `billing promote`
+                    "source_catalog_digest": "sha256:…",
+                    "source_checked_at": "2026-05-01T11:59:58Z", "source_unchanged": 31},
+      "partial": {"targets": ["plan.growth"], "excludes": [],   # only with --target/--exclude
+                  "pulled_in": ["product.seats"], "left_out": 4}
     }
 
 Contracts:
@@ -61,6 +66,11 @@ Contracts:
   of the plan (`address`, `action`). Amounts are decimal strings, like every money value;
   they are charges for one billing period in `currency`, rounded as the pricing engine
   rounds a total (once, half up, to the currency's minor unit).
+- `promotion` and `partial` (added within format_version 1, written only when set, like
+  `review`): a plan made by `billing promote` records the environment it was proven on
+  and that environment's catalog digest (`Promotion`); a plan made with `--target` or
+  `--exclude` records the selection, the dependencies it pulled in and how many changes
+  of the whole plan it leaves out (`PartialPlan`), so a saved partial plan says so.
 """
 
 from __future__ import annotations
@@ -287,6 +297,39 @@ class PriceReview(Frozen):
         return next(s for s in self.samples if s.percent_change == self.max_increase_percent)
 
 
+def _unset(value: object) -> bool:
+    return value is None
+
+
+class Promotion(Frozen):
+    """Where a promoted plan comes from: `billing promote --from <from_environment>` first
+    planned the catalog against that environment and found nothing to change.
+
+    `source_catalog_digest` is the catalog as rendered for the source environment (its
+    variables differ, so it differs from the plan's own `catalog_digest`);
+    `source_checked_at` is when the source account was read; `source_unchanged` how many
+    declared resources it held unchanged (the proof that they match)."""
+
+    from_environment: str
+    source_catalog_digest: str
+    source_checked_at: AwareDatetime
+    source_unchanged: int = Field(default=0, ge=0)
+
+
+class PartialPlan(Frozen):
+    """A plan restricted with `--target`/`--exclude` (`reconciler.targeting`).
+
+    `targets`/`excludes` are the addresses as given (`<kind>.<key>`); `pulled_in` the
+    addresses added because a selected change needs them (a reference that is created or
+    replaced by the same plan, or the plans and bundles re-pointed to a replaced product);
+    `left_out` how many changes of the whole plan this one does not make."""
+
+    targets: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = ()
+    pulled_in: tuple[str, ...] = ()
+    left_out: int = Field(default=0, ge=0)
+
+
 class Plan(Frozen):
     """A reviewed, replayable plan (format above). Changes are non-noop, unique and in
     apply order; the summary agrees with them; every price review names one of them."""
@@ -302,6 +345,8 @@ class Plan(Frozen):
     fingerprints: dict[str, str] = Field(default_factory=dict)
     unmanaged: tuple[UnmanagedObject, ...] = ()
     review: tuple[PriceReview, ...] = Field(default=(), exclude_if=_empty)
+    promotion: Promotion | None = Field(default=None, exclude_if=_unset)
+    partial: PartialPlan | None = Field(default=None, exclude_if=_unset)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -16,7 +16,12 @@ import click
 
 from reconciler import __version__
 from reconciler.cli.common import Context, env_option, guarded
+from reconciler.cli.events import events
+from reconciler.cli.fmt import fmt
+from reconciler.cli.importing import import_command
+from reconciler.cli.listen import listen
 from reconciler.cli.pricing import pricing_tests, quote
+from reconciler.cli.promote import promote_command
 from reconciler.cli.sandbox import sandbox
 from reconciler.cli.workflow import apply, drift, plan
 from reconciler.diagnostics import Diagnostic
@@ -84,5 +89,17 @@ def schema() -> None:
     click.echo(catalog_schema_json())
 
 
-for command in (plan, apply, drift, sandbox, quote, pricing_tests):
+for command in (
+    plan,
+    apply,
+    drift,
+    sandbox,
+    quote,
+    pricing_tests,
+    listen,
+    events,
+    import_command,
+    promote_command,
+    fmt,
+):
     main.add_command(command)

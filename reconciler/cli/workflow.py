@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -34,6 +36,28 @@ from reconciler.report.apply_output import apply_json, apply_text
 from reconciler.report.drift_output import drift_json, drift_markdown, drift_text
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from reconciler.report.progress_output import ConsoleProgress
+from reconciler.targeting import Selection
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def selection_options(func: F) -> F:
+    """`--target ADDR` and `--exclude ADDR`, repeatable (a partial plan; `targeting`)."""
+    func = click.option(
+        "--exclude",
+        "excludes",
+        multiple=True,
+        metavar="ADDR",
+        help="Leave out this resource (<kind>.<key>); repeatable. Refused if a selected"
+        " change needs it.",
+    )(func)
+    return click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="ADDR",
+        help="Plan only this resource (<kind>.<key>) and what it needs; repeatable.",
+    )(func)
 
 
 def _color() -> bool:
@@ -47,9 +71,11 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-async def _plan(project: Project, name: str, catalog: Catalog) -> Planned:
+async def _plan(
+    project: Project, name: str, catalog: Catalog, selection: Selection | None = None
+) -> Planned:
     async with open_target(project, name, transport_for(project, name)) as target:
-        return await plan_target(catalog, target)
+        return await plan_target(catalog, target, selection=selection)
 
 
 def _has_errors(plan: Plan) -> bool:
@@ -69,6 +95,7 @@ def _has_errors(plan: Plan) -> bool:
 @click.option(
     "--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error)."
 )
+@selection_options
 @click.pass_obj
 @guarded
 def plan(
@@ -78,12 +105,21 @@ def plan(
     no_save: bool,
     fmt: str,
     detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    excludes: tuple[str, ...],
 ) -> None:
     """Show what apply would change in the live account, money first."""
     project = obj.project()
     name = project.environment(env)
-    planned = asyncio.run(_plan(project, name, load_catalog(project, name)))
-    result = planned.plan
+    selection = Selection(targets=targets, excludes=excludes)
+    planned = asyncio.run(_plan(project, name, load_catalog(project, name), selection))
+    emit_plan(project, planned.plan, out=out, no_save=no_save, fmt=fmt)
+    sys.exit(plan_exit_code(planned.plan, detailed_exitcode))
+
+
+def emit_plan(project: Project, result: Plan, *, out: Path | None, no_save: bool, fmt: str) -> None:
+    """Print `result` in `fmt` and save it when it has changes and no errors (mode 0600,
+    `plans/<env>/<plan id>.json` unless `out`). Shared by `plan` and `promote`."""
     if fmt == "json":
         click.echo(plan_json(result), nl=False)
     elif fmt == "markdown":
@@ -100,9 +136,13 @@ def plan(
             f" billing apply {_shown(path)}",
             err=True,
         )
+
+
+def plan_exit_code(result: Plan, detailed_exitcode: bool) -> int:
+    """1 with errors; 2 with changes under --detailed-exitcode; else 0."""
     if _has_errors(result):
-        sys.exit(1)
-    sys.exit(2 if detailed_exitcode and result.has_changes else 0)
+        return 1
+    return 2 if detailed_exitcode and result.has_changes else 0
 
 
 def _confirm(plan_: Plan, auto_approve: bool) -> None:
@@ -138,6 +178,7 @@ def _finish(result: ApplyResult, plan_: Plan, fmt: str) -> None:
     help="Allow replacing resources whose immutable fields changed.",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@selection_options
 @click.pass_obj
 @guarded
 def apply(
@@ -147,10 +188,18 @@ def apply(
     auto_approve: bool,
     allow_replace: bool,
     fmt: str,
+    targets: tuple[str, ...],
+    excludes: tuple[str, ...],
 ) -> None:
     """Make the live account match the catalog: a saved PLANFILE exactly, or a fresh plan."""
     project = obj.project()
     progress = ConsoleProgress(sys.stderr, tty=sys.stderr.isatty())
+    selection = Selection(targets=targets, excludes=excludes)
+    if planfile is not None and selection.active:
+        fail(
+            "--target and --exclude select what a fresh plan makes; a saved plan is applied"
+            " exactly as reviewed. Make a partial plan with `billing plan --target ...`"
+        )
     if planfile is not None:
         saved = read_plan(planfile, _shown(planfile))
         name = project.environment(env or saved.environment)
@@ -191,7 +240,7 @@ def apply(
 
     async def run_fresh(stop: asyncio.Event) -> ApplyResult | None:
         async with open_target(project, name, transport_for(project, name)) as target:
-            fresh = await plan_target(catalog, target)
+            fresh = await plan_target(catalog, target, selection=selection)
             planned.append(fresh)
             click.echo(plan_text(fresh.plan, color=_color()), nl=False, err=fmt == "json")
             if not fresh.plan.has_changes and not _has_errors(fresh.plan):

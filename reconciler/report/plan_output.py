@@ -1,13 +1,15 @@
 """`billing plan` output: text for a terminal, Markdown for a PR comment, JSON for files.
 
 Contracts:
-- Text (`plan_text`): a header, a legend of the symbols used (see `change_view`), the money
+- Text (`plan_text`): a header (with a line for a promotion and one for a partial plan,
+  when the plan is one), a legend of the symbols used (see `change_view`), the money
   review (a table per changed price, `money_table`: money first, before any field), one
   block per change in apply order (symbol, address, action, remote id, reason, then the
   field rows money first, or an outline of what a create brings), the unmanaged objects,
   the diagnostics, and exactly one summary line, last. ANSI escapes only with `color=True`.
 - Markdown (`plan_markdown`): first line `<!-- alguna-billing plan: <env> -->`, the marker
-  a CI script looks for to update its comment in place. Warnings up front (price
+  a CI script looks for to update its comment in place. A promotion and a partial plan
+  say so right under the plan id. Warnings up front (price
   increases among them); under each change its money tables, then its field table. The
   same plan renders to the same bytes (nothing reads the clock), and nothing ends in a
   space.
@@ -48,6 +50,37 @@ def summary_line(plan: Plan) -> str:
     return f"Plan: {count_phrases(counts(plan), PLAN_VERBS)} ({unchanged} unchanged)."
 
 
+def promotion_line(plan: Plan) -> str | None:
+    """What a promoted plan says about its source (None for other plans)."""
+    promotion = plan.promotion
+    if promotion is None:
+        return None
+    return (
+        f'Promotion from "{promotion.from_environment}": the live account there matched the'
+        f" catalog ({promotion.source_unchanged} unchanged, read"
+        f" {timestamp(promotion.source_checked_at)}, catalog"
+        f' {promotion.source_catalog_digest}); this plan brings "{plan.environment}" to the'
+        " same catalog."
+    )
+
+
+def partial_line(plan: Plan) -> str | None:
+    """What a partial plan selects and leaves out (None for a whole plan)."""
+    partial = plan.partial
+    if partial is None:
+        return None
+    parts = []
+    if partial.targets:
+        parts.append("targets " + ", ".join(partial.targets))
+    if partial.excludes:
+        parts.append("excludes " + ", ".join(partial.excludes))
+    if partial.pulled_in:
+        parts.append("pulled in as dependencies " + ", ".join(partial.pulled_in))
+    left = partial.left_out
+    parts.append(f"{left} other change{'' if left == 1 else 's'} left out")
+    return f"Partial plan: {'; '.join(parts)}."
+
+
 def counts(plan: Plan) -> dict[Action, int]:
     """Changes per action, from the plan's summary (checked against its changes)."""
     return {action: getattr(plan.summary, action.value) for action in PLAN_VERBS}
@@ -66,6 +99,8 @@ def plan_text(plan: Plan, *, color: bool = False) -> str:
         unmanaged_note=UNMANAGED_NOTE,
         diagnostics=diagnostic_lines(plan.diagnostics),
         summary=summary_line(plan),
+        promotion=promotion_line(plan),
+        partial=partial_line(plan),
         paint=painter(color),
     )
 
@@ -96,6 +131,8 @@ def plan_markdown(plan: Plan) -> str:
         others=[d for d in plan.diagnostics if not _up_front(d.code, d.severity)],
         unmanaged_note=UNMANAGED_NOTE,
         summary=summary_line(plan),
+        promotion=promotion_line(plan),
+        partial=partial_line(plan),
     )
 
 

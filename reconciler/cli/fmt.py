@@ -1,0 +1,77 @@
+"""`billing fmt [--check] [--diff] [--sort-keys] [FILES...]`: catalog files in canonical form.
+
+Thin: `reconciler.fmt` decides; this prints one line per file that changes (or would),
+a warning per file left alone, an error line per file that is not TOML, and a count.
+Exit 0 when nothing is wrong (and, with --check, nothing would change); 1 when a file is
+not TOML or cannot be read, or, with --check, when a file would be reformatted.
+Without FILES it formats every catalog file of the project (`catalog/**/*.toml`); with
+FILES (files or folders) it needs no project, so a pre-commit hook can pass the staged
+files.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from reconciler.catalog import catalog_files
+from reconciler.cli.common import Context, guarded
+from reconciler.fmt import format_files
+from reconciler.fmt.files import Status
+
+
+def _expand(paths: tuple[Path, ...]) -> list[Path]:
+    found: list[Path] = []
+    for path in paths:
+        found.extend(catalog_files(path) if path.is_dir() else [path])
+    return found
+
+
+@click.command("fmt")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Show the changes as a unified diff.")
+@click.option(
+    "--sort-keys",
+    is_flag=True,
+    help="Also put keys in the catalog's canonical order (name first, items last).",
+)
+@click.pass_obj
+@guarded
+def fmt(
+    obj: Context, files: tuple[Path, ...], check: bool, show_diff: bool, sort_keys: bool
+) -> None:
+    """Format catalog files canonically, keeping every comment."""
+    if files:
+        root = Path.cwd()
+        targets = _expand(files)
+    else:
+        project = obj.project()
+        root = project.root
+        targets = catalog_files(root / project.settings.catalog_dir)
+    outcomes = format_files(root, targets, write=not check, sort_keys=sort_keys)
+    changed = [o for o in outcomes if o.status is Status.CHANGED]
+    errors = [o for o in outcomes if o.status is Status.ERROR]
+    skipped = [o for o in outcomes if o.status is Status.SKIPPED]
+    for outcome in changed:
+        click.echo(f"{'would reformat' if check else 'formatted'} {outcome.shown}")
+        if show_diff:
+            click.echo(outcome.diff, nl=False)
+    for outcome in skipped:
+        where = f"{outcome.shown}:{outcome.line}" if outcome.line else outcome.shown
+        click.echo(f"{where}: warning fmt.skipped: {outcome.message}", err=True)
+    for outcome in errors:
+        where = f"{outcome.shown}:{outcome.line}" if outcome.line else outcome.shown
+        click.echo(f"{where}: error fmt.invalid: {outcome.message}", err=True)
+    verb = "would be reformatted" if check else "reformatted"
+    canonical = len(outcomes) - len(changed) - len(errors) - len(skipped)
+    click.echo(
+        f"{len(changed)} file(s) {verb}, {canonical} already canonical,"
+        f" {len(skipped)} left as they are, {len(errors)} with errors.",
+        err=True,
+    )
+    if check and changed:
+        click.echo("Run `billing fmt` to format them.", err=True)
+    sys.exit(1 if errors or (check and changed) else 0)

@@ -1,0 +1,133 @@
+"""`billing import`: write catalog files for live objects the catalog does not declare.
+
+Thin: `reconciler.importing` decides and writes; this parses options, opens the
+environment, prints what was imported, adopted and skipped, and exits 0 (imported, or
+nothing to import) or 1 (an error, or an import whose files do not load cleanly).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import cast
+
+import click
+
+from reconciler.cli.common import Context, env_option, guarded
+from reconciler.cli.targets import transport_for
+from reconciler.diagnostics import Severity
+from reconciler.importing import ImportOptions, ImportResult, import_live
+from reconciler.model import KINDS, Kind
+from reconciler.operations import load_catalog, open_target
+from reconciler.report.diagnostics import diagnostics_text
+
+
+@click.command("import")
+@env_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the new files (default: the catalog folder, so `plan` sees them).",
+)
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(KINDS),
+    help="Import only this kind (repeatable); what they refer to is pulled in.",
+)
+@click.option(
+    "--name",
+    "pattern",
+    default=None,
+    help="Only objects whose key, natural key or"
+    " name matches this glob (case-insensitive), e.g. 'legacy*'.",
+)
+@click.option(
+    "--per-resource",
+    is_flag=True,
+    help="One file per resource (<kind>s/<key>.toml) instead of one per kind.",
+)
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="Write the natural key (product sku, customer alias, subscription billing_key) on"
+    " live objects that have none, so the catalog can recognise them.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
+@click.pass_obj
+@guarded
+def import_command(
+    obj: Context,
+    env: str | None,
+    out_dir: Path | None,
+    kinds: tuple[str, ...],
+    pattern: str | None,
+    per_resource: bool,
+    adopt: bool,
+    dry_run: bool,
+) -> None:
+    """Write catalog files for live objects the catalog does not declare yet."""
+    project = obj.project()
+    name = project.environment(env)
+    catalog = load_catalog(project, name)
+    options = ImportOptions(
+        out_dir=(out_dir or project.root / project.settings.catalog_dir).absolute(),
+        kinds=tuple(cast(Kind, k) for k in kinds),
+        pattern=pattern,
+        layout="resource" if per_resource else "kind",
+        adopt=adopt,
+        dry_run=dry_run,
+    )
+
+    async def run() -> ImportResult:
+        async with open_target(project, name, transport_for(project, name)) as target:
+            return await import_live(project, catalog, target, options)
+
+    result = asyncio.run(run())
+    click.echo(import_text(result), nl=False)
+    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    sys.exit(1 if errors else 0)
+
+
+def import_text(result: ImportResult) -> str:
+    """The import summary: files, objects (with adoption and why pulled in), skipped."""
+    lines: list[str] = []
+    env = result.environment
+    if not result.imported:
+        lines.append(f"Nothing to import from {env!r}: every live object is declared or skipped.")
+    elif result.dry_run:
+        lines.append(f"Would import {len(result.imported)} object(s) from {env!r} (dry run):")
+    else:
+        lines.append(
+            f"Imported {len(result.imported)} object(s) from {env!r} into"
+            f" {len(result.files)} file(s):"
+        )
+    for item in result.imported:
+        where = f" -> {item.file}" if item.file else ""
+        notes = []
+        if item.adopted:
+            notes.append(("would " if result.dry_run else "adopted: ") + item.adopted)
+        if item.needed_by:
+            notes.append("needed by " + ", ".join(item.needed_by))
+        note = f"  ({'; '.join(notes)})" if notes else ""
+        lines.append(f"  {item.address}  (id {item.remote_id}){where}{note}")
+    if result.skipped:
+        lines.append(f"Skipped {len(result.skipped)} object(s):")
+        lines.extend(f"  {s.address}  (id {s.remote_id}): {s.reason}" for s in result.skipped)
+    if result.residual:
+        lines.append("Warning: the next plan would still change these imported objects:")
+        lines.extend(f"  {r}" for r in result.residual)
+    if result.diagnostics:
+        lines.append(diagnostics_text(list(result.diagnostics)))
+    if result.files and result.outside_catalog:
+        lines.append(
+            "Note: the files are outside the catalog folder; move them there for"
+            " `billing plan` to see them."
+        )
+    elif result.files:
+        lines.append(f"Next: billing plan --env {env} (no change for the imported objects).")
+    return "\n".join(lines) + "\n"
