@@ -9,8 +9,9 @@ Contract:
 - Live objects that match no declared key are `unmanaged`: listed, never changed. A live
   object that matches but could not be read (`LiveState.problems`) is never re-created:
   its declared resource gets an error diagnostic instead (a create would duplicate it).
-- A plan or bundle that prices a product being replaced is updated too (`repoint`), so
-  it points at the replacement after the same apply.
+- What copies or points at something the plan changes follows in the same plan
+  (`repoint`): plans and bundles that price a replaced product, and plans and draft
+  versions that use a repriced bundle without overrides.
 - Changes come in apply order (`reconciler.plan.apply_order`): metrics, products,
   bundles, plans, customers, subscriptions, their new versions, then activations and
   cancellations; by key within a group.
@@ -102,7 +103,7 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
             diagnostics += result.diagnostics
         else:
             outcomes.append(resource_change(address, resource, current, remote_id, moved_from))
-    outcomes = repointed(outcomes, desired)
+    outcomes = repointed(outcomes, desired, live)
     diagnostics += _consequences(desired, live, outcomes)
     diagnostics += [
         Diagnostic(

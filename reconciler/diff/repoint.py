@@ -1,18 +1,24 @@
-"""Re-pointing: plans and bundles that refer to a product being replaced.
+"""Follow-up updates: what must be rewritten because something it copies or points at
+changes in the same plan, although its own declaration did not change.
 
-A replaced product is a new live object with a new id (the old one is renamed out of the
-way, see `apply.steps`). Plans and bundles that price it still point at the old id
-although nothing in their declaration changed, so a plan that replaces a product also
-updates them, in the same apply; otherwise apply would leave them on the renamed product
-and only the next plan would notice. Subscriptions are not re-pointed: their published
-versions keep the prices (and products) they were sold with.
+- A replaced product is a new live object with a new id (the old one is renamed out of
+  the way, see `apply.steps`): plans and bundles that price it still point at the old id.
+- A bundle whose prices change: the API copies a bundle's prices into every plan item
+  and subscription version item that uses the bundle without overrides (`items`), so
+  those keep the old prices. Plans are rewritten; so are the versions of draft
+  subscriptions (drafts are editable). Active subscriptions are not: their published
+  versions keep what they were sold with (grandfathering; see `engine`).
+
+Each such no-op becomes an `update` whose reason names the cause, so the one apply
+leaves nothing for the next plan to find.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
-from reconciler.model import Bundle, DesiredState, Plan
+from reconciler.model import Bundle, DesiredState, Item, LiveState, Plan, Version
 from reconciler.plan import Action, Change
 
 
@@ -27,28 +33,64 @@ def _products(resource: Plan | Bundle) -> set[str]:
     return found
 
 
-def repointed(outcomes: Iterable[Change], desired: DesiredState) -> list[Change]:
-    """`outcomes` with each no-op plan or bundle that refers to a replaced product turned
-    into an update that says why."""
+def _copied_bundles(items: Iterable[Item]) -> set[str]:
+    """Bundles used without overrides: their prices are copied from the bundle."""
+    return {item.bundle for item in items if item.bundle is not None and item.items is None}
+
+
+def _cause(
+    change: Change, desired: DesiredState, live: LiveState, replaced: set[str], repriced: set[str]
+) -> str | None:
+    if change.kind == "subscription":
+        if change.version is None or change.after is None:
+            return None
+        current = live.subscriptions.get(change.key)
+        if current is None or current.activate:
+            return None
+        version = Version.model_validate_json(json.dumps(change.after))  # JSON mode: dates
+        reason = _bundle_reason(sorted(_copied_bundles(version.items) & repriced))
+        customer = desired.subscriptions[change.key].customer
+        return None if reason is None else f"customer {customer}: {reason}"
+    table: dict[str, Plan] | dict[str, Bundle]
+    table = desired.plans if change.kind == "plan" else desired.bundles
+    resource = table.get(change.key)
+    if resource is None:
+        return None
+    products = sorted(_products(resource) & replaced)
+    if products:
+        names = ", ".join(f"product.{key}" for key in products)
+        return f"refers to {names}, which is replaced: its items are re-pointed to the new product"
+    if isinstance(resource, Plan):
+        return _bundle_reason(sorted(_copied_bundles(resource.items) & repriced))
+    return None
+
+
+def _bundle_reason(bundles: list[str]) -> str | None:
+    if not bundles:
+        return None
+    names = ", ".join(f"bundle.{key}" for key in bundles)
+    return f"uses {names} without overrides, whose prices change: its copy of them is updated"
+
+
+def repointed(outcomes: Iterable[Change], desired: DesiredState, live: LiveState) -> list[Change]:
+    """`outcomes` with each no-op that must follow another change turned into an update
+    that says why (module docstring)."""
     outcomes = list(outcomes)
     replaced = {c.key for c in outcomes if c.kind == "product" and c.action is Action.REPLACE}
-    if not replaced:
+    repriced = {
+        c.key
+        for c in outcomes
+        if c.kind == "bundle"
+        and c.action is Action.UPDATE
+        and any(f.path.startswith("items") for f in c.fields)
+    }
+    if not replaced and not repriced:
         return outcomes
     out: list[Change] = []
     for change in outcomes:
-        if change.action is Action.NOOP and change.kind in ("plan", "bundle"):
-            table: dict[str, Plan] | dict[str, Bundle]
-            table = desired.plans if change.kind == "plan" else desired.bundles
-            resource = table.get(change.key)
-            hit = sorted(_products(resource) & replaced) if resource is not None else []
-            if hit:
-                names = ", ".join(f"product.{key}" for key in hit)
-                change = change.model_copy(
-                    update={
-                        "action": Action.UPDATE,
-                        "reason": f"refers to {names}, which is replaced: its items are"
-                        " re-pointed to the new product",
-                    }
-                )
+        if change.action is Action.NOOP and change.kind in ("plan", "bundle", "subscription"):
+            reason = _cause(change, desired, live, replaced, repriced)
+            if reason is not None:
+                change = change.model_copy(update={"action": Action.UPDATE, "reason": reason})
         out.append(change)
     return out

@@ -16,12 +16,13 @@ from reconciler.model import (
     LiveProblem,
     LiveState,
     Metric,
+    ProductItem,
     UnmanagedObject,
 )
 from reconciler.model.resources import Aggregation
 from reconciler.plan import Action, Change
 
-from .catalog import DESIRED, METRICS, edit, fixed, live_of, tables
+from .catalog import DESIRED, METRICS, edit, fixed, live_of, tables, unit
 
 
 def actions(result: DiffResult) -> list[tuple[str, str]]:
@@ -262,3 +263,23 @@ def test_live_state_tables_helper_covers_every_kind() -> None:
         "customers",
         "subscriptions",
     }
+
+
+def test_a_bundle_price_change_updates_the_copies_of_plans_and_draft_versions() -> None:
+    """The API copies a bundle's prices into the plans and versions that use it without
+    overrides: they follow in the same plan (published versions do not: grandfathered)."""
+    cheaper = (ProductItem(product="storage", price=unit("0.40")),)
+    desired = edit(DESIRED, "bundle", "addons", items=cheaper)
+    result = diff(desired, live_of(DESIRED))
+    assert actions(result) == [
+        ("bundle.addons", "update"),
+        ("plan.starter", "update"),
+        ("subscription.acme_main.versions[2026-01-01]", "update"),
+    ]
+    follow_ups = result.changes[1:]
+    assert all("bundle.addons without overrides" in c.reason for c in follow_ups)
+    assert "customer acme" in follow_ups[1].reason
+
+    active = edit(desired, "subscription", "acme_main", activate=True)
+    live = edit(live_of(DESIRED), "subscription", "acme_main", activate=True)
+    assert actions(diff(active, live)) == [("bundle.addons", "update"), ("plan.starter", "update")]
