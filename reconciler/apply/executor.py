@@ -26,12 +26,10 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reconciler.api import ApiError
 from reconciler.apply.progress import Progress
 from reconciler.apply.steps import Run, perform
 from reconciler.errors import BillingError
 from reconciler.plan import ApplyResult, Change, Plan, apply_order
-from reconciler.wire import WireMappingError
 
 
 @dataclass(frozen=True)
@@ -72,27 +70,31 @@ async def execute(
                 pending.extend(j.key_base for j in lane_jobs[index + 1 :])
                 return
 
-    for group in _groups(jobs):
-        if stop.is_set() or failed:
-            pending.extend(job.key_base for lane_jobs in group for job in lane_jobs)
-            continue
-        await asyncio.gather(*(lane(lane_jobs) for lane_jobs in group))
-    result = ApplyResult(
-        plan_id=plan.plan_id,
-        applied=tuple(applied),
-        pending=tuple(pending),
-        failed=tuple(failed),
-        errors=failed,
-    )
-    progress.end(result)
+    try:
+        for group in _groups(jobs):
+            if stop.is_set() or failed:
+                pending.extend(job.key_base for lane_jobs in group for job in lane_jobs)
+                continue
+            await asyncio.gather(*(lane(lane_jobs) for lane_jobs in group))
+    finally:  # a bug escaping a change still ends the progress display cleanly
+        result = ApplyResult(
+            plan_id=plan.plan_id,
+            applied=tuple(applied),
+            pending=tuple(pending),
+            failed=tuple(failed),
+            errors=failed,
+        )
+        progress.end(result)
     return result
 
 
 async def _attempt(run: Run, job: Job) -> str | None:
-    """None on success, else a one-line error (API errors carry no secrets)."""
+    """None on success, else a one-line error (API errors carry no secrets). Only user-
+    facing errors (`BillingError`: the API's, the wire mapping's, a step's) fail a change;
+    anything else is a bug and propagates."""
     try:
         await perform(run, job.change, job.key_base)
-    except (ApiError, BillingError, WireMappingError, ValueError, KeyError) as exc:
+    except BillingError as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
 

@@ -16,6 +16,23 @@ import hashlib
 _PREFIX = "billing-"
 
 
+def derived_key(*parts: str) -> str:
+    """A fixed-length idempotency key that depends only on `parts` (joined by newlines)."""
+    return _PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:48]
+
+
 def idempotency_key(plan_id: str, change_id: str, step: str) -> str:
-    digest = hashlib.sha256(f"{plan_id}\n{change_id}\n{step}".encode()).hexdigest()
-    return _PREFIX + digest[:48]
+    return derived_key(plan_id, change_id, step)
+
+
+def tombstone_suffix(plan_id: str) -> str:
+    """What a replace appends to the natural key (sku, name) of the object it replaces:
+    the API has no delete, so the old object is renamed out of the way, and the suffix
+    says by which plan (a resumed replace and `billing import` recognise it)."""
+    return f"~replaced-{plan_id}"
+
+
+def tombstoned(natural_key: str, plan_id: str, limit: int = 255) -> str:
+    """`natural_key` with the plan's suffix, cut so that the suffix always survives."""
+    suffix = tombstone_suffix(plan_id)
+    return natural_key[: limit - len(suffix)] + suffix

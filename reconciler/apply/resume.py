@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reconciler.apply.executor import Job
+from reconciler.apply.keys import tombstone_suffix
 from reconciler.errors import BillingError
 from reconciler.plan import Action, Change, Plan
 
@@ -68,7 +69,7 @@ def _compatible(saved: Change, fresh: Change) -> bool:
 def _renamed_by(saved: Plan, fresh: Plan, change: Change) -> bool:
     """Whether `saved`'s replace of `change` renamed the old object (its tombstone step):
     then it is unmanaged, under a natural key ending in the plan's suffix."""
-    suffix = f"~replaced-{saved.plan_id}"
+    suffix = tombstone_suffix(saved.plan_id)
     return any(u.kind == change.kind and u.natural_key.endswith(suffix) for u in fresh.unmanaged)
 
 

@@ -28,12 +28,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reconciler.api import ApiReader, ApiWriter
-from reconciler.apply.keys import idempotency_key
+from reconciler.apply.keys import idempotency_key, tombstoned
 from reconciler.diff.subscriptions import effective_text
+from reconciler.errors import BillingError
 from reconciler.model import Address, DesiredState, Kind, LiveState, Subscription, Version
 from reconciler.plan import Action, Change
 from reconciler.wire import CatalogModels, change_body, patch_body, to_wire, version_to_wire
 from reconciler.wire.errors import UnresolvedReferenceError
+
+
+class ApplyStepError(BillingError):
+    """A change cannot be made as planned (its subscription or version is not where the
+    plan expects it); reported as that change's failure."""
 
 
 class Ids(CatalogModels):
@@ -50,7 +56,7 @@ class Ids(CatalogModels):
             return self.ids[(kind, key)]
         except KeyError:
             if kind == "subscription":
-                raise ValueError(f"subscription {key!r} has no remote id") from None
+                raise ApplyStepError(f"subscription {key!r} has no remote id") from None
             raise UnresolvedReferenceError(kind, key, "key") from None
 
     def metric_id(self, key: str) -> str:
@@ -135,7 +141,7 @@ async def perform(run: Run, change: Change, key_base: str) -> None:
         sent = {k: v for k, v in body.items() if v is not None}
         await run.writer.action(path, sent, key=key("cancel"))
     else:
-        raise ValueError(f"nothing to perform for {change.change_id}")
+        raise ApplyStepError(f"nothing to perform for {change.change_id}")
 
 
 async def _create(run: Run, kind: Kind, key: str, idem: str) -> None:
@@ -149,14 +155,13 @@ async def _create(run: Run, kind: Kind, key: str, idem: str) -> None:
 
 async def _tombstone(run: Run, kind: Kind, key: str, idem: str) -> None:
     """Rename the live object's natural key so the replacement can take it."""
-    suffix = f"~replaced-{run.plan_id}"
     if kind == "product":
         live = run.live.products[key]
-        body = {"sku": f"{live.sku or key}{suffix}"[:255]}
+        body = {"sku": tombstoned(live.sku or key, run.plan_id)}
     elif kind == "plan":
-        body = {"name": f"{run.live.plans[key].name}{suffix}"[:255]}
+        body = {"name": tombstoned(run.live.plans[key].name, run.plan_id)}
     else:
-        raise ValueError(f"a {kind} cannot be replaced")
+        raise ApplyStepError(f"a {kind} cannot be replaced")
     await run.writer.update(f"/{kind}s/{run.ids.remote(kind, key)}", body, key=idem)
 
 
@@ -187,7 +192,7 @@ def _declared_version(subscription: Subscription, change: Change) -> Version:
     for version in subscription.versions:
         if effective_text(version) == change.version:
             return version
-    raise ValueError(f"{change.address} is not declared")
+    raise ApplyStepError(f"{change.address} is not declared")
 
 
 async def _live_version_id(run: Run, remote: str, effective: str) -> str:
@@ -195,4 +200,4 @@ async def _live_version_id(run: Run, remote: str, effective: str) -> str:
     for version in versions:
         if str(version.get("effective_at", "")).startswith(effective):
             return str(version["id"])
-    raise ValueError(f"subscription {remote} has no live version effective {effective}")
+    raise ApplyStepError(f"subscription {remote} has no live version effective {effective}")

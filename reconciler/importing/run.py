@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import re
 import shutil
 import tempfile
@@ -34,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reconciler.apply import PlanRefusedError
+from reconciler.apply.keys import derived_key
 from reconciler.catalog import load_catalog
 from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.diff import diff
@@ -138,6 +139,15 @@ async def import_live(
     state = _State(selected, dict(selected.skipped))
     if options.dry_run or not selected.candidates:
         return _result(target.name, state, files=(), dry_run=options.dry_run)
+    if target.protected and any(c.adoption is not None for c in selected.candidates.values()):
+        raise PlanRefusedError(
+            "import refused; nothing was written",
+            [
+                f"environment {target.name!r} is protected: --adopt would write natural keys"
+                " to its live objects outside a reviewed plan. Adopt in a non-protected"
+                " environment, or run import without --adopt"
+            ],
+        )
     adopted = await _adopt(target, list(selected.candidates.values()))
     provisional = _declaring(desired, selected.candidates.values())
     live = await fetch_live(target.reader, provisional)
@@ -158,8 +168,7 @@ async def import_live(
 
 def adoption_key(environment: str, candidate: Candidate) -> str:
     """Deterministic idempotency key of an adoption write (same on every rerun)."""
-    text = f"adopt\n{environment}\n{candidate.kind}\n{candidate.remote_id}\n{candidate.key}"
-    return "billing-" + hashlib.sha256(text.encode()).hexdigest()[:48]
+    return derived_key("adopt", environment, candidate.kind, candidate.remote_id, candidate.key)
 
 
 async def _adopt(target: Target, candidates: list[Candidate]) -> dict[str, str]:

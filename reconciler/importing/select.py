@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.apply.keys import tombstone_suffix
 from reconciler.live.identity import live_natural_keys
 from reconciler.model import (
     KINDS,
@@ -50,7 +51,7 @@ from reconciler.model.prices import ExpressionPrice
 from reconciler.targeting import references
 from reconciler.wire.subscriptions import MANAGED_BY_VALUE
 
-REPLACED_MARK = "~replaced-"
+REPLACED_MARK = tombstone_suffix("")  # the suffix of any plan
 
 
 @dataclass(frozen=True)

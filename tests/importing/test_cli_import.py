@@ -38,13 +38,13 @@ def billing(project: Path, *args: str) -> Result:
     return CliRunner().invoke(main, ["--project", str(project), *args], env=env)
 
 
-def raw(project: Path, method: str, path: str, body: Any = None) -> Any:
-    """One API request to the `sandbox` account in the project's emulator data file."""
+def raw(project: Path, method: str, path: str, body: Any = None, env: str = "sandbox") -> Any:
+    """One API request to an environment's account in the project's emulator data file."""
 
     async def call() -> Any:
         app = create_app(db_path=str(project / ".billing" / "shared.db"))
         headers = {
-            "Authorization": f"Bearer {api_key('sandbox')}",
+            "Authorization": f"Bearer {api_key(env)}",
             "Alguna-Version": "2026-04-01",
         }
         try:
@@ -104,6 +104,16 @@ def test_import_then_plan_shows_no_change(project: Path) -> None:
     assert "No changes." in again.stdout and "Unmanaged" not in again.stdout
     assert billing(project, "fmt", "--check").exit_code == 0
     assert billing(project, "validate").exit_code == 0
+
+
+def test_adopting_in_a_protected_environment_is_refused(project: Path) -> None:
+    product = raw(project, "POST", "/products", PRODUCT, env="production")
+    refused = billing(project, "import", "--env", "production", "--adopt")
+    assert refused.exit_code == 1
+    assert "protected" in refused.stderr
+    (live,) = raw(project, "GET", "/products", env="production")["data"]
+    assert live == product, "nothing was written"
+    assert not list((project / "catalog").iterdir())
 
 
 def test_dry_run_and_filters(project: Path) -> None:
