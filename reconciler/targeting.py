@@ -115,12 +115,6 @@ def _item_refs(items: Iterable[Item]) -> set[str]:
     return found
 
 
-def resource_of(address: str) -> str:
-    """`subscription.acme.versions[2026-01-01]` -> `subscription.acme`."""
-    parsed = Address.parse(address)
-    return f"{parsed.kind}.{parsed.key}"
-
-
 def _check_addresses(selection: Selection, desired: DesiredState) -> list[str]:
     problems: list[str] = []
     for flag, addresses in (("--target", selection.targets), ("--exclude", selection.excludes)):
@@ -154,7 +148,7 @@ def select_changes(
         raise SelectionError(problems)
     by_resource: dict[str, list[Change]] = {}
     for change in result.changes:
-        by_resource.setdefault(resource_of(change.address), []).append(change)
+        by_resource.setdefault(Address.resource_of(change.address), []).append(change)
     excluded = set(selection.excludes)
     if selection.targets:
         start = list(dict.fromkeys(selection.targets))
@@ -163,7 +157,7 @@ def select_changes(
     selected, pulled_in, conflicts = _closure(start, excluded, by_resource, desired)
     if conflicts:
         raise SelectionError(conflicts)
-    kept = tuple(c for c in result.changes if resource_of(c.address) in selected)
+    kept = tuple(c for c in result.changes if Address.resource_of(c.address) in selected)
     record = PartialPlan(
         targets=tuple(dict.fromkeys(selection.targets)),
         excludes=tuple(dict.fromkeys(selection.excludes)),

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from reconciler.apply.executor import Job
 from reconciler.apply.keys import tombstone_suffix
 from reconciler.errors import BillingError
+from reconciler.model import Address
 from reconciler.plan import Action, Change, Plan
 
 
@@ -52,10 +53,6 @@ class Resumption:
     jobs: tuple[Job, ...]
     done: tuple[str, ...]
     outside: tuple[Change, ...]
-
-
-def _resource(address: str) -> str:
-    return address.split(".versions[", 1)[0]
 
 
 def _compatible(saved: Change, fresh: Change) -> bool:
@@ -90,7 +87,7 @@ def reconcile_saved(saved: Plan, fresh: Plan, environment: str) -> Resumption:
     by_address: dict[str, list[Change]] = {}
     for change in fresh.changes:
         by_address.setdefault(change.address, []).append(change)
-    touched = {_resource(c.address) for c in saved.changes}
+    touched = {Address.resource_of(c.address) for c in saved.changes}
     jobs: list[Job] = []
     done: list[str] = []
     stale: list[str] = []
@@ -105,9 +102,9 @@ def reconcile_saved(saved: Plan, fresh: Plan, environment: str) -> Resumption:
             stale.append(f"{change.address}: the live object no longer matches what the plan saw")
         else:
             done.append(change.change_id)
-    done_resources = {_resource(c.split("#", 1)[0]) for c in done}
+    done_resources = {Address.resource_of(c.split("#", 1)[0]) for c in done}
     for job in jobs:
-        resource = _resource(job.change.address)
+        resource = Address.resource_of(job.change.address)
         recorded = saved.fingerprints.get(resource)
         if job.key_base.endswith(f"#{Action.REPLACE.value}") and job.change.action is Action.CREATE:
             # This plan's first step already renamed the old object out of the way.
@@ -122,7 +119,7 @@ def reconcile_saved(saved: Plan, fresh: Plan, environment: str) -> Resumption:
     for change in fresh.changes:
         if change.change_id in used:
             continue
-        if _resource(change.address) in touched:
+        if Address.resource_of(change.address) in touched:
             stale.append(f"{change.address} now also needs a {change.action.value} the plan lacks")
         else:
             outside.append(change)

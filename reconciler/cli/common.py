@@ -6,6 +6,7 @@ The guard is where user errors become exit code 1 with a message (and no traceba
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +30,11 @@ class Context:
 
     def project(self) -> Project:
         return Project.open(self.project_dir)
+
+
+def stdout_color() -> bool:
+    """Colour only for a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def fail(message: str, diagnostics: list[Diagnostic] | None = None) -> NoReturn:

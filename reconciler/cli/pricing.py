@@ -8,13 +8,12 @@ when every test passes (or none is declared), 1 on any failure or catalog error.
 
 from __future__ import annotations
 
-import os
 import sys
 from decimal import Decimal, InvalidOperation
 
 import click
 
-from reconciler.cli.common import Context, env_option, guarded
+from reconciler.cli.common import Context, env_option, guarded, stdout_color
 from reconciler.errors import InvalidInputError
 from reconciler.model import DesiredState
 from reconciler.operations import load_catalog
@@ -70,10 +69,6 @@ def _metrics(pairs: tuple[str, ...]) -> dict[str, Decimal] | None:
             raise InvalidUsageError(f"--metric {pair!r}: write KEY=VALUE, e.g. api_calls=1200")
         out[key.strip()] = amount
     return out
-
-
-def _color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def _desired(obj: Context, env: str | None) -> DesiredState:
@@ -158,5 +153,6 @@ def pricing_tests(obj: Context, env: str | None, fmt: str) -> None:
         click.echo(diagnostics_json(exc.diagnostics, environment=name))
         sys.exit(1)
     run = run_tests(state)
-    click.echo(tests_json(run) if fmt == "json" else tests_text(run, color=_color()), nl=False)
+    shown = tests_json(run) if fmt == "json" else tests_text(run, color=stdout_color())
+    click.echo(shown, nl=False)
     sys.exit(0 if run.ok else 1)

@@ -9,7 +9,6 @@ always for `drift`). Plans with changes are saved to `plans/<env>/<plan id>.json
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from reconciler.apply.plan_files import default_plan_path, read_plan, write_plan
-from reconciler.cli.common import Context, env_option, fail, guarded
+from reconciler.cli.common import Context, env_option, fail, guarded, stdout_color
 from reconciler.cli.targets import run_interruptible, transport_for
 from reconciler.diagnostics import Severity
 from reconciler.operations import (
@@ -58,10 +57,6 @@ def selection_options(func: F) -> F:
         metavar="ADDR",
         help="Plan only this resource (<kind>.<key>) and what it needs; repeatable.",
     )(func)
-
-
-def _color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
 def _shown(path: Path) -> str:
@@ -125,7 +120,7 @@ def emit_plan(project: Project, result: Plan, *, out: Path | None, no_save: bool
     elif fmt == "markdown":
         click.echo(plan_markdown(result), nl=False)
     else:
-        click.echo(plan_text(result, color=_color()), nl=False)
+        click.echo(plan_text(result, color=stdout_color()), nl=False)
     if result.has_changes and not no_save and not _has_errors(result):
         path = write_plan(
             out or default_plan_path(project.root / project.settings.plans_dir, result),
@@ -205,7 +200,7 @@ def apply(
         name = project.environment(env or saved.environment)
         catalog = load_catalog(project, name)
         if project.settings.environments[name].protected:
-            click.echo(plan_text(saved, color=_color()), nl=False, err=True)
+            click.echo(plan_text(saved, color=stdout_color()), nl=False, err=True)
             _confirm(saved, auto_approve)
 
         async def run_saved(stop: asyncio.Event) -> ApplyResult:
@@ -242,7 +237,7 @@ def apply(
         async with open_target(project, name, transport_for(project, name)) as target:
             fresh = await plan_target(catalog, target, selection=selection)
             planned.append(fresh)
-            click.echo(plan_text(fresh.plan, color=_color()), nl=False, err=fmt == "json")
+            click.echo(plan_text(fresh.plan, color=stdout_color()), nl=False, err=fmt == "json")
             if not fresh.plan.has_changes and not _has_errors(fresh.plan):
                 return None
             if not _has_errors(fresh.plan) and not target.protected:
@@ -272,7 +267,7 @@ def drift(obj: Context, env: str | None, fmt: str) -> None:
     elif fmt == "markdown":
         click.echo(drift_markdown(result), nl=False)
     else:
-        click.echo(drift_text(result, color=_color()), nl=False)
+        click.echo(drift_text(result, color=stdout_color()), nl=False)
     if _has_errors(result):
         sys.exit(1)
     sys.exit(2 if result.has_changes else 0)

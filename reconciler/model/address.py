@@ -30,6 +30,16 @@ class Address(Frozen):
         base = f"{self.kind}.{self.key}"
         return f"{base}.versions[{self.version}]" if self.version is not None else base
 
+    @property
+    def resource(self) -> str:
+        """The resource a version belongs to (`subscription.acme`); else the address."""
+        return f"{self.kind}.{self.key}"
+
+    @staticmethod
+    def resource_of(text: str) -> str:
+        """`subscription.acme.versions[2026-01-01]` -> `subscription.acme`."""
+        return Address.parse(text).resource
+
     @classmethod
     def parse(cls, text: str) -> Address:
         """Parse `kind.key` or `subscription.key.versions[effective]`; ValueError if not."""
