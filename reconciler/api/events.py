@@ -29,24 +29,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from aiolimiter import AsyncLimiter
-from tenacity import (
-    AsyncRetrying,
-    RetryCallState,
-    retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
-    wait_random_exponential,
-)
 
-from reconciler.api.errors import (
-    ApiConflictError,
-    ApiConnectionError,
-    ApiError,
-    ApiRateLimitedError,
-    ApiRejectedError,
-    ApiServerError,
-)
-from reconciler.api.http import HttpCore
+from reconciler.api.errors import ApiRejectedError, is_retryable
+from reconciler.api.http import HttpCore, retrying_for
 
 MAX_BATCH = 100
 MAX_PROPERTIES = 50
@@ -282,9 +267,9 @@ class Totals:
 
 
 def _retryable(exc: BaseException) -> bool:
-    if isinstance(exc, ApiConflictError):
-        return exc.in_flight
-    return isinstance(exc, ApiConnectionError | ApiRateLimitedError | ApiServerError)
+    """As for a keyed write: every event carries a `unique_id` the API dedupes on, which
+    makes a repeated batch as safe as a repeated request with an idempotency key."""
+    return is_retryable(exc, has_idempotency_key=True, is_read=False)
 
 
 class EventSender:
@@ -311,23 +296,9 @@ class EventSender:
             raise ValueError(f"a batch holds 1 to {MAX_BATCH} events, not {len(events)}")
         if any(not event.get("unique_id") for event in events):
             raise ValueError("every event needs a unique_id (it is what makes retries safe)")
-        policy = self._core.connection.retry
-        backoff = wait_random_exponential(multiplier=policy.base_delay, max=policy.max_delay)
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            if isinstance(exc, ApiError) and exc.retry_after is not None:
-                return min(exc.retry_after, policy.max_retry_after)
-            return float(backoff(state))
-
         batch = tuple(events)
         try:
-            async for attempt in AsyncRetrying(
-                retry=retry_if_exception(_retryable),
-                stop=stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.max_total),
-                wait=wait,
-                reraise=True,
-            ):
+            async for attempt in retrying_for(self._core.connection.retry, _retryable):
                 with attempt:
                     await self._bucket.acquire(len(batch))
                     body = await self._core.request("POST", "/events", body={"events": batch})

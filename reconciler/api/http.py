@@ -14,6 +14,7 @@ import email.utils
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -27,7 +28,7 @@ from tenacity import (
 )
 
 from reconciler.api.budget import Budget, request_class
-from reconciler.api.connection import API_VERSION, USER_AGENT, Connection
+from reconciler.api.connection import API_VERSION, USER_AGENT, Connection, RetryPolicy
 from reconciler.api.errors import (
     ApiConnectionError,
     ApiError,
@@ -54,6 +55,26 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def retrying_for(policy: RetryPolicy, retryable: Callable[[BaseException], bool]) -> AsyncRetrying:
+    """The retry loop every request uses: `retryable` decides, `Retry-After` from the
+    server wins over the jittered exponential backoff (capped), bounded in attempts and
+    total time; the last error is re-raised."""
+    backoff = wait_random_exponential(multiplier=policy.base_delay, max=policy.max_delay)
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, ApiError) and exc.retry_after is not None:
+            return min(exc.retry_after, policy.max_retry_after)
+        return float(backoff(state))
+
+    return AsyncRetrying(
+        retry=retry_if_exception(retryable),
+        stop=stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.max_total),
+        wait=wait,
+        reraise=True,
+    )
 
 
 class HttpCore:
@@ -110,20 +131,7 @@ class HttpCore:
                 exc, has_idempotency_key=idempotency_key is not None, is_read=is_read
             )
 
-        backoff = wait_random_exponential(multiplier=policy.base_delay, max=policy.max_delay)
-
-        def wait(state: RetryCallState) -> float:
-            exc = state.outcome.exception() if state.outcome else None
-            if isinstance(exc, ApiError) and exc.retry_after is not None:
-                return min(exc.retry_after, policy.max_retry_after)
-            return float(backoff(state))
-
-        retrying = AsyncRetrying(
-            retry=retry_if_exception(retryable),
-            stop=stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.max_total),
-            wait=wait,
-            reraise=True,
-        )
+        retrying = retrying_for(policy, retryable)
         async for attempt in retrying:
             with attempt:
                 return await self._once(
