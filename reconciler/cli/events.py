@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import Progress
 
 from reconciler.api import HttpCore, connection_for
 from reconciler.api.errors import ApiError
@@ -42,8 +41,7 @@ from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.targets import transport_for
 from reconciler.errors import BillingError
 from reconciler.project import Project
-
-SHOWN_FAILURES = 20
+from reconciler.report.events_output import send_json, send_progress, send_text
 
 
 @click.group()
@@ -53,7 +51,7 @@ def events() -> None:
 
 @dataclass
 class Report:
-    """What happened to each line, as the summary shows it."""
+    """What happened to each line; `reconciler.report.events_output` renders it."""
 
     source: str
     environment: str
@@ -66,40 +64,6 @@ class Report:
 
     def fail(self, line: int | None, unique_id: str | None, reason: str) -> None:
         self.failures.append({"line": line, "unique_id": unique_id, "reason": reason})
-
-    def as_json(self) -> str:
-        return json.dumps(
-            {
-                "environment": self.environment,
-                "source": self.source,
-                "ingested": self.ingested,
-                "failed": self.failed,
-                "invalid": self.invalid,
-                "unique_ids": len(self.unique_ids),
-                "seconds": round(self.seconds, 3),
-                "failures": self.failures,
-            },
-            indent=2,
-        )
-
-    def as_text(self) -> str:
-        total = self.ingested + self.failed + self.invalid
-        # A rate over a handful of events would mostly measure start-up.
-        rate = f" ({total / self.seconds:,.0f} events/s)" if total >= 100 else ""
-        lines = [
-            f"Sent {self.source} to {self.environment!r} in {self.seconds:.2f} s{rate}:",
-            f"  ingested   {self.ingested:,} ({len(self.unique_ids):,} unique ids)",
-            f"  failed     {self.failed:,}",
-        ]
-        if self.invalid:
-            lines.append(f"  invalid    {self.invalid:,} (not sent)")
-        shown = sorted(self.failures, key=lambda f: (f["line"] is None, f["line"] or 0))
-        for failure in shown[:SHOWN_FAILURES]:
-            where = f"line {failure['line']}" if failure["line"] else failure["unique_id"]
-            lines.append(f"  ! {where}: {failure['reason']}")
-        if len(self.failures) > SHOWN_FAILURES:
-            lines.append(f"  ... and {len(self.failures) - SHOWN_FAILURES} more")
-        return "\n".join(lines)
 
 
 def _property(text: str) -> tuple[str, Any]:
@@ -253,14 +217,7 @@ def send(
         except (EventFileError, UnicodeDecodeError) as exc:
             raise BillingError(f"cannot read {file_path}: {exc}") from None
         if sys.stderr.isatty():
-            progress = Progress(
-                TextColumn("sending"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
+            progress = send_progress()
             task = progress.add_task("events", total=total)
         tracker = Tracker(
             report,
@@ -281,11 +238,11 @@ def send(
         raise BillingError(f"cannot read {file_path}: {exc}") from None
     except ApiError:
         report.seconds = time.monotonic() - started
-        click.echo(report.as_text(), err=True)
+        click.echo(send_text(report), err=True)
         raise
     finally:
         if progress is not None:
             progress.stop()
     report.seconds = time.monotonic() - started
-    click.echo(report.as_json() if fmt == "json" else report.as_text())
+    click.echo(send_json(report) if fmt == "json" else send_text(report))
     sys.exit(0 if report.failed == 0 and report.invalid == 0 else 1)

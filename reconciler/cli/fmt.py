@@ -20,6 +20,7 @@ from reconciler.catalog import catalog_files
 from reconciler.cli.common import Context, guarded
 from reconciler.fmt import format_files
 from reconciler.fmt.files import Status
+from reconciler.report.fmt_output import changed_lines, fmt_summary, problem_lines
 
 
 def _expand(paths: tuple[Path, ...]) -> list[Path]:
@@ -52,26 +53,11 @@ def fmt(
         root = project.root
         targets = catalog_files(root / project.settings.catalog_dir)
     outcomes = format_files(root, targets, write=not check, sort_keys=sort_keys)
-    changed = [o for o in outcomes if o.status is Status.CHANGED]
-    errors = [o for o in outcomes if o.status is Status.ERROR]
-    skipped = [o for o in outcomes if o.status is Status.SKIPPED]
-    for outcome in changed:
-        click.echo(f"{'would reformat' if check else 'formatted'} {outcome.shown}")
-        if show_diff:
-            click.echo(outcome.diff, nl=False)
-    for outcome in skipped:
-        where = f"{outcome.shown}:{outcome.line}" if outcome.line else outcome.shown
-        click.echo(f"{where}: warning fmt.skipped: {outcome.message}", err=True)
-    for outcome in errors:
-        where = f"{outcome.shown}:{outcome.line}" if outcome.line else outcome.shown
-        click.echo(f"{where}: error fmt.invalid: {outcome.message}", err=True)
-    verb = "would be reformatted" if check else "reformatted"
-    canonical = len(outcomes) - len(changed) - len(errors) - len(skipped)
-    click.echo(
-        f"{len(changed)} file(s) {verb}, {canonical} already canonical,"
-        f" {len(skipped)} left as they are, {len(errors)} with errors.",
-        err=True,
+    click.echo(changed_lines(outcomes, check=check, show_diff=show_diff), nl=False)
+    for line in problem_lines(outcomes):
+        click.echo(line, err=True)
+    click.echo(fmt_summary(outcomes, check=check), err=True)
+    failed = any(
+        o.status is Status.ERROR or (check and o.status is Status.CHANGED) for o in outcomes
     )
-    if check and changed:
-        click.echo("Run `billing fmt` to format them.", err=True)
-    sys.exit(1 if errors or (check and changed) else 0)
+    sys.exit(1 if failed else 0)

@@ -20,7 +20,7 @@ from reconciler.diagnostics import Severity
 from reconciler.importing import ImportOptions, ImportResult, import_live
 from reconciler.model import KINDS, Kind
 from reconciler.operations import load_catalog, open_target
-from reconciler.report.diagnostics import diagnostics_text
+from reconciler.report.import_output import import_text
 
 
 @click.command("import")
@@ -91,43 +91,3 @@ def import_command(
     click.echo(import_text(result), nl=False)
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     sys.exit(1 if errors else 0)
-
-
-def import_text(result: ImportResult) -> str:
-    """The import summary: files, objects (with adoption and why pulled in), skipped."""
-    lines: list[str] = []
-    env = result.environment
-    if not result.imported:
-        lines.append(f"Nothing to import from {env!r}: every live object is declared or skipped.")
-    elif result.dry_run:
-        lines.append(f"Would import {len(result.imported)} object(s) from {env!r} (dry run):")
-    else:
-        lines.append(
-            f"Imported {len(result.imported)} object(s) from {env!r} into"
-            f" {len(result.files)} file(s):"
-        )
-    for item in result.imported:
-        where = f" -> {item.file}" if item.file else ""
-        notes = []
-        if item.adopted:
-            notes.append(("would " if result.dry_run else "adopted: ") + item.adopted)
-        if item.needed_by:
-            notes.append("needed by " + ", ".join(item.needed_by))
-        note = f"  ({'; '.join(notes)})" if notes else ""
-        lines.append(f"  {item.address}  (id {item.remote_id}){where}{note}")
-    if result.skipped:
-        lines.append(f"Skipped {len(result.skipped)} object(s):")
-        lines.extend(f"  {s.address}  (id {s.remote_id}): {s.reason}" for s in result.skipped)
-    if result.residual:
-        lines.append("Warning: the next plan would still change these imported objects:")
-        lines.extend(f"  {r}" for r in result.residual)
-    if result.diagnostics:
-        lines.append(diagnostics_text(list(result.diagnostics)))
-    if result.files and result.outside_catalog:
-        lines.append(
-            "Note: the files are outside the catalog folder; move them there for"
-            " `billing plan` to see them."
-        )
-    elif result.files:
-        lines.append(f"Next: billing plan --env {env} (no change for the imported objects).")
-    return "\n".join(lines) + "\n"

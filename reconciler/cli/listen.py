@@ -42,6 +42,7 @@ from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.targets import run_interruptible
 from reconciler.errors import BillingError, EnvironmentSelectionError
 from reconciler.project import Project
+from reconciler.report.listen_output import rejected_line, webhook_line
 from reconciler.settings import EnvironmentSettings
 from reconciler.webhooks import VerifiedWebhook, WebhookVerificationError, generate_secret, verify
 
@@ -67,37 +68,20 @@ class Options:
 
 
 class Printer:
-    """One line per event or problem, whole lines from any thread."""
+    """Writes `reconciler.report.listen_output`'s lines, whole lines from any thread."""
 
     def __init__(self, fmt: str) -> None:
         self.fmt = fmt
         self._lock = threading.Lock()
 
     def event(self, hook: VerifiedWebhook, forwarded: int | None) -> None:
-        if self.fmt == "json":
-            record: dict[str, Any] = {
-                "id": hook.id,
-                "type": hook.type,
-                "timestamp": hook.timestamp,
-                "verified": True,
-                "data": hook.data,
-            }
-            if forwarded is not None:
-                record["forwarded_status"] = forwarded
-            line = json.dumps(record, separators=(",", ":"))
-        else:
-            shown = " ".join(
-                f"{key}={hook.data[key]}" for key in ("id", "status") if hook.data.get(key)
-            )
-            line = f"{hook.timestamp or '-'}  {hook.type:<36} {hook.id}  verified  {shown}"
-            if forwarded is not None:
-                line += f"  -> {forwarded}"
+        line = webhook_line(hook, forwarded, self.fmt)
         with self._lock:
             click.echo(line)
 
     def problem(self, message: str) -> None:
         with self._lock:
-            click.echo(f"rejected a delivery: {message}", err=True)
+            click.echo(rejected_line(message), err=True)
 
 
 def _forward(url: str, body: bytes, headers: dict[str, str]) -> int:

@@ -54,7 +54,7 @@ from reconciler.model import (
 )
 from reconciler.model import Plan as CatalogPlan
 from reconciler.plan import Action, Change, PriceReview
-from reconciler.pricing.sampling import DeclaredTest, PricePair, review_pair
+from reconciler.pricing.sampling import PricePair, ReviewTest, review_pair
 from reconciler.pricing.usage_fields import make_usage
 
 _KEYWORDS = ("immediate", "next_billing_period", "end_of_term")
@@ -69,11 +69,11 @@ def exceeds(review: PriceReview, threshold: Decimal) -> bool:
     return review.max_increase_percent is not None and review.max_increase_percent > threshold
 
 
-def declared_tests(desired: DesiredState) -> tuple[DeclaredTest, ...]:
+def declared_tests(desired: DesiredState) -> tuple[ReviewTest, ...]:
     """The catalog's pricing tests (`[tests.*]`) as review samples: the address and item
     path of the price each names (`PriceRef`), and its usage. Validation has checked the
     references; one that does not parse is left out (tests only add samples)."""
-    found: list[DeclaredTest] = []
+    found: list[ReviewTest] = []
     for name, test in sorted(desired.tests.items()):
         try:
             ref = PriceRef.parse(test.price)
@@ -84,7 +84,7 @@ def declared_tests(desired: DesiredState) -> tuple[DeclaredTest, ...]:
         )
         owner = Address(kind=ref.owner, key=ref.key, version=ref.version)
         bundle = f"items[{ref.bundle}]." if ref.bundle else ""
-        found.append(DeclaredTest(name, str(owner), f"{bundle}items[{ref.product}]", usage))
+        found.append(ReviewTest(name, str(owner), f"{bundle}items[{ref.product}]", usage))
     return tuple(found)
 
 
@@ -115,7 +115,7 @@ def price_reviews(
     changes: Sequence[Change],
     desired: DesiredState,
     live: LiveState,
-    tests: Sequence[DeclaredTest] | None = None,
+    tests: Sequence[ReviewTest] | None = None,
 ) -> tuple[PriceReview, ...]:
     """A review per changed price of `changes` (the diff of `desired` against `live`), in
     change order, then item path. `tests` defaults to `declared_tests(desired)`."""

@@ -83,7 +83,7 @@ def _or_zero(amount: Decimal | None) -> Decimal:
 
 
 @dataclass(frozen=True)
-class DeclaredTest:
+class ReviewTest:
     """A pricing test's usage and the price it names: the owner's address (a subscription
     version's for a version) and the item's path in it, as reviews write them."""
 
@@ -171,7 +171,7 @@ class _Sample:
 
 
 def _samples(
-    pair: PricePair, tests: Sequence[DeclaredTest], period: int
+    pair: PricePair, tests: Sequence[ReviewTest], period: int
 ) -> tuple[ReviewBasis, list[_Sample]]:
     sides = [side_points(p, pair.currency) for p in (pair.before, pair.after) if p is not None]
     bases = {s.basis for s in sides} - {"flat"}
@@ -222,7 +222,7 @@ def _stub(pair: PricePair, basis: ReviewBasis) -> PriceReview:
 
 
 def _test_sample(
-    test: DeclaredTest,
+    test: ReviewTest,
     basis: ReviewBasis,
     reads_transactions: bool,
     metrics: frozenset[str],
@@ -260,7 +260,7 @@ def _period(pair: PricePair) -> int:
     return 0
 
 
-def review_pair(pair: PricePair, tests: Sequence[DeclaredTest] = ()) -> PriceReview:
+def review_pair(pair: PricePair, tests: Sequence[ReviewTest] = ()) -> PriceReview:
     """The review of one price: its samples priced on both sides (or its problem)."""
     try:
         period = _period(pair)

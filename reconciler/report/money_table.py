@@ -99,7 +99,7 @@ def _row(sample: ChargeSample) -> tuple[str, str, str, str, str]:
         _usage(sample),
         amount(sample.before),
         amount(sample.after),
-        signed(sample.difference),
+        signed_grouped(sample.difference),
         percent(sample.percent_change),
     )
 
@@ -119,8 +119,9 @@ def amount(value: Decimal | None) -> str:
     return "(none)" if value is None else f"{value:,f}"
 
 
-def signed(value: Decimal) -> str:
-    """`+10.00`, `-0.05`, `0.00` (zero has no sign)."""
+def signed_grouped(value: Decimal) -> str:
+    """`+1,234.50`, `-0.05`, `0.00`: grouped like `amount`, and zero has no sign
+    (unlike `pricing_output.signed_plain`'s `+0.00`)."""
     return f"{abs(value):,f}" if value == 0 else f"{value:+,f}"
 
 
@@ -128,4 +129,4 @@ def percent(value: Decimal | None) -> str:
     """`+20.41%`, `-3.64%`, `0.00%`; `n/a` without a base."""
     if value is None:
         return "n/a"
-    return f"{signed(value)}%"
+    return f"{signed_grouped(value)}%"

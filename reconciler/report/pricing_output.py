@@ -43,7 +43,11 @@ def number(value: Decimal) -> str:
     return format(value, "f")
 
 
-def signed(value: Decimal) -> str:
+def signed_plain(value: Decimal) -> str:
+    """`number` with its sign always shown: `+1234.50`, `-0.05`, `+0.00` (no grouping, so
+    it reads like the other figures of a quote; `money_table.signed_grouped` differs)."""
+    if value == 0:
+        value = abs(value)  # -0.00 reads +0.00, not +-0.00
     return ("+" if value >= 0 else "") + number(value)
 
 
@@ -160,7 +164,7 @@ def _line_rows(quote: Quote) -> list[Row]:
         rows.append(("(no line: nothing is charged at this usage)", "", "", "0"))
     rows.append(("subtotal", "", "", number(quote.subtotal)))
     for adjustment in quote.adjustments:
-        rows.append((adjustment.description, "", "", signed(adjustment.amount)))
+        rows.append((adjustment.description, "", "", signed_plain(adjustment.amount)))
     rows.append((f"total ({quote.currency}, rounded half up)", "", "", number(quote.total)))
     return rows
 
@@ -292,7 +296,7 @@ def _failure_lines(result: PricingTestResult) -> list[str]:
         assert difference is not None
         out += [
             f"expected total {number(test.expected_total)} {currency}",
-            f"actual total   {number(total)} {currency} (difference {signed(difference)})",
+            f"actual total   {number(total)} {currency} (difference {signed_plain(difference)})",
         ]
     else:
         out.append(f"total {number(total)} {currency} as expected")

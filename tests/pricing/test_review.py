@@ -16,7 +16,7 @@ from reconciler.model.resources import ProductItem
 from reconciler.plan import Action, PriceReview
 from reconciler.planner import make_plan
 from reconciler.pricing.review import declared_tests, exceeds, price_reviews
-from reconciler.pricing.sampling import DeclaredTest, percent_change
+from reconciler.pricing.sampling import ReviewTest, percent_change
 from reconciler.pricing.usage import Usage
 from tests.diff.catalog import DESIRED, PLANS, START, edit, live_of
 
@@ -404,7 +404,7 @@ def test_declared_pricing_tests_add_their_usage() -> None:
 def test_a_test_on_the_version_followed_samples_the_new_version() -> None:
     live = live_of(subscription(LIVE_FIRST))
     desired = subscription(Version(effective=START), raise_platform(LATER, "59"))
-    pinned = DeclaredTest(
+    pinned = ReviewTest(
         "old", "subscription.acme_main.versions[2026-01-01]", "items[platform]", Usage()
     )
     (review,) = price_reviews(diff(desired, live).changes, desired, live, [pinned])
@@ -421,9 +421,9 @@ def test_declared_tests_name_their_price_by_address_and_item_path() -> None:
         bad_ref=pricing_test("plan.starter.items[api]", quantity=D(1)),
     )
     assert declared_tests(catalog) == (
-        DeclaredTest("bundle", "bundle.addons", "items[storage]", Usage(metrics={"gb": D(2)})),
-        DeclaredTest("plain", "plan.starter", "items[api]", Usage(quantity=D(42))),
-        DeclaredTest(
+        ReviewTest("bundle", "bundle.addons", "items[storage]", Usage(metrics={"gb": D(2)})),
+        ReviewTest("plain", "plan.starter", "items[api]", Usage(quantity=D(42))),
+        ReviewTest(
             "sub",
             "subscription.acme.versions[2026-07-01]",
             "items[addons].items[storage]",

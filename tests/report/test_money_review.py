@@ -23,7 +23,7 @@ from reconciler.model import Item
 from reconciler.model.prices import ExpressionCharge, ExpressionPrice, Tier
 from reconciler.model.resources import ProductItem
 from reconciler.plan import Action, ChargeSample, Plan, PriceReview
-from reconciler.report.money_table import amount, money_table, percent, signed
+from reconciler.report.money_table import amount, money_table, percent, signed_grouped
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from tests.diff.catalog import DESIRED, PLANS, TIERS, edit, fixed, graduated, live_of, unit
 
@@ -155,8 +155,8 @@ def test_a_price_that_cannot_be_priced_shows_why_instead_of_a_table() -> None:
 
 def test_table_cells() -> None:
     assert amount(D("1234567.50")) == "1,234,567.50" and amount(None) == "(none)"
-    assert signed(D("5.00")) == "+5.00" and signed(D("-0.05")) == "-0.05"
-    assert signed(D("0.00")) == "0.00" and signed(D("-0.00")) == "0.00"
+    assert signed_grouped(D("5.00")) == "+5.00" and signed_grouped(D("-0.05")) == "-0.05"
+    assert signed_grouped(D("0.00")) == "0.00" and signed_grouped(D("-0.00")) == "0.00"
     assert percent(D("20.41")) == "+20.41%" and percent(None) == "n/a"
 
 

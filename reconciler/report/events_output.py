@@ -1,0 +1,81 @@
+"""`billing events send` output: the summary of a send and its progress bar.
+
+- Text (`send_text`): where the events went and how long it took (a rate from 100 events),
+  the ingested (with unique ids), failed and invalid counts, then the first
+  `SHOWN_FAILURES` failures in line order and how many more there were.
+- JSON (`send_json`): the same counts, the number of unique ids, the seconds and every
+  failure (`line`, `unique_id`, `reason`).
+- `send_progress`: the transient bar on stderr that counts the lines of a file as they are
+  sent (the CLI shows it on a terminal only).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Protocol
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+SHOWN_FAILURES = 20
+
+
+class SendSummary(Protocol):
+    """What happened to each line of a send (the CLI's tally)."""
+
+    source: str
+    environment: str
+    ingested: int
+    failed: int
+    invalid: int
+    unique_ids: set[str]
+    failures: list[dict[str, Any]]
+    seconds: float
+
+
+def send_json(summary: SendSummary) -> str:
+    return json.dumps(
+        {
+            "environment": summary.environment,
+            "source": summary.source,
+            "ingested": summary.ingested,
+            "failed": summary.failed,
+            "invalid": summary.invalid,
+            "unique_ids": len(summary.unique_ids),
+            "seconds": round(summary.seconds, 3),
+            "failures": summary.failures,
+        },
+        indent=2,
+    )
+
+
+def send_text(summary: SendSummary) -> str:
+    total = summary.ingested + summary.failed + summary.invalid
+    # A rate over a handful of events would mostly measure start-up.
+    rate = f" ({total / summary.seconds:,.0f} events/s)" if total >= 100 else ""
+    lines = [
+        f"Sent {summary.source} to {summary.environment!r} in {summary.seconds:.2f} s{rate}:",
+        f"  ingested   {summary.ingested:,} ({len(summary.unique_ids):,} unique ids)",
+        f"  failed     {summary.failed:,}",
+    ]
+    if summary.invalid:
+        lines.append(f"  invalid    {summary.invalid:,} (not sent)")
+    shown = sorted(summary.failures, key=lambda f: (f["line"] is None, f["line"] or 0))
+    for failure in shown[:SHOWN_FAILURES]:
+        where = f"line {failure['line']}" if failure["line"] else failure["unique_id"]
+        lines.append(f"  ! {where}: {failure['reason']}")
+    if len(summary.failures) > SHOWN_FAILURES:
+        lines.append(f"  ... and {len(summary.failures) - SHOWN_FAILURES} more")
+    return "\n".join(lines)
+
+
+def send_progress() -> Progress:
+    """A transient bar on stderr; the caller adds the task, starts and stops it."""
+    return Progress(
+        TextColumn("sending"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
