@@ -1,0 +1,113 @@
+"""The reliability scenarios (`scenarios.py`) with a few runs each, as tests: every run
+must converge with no duplicate and no lost change. Opt-in: `pytest -m slow
+tests/reliability` (about three minutes). `benchmarks/reliability.py` runs the same
+scenarios many more times and prints the table published in docs/reliability.md.
+
+Scenarios that currently find a bug are `xfail(strict=True)` with the bug named: they
+turn into failures (XPASS) the day the bug is fixed, so the mark is removed then.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from crash.harness import Emulator, Project
+
+from . import scenarios
+from .scenarios import Row
+
+pytestmark = pytest.mark.slow
+
+
+def assert_ok(row: Row) -> None:
+    assert row.runs > 0
+    assert row.ok, f"{row.scenario}: {row.problems} {row.notes}"
+
+
+def test_kill_nine(served: Emulator, processes_project: Project) -> None:
+    assert_ok(scenarios.kill_nine(served, processes_project, runs=5, seed=11))
+
+
+def test_ctrl_c_once_and_twice(served: Emulator, processes_project: Project) -> None:
+    assert_ok(scenarios.ctrl_c(served, processes_project, runs=2, seed=12))
+
+
+def test_two_processes_apply_one_saved_plan(served: Emulator, processes_project: Project) -> None:
+    assert_ok(scenarios.two_processes(served, processes_project, runs=2, same_plan=True))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: two `billing apply` processes without a plan file make two plans"
+    " with different ids, hence different idempotency keys, and nothing serializes"
+    " them; objects created by both are duplicated; docs/reliability.md",
+)
+def test_two_processes_apply_fresh_plans(served: Emulator, processes_project: Project) -> None:
+    assert_ok(scenarios.two_processes(served, processes_project, runs=1, same_plan=False))
+
+
+async def test_commit_then_drop(tmp_path: Path) -> None:
+    assert_ok(await scenarios.commit_then_drop(tmp_path, runs=2))
+
+
+async def test_rate_limit_storm(tmp_path: Path) -> None:
+    assert_ok(await scenarios.rate_limit_storm(tmp_path, runs=3))
+
+
+async def test_chaos_soak(tmp_path: Path) -> None:
+    assert_ok(await scenarios.chaos_soak(tmp_path, runs=2))
+
+
+async def test_idempotency_window_expiry_then_resume(tmp_path: Path) -> None:
+    assert_ok(await scenarios.idempotency_window_expiry(tmp_path, runs=2))
+
+
+async def test_stale_saved_plans(tmp_path: Path) -> None:
+    assert_ok(await scenarios.stale_plans(tmp_path, runs=3))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap: `billing apply` without a plan file does not re-read the objects it"
+    " writes after the confirmation prompt, so an edit made meanwhile is overwritten"
+    " unseen (apply PLANFILE refuses it as stale); docs/reliability.md",
+)
+async def test_edit_between_read_and_write(tmp_path: Path) -> None:
+    assert_ok(await scenarios.edit_between_read_and_write(tmp_path, runs=1))
+
+
+SHORT_PAGE = pytest.mark.xfail(
+    strict=True,
+    reason="known bug: AlgunaReader._list_once stops at the first page shorter than 100"
+    " even when pagination.total_pages says more follow; docs/reliability.md",
+)
+EMPTY_LIST = pytest.mark.xfail(
+    strict=True,
+    reason="known gap: a well-formed empty list (total_pages 0) of a kind nothing else"
+    " refers to is taken for an empty collection; docs/reliability.md",
+)
+GUARD_MARKS = {
+    "200, page 1 of 2 empty: products": SHORT_PAGE,
+    "200, page 1 of 2 cut to half: products": SHORT_PAGE,
+    "200, page 1 of 2 cut to half: customers": SHORT_PAGE,
+    "200, empty, total_pages 0: bundles": EMPTY_LIST,
+    "200, empty, total_pages 0: subscriptions": EMPTY_LIST,
+}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(case, marks=GUARD_MARKS.get(case, ())) for case in scenarios.GUARD_CASES],
+)
+async def test_list_guard(tmp_path: Path, case: str) -> None:
+    (row,) = await scenarios.list_guard(tmp_path, [case])
+    assert_ok(row)
+
+
+def test_no_perpetual_diff_generated_catalogs(tmp_path: Path) -> None:
+    assert_ok(scenarios.no_perpetual_diff_generated(tmp_path, catalogs=5))
+
+
+def test_no_perpetual_diff_hypothesis_catalogs() -> None:
+    assert_ok(scenarios.no_perpetual_diff_hypothesis(examples=100))
