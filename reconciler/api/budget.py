@@ -112,4 +112,8 @@ class Budget:
         finally:
             async with self._changed:
                 self._in_flight -= 1
-                self._changed.notify_all()
+                # Wake as many waiters as there are free places, not all of them: with
+                # thousands queued (one apply lane per resource), waking every waiter on
+                # every release made CPU grow with the square of the queue
+                # (docs/performance.md, finding 1).
+                self._changed.notify(max(1, self.max_in_flight - self._in_flight))
