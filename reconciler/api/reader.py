@@ -83,6 +83,16 @@ class AlgunaReader:
             totals.add(total)
             items.extend(data)
             page += 1
+            if len(data) < PAGE_SIZE and page < total:
+                # A short page before the last one announced: objects are missing from
+                # this read (the API has no deletes). Never plan from a partial list.
+                raise ApiProtocolError(
+                    method="GET",
+                    path=path,
+                    status=200,
+                    detail=f"page {page} of {total} held {len(data)} of {PAGE_SIZE} objects;"
+                    " refusing a partial list",
+                )
             if len(data) < PAGE_SIZE or page >= total:
                 break
         return items, len(totals) == 1

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
+import httpx
 import pytest
 
+from reconciler.api import AlgunaReader, HttpCore
 from reconciler.api.errors import ApiProtocolError
+from reconciler.emulator import emulator_transport
 
 from .emulated import Emulated
 
@@ -71,3 +75,29 @@ async def test_a_list_response_without_data_is_a_protocol_error(emu: Emulated) -
         await emu.reader.get_list(f"/metrics/{created['id']}")
     log = await emu.requests()
     assert [r["status"] for r in log] == [200, 200]  # answered, and not retried
+
+
+class ShortFirstPage(httpx.AsyncBaseTransport):
+    """Cuts the first page of every list to half, leaving its page count: a truncated
+    answer, as a broken proxy or a faulty server could send."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method != "GET" or request.url.params.get("offset") != "0":
+            return response
+        await response.aread()
+        body = json.loads(response.content)
+        return httpx.Response(200, json={**body, "data": body["data"][: len(body["data"]) // 2]})
+
+
+async def test_a_short_page_before_the_last_is_refused_not_taken_as_the_list(
+    emu: Emulated,
+) -> None:
+    await create(emu, range(150))
+    transport = ShortFirstPage(emulator_transport(app=emu.app))
+    async with HttpCore(emu.core.connection, transport) as core:
+        with pytest.raises(ApiProtocolError, match="refusing a partial list"):
+            await AlgunaReader(core).list_all("/metrics")

@@ -77,20 +77,12 @@ async def test_edit_between_read_and_write(tmp_path: Path) -> None:
     assert_ok(await scenarios.edit_between_read_and_write(tmp_path, runs=1))
 
 
-SHORT_PAGE = pytest.mark.xfail(
-    strict=True,
-    reason="known bug: AlgunaReader._list_once stops at the first page shorter than 100"
-    " even when pagination.total_pages says more follow; docs/reliability.md",
-)
 EMPTY_LIST = pytest.mark.xfail(
     strict=True,
     reason="known gap: a well-formed empty list (total_pages 0) of a kind nothing else"
     " refers to is taken for an empty collection; docs/reliability.md",
 )
 GUARD_MARKS = {
-    "200, page 1 of 2 empty: products": SHORT_PAGE,
-    "200, page 1 of 2 cut to half: products": SHORT_PAGE,
-    "200, page 1 of 2 cut to half: customers": SHORT_PAGE,
     "200, empty, total_pages 0: bundles": EMPTY_LIST,
     "200, empty, total_pages 0: subscriptions": EMPTY_LIST,
 }
