@@ -18,8 +18,8 @@ import httpx
 import pytest
 from api.emulated import FAST_RETRY
 
+from alguna_emulator import create_app, emulator_transport
 from reconciler.apply import StalePlanError
-from reconciler.emulator import create_app, emulator_transport
 from reconciler.operations import (
     Planned,
     Target,

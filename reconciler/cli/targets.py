@@ -14,6 +14,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from reconciler.cli.sandbox_extra import require_sandbox
 from reconciler.project import Project
 
 T = TypeVar("T")
@@ -25,7 +26,8 @@ def transport_for(project: Project, name: str) -> Any:
     settings = project.settings.environments[name]
     if not settings.embedded:
         return None
-    from reconciler.emulator import emulator_transport
+    require_sandbox(f"embedded environment {name!r}")
+    from alguna_emulator import emulator_transport
 
     db = project.embedded_db(name)
     db.parent.mkdir(parents=True, exist_ok=True)

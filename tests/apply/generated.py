@@ -34,10 +34,10 @@ from live.valid import (
 from pydantic import SecretStr
 from wire import strategies as s
 
+from alguna_emulator import create_app, emulator_transport
 from reconciler.api import AlgunaReader, AlgunaWriter, Connection, HttpCore
 from reconciler.apply import apply_plan
 from reconciler.diff import diff
-from reconciler.emulator import create_app, emulator_transport
 from reconciler.live import fetch_live
 from reconciler.model import DesiredState, Item, ProductItem
 from reconciler.plan import ApplyResult, Plan

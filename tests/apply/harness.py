@@ -24,11 +24,11 @@ import httpx
 from api.emulated import FAST_RETRY, START
 from fastapi import FastAPI
 
+from alguna_emulator import create_app, emulator_transport
 from reconciler.api import RetryPolicy
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX
 from reconciler.apply.plan_files import default_plan_path
 from reconciler.apply.progress import Progress
-from reconciler.emulator import create_app, emulator_transport
 from reconciler.operations import (
     Catalog,
     Planned,

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from importing.harness import api_key, make_project
 
-from reconciler.emulator import create_app
+from alguna_emulator import create_app
 from reconciler.operations import apply_saved, load_catalog, open_target, plan_target
 from reconciler.project import Project
 
@@ -112,7 +112,7 @@ async def seed_production(project: Path) -> None:
     in-process from a plan (production is protected: apply takes reviewed plans only)."""
     opened = Project.open(project)
     catalog = load_catalog(opened, "production")
-    from reconciler.emulator import emulator_transport
+    from alguna_emulator import emulator_transport
 
     transport = emulator_transport(db_path=str(project / ".billing" / "shared.db"))
     async with open_target(opened, "production", transport) as target:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator import create_app, emulator_transport
+from alguna_emulator import create_app, emulator_transport
 
 from .clients import api_client
 from .factory import fixed_price, post_plan

@@ -8,7 +8,7 @@ from collections import Counter
 import httpx
 from fastapi import FastAPI
 
-from reconciler.emulator import emulator_transport
+from alguna_emulator import emulator_transport
 
 from .clients import api_client
 from .factory import customer, fixed_product

@@ -6,8 +6,8 @@ import asyncio
 
 import httpx
 
-from reconciler.emulator import RateLimits, create_app, emulator_transport
-from reconciler.emulator.pipeline.ratelimit import limit_class
+from alguna_emulator import RateLimits, create_app, emulator_transport
+from alguna_emulator.pipeline.ratelimit import limit_class
 
 from .clients import api_client, control_client
 from .factory import customer

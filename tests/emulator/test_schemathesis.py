@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from reconciler.emulator import create_app
+from alguna_emulator import create_app
 
 from .clients import HEADERS
 

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reconciler.emulator import create_app, emulator_transport, reset_database
+from alguna_emulator import create_app, emulator_transport, reset_database
 
 from .clients import api_client
 

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.emulator import create_app, emulator_transport
+from alguna_emulator import create_app, emulator_transport
 
 from .clients import api_client
 from .conftest import START

@@ -7,7 +7,7 @@ import re
 import httpx
 from fastapi import FastAPI
 
-from reconciler.emulator import emulator_transport
+from alguna_emulator import emulator_transport
 
 from .clients import api_client
 from .factory import catalog, customer, fixed_price, fixed_product, fixed_term, metric, post_plan

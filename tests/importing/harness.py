@@ -23,10 +23,10 @@ import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from alguna_emulator import create_app, emulator_transport
 from reconciler.api import AlgunaWriter, HttpCore, RetryPolicy
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX, Connection
 from reconciler.catalog import load_catalog as load_files
-from reconciler.emulator import create_app, emulator_transport
 from reconciler.model import Address, DesiredState, Kind
 from reconciler.operations import Planned, Target, load_catalog, open_target, plan_target
 from reconciler.project import Project

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
+from alguna_emulator import create_app
 from reconciler.cli import main
-from reconciler.emulator import create_app
 
 from .harness import api_key, make_project
 

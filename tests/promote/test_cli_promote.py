@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 from importing.harness import api_key, make_project
 
+from alguna_emulator import create_app
 from reconciler.cli import main
-from reconciler.emulator import create_app
 
 
 def billing(project: Path, *args: str) -> Result:

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from importing.harness import Bench, bench
 
+from alguna_emulator import emulator_transport
 from reconciler.apply.plan_files import read_plan, write_plan
-from reconciler.emulator import emulator_transport
 from reconciler.operations import apply_planned, apply_saved, load_catalog
 from reconciler.plan import Action, Plan
 from reconciler.promote import Promoted, PromotionRefusedError, promote

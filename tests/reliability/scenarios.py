@@ -54,11 +54,11 @@ from crash.harness import (
 )
 from hypothesis import HealthCheck, Phase, given, settings
 
+from alguna_emulator import emulator_transport
 from benchmarks.catalog_gen import generate_catalog
 from reconciler.api import ApiError, RetryPolicy
 from reconciler.apply import PlanRefusedError, StalePlanError, apply_plan
 from reconciler.apply.plan_files import read_plan, write_plan
-from reconciler.emulator import emulator_transport
 from reconciler.model import DesiredState
 from reconciler.operations import apply_planned, apply_saved, open_target, plan_target
 from reconciler.plan import Action, ApplyResult, ApplyStatus, Plan

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from reconciler.emulator import create_app, emulator_transport
+from alguna_emulator import create_app, emulator_transport
 from tests.emulator.clients import api_client, control_client
 
 from .receivers import Recorder

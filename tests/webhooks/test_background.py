@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from reconciler.emulator import create_app, emulator_transport
+from alguna_emulator import create_app, emulator_transport
 from reconciler.webhooks import verify
 from tests.emulator.clients import api_client, control_client
 from tests.emulator.factory import active_subscription, catalog

@@ -18,7 +18,7 @@ from ..errors import error_response, is_transient
 from .scope import DROP_HEADER, DROP_STATUS, DROP_VALUE, flags
 from .stage import Stage
 
-_log = logging.getLogger("reconciler.emulator")
+_log = logging.getLogger("alguna_emulator")
 
 
 class Edge(Stage):

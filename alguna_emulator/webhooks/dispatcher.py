@@ -37,7 +37,7 @@ from ..store import Store
 from . import outbox
 from .signing import USER_AGENT, signature_headers
 
-_log = logging.getLogger("reconciler.emulator.webhooks")
+_log = logging.getLogger("alguna_emulator.webhooks")
 
 # Delay before attempt n+1, after attempt n failed; the first attempt is immediate.
 SCHEDULE = (
