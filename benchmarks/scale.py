@@ -150,7 +150,7 @@ def _toml_breakdown(root: Path) -> dict[str, float]:
     and `toml_lines.TomlLines` (the line index for diagnostics)."""
     import tomllib
 
-    from reconciler.toml_lines import TomlLines
+    from reconciler.source.toml_lines import TomlLines
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((root / "catalog").glob("*.toml"))]
     began = _cpu()

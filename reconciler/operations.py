@@ -24,7 +24,6 @@ from reconciler.api import AlgunaReader, AlgunaWriter, HttpCore, RetryPolicy, co
 from reconciler.apply import Progress, Resumption, apply_plan, resume_plan
 from reconciler.apply.resume import PlanRefusedError
 from reconciler.catalog import load_or_raise
-from reconciler.diagnostics import Diagnostic
 from reconciler.diff import diff
 from reconciler.errors import EnvironmentSelectionError
 from reconciler.live import fetch_live
@@ -33,6 +32,7 @@ from reconciler.plan import ApplyResult, Plan
 from reconciler.planner import apply_refusals, make_plan
 from reconciler.project import Project
 from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
+from reconciler.source.diagnostics import Diagnostic
 from reconciler.targeting import Selection, select_changes
 
 Clock = Callable[[], dt.datetime]

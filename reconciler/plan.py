@@ -82,9 +82,9 @@ from typing import Any, Literal, Self
 
 from pydantic import AwareDatetime, Field, JsonValue, model_validator
 
-from reconciler.diagnostics import Diagnostic
 from reconciler.model import Address, Kind, UnmanagedObject
 from reconciler.model.base import Frozen
+from reconciler.source.diagnostics import Diagnostic
 
 FORMAT_VERSION = 1
 

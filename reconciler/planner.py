@@ -30,12 +30,12 @@ import hashlib
 import json
 from decimal import Decimal
 
-from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.diff import DiffResult
 from reconciler.model import Address, DesiredState, LiveState
 from reconciler.plan import Action, Change, ChargeSample, Plan, PriceReview
 from reconciler.pricing.review import exceeds, price_reviews
 from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
+from reconciler.source.diagnostics import Diagnostic, Severity
 
 
 def make_plan(

@@ -24,11 +24,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.diagnostics import Severity
 from reconciler.errors import BillingError
 from reconciler.operations import Clock, Planned, load_catalog, open_target, plan_target, utc_now
 from reconciler.plan import Plan, Promotion
 from reconciler.project import Project
+from reconciler.source.diagnostics import Severity
 from reconciler.targeting import Selection
 
 

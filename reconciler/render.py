@@ -19,7 +19,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 
-from reconciler.diagnostics import Diagnostic
+from reconciler.source.diagnostics import Diagnostic
 
 # Marker around a template line number; control characters never occur in TOML text.
 _MARK = "\x1e{}\x1f"

@@ -37,7 +37,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
-from reconciler.diagnostics import Diagnostic
 from reconciler.diff import DiffResult
 from reconciler.errors import BillingError
 from reconciler.model import (
@@ -53,6 +52,7 @@ from reconciler.model import (
 )
 from reconciler.model import Subscription as SubscriptionModel
 from reconciler.plan import Action, Change, PartialPlan, apply_order
+from reconciler.source.diagnostics import Diagnostic
 
 _NEEDED = frozenset({Action.CREATE, Action.REPLACE})
 _RESOURCE_PREFIX = re.compile(r"^(?P<kind>[a-z]+)\.(?P<key>[a-z][a-z0-9_]*)")

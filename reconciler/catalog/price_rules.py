@@ -27,7 +27,7 @@ from reconciler.model.prices import (
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
-from reconciler.toml_lines import Path
+from reconciler.source.toml_lines import Path
 
 _Reporter = Callable[[Path, str, str], None]
 

@@ -24,11 +24,11 @@ from reconciler.cli.pricing import pricing_tests, quote
 from reconciler.cli.promote import promote_command
 from reconciler.cli.sandbox import sandbox
 from reconciler.cli.workflow import apply, drift, plan
-from reconciler.diagnostics import Diagnostic
 from reconciler.errors import EnvironmentSelectionError, InvalidInputError
 from reconciler.report.diagnostics import diagnostics_json, diagnostics_text
 from reconciler.report.schema import catalog_schema_json
 from reconciler.settings import SETTINGS_FILE
+from reconciler.source.diagnostics import Diagnostic
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

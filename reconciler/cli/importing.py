@@ -16,11 +16,11 @@ import click
 
 from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.targets import transport_for
-from reconciler.diagnostics import Severity
 from reconciler.importing import ImportOptions, ImportResult, import_live
 from reconciler.model import KINDS, Kind
 from reconciler.operations import load_catalog, open_target
 from reconciler.report.import_output import import_text
+from reconciler.source.diagnostics import Severity
 
 
 @click.command("import")

@@ -19,7 +19,6 @@ import click
 from reconciler.apply.plan_files import default_plan_path, read_plan, write_plan
 from reconciler.cli.common import Context, env_option, fail, guarded, stdout_color
 from reconciler.cli.targets import run_interruptible, transport_for
-from reconciler.diagnostics import Severity
 from reconciler.operations import (
     Catalog,
     Planned,
@@ -35,6 +34,7 @@ from reconciler.report.apply_output import apply_json, apply_text
 from reconciler.report.drift_output import drift_json, drift_markdown, drift_text
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from reconciler.report.progress_output import ConsoleProgress
+from reconciler.source.diagnostics import Severity
 from reconciler.targeting import Selection
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -36,7 +36,6 @@ from typing import Any
 from reconciler.apply import PlanRefusedError
 from reconciler.apply.keys import derived_key
 from reconciler.catalog import load_catalog
-from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.diff import diff
 from reconciler.importing.emit import Block, render_file
 from reconciler.importing.files import Layout, PlannedFile, plan_files, write_files
@@ -53,6 +52,7 @@ from reconciler.live import COLLECTION, fetch_live
 from reconciler.model import KINDS, Address, DesiredState, Kind, LiveState, Plan, Resource
 from reconciler.operations import Catalog, Clock, Target, utc_now
 from reconciler.project import Project
+from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.targeting import references
 from reconciler.wire import MapResolver, to_wire
 

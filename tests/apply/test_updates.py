@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from live.valid import catalog_errors
 
-from reconciler.diagnostics import Severity
 from reconciler.model import DesiredState
 from reconciler.operations import apply_planned
 from reconciler.plan import Action, ApplyStatus
+from reconciler.source.diagnostics import Severity
 
 from .generated import Direct, direct, valid_catalogs
 from .harness import describe, workspace, write_catalog

@@ -7,10 +7,10 @@ import json
 from decimal import Decimal as D
 from typing import Any
 
-from reconciler.diagnostics import Severity
 from reconciler.diff import DiffResult, diff
 from reconciler.model import CatalogFile, Item, Subscription, Version
 from reconciler.model.resources import Cancellation
+from reconciler.source.diagnostics import Severity
 
 from .catalog import DESIRED, START, edit, fixed, graduated, live_of, unit
 

@@ -18,7 +18,6 @@ from wire.catalog import BUNDLES, CATALOG, CUSTOMERS, METRICS, PLANS, PRODUCTS
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding
 from reconciler.catalog.rules import check_catalog
-from reconciler.diagnostics import Severity
 from reconciler.model import (
     KINDS,
     Bundle,
@@ -34,6 +33,7 @@ from reconciler.model import (
     Version,
 )
 from reconciler.model.prices import ExpressionPrice, FixedPrice
+from reconciler.source.diagnostics import Severity
 
 T = TypeVar("T")
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from reconciler.diagnostics import Diagnostic
 from reconciler.model import PRICE_TYPES
-from reconciler.toml_lines import Path, PathPart
+from reconciler.source.diagnostics import Diagnostic
+from reconciler.source.toml_lines import Path, PathPart
 
 _CODES: dict[str, str] = {
     "missing": "field.missing",
