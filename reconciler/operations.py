@@ -29,11 +29,11 @@ from reconciler.errors import EnvironmentSelectionError
 from reconciler.live import fetch_live
 from reconciler.model import DesiredState, LiveState
 from reconciler.plan import ApplyResult, Plan
-from reconciler.planner import apply_refusals, make_plan
+from reconciler.planning.planner import apply_refusals, make_plan
+from reconciler.planning.targeting import Selection, select_changes
 from reconciler.project import Project
 from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
 from reconciler.source.diagnostics import Diagnostic
-from reconciler.targeting import Selection, select_changes
 
 Clock = Callable[[], dt.datetime]
 

@@ -27,9 +27,9 @@ from typing import Any
 from reconciler.errors import BillingError
 from reconciler.operations import Clock, Planned, load_catalog, open_target, plan_target, utc_now
 from reconciler.plan import Plan, Promotion
+from reconciler.planning.targeting import Selection
 from reconciler.project import Project
 from reconciler.source.diagnostics import Severity
-from reconciler.targeting import Selection
 
 
 class PromotionRefusedError(BillingError):

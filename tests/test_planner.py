@@ -9,7 +9,7 @@ import pytest
 from reconciler.diff import diff
 from reconciler.model import Customer, DesiredState, LiveState
 from reconciler.plan import Action, Plan
-from reconciler.planner import apply_refusals, make_plan
+from reconciler.planning.planner import apply_refusals, make_plan
 from reconciler.source.diagnostics import Severity
 from tests.diff.catalog import DESIRED, edit, live_of
 

@@ -17,9 +17,9 @@ import click
 from reconciler.cli.common import Context, guarded
 from reconciler.cli.targets import transport_for
 from reconciler.cli.workflow import emit_plan, plan_exit_code, selection_options
+from reconciler.planning.targeting import Selection
 from reconciler.promote import Promoted, PromotionRefusedError, promote
 from reconciler.report.drift_output import drift_text
-from reconciler.targeting import Selection
 
 
 @click.command("promote")

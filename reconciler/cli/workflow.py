@@ -29,13 +29,13 @@ from reconciler.operations import (
     plan_target,
 )
 from reconciler.plan import ApplyResult, ApplyStatus, Plan
+from reconciler.planning.targeting import Selection
 from reconciler.project import Project
 from reconciler.report.apply_output import apply_json, apply_text
 from reconciler.report.drift_output import drift_json, drift_markdown, drift_text
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from reconciler.report.progress_output import ConsoleProgress
 from reconciler.source.diagnostics import Severity
-from reconciler.targeting import Selection
 
 F = TypeVar("F", bound=Callable[..., Any])
 

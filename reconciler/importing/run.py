@@ -51,9 +51,9 @@ from reconciler.importing.unmapped import unmapped_fields
 from reconciler.live import COLLECTION, fetch_live
 from reconciler.model import KINDS, Address, DesiredState, Kind, LiveState, Plan, Resource
 from reconciler.operations import Catalog, Clock, Target, utc_now
+from reconciler.planning.targeting import references
 from reconciler.project import Project
 from reconciler.source.diagnostics import Diagnostic, Severity
-from reconciler.targeting import references
 from reconciler.wire import MapResolver, to_wire
 
 _TABLE_FIELD = re.compile(r"^(?P<table>[a-z]+)\.(?P<key>[a-z][a-z0-9_]*)")

@@ -48,7 +48,7 @@ from reconciler.model import (
 )
 from reconciler.model import Plan as PlanModel
 from reconciler.model.prices import ExpressionPrice
-from reconciler.targeting import references
+from reconciler.planning.targeting import references
 from reconciler.wire.subscriptions import MANAGED_BY_VALUE
 
 REPLACED_MARK = tombstone_suffix("")  # the suffix of any plan

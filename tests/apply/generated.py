@@ -41,7 +41,7 @@ from reconciler.diff import diff
 from reconciler.live import fetch_live
 from reconciler.model import DesiredState, Item, ProductItem
 from reconciler.plan import ApplyResult, Plan
-from reconciler.planner import make_plan
+from reconciler.planning.planner import make_plan
 from reconciler.settings import RateLimits
 
 from .harness import Control, control_for

@@ -23,7 +23,7 @@ from reconciler.diff import diff
 from reconciler.live import fetch_live
 from reconciler.operations import apply_planned, load_catalog, plan_target
 from reconciler.plan import Action
-from reconciler.targeting import Selection, SelectionError, select_changes
+from reconciler.planning.targeting import Selection, SelectionError, select_changes
 
 
 @pytest.fixture

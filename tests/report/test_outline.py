@@ -23,7 +23,7 @@ from reconciler.model.prices import (
     VolumePercentagePrice,
 )
 from reconciler.plan import Plan
-from reconciler.planner import make_plan
+from reconciler.planning.planner import make_plan
 from reconciler.project import Project
 from reconciler.report.outline import MAX_ATTRIBUTE_LINES, outline, price_line
 from reconciler.report.plan_output import plan_text

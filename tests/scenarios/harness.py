@@ -42,7 +42,7 @@ from reconciler.diff import diff
 from reconciler.live import fetch_live
 from reconciler.model import Address, DesiredState, Kind, LiveState, Subscription
 from reconciler.plan import Plan
-from reconciler.planner import make_plan
+from reconciler.planning.planner import make_plan
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from reconciler.settings import load_settings
 from reconciler.source.diagnostics import Diagnostic, Severity

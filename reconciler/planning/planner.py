@@ -17,7 +17,7 @@ Contracts:
   refused outright (the old one would keep billing); a protected environment applies
   only from a saved plan.
 - `review` holds what every changed price charges before and after at representative
-  usages (`reconciler.pricing.review`). A price whose sampled charge rises by more than
+  usages (`reconciler.planning.review`). A price whose sampled charge rises by more than
   `review_threshold` percent (billing.toml `[review] price_increase_warning_percent`)
   gets a `plan.price_increase` warning: a warning, not an error, since raising a price
   is often the point of the pull request; it puts the rise in front of the reviewer.
@@ -33,7 +33,7 @@ from decimal import Decimal
 from reconciler.diff import DiffResult
 from reconciler.model import Address, DesiredState, LiveState
 from reconciler.plan import Action, Change, ChargeSample, Plan, PriceReview
-from reconciler.pricing.review import exceeds, price_reviews
+from reconciler.planning.review import exceeds, price_reviews
 from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
 from reconciler.source.diagnostics import Diagnostic, Severity
 

@@ -54,7 +54,7 @@ from reconciler.model import (
 )
 from reconciler.model import Plan as CatalogPlan
 from reconciler.plan import Action, Change, PriceReview
-from reconciler.pricing.sampling import PricePair, ReviewTest, review_pair
+from reconciler.planning.sampling import PricePair, ReviewTest, review_pair
 from reconciler.pricing.usage_fields import make_usage
 
 _KEYWORDS = ("immediate", "next_billing_period", "end_of_term")
