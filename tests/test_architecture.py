@@ -51,7 +51,7 @@ def test_nothing_but_the_cli_may_import_the_emulator() -> None:
 
 
 ALLOWED_USERS = {
-    "jinja2": {"render", "report"},
+    "jinja2": {"catalog", "report"},
     "httpx": {"api"},
     "deepdiff": {"diff"},
     "alguna_emulator": {"cli", "__main__"},

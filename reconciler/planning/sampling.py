@@ -38,7 +38,6 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from reconciler.errors import BillingError
-from reconciler.expression import referenced_metrics
 from reconciler.model import Price
 from reconciler.model.currency import minor_units
 from reconciler.model.prices import (
@@ -51,6 +50,7 @@ from reconciler.model.prices import (
 )
 from reconciler.plan import Change, ChargeSample, PriceReview, ReviewBasis
 from reconciler.pricing.charge import price_charge
+from reconciler.pricing.expression import referenced_metrics
 from reconciler.pricing.periods import in_trial
 from reconciler.pricing.usage import Usage
 
