@@ -1,6 +1,8 @@
 """The `billing` command line: parse, call the library, render, exit.
 
-Thin by design: no logic lives here. Exit codes everywhere: 0 success or nothing to do,
+Meant to hold click wiring only. Some commands still hold logic here (the apply sequence
+in `workflow`, the HTTP clients of `events` and `listen`, the server of `listen`); phase 2
+of issue 14 moves it to `reconciler.commands`. Exit codes everywhere: 0 success or nothing to do,
 1 error, 2 changes present (with --detailed-exitcode, and always for drift). A user error
 never shows a traceback; `--debug` shows one. The emulator is imported lazily, only by the
 `sandbox` commands and the embedded environment.

@@ -41,8 +41,8 @@ from reconciler.api.errors import ApiNotFoundError
 from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.sandbox_extra import require_sandbox
 from reconciler.cli.targets import run_interruptible
+from reconciler.commands.project import Project
 from reconciler.errors import BillingError, EnvironmentSelectionError
-from reconciler.project import Project
 from reconciler.report.listen_output import rejected_line, webhook_line
 from reconciler.settings import EnvironmentSettings
 from reconciler.webhooks import VerifiedWebhook, WebhookVerificationError, generate_secret, verify

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from reconciler.cli.sandbox_extra import require_sandbox
-from reconciler.project import Project
+from reconciler.commands.project import Project
 
 T = TypeVar("T")
 

@@ -19,7 +19,8 @@ import click
 from reconciler.apply.plan_files import default_plan_path, read_plan, write_plan
 from reconciler.cli.common import Context, env_option, fail, guarded, stdout_color
 from reconciler.cli.targets import run_interruptible, transport_for
-from reconciler.operations import (
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import (
     Catalog,
     Planned,
     apply_planned,
@@ -30,7 +31,6 @@ from reconciler.operations import (
 )
 from reconciler.plan import ApplyResult, ApplyStatus, Plan
 from reconciler.planning.targeting import Selection
-from reconciler.project import Project
 from reconciler.report.apply_output import apply_json, apply_text
 from reconciler.report.drift_output import drift_json, drift_markdown, drift_text
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text

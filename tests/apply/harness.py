@@ -29,7 +29,8 @@ from reconciler.api import RetryPolicy
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX
 from reconciler.apply.plan_files import default_plan_path
 from reconciler.apply.progress import Progress
-from reconciler.operations import (
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import (
     Catalog,
     Planned,
     Target,
@@ -38,7 +39,6 @@ from reconciler.operations import (
     plan_target,
 )
 from reconciler.plan import ApplyResult, Change, Plan
-from reconciler.project import Project
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_CATALOG = REPO / "catalog"

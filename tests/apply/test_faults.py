@@ -15,7 +15,7 @@ from typing import Any
 from api.emulated import FAST_RETRY
 
 from reconciler.api import RetryPolicy
-from reconciler.operations import apply_planned
+from reconciler.commands.workflow import apply_planned
 from reconciler.plan import ApplyResult, ApplyStatus
 
 from .harness import Workspace, describe, duplicates, stored_counts

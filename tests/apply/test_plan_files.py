@@ -11,8 +11,8 @@ import pytest
 
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX
 from reconciler.apply.plan_files import read_plan, write_plan
+from reconciler.commands.workflow import apply_planned
 from reconciler.errors import InvalidInputError
-from reconciler.operations import apply_planned
 from reconciler.plan import Action, ApplyStatus
 from reconciler.report.plan_output import plan_json
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from live.valid import catalog_errors
 
+from reconciler.commands.workflow import apply_planned
 from reconciler.model import DesiredState
-from reconciler.operations import apply_planned
 from reconciler.plan import Action, ApplyStatus
 from reconciler.source.diagnostics import Severity
 

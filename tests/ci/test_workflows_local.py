@@ -23,8 +23,8 @@ import pytest
 from importing.harness import api_key, make_project
 
 from alguna_emulator import create_app
-from reconciler.operations import apply_saved, load_catalog, open_target, plan_target
-from reconciler.project import Project
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import apply_saved, load_catalog, open_target, plan_target
 
 from .runner import Context, JobResult, run_job, runner_env
 

@@ -27,9 +27,9 @@ from alguna_emulator import create_app, emulator_transport
 from reconciler.api import AlgunaWriter, HttpCore, RetryPolicy
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX, Connection
 from reconciler.catalog import load_catalog as load_files
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import Planned, Target, load_catalog, open_target, plan_target
 from reconciler.model import Address, DesiredState, Kind
-from reconciler.operations import Planned, Target, load_catalog, open_target, plan_target
-from reconciler.project import Project
 from reconciler.settings import RateLimits
 from reconciler.wire import MapResolver, to_wire, version_to_wire
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
-from reconciler.fmt import format_toml
+from reconciler.commands.fmt import format_toml
 
 from .harness import EXAMPLE_CATALOG, REPO
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from reconciler.importing import ImportOptions, ImportResult, import_live
-from reconciler.operations import load_catalog
+from reconciler.commands.importing import ImportOptions, ImportResult, import_live
+from reconciler.commands.workflow import load_catalog
 
 from .harness import EXAMPLE_CATALOG, Bench, bench, create_out_of_band, example_state
 

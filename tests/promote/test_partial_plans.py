@@ -19,9 +19,9 @@ from scenarios.harness import HERE as SCENARIOS
 from scenarios.harness import prepare
 
 from reconciler.cli import main
+from reconciler.commands.workflow import apply_planned, load_catalog, plan_target
 from reconciler.diff import diff
 from reconciler.live import fetch_live
-from reconciler.operations import apply_planned, load_catalog, plan_target
 from reconciler.plan import Action
 from reconciler.planning.targeting import Selection, SelectionError, select_changes
 

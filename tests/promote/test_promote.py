@@ -16,10 +16,10 @@ from importing.harness import Bench, bench
 
 from alguna_emulator import emulator_transport
 from reconciler.apply.plan_files import read_plan, write_plan
-from reconciler.operations import apply_planned, apply_saved, load_catalog
+from reconciler.commands.promote import Promoted, PromotionRefusedError, promote
+from reconciler.commands.workflow import apply_planned, apply_saved, load_catalog
 from reconciler.plan import Action, Plan
 from reconciler.planning.targeting import Selection
-from reconciler.promote import Promoted, PromotionRefusedError, promote
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 
 

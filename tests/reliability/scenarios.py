@@ -4,7 +4,7 @@ number of times and returns a `Row` (runs, failures, duplicates, lost changes).
 Two harnesses, both existing ones:
 - real processes (`tests/crash/harness.py`): a `billing sandbox serve` emulator and
   `billing` subprocesses to kill, interrupt or race (kill -9, Ctrl-C, two processes);
-- the library in-process (`tests/apply/harness.py`): `reconciler.operations` against an
+- the library in-process (`tests/apply/harness.py`): `reconciler.commands.workflow` against an
   in-process emulator whose control API injects faults, moves the clock and edits objects
   out of band (everything else).
 
@@ -59,8 +59,8 @@ from benchmarks.catalog_gen import generate_catalog
 from reconciler.api import ApiError, RetryPolicy
 from reconciler.apply import PlanRefusedError, StalePlanError, apply_plan
 from reconciler.apply.plan_files import read_plan, write_plan
+from reconciler.commands.workflow import apply_planned, apply_saved, open_target, plan_target
 from reconciler.model import DesiredState
-from reconciler.operations import apply_planned, apply_saved, open_target, plan_target
 from reconciler.plan import Action, ApplyResult, ApplyStatus, Plan
 from reconciler.report.plan_output import plan_json
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from reconciler.commands.project import Project
 from reconciler.diff import diff
 from reconciler.diff.fields import dump
 from reconciler.model import PRICE_TYPES, LiveState
@@ -24,7 +25,6 @@ from reconciler.model.prices import (
 )
 from reconciler.plan import Plan
 from reconciler.planning.planner import make_plan
-from reconciler.project import Project
 from reconciler.report.outline import MAX_ATTRIBUTE_LINES, outline, price_line
 from reconciler.report.plan_output import plan_text
 from tests.diff.catalog import fixed, graduated, unit

@@ -6,8 +6,8 @@ changed; `key_order` (in `order`) is the canonical key order, shared with `impor
 so that an imported file is already canonical.
 """
 
-from reconciler.fmt.files import FileOutcome, format_files
-from reconciler.fmt.order import Node, key_order
-from reconciler.fmt.toml_format import Formatted, format_toml
+from reconciler.commands.fmt.files import FileOutcome, format_files
+from reconciler.commands.fmt.order import Node, key_order
+from reconciler.commands.fmt.toml_format import Formatted, format_toml
 
 __all__ = ["FileOutcome", "Formatted", "Node", "format_files", "format_toml", "key_order"]

@@ -36,23 +36,23 @@ from typing import Any
 from reconciler.apply import PlanRefusedError
 from reconciler.apply.keys import derived_key
 from reconciler.catalog import load_catalog
-from reconciler.diff import diff
-from reconciler.importing.emit import Block, render_file
-from reconciler.importing.files import Layout, PlannedFile, plan_files, write_files
-from reconciler.importing.select import (
+from reconciler.commands.importing.emit import Block, render_file
+from reconciler.commands.importing.files import Layout, PlannedFile, plan_files, write_files
+from reconciler.commands.importing.select import (
     Candidate,
     Selected,
     Skipped,
     expression_renames,
     select_candidates,
 )
-from reconciler.importing.shape import ShapeError, catalog_form
-from reconciler.importing.unmapped import unmapped_fields
+from reconciler.commands.importing.shape import ShapeError, catalog_form
+from reconciler.commands.importing.unmapped import unmapped_fields
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import Catalog, Clock, Target, utc_now
+from reconciler.diff import diff
 from reconciler.live import COLLECTION, fetch_live
 from reconciler.model import KINDS, Address, DesiredState, Kind, LiveState, Plan, Resource
-from reconciler.operations import Catalog, Clock, Target, utc_now
 from reconciler.planning.targeting import references
-from reconciler.project import Project
 from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import MapResolver, to_wire
 

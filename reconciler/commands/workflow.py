@@ -24,6 +24,7 @@ from reconciler.api import AlgunaReader, AlgunaWriter, HttpCore, RetryPolicy, co
 from reconciler.apply import Progress, Resumption, apply_plan, resume_plan
 from reconciler.apply.resume import PlanRefusedError
 from reconciler.catalog import load_or_raise
+from reconciler.commands.project import Project
 from reconciler.diff import diff
 from reconciler.errors import EnvironmentSelectionError
 from reconciler.live import fetch_live
@@ -31,7 +32,6 @@ from reconciler.model import DesiredState, LiveState
 from reconciler.plan import ApplyResult, Plan
 from reconciler.planning.planner import apply_refusals, make_plan
 from reconciler.planning.targeting import Selection, select_changes
-from reconciler.project import Project
 from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
 from reconciler.source.diagnostics import Diagnostic
 

@@ -55,7 +55,7 @@ from tomlkit.items import (
 )
 from tomlkit.toml_document import TOMLDocument
 
-from reconciler.fmt.order import Node, key_order
+from reconciler.commands.fmt.order import Node, key_order
 
 _BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _JINJA_BLOCK = re.compile(r"\{%|\{#")

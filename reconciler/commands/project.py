@@ -1,7 +1,7 @@
 """`Project`: a project folder with its settings, and what commands do with it.
 
-The library face of the CLI: every command is a call here (or in a feature module) that
-returns data, so it can be used from Python without a subprocess. Never prints.
+What every command starts from (`reconciler.open_project` is its public name): the folder,
+its validated `billing.toml`, and the catalog loaded for one environment. Never prints.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from reconciler.fmt.toml_format import format_toml
+from reconciler.commands.fmt.toml_format import format_toml
 
 
 class Status(StrEnum):

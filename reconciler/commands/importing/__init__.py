@@ -9,8 +9,8 @@ The contract the tests hold it to: after an import, `billing plan` shows no chan
 the imported objects.
 """
 
-from reconciler.importing.files import Layout
-from reconciler.importing.run import Imported, ImportOptions, ImportResult, import_live
-from reconciler.importing.select import Skipped
+from reconciler.commands.importing.files import Layout
+from reconciler.commands.importing.run import Imported, ImportOptions, ImportResult, import_live
+from reconciler.commands.importing.select import Skipped
 
 __all__ = ["ImportOptions", "ImportResult", "Imported", "Layout", "Skipped", "import_live"]

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from reconciler.commands.importing.emit import Block
 from reconciler.errors import BillingError
-from reconciler.importing.emit import Block
 
 Layout = Literal["kind", "resource"]
 Render = Callable[[Sequence[Block], Sequence[str]], str]

@@ -33,7 +33,7 @@ from typing import Any
 import tomlkit
 from pydantic import BaseModel
 
-from reconciler.fmt import key_order
+from reconciler.commands.fmt import key_order
 from reconciler.model import Item, ProductItem, Version
 from reconciler.model.resources import FilterGroup
 

@@ -24,11 +24,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import (
+    Clock,
+    Planned,
+    load_catalog,
+    open_target,
+    plan_target,
+    utc_now,
+)
 from reconciler.errors import BillingError
-from reconciler.operations import Clock, Planned, load_catalog, open_target, plan_target, utc_now
 from reconciler.plan import Plan, Promotion
 from reconciler.planning.targeting import Selection
-from reconciler.project import Project
 from reconciler.source.diagnostics import Severity
 
 
