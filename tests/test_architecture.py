@@ -37,7 +37,7 @@ WRONG_IMPORTS = {
         "import reconciler.errors",
         "alguna_emulator.clock -> reconciler.errors",
     ),
-    "Only the CLI": (
+    "Only commands.embedded and the CLI": (
         "reconciler/commands/workflow.py",
         "import alguna_emulator",
         "reconciler.commands.workflow -> alguna_emulator",

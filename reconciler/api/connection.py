@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
-from reconciler import __version__
 from reconciler.api.guard import check_target
 from reconciler.errors import EnvironmentSelectionError
 from reconciler.settings import EnvironmentSettings, RateLimits
+from reconciler.version import __version__
 
 API_VERSION = "2026-04-01"
 USER_AGENT = f"alguna-billing/{__version__}"

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import click
 
-from reconciler import __version__
 from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.events import events
 from reconciler.cli.fmt import fmt
@@ -31,6 +30,7 @@ from reconciler.report.diagnostics import diagnostics_json, diagnostics_text
 from reconciler.report.schema import catalog_schema_json
 from reconciler.settings import SETTINGS_FILE
 from reconciler.source.diagnostics import Diagnostic
+from reconciler.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -39,8 +39,8 @@ import click
 from reconciler.api import HttpCore, connection_for
 from reconciler.api.errors import ApiNotFoundError
 from reconciler.cli.common import Context, env_option, guarded
-from reconciler.cli.sandbox_extra import require_sandbox
 from reconciler.cli.targets import run_interruptible
+from reconciler.commands.embedded import require_sandbox
 from reconciler.commands.project import Project
 from reconciler.errors import BillingError, EnvironmentSelectionError
 from reconciler.report.listen_output import rejected_line, webhook_line

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.common import Context, env_option, guarded
-from reconciler.cli.sandbox_extra import require_sandbox
+from reconciler.commands.embedded import require_sandbox
 from reconciler.errors import BillingError
 
 
