@@ -62,13 +62,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from crash.harness import Emulator, child_environment, serving
 
 from alguna_emulator.pipeline.ratelimit import limit_class
 from benchmarks.catalog_gen import generate_catalog
+from tests.crash.harness import Emulator, child_environment, serving
 
 ENV = "bench"
 KEY_VARIABLE = "BILLING_CRASH_TEST_API_KEY"  # set by child_environment() to a fake key

@@ -8,7 +8,6 @@ import json
 import re
 
 import pytest
-from diff.catalog import DESIRED, edit, live_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -26,6 +25,7 @@ from reconciler.plan import (
     apply_order,
 )
 from reconciler.source.diagnostics import Diagnostic, Severity
+from tests.diff.catalog import DESIRED, edit, live_of
 
 NOW = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
 

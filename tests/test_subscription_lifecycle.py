@@ -16,7 +16,6 @@ from typing import Any
 
 import httpx
 import pytest
-from api.emulated import FAST_RETRY
 
 from alguna_emulator import create_app, emulator_transport
 from reconciler.apply import StalePlanError
@@ -31,6 +30,7 @@ from reconciler.commands.workflow import (
     plan_target,
 )
 from reconciler.plan import Action, ApplyStatus
+from tests.api.emulated import FAST_RETRY
 
 KEY = "sk_test_embedded_local"
 

@@ -11,8 +11,7 @@ import pytest
 from alguna_emulator import emulator_transport
 from reconciler.api import AlgunaReader, HttpCore
 from reconciler.api.errors import ApiProtocolError
-
-from .emulated import Emulated
+from tests.api.emulated import Emulated
 
 
 def metric(i: int) -> dict[str, object]:

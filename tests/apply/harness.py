@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from api.emulated import FAST_RETRY, START
 from fastapi import FastAPI
 
 from alguna_emulator import create_app, emulator_transport
@@ -39,6 +38,7 @@ from reconciler.commands.workflow import (
     plan_target,
 )
 from reconciler.plan import ApplyResult, Change, Plan
+from tests.api.emulated import FAST_RETRY, START
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_CATALOG = REPO / "catalog"

@@ -15,8 +15,7 @@ from reconciler.commands.workflow import apply_planned
 from reconciler.errors import InvalidInputError
 from reconciler.plan import Action, ApplyStatus
 from reconciler.report.plan_output import plan_json
-
-from .harness import REMOTE_KEY, REMOTE_KEY_ENV, Workspace
+from tests.apply.harness import REMOTE_KEY, REMOTE_KEY_ENV, Workspace
 
 
 @pytest.fixture

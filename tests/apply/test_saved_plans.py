@@ -21,8 +21,7 @@ from reconciler.apply.plan_files import read_plan, write_plan
 from reconciler.commands.workflow import apply_planned, apply_saved
 from reconciler.plan import Action, ApplyStatus, Plan
 from reconciler.report.plan_output import plan_json
-
-from .harness import (
+from tests.apply.harness import (
     EXAMPLE_CATALOG,
     Recorder,
     Workspace,

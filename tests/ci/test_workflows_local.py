@@ -20,13 +20,12 @@ from typing import Any
 
 import httpx
 import pytest
-from importing.harness import api_key, make_project
 
 from alguna_emulator import create_app
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import apply_saved, load_catalog, open_target, plan_target
-
-from .runner import Context, JobResult, run_job, runner_env
+from tests.ci.runner import Context, JobResult, run_job, runner_env
+from tests.importing.harness import api_key, make_project
 
 HERE = Path(__file__).parent
 WORKFLOWS = Path(__file__).resolve().parents[2] / "examples" / "github" / "workflows"
@@ -98,7 +97,7 @@ class GitHub:
 
 
 def _jobs(workflow: str) -> list[str]:
-    from .runner import load_workflow
+    from tests.ci.runner import load_workflow
 
     return list(load_workflow(WORKFLOWS / workflow)["jobs"])
 

@@ -21,8 +21,7 @@ from reconciler.model import (
 from reconciler.model.resources import Aggregation
 from reconciler.plan import Action, Change
 from reconciler.source.diagnostics import Severity
-
-from .catalog import DESIRED, METRICS, edit, fixed, live_of, tables, unit
+from tests.diff.catalog import DESIRED, METRICS, edit, fixed, live_of, tables, unit
 
 
 def actions(result: DiffResult) -> list[tuple[str, str]]:

@@ -11,8 +11,7 @@ from reconciler.diff import DiffResult, diff
 from reconciler.model import CatalogFile, Item, Subscription, Version
 from reconciler.model.resources import Cancellation
 from reconciler.source.diagnostics import Severity
-
-from .catalog import DESIRED, START, edit, fixed, graduated, live_of, unit
+from tests.diff.catalog import DESIRED, START, edit, fixed, graduated, live_of, unit
 
 SUB = "subscription.acme_main"
 LATER = dt.date(2026, 7, 1)

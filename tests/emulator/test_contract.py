@@ -18,9 +18,8 @@ import httpx
 import pytest
 
 from alguna_emulator import create_app, emulator_transport
-
-from .clients import api_client
-from .factory import fixed_price, post_plan
+from tests.emulator.clients import api_client
+from tests.emulator.factory import fixed_price, post_plan
 
 SANDBOX_URL = "https://api.sandbox.alguna.io"
 SANDBOX_KEY_ENV = "ALGUNA_SANDBOX_API_KEY"

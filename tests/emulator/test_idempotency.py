@@ -9,9 +9,8 @@ import httpx
 from fastapi import FastAPI
 
 from alguna_emulator import emulator_transport
-
-from .clients import api_client
-from .factory import customer, fixed_product
+from tests.emulator.clients import api_client
+from tests.emulator.factory import customer, fixed_product
 
 BODY = {"name": "Acme", "currency": "USD"}
 

@@ -8,9 +8,8 @@ import httpx
 
 from alguna_emulator import RateLimits, create_app, emulator_transport
 from alguna_emulator.pipeline.ratelimit import limit_class
-
-from .clients import api_client, control_client
-from .factory import customer
+from tests.emulator.clients import api_client, control_client
+from tests.emulator.factory import customer
 
 
 def _client(limits: RateLimits | bool) -> httpx.AsyncClient:

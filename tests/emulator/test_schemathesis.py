@@ -20,8 +20,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from alguna_emulator import create_app
-
-from .clients import HEADERS
+from tests.emulator.clients import HEADERS
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app()).exclude(
     path_regex=r"^/_emulator"

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .clients import HEADERS
+from tests.emulator.clients import HEADERS
 
 ROOT = Path(__file__).resolve().parents[2]
 

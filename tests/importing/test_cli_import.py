@@ -17,8 +17,7 @@ from click.testing import CliRunner, Result
 
 from alguna_emulator import create_app
 from reconciler.cli import main
-
-from .harness import api_key, make_project
+from tests.importing.harness import api_key, make_project
 
 PRODUCT = {
     "name": "Legacy support",

@@ -13,8 +13,7 @@ from click.testing import CliRunner, Result
 
 from reconciler.cli import main
 from reconciler.commands.fmt import format_toml
-
-from .harness import EXAMPLE_CATALOG, REPO
+from tests.importing.harness import EXAMPLE_CATALOG, REPO
 
 MESSY = """\
 

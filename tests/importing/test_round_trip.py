@@ -22,8 +22,7 @@ from reconciler.commands.importing import ImportOptions, ImportResult, import_li
 from reconciler.commands.workflow import load_catalog
 from reconciler.model import KINDS, PRICE_TYPES, DesiredState, Subscription
 from reconciler.model.resources import Cancellation, SubscriptionContract
-
-from .harness import Bench, bench, create_out_of_band, example_state
+from tests.importing.harness import Bench, bench, create_out_of_band, example_state
 
 STRIPPED = {
     "product.seats": frozenset({"sku"}),

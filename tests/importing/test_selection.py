@@ -11,8 +11,7 @@ from pathlib import Path
 
 from reconciler.commands.importing import ImportOptions, ImportResult, import_live
 from reconciler.commands.workflow import load_catalog
-
-from .harness import EXAMPLE_CATALOG, Bench, bench, create_out_of_band, example_state
+from tests.importing.harness import EXAMPLE_CATALOG, Bench, bench, create_out_of_band, example_state
 
 
 async def run_import(space: Bench, out_dir: Path | None = None, **options: object) -> ImportResult:

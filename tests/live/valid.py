@@ -13,8 +13,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from wire.catalog import BUNDLES, CATALOG, CUSTOMERS, METRICS, PLANS, PRODUCTS
-
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding
 from reconciler.catalog.rules import check_catalog
@@ -34,6 +32,7 @@ from reconciler.model import (
 )
 from reconciler.model.prices import ExpressionPrice, FixedPrice
 from reconciler.source.diagnostics import Severity
+from tests.wire.catalog import BUNDLES, CATALOG, CUSTOMERS, METRICS, PLANS, PRODUCTS
 
 T = TypeVar("T")
 

@@ -19,8 +19,7 @@ from reconciler.planning.review import declared_tests, exceeds, price_reviews
 from reconciler.planning.sampling import ReviewTest, percent_change
 from reconciler.pricing.usage import Usage
 from tests.diff.catalog import DESIRED, PLANS, START, edit, live_of
-
-from .builders import (
+from tests.pricing.builders import (
     DOC_TIERS,
     expression,
     fixed,

@@ -12,11 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from api.emulated import emulated
 from click.testing import CliRunner, Result
-from importing.harness import Bench, bench
-from scenarios.harness import HERE as SCENARIOS
-from scenarios.harness import prepare
 
 from reconciler.cli import main
 from reconciler.commands.workflow import apply_planned, load_catalog, plan_target
@@ -24,6 +20,10 @@ from reconciler.diff import diff
 from reconciler.live import fetch_live
 from reconciler.plan import Action
 from reconciler.planning.targeting import Selection, SelectionError, select_changes
+from tests.api.emulated import emulated
+from tests.importing.harness import Bench, bench
+from tests.scenarios.harness import HERE as SCENARIOS
+from tests.scenarios.harness import prepare
 
 
 @pytest.fixture

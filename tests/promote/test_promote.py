@@ -12,7 +12,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from importing.harness import Bench, bench
 
 from alguna_emulator import emulator_transport
 from reconciler.apply.plan_files import read_plan, write_plan
@@ -21,6 +20,7 @@ from reconciler.commands.workflow import apply_planned, apply_saved, load_catalo
 from reconciler.plan import Action, Plan
 from reconciler.planning.targeting import Selection
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
+from tests.importing.harness import Bench, bench
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ import asyncio
 import json
 import random
 import signal
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -34,24 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# The repository root, for benchmarks/catalog_gen.py (pytest puts only tests/ on the path).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
 import httpx
-from api.emulated import FAST_RETRY
-from apply.harness import Workspace, workspace, write_catalog
-from crash.harness import (
-    Emulator,
-    Expected,
-    Project,
-    billing,
-    calibrate,
-    inspect_account,
-    kill_runs,
-    running,
-    save_plan,
-    wait_until,
-)
 from hypothesis import HealthCheck, Phase, given, settings
 
 from alguna_emulator import emulator_transport
@@ -63,6 +45,20 @@ from reconciler.commands.workflow import apply_planned, apply_saved, open_target
 from reconciler.model import DesiredState
 from reconciler.plan import Action, ApplyResult, ApplyStatus, Plan
 from reconciler.report.plan_output import plan_json
+from tests.api.emulated import FAST_RETRY
+from tests.apply.harness import Workspace, workspace, write_catalog
+from tests.crash.harness import (
+    Emulator,
+    Expected,
+    Project,
+    billing,
+    calibrate,
+    inspect_account,
+    kill_runs,
+    running,
+    save_plan,
+    wait_until,
+)
 
 NO_RETRY = RetryPolicy(max_attempts=1, base_delay=0.001, max_delay=0.001, max_total=5.0)
 TWO_TRIES = RetryPolicy(max_attempts=2, base_delay=0.002, max_delay=0.02, max_total=5.0)
@@ -625,7 +621,7 @@ def no_perpetual_diff_hypothesis(examples: int) -> Row:
     """Catalogs drawn by the wire strategies (`tests/apply/generated.py`: every field of
     every kind, repaired to be valid): apply from empty, plan again (must be empty), apply
     that (must write nothing). Failures are counted, not shrunk."""
-    from apply.generated import Direct, direct, valid_catalogs
+    from tests.apply.generated import Direct, direct, valid_catalogs
 
     row = Row(f"no perpetual diff: {examples:,} hypothesis catalogs")
 

@@ -28,8 +28,7 @@ from reconciler.planning.planner import make_plan
 from reconciler.report.outline import MAX_ATTRIBUTE_LINES, outline, price_line
 from reconciler.report.plan_output import plan_text
 from tests.diff.catalog import fixed, graduated, unit
-
-from .plans import AT
+from tests.report.plans import AT
 
 ROOT = Path(__file__).resolve().parents[2]
 
