@@ -174,7 +174,7 @@ async def _measure_api(spec: dict[str, Any], stages: Stages) -> dict[str, Any]:
     project = Project.open(Path(spec["project"]))
     with stages.timing("catalog load"):
         catalog = operations.load_catalog(project, ENV)
-    # Time the stages where `operations` calls them (the module's own names).
+    # Time the stages where `operations` (commands.workflow) calls them (its own names).
     for name in ("fetch_live", "apply_plan"):
         setattr(operations, name, stages.wrap_async(name, getattr(operations, name)))
     for name in ("diff", "make_plan"):

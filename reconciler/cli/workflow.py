@@ -1,4 +1,5 @@
-"""`billing plan`, `billing apply`, `billing drift`: parse, call `operations`, render, exit.
+"""`billing plan`, `billing apply`, `billing drift`: parse, call `commands.workflow`,
+render, exit.
 
 Exit codes (DESIGN §4): 0 success or nothing to do; 1 error (a catalog problem, a plan
 with errors, a refused or failed apply); 2 changes present (`plan --detailed-exitcode`,

@@ -4,7 +4,7 @@ control API to look at (and tamper with) the account out of band.
 `Workspace` is a project folder in a temporary directory (a `billing.toml` with one
 embedded environment and generous client rate limits, plus a catalog) whose environment
 is an emulator app shared with a control client. Everything between the test and the
-emulator is our own code, unmodified: `operations.open_target` / `plan_target` /
+emulator is our own code, unmodified: `commands.workflow.open_target` / `plan_target` /
 `apply_planned` / `apply_saved`, the real `HttpCore` and the real emulator pipeline.
 """
 

@@ -5,7 +5,7 @@
 (`sk_test_embedded_sandbox`, `sk_test_embedded_production`): the emulator keeps each
 key's data apart, as Alguna keeps two accounts apart. `production` is protected and has
 its own template variables. Everything between a test and the emulator is our own code,
-unmodified (`operations.open_target`, the real HTTP client, the real emulator); objects
+unmodified (`commands.workflow.open_target`, the real HTTP client, the real emulator); objects
 "created out of band" are raw API requests, as a person or another tool would make them.
 """
 
