@@ -60,7 +60,7 @@ def test_nothing_but_the_cli_may_import_the_emulator() -> None:
 
 
 ALLOWED_USERS = {
-    "jinja2": {"render", "report"},
+    "jinja2": {"render", "template_sandbox", "report"},
     "httpx": {"api"},
     "deepdiff": {"diff"},
     "reconciler.emulator": {"cli", "__main__"},
