@@ -12,9 +12,10 @@ Budgets make a hostile or careless template fail fast instead of exhausting the 
 every value a template builds (by `*`, `+`, `~`, `%`, `**`, a filter or a captured block)
 has a weight (characters plus items, nested values counted) of at most `MAX_WEIGHT`,
 a file renders to at most `MAX_OUTPUT` characters, and rendering stops after
-`time_budget` seconds, checked at every loop iteration, call and output. A breach raises
-`TemplateLimitError` from inside the template, so its traceback carries the template
-line; `SecurityError` marks a forbidden access. This module never reads a file, the
+`time_budget` seconds, checked at every loop iteration and call (every repetition in a
+template passes through one of the two; each step between them is bounded by the sizes).
+A breach raises `TemplateLimitError` from inside the template, so its traceback carries
+the template line; `SecurityError` marks a forbidden access. This module never reads a file, the
 environment or the network.
 """
 
@@ -130,6 +131,10 @@ _SAFE_METHODS: dict[type, frozenset[str]] = {
 _WIDE_FORMAT = re.compile(r"%[-#0 +]*(?:\*|\d{4,})|%[-#0 +]*\d*\.(?:\*|\d{4,})")
 
 
+_NUMBERS = frozenset({int, float, Decimal, bool})
+_GROWS_SLOWLY = frozenset({"+", "%", "//"})  # on numbers: at most one more digit
+
+
 class TemplateLimitError(Exception):
     """A template went over a size or time budget."""
 
@@ -181,13 +186,15 @@ class budget:
         """Passes rendered chunks through, stopping past `MAX_OUTPUT` characters. The
         error is thrown into the template's generator, so it carries the template line
         being rendered."""
+        total = self._budget.output
         for chunk in chunks:
-            self._budget.output += len(chunk)
-            if self._budget.output > MAX_OUTPUT:
+            total += len(chunk)
+            if total > MAX_OUTPUT:
                 chunks.throw(
                     TemplateLimitError(f"the file renders to more than {MAX_OUTPUT:,} characters")
                 )
             yield chunk
+        self._budget.output = total
 
 
 def _weight(value: object, limit: int = MAX_WEIGHT) -> int:
@@ -305,7 +312,6 @@ class CatalogSandbox(ImmutableSandboxedEnvironment):
     # -- what may be read and called --------------------------------------------------
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        _tick()
         allowed = next(
             (names for kind, names in _SAFE_METHODS.items() if isinstance(obj, kind)), None
         )
@@ -324,7 +330,15 @@ class CatalogSandbox(ImmutableSandboxedEnvironment):
     # -- what may be built ------------------------------------------------------------
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        _tick()
+        if (
+            type(left) in _NUMBERS
+            and type(right) in _NUMBERS
+            and (
+                operator in _GROWS_SLOWLY
+                or (operator == "*" and not (type(left) is type(right) is int))
+            )
+        ):
+            return super().call_binop(context, operator, left, right)  # bounded growth
         if operator == "*":
             if isinstance(left, int) and isinstance(right, int):
                 _check_int(left.bit_length() + right.bit_length(), "`*`")
@@ -343,10 +357,14 @@ class CatalogSandbox(ImmutableSandboxedEnvironment):
                 _check_int(max(left.bit_length(), 1) * right, "`**`")
             elif isinstance(right, int | float | Decimal) and abs(Decimal(right)) > MAX_INT_BITS:
                 raise TemplateLimitError("`**` with so large an exponent is not allowed")
-        elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
-            raise TemplateLimitError(
-                "`%` formatting with a width or precision above 999 is not allowed"
-            )
+        elif operator == "%" and isinstance(left, str):
+            arguments = right if isinstance(right, tuple) else (right,)
+            widest = max((_weight(argument) for argument in arguments), default=0)
+            if _WIDE_FORMAT.search(left) or len(left) + left.count("%") * widest > MAX_WEIGHT:
+                raise TemplateLimitError(
+                    "`%` formatting would build more than"
+                    f" {MAX_WEIGHT:,} characters, or takes a width or precision above 999"
+                )
         result = super().call_binop(context, operator, left, right)
         if operator == "+" and not isinstance(result, int | float | Decimal):
             _check_weight(result, "`+`")
@@ -354,7 +372,6 @@ class CatalogSandbox(ImmutableSandboxedEnvironment):
 
     def checked_join(self, parts: Iterable[Any]) -> str:
         """`~`: the concatenation Jinja2 compiles to `str_join`, with a size check."""
-        _tick()
         texts = [str(part) for part in parts]
         if sum(map(len, texts)) > MAX_WEIGHT:
             raise TemplateLimitError(f"`~` would build more than {MAX_WEIGHT:,} characters")
@@ -377,8 +394,13 @@ class CatalogSandbox(ImmutableSandboxedEnvironment):
 
     @staticmethod
     def _finalize(value: Any) -> Any:
-        _tick()
-        if not isinstance(value, int | float | Decimal | bool | date) and value is not None:
+        """Every `{{ }}` value before it is printed: a structure is weighed (its text can
+        be far larger than any one operation that built it); a string already was."""
+        kind = type(value)
+        if kind is str:
+            if len(value) > MAX_WEIGHT:
+                _check_weight(value, "an expression")
+        elif kind not in _NUMBERS and kind is not date and value is not None:
             _check_weight(value, "an expression")
         return value
 
