@@ -78,7 +78,7 @@ def connection_for(
         raise EnvironmentSelectionError(
             f"environment {name!r} reads its API key from ${env.api_key_env}, which is not set"
         )
-    check_target(env.base_url, key)
+    check_target(env.base_url, key, variables)
     return Connection(
         base_url=env.base_url.rstrip("/"),
         api_key=SecretStr(key),

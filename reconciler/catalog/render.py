@@ -1,16 +1,18 @@
 """Catalog templates: renders a catalog file with Jinja2 and maps lines back.
 
-The only module that uses Jinja2 for catalog files. Every catalog file is a template
-rendered with `StrictUndefined`, so a missing variable is an error rather than an empty
-string. Diagnostics must point at the line the user wrote, not the rendered line, so a
-second render marks where every template line starts (`RenderedFile.template_line`).
+With `template_sandbox`, the only modules that use Jinja2 for catalog files. Every
+catalog file is a template rendered in the catalog sandbox (only declared variables,
+budgets of size and time: see `template_sandbox`) with `StrictUndefined`, so a missing
+variable is an error rather than an empty string. Diagnostics must point at the line the
+user wrote, not the rendered line, so a second render marks where every template line
+starts (`RenderedFile.template_line`).
 """
 
 from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,13 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
 
+from reconciler.catalog.template_sandbox import (
+    DEFAULT_TIME_BUDGET_SECONDS,
+    CatalogSandbox,
+    SecurityError,
+    TemplateLimitError,
+    budget,
+)
 from reconciler.source.diagnostics import Diagnostic
 
 # Marker around a template line number; control characters never occur in TOML text.
@@ -43,12 +52,7 @@ class _LineMarks(Extension):
 
 
 def _environment(*extensions: type[Extension]) -> jinja2.Environment:
-    return jinja2.Environment(
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,
-        extensions=list(extensions),
-    )
+    return CatalogSandbox(extensions=list(extensions))
 
 
 _PLAIN = _environment()
@@ -124,16 +128,30 @@ def _error_line(exc: BaseException, path: str) -> int | None:
     return None
 
 
-def render_file(path: str, source: str, variables: Mapping[str, Any]) -> RenderedFile | Diagnostic:
-    """Render one template. Returns the rendering, or a diagnostic for a template syntax
-    error, a tag that loads another template (include, import, extends), an undefined
-    variable or any other rendering failure (never raises for them)."""
+def _render(template: jinja2.Template, variables: Mapping[str, Any], seconds: float) -> str:
+    with budget(seconds) as limits:
+        chunks = template.generate(variables)
+        assert isinstance(chunks, Generator)  # Jinja2's contract; the budget throws into it
+        return "".join(limits.count_output(chunks))
+
+
+def render_file(
+    path: str,
+    source: str,
+    variables: Mapping[str, Any],
+    time_budget: float = DEFAULT_TIME_BUDGET_SECONDS,
+) -> RenderedFile | Diagnostic:
+    """Render one template in the catalog sandbox. Returns the rendering, or a diagnostic
+    for a template syntax error, a tag that loads another template (include, import,
+    extends), an undefined variable, a forbidden access (`template.forbidden`), a size or
+    time budget exceeded (`template.limit`, each of the two renders gets `time_budget`
+    seconds) or any other rendering failure (never raises for them)."""
     if "{" not in source:  # no Jinja2 syntax: the template is its own rendering
         return RenderedFile(path, source, ())
     mapped = "\x1e" not in source  # a marker in the text itself (never valid TOML)
     try:
-        text = _template(_PLAIN, path, source).render(variables)
-        marked = _template(_MARKED, path, source).render(variables) if mapped else ""
+        text = _render(_template(_PLAIN, path, source), variables, time_budget)
+        marked = _render(_template(_MARKED, path, source), variables, time_budget) if mapped else ""
     except jinja2.TemplateSyntaxError as exc:
         return Diagnostic(
             code="template.syntax", message=exc.message or str(exc), file=path, line=exc.lineno
@@ -146,6 +164,23 @@ def render_file(path: str, source: str, variables: Mapping[str, Any]) -> Rendere
             " billing.toml instead",
             file=path,
             line=exc.line,
+        )
+    except SecurityError as exc:
+        return Diagnostic(
+            code="template.forbidden",
+            message=f"{str(exc).rstrip('.')}. Catalog templates see only the variables of"
+            " billing.toml, `env`, `range` and the documented filters (docs/catalog.md)",
+            file=path,
+            line=_error_line(exc, path),
+        )
+    except (TemplateLimitError, MemoryError, RecursionError) as exc:
+        return Diagnostic(
+            code="template.limit",
+            message=str(exc)
+            if isinstance(exc, TemplateLimitError)
+            else "the template recursed or allocated too much (a macro calling itself?)",
+            file=path,
+            line=_error_line(exc, path),
         )
     except jinja2.UndefinedError as exc:
         return Diagnostic(

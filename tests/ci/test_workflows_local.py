@@ -70,13 +70,14 @@ class GitHub:
     def save(self, state: dict[str, Any]) -> None:
         self.state_file.write_text(json.dumps(state))
 
-    def run(self, workflow: str, workdir: Path, **github: Any) -> JobResult:
-        """Run the one job of `workflow` as GitHub would for an event with `github`."""
+    def run(self, workflow: str, workdir: Path, fork: bool = False, **github: Any) -> JobResult:
+        """Run the one job of `workflow` as GitHub would for an event with `github`; a
+        pull request from a fork gets no secrets."""
         self.run_count += 1
         run_id = 5000 + self.run_count
         context = Context(
             github={"repository": REPO, "token": "ghs_fake", "run_id": run_id, **github},
-            secrets={"ALGUNA_API_KEY": "sk_live_not_used_by_the_embedded_emulator"},
+            secrets={} if fork else {"ALGUNA_API_KEY": "sk_live_not_used_by_the_embedded_emulator"},
             base_env=runner_env(self.bin, self.state_file),
             artifacts=self.root / "artifacts" / str(run_id),
         )
@@ -228,3 +229,22 @@ def test_a_pull_request_without_changes_is_labelled_so(tmp_path: Path) -> None:
     (comment,) = state["comments"]["9"]
     assert "No changes." in comment["body"]
     assert result.artifacts == {}, "nothing to apply, nothing uploaded"
+
+
+def test_a_pull_request_from_a_fork_is_validated_without_a_key(tmp_path: Path) -> None:
+    """GitHub gives a fork's pull request no secrets: the plan job validates only."""
+    project = make_project(tmp_path / "checkout", example_catalog=True)
+    github = GitHub(tmp_path / "github")
+    result = github.run("billing-plan.yml", project, fork=True, **pull_request(9, "f1"))
+    assert result.succeeded, result.log()
+    assert result.step("Plan").outputs == {}
+    assert "validating the catalog only" in result.log()
+    state = github.load()
+    assert not state["comments"].get("9") and not state["pr_labels"].get("9")
+    assert not (project / ".billing").exists()  # no API was opened
+
+    plans = project / "catalog" / "plans.toml"
+    plans.write_text(plans.read_text() + "\n[plans.broken]\nname = 1\n")
+    failed = github.run("billing-plan.yml", project, fork=True, **pull_request(9, "f2"))
+    assert not failed.succeeded
+    assert "catalog/plans.toml" in failed.log()
