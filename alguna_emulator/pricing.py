@@ -194,11 +194,22 @@ class Spend(Strict):
 
 
 class Discount(Strict):
-    type: Name
+    """The SDK's `DiscountInput` (`type`) or, inside bundle prices, its `Discount`
+    (`discount_type`): the two names are one field here. `duration_type` is required."""
+
+    type: Literal["percentage", "fixed"]
     amount: Money
-    duration_type: Name | None = None
+    duration_type: Literal["fixed", "monthly_rolling"]
     duration_unit: Name | None = None
     duration_value: Count | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _discount_type(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "discount_type" in data and "type" not in data:
+            data = {**data, "type": data["discount_type"]}
+            del data["discount_type"]
+        return data
 
     @model_validator(mode="after")
     def _range(self) -> Discount:

@@ -40,12 +40,14 @@ class Contact(Strict):
 
 
 class Address(Strict):
-    line1: Short | None = None
+    """The SDK's `AddressRequest`: every field but `line2` is required (may be "")."""
+
+    line1: Short
     line2: Short | None = None
-    city: Short | None = None
-    state: Short | None = None
-    postal_code: Short | None = None
-    country: Short | None = None
+    city: Short
+    state: Short
+    postal_code: Short
+    country: Short
 
 
 Aliases = Annotated[list[Ref], Field(max_length=50)]

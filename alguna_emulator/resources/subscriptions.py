@@ -78,9 +78,11 @@ class Renewal(Strict):
 
 
 class SubscriptionCreate(Strict):
+    """The SDK's `subscriptions.create` body: description, trial, discount, spend limits,
+    price escalation and tags are not create fields (they are set with PATCH)."""
+
     customer_id: Ref
     name: Name | None = None
-    description: Text | None = None
     currency: Currency | None = None
     plan_id: Ref | None = None
     items: Items = Field(default_factory=list)
@@ -89,12 +91,6 @@ class SubscriptionCreate(Strict):
     contract: ContractIn | None = None
     renewal: Renewal | None = None
     metadata: Metadata = Field(default_factory=dict)
-    trial_period_days: Annotated[int, Field(ge=0, le=3650)] | None = None
-    discount: Discount | None = None
-    minimum_spend: Spend | None = None
-    maximum_spend: Spend | None = None
-    price_escalation: PriceEscalation | None = None
-    tag_ids: Annotated[list[Ref], Field(max_length=50)] = Field(default_factory=list)
 
 
 _NOT_PATCHABLE = {
@@ -266,7 +262,8 @@ async def create_subscription(body: SubscriptionCreate, ctx: CtxDep) -> dict[str
             currency=currency,
             plan_id=body.plan_id,
             metadata=body.metadata,
-            tag_ids=body.tag_ids,
+            description=None,
+            tag_ids=[],
             activated_at=None,
             canceled_at=None,
             cancellation=None,

@@ -33,8 +33,8 @@ class InvoiceSettings(Strict):
 
 class Entitlement(Strict):
     entitlement_key: Name
-    mode: Name = "static"
-    type: Literal["boolean", "quantity", "tier"]
+    mode: Literal["static", "grant_based"] = "static"
+    type: Literal["boolean", "number", "string", "credit_allocation"]  # the SDK's enum
     value: Annotated[str, Field(max_length=1000)] | None = None
 
 

@@ -7,7 +7,9 @@ named step; its idempotency key is derived from the plan, the change and the ste
 
 Per action:
 - `create`: POST to the kind's collection (a subscription with its first version only,
-  as a draft: later versions and activation are their own changes).
+  as a draft: later versions and activation are their own changes). A subscription that
+  sets a description, trial, discount or spend limit gets them by a PATCH right after
+  (step `settings`): the SDK's create does not take them.
 - `update`: PATCH with the full updatable body (`wire.patch_body`); a subscription
   version's update (a draft, before activation) PATCHes that version, found by its
   effective date.
@@ -33,7 +35,15 @@ from reconciler.diff.subscriptions import effective_text
 from reconciler.errors import BillingError
 from reconciler.model import Address, DesiredState, Kind, LiveState, Subscription, Version
 from reconciler.plan import Action, Change
-from reconciler.wire import CatalogModels, change_body, patch_body, to_wire, version_to_wire
+from reconciler.wire import (
+    CatalogModels,
+    cancellation_to_wire,
+    change_body,
+    patch_body,
+    subscription_create_bodies,
+    to_wire,
+    version_to_wire,
+)
 from reconciler.wire.errors import UnresolvedReferenceError
 
 
@@ -117,10 +127,10 @@ async def perform(run: Run, change: Change, key_base: str) -> None:
     if change.version is not None:
         await _version_change(run, change, key)
     elif change.action is Action.CREATE:
-        await _create(run, kind, name, key("create"))
+        await _create(run, kind, name, key("create"), key("settings"))
     elif change.action is Action.REPLACE:
         await _tombstone(run, kind, name, key("tombstone"))
-        await _create(run, kind, name, key("create"))
+        await _create(run, kind, name, key("create"), key("settings"))
     elif change.action is Action.UPDATE:
         resource = run.desired.table(kind)[name]
         metadata = run.live.subscriptions[name].metadata if kind == "subscription" else None
@@ -132,25 +142,26 @@ async def perform(run: Run, change: Change, key_base: str) -> None:
     elif change.action is Action.CANCEL:
         cancel = run.desired.subscriptions[name].cancel
         assert cancel is not None
-        body = {
-            "reason": cancel.reason,
-            "effective": str(cancel.effective),
-            "reason_description": cancel.description,
-        }
         path = f"/subscriptions/{run.ids.remote(kind, name)}/cancel"
-        sent = {k: v for k, v in body.items() if v is not None}
-        await run.writer.action(path, sent, key=key("cancel"))
+        await run.writer.action(path, cancellation_to_wire(cancel), key=key("cancel"))
     else:
         raise ApplyStepError(f"nothing to perform for {change.change_id}")
 
 
-async def _create(run: Run, kind: Kind, key: str, idem: str) -> None:
+async def _create(run: Run, kind: Kind, key: str, idem: str, settings_idem: str) -> None:
     resource = run.desired.table(kind)[key]
+    later: dict[str, object] = {}
     if isinstance(resource, Subscription):
         resource = resource.model_copy(update={"versions": resource.versions[:1]})
-    created = await run.writer.create(f"/{kind}s", to_wire(resource, key, run.ids), key=idem)
+        body, later = subscription_create_bodies(resource, key, run.ids)
+    else:
+        body = to_wire(resource, key, run.ids)
+    created = await run.writer.create(f"/{kind}s", body, key=idem)
     run.ids.ids[(kind, key)] = str(created["id"])
     run.created.add((kind, key))
+    if later:
+        # The SDK's create has no description, trial, discount or spend limits: set them.
+        await run.writer.update(f"/{kind}s/{created['id']}", later, key=settings_idem)
 
 
 async def _tombstone(run: Run, kind: Kind, key: str, idem: str) -> None:

@@ -24,7 +24,13 @@ async def test_contacts_get_ids_and_patch_replaces_lists(client: httpx.AsyncClie
                 "currency": "USD",
                 "aliases": ["a1", "a2"],
                 "contacts": [{"email": "ann@acme.test", "first_name": "Ann", "is_primary": True}],
-                "billing_address": {"line1": "1 Main St", "country": "US"},
+                "billing_address": {
+                    "line1": "1 Main St",
+                    "city": "Springfield",
+                    "state": "IL",
+                    "postal_code": "62701",
+                    "country": "US",
+                },
             },
         )
     )

@@ -84,7 +84,7 @@ async def test_money_strings_are_echoed_exactly_and_numbers_become_strings(
 ) -> None:
     base = await fixed_product(client)
     price = fixed_price("10.50", units=3)
-    price["discount"] = {"type": "percentage", "amount": 12.5}
+    price["discount"] = {"type": "percentage", "amount": 12.5, "duration_type": "monthly_rolling"}
     plan = await post_plan(client, [{"product_id": base["id"], "price": price}])
     echoed = plan.json()["items"][0]["price"]
     expected = {"price_per_unit": "10.50", "units": 3, "total": "31.50"}

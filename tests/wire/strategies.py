@@ -70,7 +70,7 @@ spends = st.builds(Spend, amount=money, period=intervals)
 discounts = st.builds(
     Discount,
     amount=percentages,
-    duration_type=opt(st.sampled_from(["fixed", "monthly_rolling"])),
+    duration_type=st.sampled_from(["fixed", "monthly_rolling"]),
     duration_unit=opt(st.just("months")),
     duration_value=opt(st.integers(1, 36)),
 )
