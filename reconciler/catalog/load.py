@@ -22,6 +22,7 @@ from reconciler.catalog.declared import Declared
 from reconciler.catalog.entries import validated_entry
 from reconciler.catalog.findings import Finding
 from reconciler.catalog.rules import check_catalog
+from reconciler.catalog.salvage import salvage
 from reconciler.catalog.test_rules import TESTS_TABLE, DeclaredTest, check_tests, declare_tests
 from reconciler.diagnostics import Diagnostic, has_errors, sort_key
 from reconciler.errors import InvalidInputError
@@ -96,7 +97,11 @@ def load_catalog(
     tests, test_diagnostics = declare_tests(parsed)
     diagnostics.extend(shape_diagnostics)
     diagnostics.extend(test_diagnostics)
-    diagnostics.extend(_locate(finding, sources) for finding in check_catalog(declared))
+    diagnostics.extend(
+        _locate(finding, sources)
+        for finding in check_catalog(declared)
+        if not _suppressed(finding, declared)
+    )
     diagnostics.extend(check_tests(declared, tests))
     diagnostics.sort(key=sort_key)
     if has_errors(diagnostics):
@@ -204,9 +209,19 @@ def _declare(
     sources[kind, key] = (file, line)
     declared.keys.setdefault(kind, set()).add(key)
     resource, diagnostics = validated_entry(file, path, body, RESOURCE_CLASS[kind])
+    if resource is None and isinstance(body, dict):
+        resource, holes = salvage(RESOURCE_CLASS[kind], body)
+        declared.holes[kind, key] = holes
     if resource is not None:
         getattr(declared, table)[key] = resource
     return diagnostics
+
+
+def _suppressed(finding: Finding, declared: Declared) -> bool:
+    """A finding at, inside or around a value that failed validation: that value's own
+    diagnostic says what is wrong, and the rule saw None (or a part) in its place. A
+    finding about the whole resource (an empty path) stands."""
+    return bool(finding.path) and declared.broken(finding.kind, finding.key, finding.path)
 
 
 def _locate(finding: Finding, sources: _Sources) -> Diagnostic:

@@ -2,7 +2,9 @@
 
 Tiers: upper bounds strictly rising, only the last tier open. The price's type must suit
 its product's fee type, and metrics may only be named for metered products. Findings carry
-the field path inside the resource (`items[2].price.tiers[1].up_to`).
+the field path inside the resource (`items[2].price.tiers[1].up_to`). A price may be
+partial (None where a value failed validation, see `Declared`): each rule reads only what
+validated, and the loader drops findings at the fields that failed.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def check_price(
     def err(sub: Path, code: str, message: str) -> None:
         found.append(error(kind, key, (*path, *sub), code, message))
 
-    tiers: tuple[Tier | PercentageTier, ...] = getattr(price, "tiers", ())
+    tiers: tuple[Tier | PercentageTier | None, ...] = getattr(price, "tiers", None) or ()
     _check_tiers(tiers, err)
     if product is not None:
         _check_fee_type(price, product, err)
@@ -67,7 +69,8 @@ def check_price(
             if price.metrics is not None
             else (product.metrics if product is not None else None)
         )
-        _check_expressions(price, metrics, err)
+        # A metric that failed validation could be any: then the names are not checked.
+        _check_expressions(price, None if metrics is None or None in metrics else metrics, err)
     found.extend(
         check_terms(kind, key, path, price.discount, price.minimum_spend, price.maximum_spend)
     )
@@ -95,6 +98,8 @@ def check_terms(
     if (
         minimum_spend is not None
         and maximum_spend is not None
+        and minimum_spend.amount is not None
+        and maximum_spend.amount is not None
         and minimum_spend.amount > maximum_spend.amount
     ):
         found.append(
@@ -121,10 +126,12 @@ def check_terms(
     return found
 
 
-def _check_tiers(tiers: tuple[Tier | PercentageTier, ...], err: _Reporter) -> None:
+def _check_tiers(tiers: tuple[Tier | PercentageTier | None, ...], err: _Reporter) -> None:
     previous: int | None = None
     for index, tier in enumerate(tiers):
         last = index == len(tiers) - 1
+        if tier is None:
+            continue
         if tier.up_to is None and not last:
             err(
                 ("tiers", index),
@@ -153,9 +160,12 @@ def _check_expressions(
 ) -> None:
     """Each expression parses in the documented shape and names only the price's metrics
     (`usage.<metric key>`)."""
-    for index, charge in enumerate(price.charges):
+    for index, charge in enumerate(price.charges or ()):
         for field in ("quantity_expression", "unit_price_expression"):
-            for problem in check_expression(getattr(charge, field), metrics):
+            expression = getattr(charge, field, None) if charge is not None else None
+            if expression is None:
+                continue
+            for problem in check_expression(expression, metrics):
                 err(("charges", index, field), "price.expression", problem)
 
 
@@ -181,13 +191,16 @@ def _check_fee_type(price: Price, product: Product, err: _Reporter) -> None:
                     "a metered price needs at least one metric; omit `metrics` to use the"
                     " product's",
                 )
+            known = product.metrics
             for index, metric in enumerate(price.metrics):
-                if metric not in product.metrics:
+                if known is None or None in known or metric is None:
+                    break  # a metric that failed validation could be any
+                if metric not in known:
                     err(
                         ("metrics", index),
                         "price.metric_not_on_product",
                         f"metric `{metric}` is not one of the product's metrics"
-                        f" ({', '.join(product.metrics) or 'none'})",
+                        f" ({', '.join(known) or 'none'})",
                     )
     else:
         if isinstance(price, _METERED_ONLY):
@@ -210,11 +223,12 @@ def _check_precision(
     """Flat amounts finer than the currency's minor unit cannot be invoiced as written.
     Per-unit rates may be finer (0.0001 per call is normal), so only flat amounts count."""
     digits = minor_units(currency)
-    amounts: list[tuple[Path, Decimal]] = []
+    amounts: list[tuple[Path, Decimal | None]] = []
     if isinstance(price, FixedPrice):
         amounts.append((("price_per_unit",), price.price_per_unit))
-    for index, tier in enumerate(getattr(price, "tiers", ())):
-        amounts.append((("tiers", index, "fixed_fee"), tier.fixed_fee))
+    for index, tier in enumerate(getattr(price, "tiers", None) or ()):
+        if tier is not None:
+            amounts.append((("tiers", index, "fixed_fee"), tier.fixed_fee))
     for name in ("minimum_spend", "maximum_spend"):
         spend = getattr(price, name)
         if spend is not None:
@@ -229,7 +243,7 @@ def _check_precision(
             " it will be rounded when invoiced",
         )
         for sub, amount in amounts
-        if _decimals(amount) > digits
+        if amount is not None and _decimals(amount) > digits
     ]
 
 
