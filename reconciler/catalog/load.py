@@ -218,10 +218,12 @@ def _declare(
 
 
 def _suppressed(finding: Finding, declared: Declared) -> bool:
-    """A finding at, inside or around a value that failed validation: that value's own
-    diagnostic says what is wrong, and the rule saw None (or a part) in its place. A
-    finding about the whole resource (an empty path) stands."""
-    return bool(finding.path) and declared.broken(finding.kind, finding.key, finding.path)
+    """A finding decided on a value that failed validation: that value's own diagnostic
+    says what is wrong, and the rule saw None (or a part) in its place. Unless the finding
+    names what it read, that is anything at, inside or around its path; a finding about
+    the whole resource (an empty path) stands."""
+    reads = finding.reads if finding.reads is not None else (finding.path,)
+    return any(bool(path) and declared.broken(finding.kind, finding.key, path) for path in reads)
 
 
 def _locate(finding: Finding, sources: _Sources) -> Diagnostic:

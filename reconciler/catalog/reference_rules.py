@@ -62,6 +62,7 @@ def check_items(
                     here,
                     "item.duplicate",
                     f"`{ref}` appears twice; an owner has one price per product",
+                    reads=((*here, "product"), (*here, "bundle")),
                 )
             )
         seen.add(ref)

@@ -217,7 +217,14 @@ MISTAKES: tuple[Mistake, ...] = (
         "negative tier rate",
         _set("plans.pro.items.1.price.tiers.0.price_per_unit", Decimal(-5), "field.range"),
     ),
-    Mistake("unknown price field", _set("plans.pro.items.2.price.prce", 1, "field.unknown")),
+    Mistake(
+        "bad billing interval",
+        _set("plans.pro.items.2.price.billing_interval", "weekly", "field.enum"),
+    ),
+    Mistake(
+        "unknown price field",
+        _set("subscriptions.acme_pro.versions.0.items.0.price.prce", 1, "field.unknown"),
+    ),
     Mistake(
         "bad billing_frequency", _set("products.seat.billing_frequency", "monthly", "field.enum")
     ),
@@ -247,12 +254,12 @@ MISTAKES: tuple[Mistake, ...] = (
     # cross-resource errors
     Mistake("tier order", _tier_order),
     Mistake(
-        "duplicate item",
-        _append_item("pro", {"product": "seat", "price": _fixed(5)}, "item.duplicate", ""),
+        "duplicate item",  # the item whose price has "unknown price field"
+        _set("plans.pro.items.2.product", "seat", "item.duplicate", "plans.pro.items[2]"),
     ),
     Mistake(
-        "unknown product",
-        _append_item("pro", {"product": "gadget", "price": _fixed(5)}, "ref.unknown", ".product"),
+        "unknown product",  # the item whose price has "unknown price type"
+        _set("plans.basic.items.0.product", "gadget", "ref.unknown"),
     ),
     Mistake(
         "metered paid in advance",
