@@ -222,14 +222,16 @@ def _empty(value: tuple[object, ...]) -> bool:
 
 
 class ChargeSample(Frozen):
-    """One usage priced under both sides of a price change: the charge for one billing
-    period, before and after, rounded to the currency's minor unit.
+    """One usage priced under both sides of a price change: the exact charge for one
+    billing period, before and after, with at least the currency's minor-unit decimals
+    (more where the charge has them: `0.025`).
 
     `before`/`after` are None when that side has no such price (an item added or removed);
     `difference` counts a missing side as 0 (what the customer pays more, or less), and
     `percent_change` is None when `before` is missing or 0 (no base to compare with), else
-    `difference / before x 100` rounded half up to 2 decimals. Both are computed from the
-    rounded charges, so a reader can redo them from the table."""
+    `difference / before x 100` rounded half up to 2 decimals (2 significant digits when
+    a real change would read 0.00). Both are computed from the charges as shown, so a
+    reader can redo them from the table."""
 
     quantity: Decimal | None = None
     transactions: int | None = Field(default=None, ge=0)

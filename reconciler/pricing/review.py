@@ -6,7 +6,8 @@ Pure (no I/O, no clock): the planner calls it on the changes of a diff and puts 
 result in `Plan.review`; `report` renders it. It reads the changes' canonical
 `before`/`after` (the same values the field rows show), so a review never disagrees with
 the diff, and prices them with the engine (`price_charge`): every amount is the engine's
-total for one billing period, rounded once, half up, to the currency's minor unit.
+exact total for one billing period, shown with at least the currency's minor-unit decimals
+(`sampling.shown_charge`), so the percentage is that of the real change.
 
 Which prices are reviewed (one `PriceReview` per price that differs):
 - a plan or bundle `update`: every item whose price differs between `before` and `after`

@@ -25,7 +25,11 @@ trial), so a trial does not hide the price; a fixed-duration discount active in 
 period applies, as it would on that invoice.
 
 Per sample: the charge before and after (None on a side without the price), the
-difference (a missing side counts 0) and the percentage change (`ChargeSample`). A price
+difference (a missing side counts 0) and the percentage change (`ChargeSample`). Charges
+are the engine's exact totals for the period (`unrounded_total`), written with at least
+the currency's minor-unit decimals and more where the charge has them (`0.025`): rounding
+each side to cents first would turn a 25 % rise from 0.02 to 0.025 into "+50 % (0.02 ->
+0.03)". A price
 the engine cannot price (a spend limit on another period, say) gets a review with its
 `problem` and no samples, instead of failing the plan.
 """
@@ -70,12 +74,28 @@ _LAST_TRIAL_PERIOD = 4000  # trial_days <= 3650, so period 3650 is past any tria
 
 
 def percent_change(before: Decimal | None, after: Decimal | None) -> Decimal | None:
-    """`(after - before) / before x 100`, half up to 2 decimals; a missing `after` counts
-    0 (-100 %); None when `before` is missing or 0 (there is no base)."""
+    """`(after - before) / before x 100` of exact charges, half up to 2 decimals (to 2
+    significant digits when a real change would read 0.00); a missing `after` counts 0
+    (-100 %); None when `before` is missing or 0 (there is no base)."""
     if not before:
         return None
     ratio = _PERCENT.divide(_PERCENT.multiply(_or_zero(after) - before, _HUNDRED), before)
-    return ratio.quantize(_CENT, context=_PERCENT)
+    shown = ratio.quantize(_CENT, context=_PERCENT)
+    if shown or not ratio:
+        return shown
+    first = ratio.adjusted()  # the exponent of the first significant digit (< -2 here)
+    return ratio.quantize(Decimal(1).scaleb(first - 1), context=_PERCENT)
+
+
+_SHOWN_DECIMALS = 12  # Money's own precision: an expression's 1/3 is cut here, half up
+
+
+def shown_charge(value: Decimal, currency: str) -> Decimal:
+    """An exact charge with at least `currency`'s minor-unit decimals (`49.00`), and the
+    further decimals it has (`0.025`), at most 12."""
+    minor = Decimal(1).scaleb(-minor_units(currency))
+    exact = value.quantize(Decimal(1).scaleb(-_SHOWN_DECIMALS), context=_PERCENT).normalize()
+    return exact.quantize(minor) if exact == exact.quantize(minor) else exact
 
 
 def _or_zero(amount: Decimal | None) -> Decimal:
@@ -299,10 +319,12 @@ def _priced(pair: PricePair, sample: _Sample) -> ChargeSample:
         note=sample.note,
         before=before,
         after=after,
-        difference=_or_zero(after) - _or_zero(before),
+        difference=shown_charge(_or_zero(after) - _or_zero(before), pair.currency),
         percent_change=percent_change(before, after),
     )
 
 
 def _charge(price: Price | None, usage: Usage, currency: str) -> Decimal | None:
-    return None if price is None else price_charge(price, usage, currency).total
+    if price is None:
+        return None
+    return shown_charge(price_charge(price, usage, currency).unrounded_total, currency)
