@@ -8,6 +8,7 @@ reaches a stage that could.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -26,7 +27,14 @@ from reconciler.catalog.salvage import salvage
 from reconciler.catalog.test_rules import TESTS_TABLE, DeclaredTest, check_tests, declare_tests
 from reconciler.diagnostics import Diagnostic, has_errors, sort_key
 from reconciler.errors import InvalidInputError
-from reconciler.model import KIND_OF_TABLE, RESOURCE_CLASS, DesiredState, Kind, Source
+from reconciler.model import (
+    KIND_OF_TABLE,
+    RESOURCE_CLASS,
+    Address,
+    DesiredState,
+    Kind,
+    Source,
+)
 from reconciler.render import RenderedFile, render_file
 from reconciler.toml_errors import decode_text, toml_error_line, toml_error_message
 from reconciler.toml_lines import Path as FieldPath
@@ -240,6 +248,22 @@ def _locate(finding: Finding, sources: _Sources) -> Diagnostic:
     )
 
 
+def _version_sources(declared: Declared, sources: _Sources) -> dict[str, Source]:
+    """Each declared subscription version by its address (`subscription.k.versions[2026-
+    01-01]`), at its own `[[subscriptions.k.versions]]` line: plan-time diagnostics about
+    a version point there, not at the subscription."""
+    out: dict[str, Source] = {}
+    for key, subscription in sorted(declared.subscriptions.items()):
+        file, line = sources["subscription", key]
+        for index, version in enumerate(subscription.versions):
+            effective = version.effective
+            text = effective.isoformat() if isinstance(effective, dt.date) else effective
+            address = str(Address(kind="subscription", key=key, version=text))
+            here = file.line_of(("subscriptions", key, "versions", index)) or line
+            out[address] = Source(file=file.path, line=here)
+    return out
+
+
 def _desired_state(
     environment: str,
     declared: Declared,
@@ -253,6 +277,7 @@ def _desired_state(
         f"{kind}.{key}": Source(file=file.path, line=line)
         for (kind, key), (file, line) in sorted(sources.items())
     }
+    state_sources.update(_version_sources(declared, sources))
     tables = {table: dict(sorted(getattr(declared, table).items())) for table in KIND_OF_TABLE}
     digest_input = json.dumps(
         {
