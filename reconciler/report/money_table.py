@@ -3,8 +3,9 @@
 Columns `quantity  before  after  change  %` (the first is `volume` for the percentage
 models and `usage` for expressions, whose every metric takes the sampled value). Values
 are the review's own decimals, never recomputed: the exact charges, with at least the
-currency's minor-unit decimals (more where the charge has them), thousands separators; the change signed (`+10.00`, `-0.05`, `0.00`); the percentage signed
-with 2 decimals, `n/a` when there is no base (before missing or 0); `(none)` for a side
+currency's minor-unit decimals (more where the charge has them), thousands separators;
+the change signed (`+10.00`, `-0.05`, `0.00`); the percentage signed with 2 decimals,
+`n/a` when there is no base (before missing or 0); `(none)` for a side
 without the price (an item added or removed); `any` for the quantity of a price that
 reads no usage. Every column is right-aligned in text, so the numbers line up.
 """
