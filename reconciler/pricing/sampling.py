@@ -44,7 +44,7 @@ from typing import Any
 from reconciler.errors import BillingError
 from reconciler.expression import referenced_metrics
 from reconciler.model import Price
-from reconciler.model.currency import minor_units
+from reconciler.model.currency import minor_units, shown_amount
 from reconciler.model.prices import (
     ExpressionPrice,
     FixedPrice,
@@ -87,15 +87,9 @@ def percent_change(before: Decimal | None, after: Decimal | None) -> Decimal | N
     return ratio.quantize(Decimal(1).scaleb(first - 1), context=_PERCENT)
 
 
-_SHOWN_DECIMALS = 12  # Money's own precision: an expression's 1/3 is cut here, half up
-
-
 def shown_charge(value: Decimal, currency: str) -> Decimal:
-    """An exact charge with at least `currency`'s minor-unit decimals (`49.00`), and the
-    further decimals it has (`0.025`), at most 12."""
-    minor = Decimal(1).scaleb(-minor_units(currency))
-    exact = value.quantize(Decimal(1).scaleb(-_SHOWN_DECIMALS), context=_PERCENT).normalize()
-    return exact.quantize(minor) if exact == exact.quantize(minor) else exact
+    """An exact charge as the review shows it (`currency.shown_amount`)."""
+    return shown_amount(value, currency)
 
 
 def _or_zero(amount: Decimal | None) -> Decimal:
