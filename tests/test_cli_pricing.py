@@ -230,3 +230,31 @@ def test_quote_writes_every_amount_in_one_format_per_currency() -> None:
     fine = _run("quote", "plan.enterprise.payments.payouts", "--volume", "0.10")
     assert "0.0005" in fine.output  # 0.5 % of 0.10, exact
     assert fine.output.rstrip().endswith("0.00")  # the total, rounded to cents
+
+
+# ---- one-off prices ---------------------------------------------------------------------
+
+
+def test_a_one_off_price_is_quoted_once(project: Path) -> None:
+    """`onboarding` is a one-off product priced with charge_on_contract_start: charged in
+    the contract's first period, never again (was 5000.00 in every period)."""
+    first = _run("quote", "plan.enterprise.onboarding", project=project)
+    assert first.output.rstrip().endswith("5000.00"), first.output
+    later = _run("quote", "plan.enterprise.onboarding", "--period", "3", project=project)
+    assert later.exit_code == 0, later.output
+    assert "a one-off price is charged once, in period 0" in later.output
+    assert later.output.rstrip().endswith("0.00") and "5000" not in later.output
+
+
+def test_billing_test_prices_a_one_off_price_once(project: Path) -> None:
+    tests = project / "catalog" / "one_off_tests.toml"
+    tests.write_text(
+        '[tests.onboarding_at_start]\nprice = "plan.enterprise.onboarding"\n'
+        'expected_total = "5000.00"\n\n'
+        '[tests.onboarding_later]\nprice = "plan.enterprise.onboarding"\nperiod = 2\n'
+        'expected_total = "0.00"\n'
+    )
+    result = _run("test", "--format", "json", project=project)
+    payload = json.loads(result.stdout)
+    outcome = {t["name"]: t["passed"] for t in payload["tests"]}
+    assert outcome["onboarding_at_start"] and outcome["onboarding_later"], result.stdout

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,6 +56,7 @@ from reconciler.model import (
 )
 from reconciler.model import Plan as CatalogPlan
 from reconciler.plan import Action, Change, PriceReview
+from reconciler.pricing.refs import is_one_off
 from reconciler.pricing.sampling import PricePair, ReviewTest, review_pair
 from reconciler.pricing.usage_fields import make_usage
 
@@ -125,8 +127,13 @@ def price_reviews(
     reviews: list[PriceReview] = []
     for change in changes:
         for pair in _pairs(change, states):
+            product = _ITEM.findall(pair.item)[-1]
+            pair.one_off = is_one_off(desired, product) or is_one_off(live, product)
             reviews.append(review_pair(pair, declared))
     return tuple(reviews)
+
+
+_ITEM = re.compile(r"items\[([^\]]+)\]")
 
 
 def _pairs(change: Change, states: _States) -> list[PricePair]:

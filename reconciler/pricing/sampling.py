@@ -36,6 +36,7 @@ the engine cannot price (a spend limit on another period, say) gets a review wit
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -55,7 +56,7 @@ from reconciler.model.prices import (
 )
 from reconciler.plan import Change, ChargeSample, PriceReview, ReviewBasis
 from reconciler.pricing.charge import price_charge
-from reconciler.pricing.periods import in_trial
+from reconciler.pricing.periods import in_trial, one_off_period
 from reconciler.pricing.usage import Usage
 
 LADDER: tuple[int, ...] = (1, 10, 100, 1000)
@@ -125,6 +126,7 @@ class PricePair:
     after: Price | None
     currency: str
     compared_with: str | None = None
+    one_off: bool = False  # the product is billed once, in the contract's first period
 
 
 # ---- samples -------------------------------------------------------------------------------
@@ -232,6 +234,7 @@ def _stub(pair: PricePair, basis: ReviewBasis) -> PriceReview:
         after_type=None if pair.after is None else pair.after.type,
         basis=basis,
         compared_with=pair.compared_with,
+        one_off=pair.one_off,
     )
 
 
@@ -266,7 +269,11 @@ def _test_sample(
 
 
 def _period(pair: PricePair) -> int:
-    """The first billing period outside both sides' trials."""
+    """The first billing period outside both sides' trials; for a one-off price the one
+    period it is charged in (`one_off_period`, each side priced at its own)."""
+    if pair.one_off:
+        shown = pair.after if pair.after is not None else pair.before
+        return one_off_period(shown) if shown is not None else 0
     prices = [p for p in (pair.before, pair.after) if p is not None]
     for index in range(_LAST_TRIAL_PERIOD):
         if not any(in_trial(p, index) for p in prices):
@@ -305,8 +312,8 @@ def _merged(samples: Iterable[ChargeSample]) -> tuple[ChargeSample, ...]:
 
 
 def _priced(pair: PricePair, sample: _Sample) -> ChargeSample:
-    before = _charge(pair.before, sample.usage, pair.currency)
-    after = _charge(pair.after, sample.usage, pair.currency)
+    before = _charge(pair.before, sample.usage, pair.currency, pair.one_off)
+    after = _charge(pair.after, sample.usage, pair.currency, pair.one_off)
     return ChargeSample(
         quantity=sample.quantity,
         transactions=sample.transactions,
@@ -318,7 +325,10 @@ def _priced(pair: PricePair, sample: _Sample) -> ChargeSample:
     )
 
 
-def _charge(price: Price | None, usage: Usage, currency: str) -> Decimal | None:
+def _charge(price: Price | None, usage: Usage, currency: str, one_off: bool) -> Decimal | None:
     if price is None:
         return None
-    return shown_charge(price_charge(price, usage, currency).unrounded_total, currency)
+    if one_off:  # each side at the one period it is charged in
+        usage = dataclasses.replace(usage, period_index=one_off_period(price))
+    quote = price_charge(price, usage, currency, one_off=one_off)
+    return shown_charge(quote.unrounded_total, currency)

@@ -85,10 +85,14 @@ def details(review: PriceReview) -> str:
         model = f"removed, {before}"
     else:
         model = before if before == after else f"{before} -> {after}"
-    parts = [f"{model}, {review.currency} per billing period"]
+    if review.one_off:
+        when = f"in billing period {review.period_index + 1}"
+        parts = [f"{model}, {review.currency} once (one-off), {when}"]
+    else:
+        parts = [f"{model}, {review.currency} per billing period"]
     if review.compared_with is not None:
         parts.append(f"compared with {review.compared_with}")
-    if review.period_index:
+    if review.period_index and not review.one_off:
         parts.append(f"billing period {review.period_index + 1}, the first after the trial")
     if review.basis in _NOTES:
         parts.append(_NOTES[review.basis])

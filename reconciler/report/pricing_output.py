@@ -31,6 +31,7 @@ from typing import Any
 
 from reconciler.model import ExpectedLine, PricingTest
 from reconciler.model.currency import shown_amount
+from reconciler.pricing.periods import one_off_period
 from reconciler.pricing.quote import LineItem, Quote
 from reconciler.pricing.quoting import PriceQuote
 from reconciler.pricing.refs import ResolvedPrice
@@ -167,7 +168,7 @@ def _rate(line: LineItem) -> str:
     return "" if line.unit_amount is None else number(line.unit_amount)
 
 
-def _line_rows(quote: Quote) -> list[Row]:
+def _line_rows(quote: Quote, empty: str = "nothing is charged at this usage") -> list[Row]:
     rows: list[Row] = [("line", "quantity", "rate", "amount")]
     for line in quote.line_items:
         label = line.description
@@ -177,7 +178,7 @@ def _line_rows(quote: Quote) -> list[Row]:
         rows.append((label, number(line.quantity), _rate(line), amount))
     if not quote.line_items:
         zero = money(Decimal(0), quote.currency)
-        rows.append(("(no line: nothing is charged at this usage)", "", "", zero))
+        rows.append((f"(no line: {empty})", "", "", zero))
     rows.append(("subtotal", "", "", money(quote.subtotal, quote.currency)))
     for adjustment in quote.adjustments:
         shown = shown_amount(adjustment.amount, quote.currency)
@@ -197,6 +198,13 @@ def _table(rows: Sequence[Row], indent: str = "  ") -> list[str]:
     return out
 
 
+def _empty(priced: PriceQuote) -> str:
+    """Why a quote has no line."""
+    if priced.one_off and priced.usage.period_index != one_off_period(priced.price):
+        return f"a one-off price is charged once, in period {one_off_period(priced.price)}"
+    return "nothing is charged at this usage"
+
+
 def quote_text(priced: PriceQuote) -> str:
     price = priced.price
     usage = usage_phrase(usage_fields(priced.usage, read_fields(price)))
@@ -204,7 +212,7 @@ def quote_text(priced: PriceQuote) -> str:
         f"{priced.ref}: {price.type}, billed {price.billing_interval}, in {priced.currency}",
         f"usage: {usage}",
         "",
-        *_table(_line_rows(priced.quote)),
+        *_table(_line_rows(priced.quote, _empty(priced))),
     ]
     return "\n".join(lines) + "\n"
 

@@ -12,13 +12,15 @@ import pytest
 
 from reconciler.diff import diff
 from reconciler.model import DesiredState, Item, LiveState, Price, PricingTest, Version
+from reconciler.model.prices import FixedPrice
 from reconciler.model.resources import ProductItem
 from reconciler.plan import Action, PriceReview
 from reconciler.planner import make_plan
 from reconciler.pricing.review import declared_tests, exceeds, price_reviews
 from reconciler.pricing.sampling import ReviewTest, percent_change
 from reconciler.pricing.usage import Usage
-from tests.diff.catalog import DESIRED, PLANS, START, edit, live_of
+from reconciler.report.money_table import money_table
+from tests.diff.catalog import DESIRED, PLANS, PRODUCTS, START, edit, live_of
 
 from .builders import (
     DOC_TIERS,
@@ -496,3 +498,22 @@ def test_the_default_threshold_is_ten_percent_and_a_decrease_never_warns() -> No
     (warning,) = [d for d in plan.diagnostics if d.code == "plan.price_increase"]
     assert warning.severity.value == "warning" and "+10.20%" in warning.message
     assert warning.field == "plan.starter.items[platform]"
+
+
+def test_a_one_off_price_is_reviewed_as_charged_once() -> None:
+    """A one-off product with charge_on_contract_start (and a trial on its price) is
+    reviewed in the contract's first period, the only one it is charged in (no trial
+    defers a charge on contract start), and said to be charged once."""
+    one_off = PRODUCTS["platform"].model_copy(update={"billing_frequency": "one-off"})
+    before = FixedPrice(
+        type="fixed", billing_interval="monthly", price_per_unit=D("500"), trial_days=60
+    )
+    before = before.model_copy(update={"charge_on_contract_start": True})
+    after = before.model_copy(update={"price_per_unit": D("600")})
+    desired, live = states("platform", before, after)
+    desired = desired.model_copy(update={"products": {**desired.products, "platform": one_off}})
+    live = live.model_copy(update={"products": {**live.products, "platform": one_off}})
+    (review,) = reviews_of(desired, live)
+    assert review.one_off and review.period_index == 0
+    assert [(s.before, s.after) for s in review.samples] == [(D("500.00"), D("600.00"))]
+    assert "USD once (one-off), in billing period 1" in money_table(review).details
