@@ -9,8 +9,8 @@ validated, and the loader drops findings at the fields that failed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
+from typing import Protocol
 
 from reconciler.catalog.findings import Finding, error, warning
 from reconciler.expression import check_expression
@@ -31,7 +31,12 @@ from reconciler.model.prices import (
 )
 from reconciler.toml_lines import Path
 
-_Reporter = Callable[[Path, str, str], None]
+
+class _Reporter(Protocol):
+    def __call__(
+        self, sub: Path, code: str, message: str, reads: tuple[Path, ...] | None = None
+    ) -> None: ...
+
 
 # Usage-only models: they price a metered quantity or a transaction volume.
 _METERED_ONLY = (
@@ -56,8 +61,10 @@ def check_price(
     (already reported), `currency` None where the owner has none (bundles)."""
     found: list[Finding] = []
 
-    def err(sub: Path, code: str, message: str) -> None:
-        found.append(error(kind, key, (*path, *sub), code, message))
+    def err(sub: Path, code: str, message: str, reads: tuple[Path, ...] | None = None) -> None:
+        """A finding at `sub` in the price; `reads` (in the price) if narrower than it."""
+        at = None if reads is None else tuple((*path, *r) for r in reads)
+        found.append(error(kind, key, (*path, *sub), code, message, reads=at))
 
     tiers: tuple[Tier | PercentageTier | None, ...] = getattr(price, "tiers", None) or ()
     _check_tiers(tiers, err)
@@ -79,6 +86,7 @@ def check_price(
             ("billing_interval_count",),
             "price.interval_custom",
             "a custom interval needs both billing_interval_count and billing_interval_unit",
+            reads=(("billing_interval_count",), ("billing_interval_unit",)),
         )
     if currency is not None:
         found.extend(_check_precision(kind, key, path, price, currency))
@@ -121,6 +129,7 @@ def check_terms(
                 (*path, "discount"),
                 "price.discount_duration",
                 'a discount with duration_type = "fixed" needs duration_value, and only it',
+                reads=((*path, "discount", "duration_type"), (*path, "discount", "duration_value")),
             )
         )
     return found
@@ -137,6 +146,7 @@ def _check_tiers(tiers: tuple[Tier | PercentageTier | None, ...], err: _Reporter
                 ("tiers", index),
                 "price.tier_unbounded",
                 "only the last tier may be open; give this tier an `up_to`",
+                reads=(("tiers", index, "up_to"),),
             )
         elif tier.up_to is not None and last:
             err(

@@ -183,10 +183,15 @@ def _check_subscription(declared: Declared, key: str, sub: Subscription) -> list
     versions = sub.versions or ()
     planless = sub.plan is None and not broken("plan")
     if planless and not any(version and version.items for version in versions):
-        err(
-            ("versions",),
-            "subscription.no_items",
-            "a subscription without a plan needs a version with items",
+        found.append(
+            error(
+                "subscription",
+                key,
+                ("versions",),
+                "subscription.no_items",
+                "a subscription without a plan needs a version with items",
+                reads=(("plan",), *(("versions", i, "items") for i in range(len(versions)))),
+            )
         )
     start = sub.contract.start_date if sub.contract is not None else None
     first_billing = sub.billing.first_billing_date if sub.billing else None

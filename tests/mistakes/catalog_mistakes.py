@@ -73,7 +73,17 @@ def base_catalog() -> Catalog:
                 "name": "Pro",
                 "currency": "USD",
                 "items": [
-                    {"product": "seat", "price": _fixed(49)},
+                    {
+                        "product": "seat",
+                        "price": {
+                            **_fixed(49),
+                            "discount": {
+                                "amount": Decimal(10),
+                                "duration_type": "fixed",
+                                "duration_value": 3,
+                            },
+                        },
+                    },
                     {
                         "product": "api",
                         "price": {
@@ -115,6 +125,18 @@ def base_catalog() -> Catalog:
             },
         },
         "subscriptions": {
+            "globex_custom": {
+                "customer": "globex",
+                "currency": "USD",
+                "contract": {"start_date": dt.date(2025, 3, 1)},
+                "versions": [
+                    {
+                        "effective": dt.date(2025, 3, 1),
+                        "description": "Custom terms",
+                        "items": [{"product": "seat", "price": _fixed(30)}],
+                    }
+                ],
+            },
             "acme_pro": {
                 "customer": "acme",
                 "plan": "pro",
@@ -129,7 +151,7 @@ def base_catalog() -> Catalog:
                         "items": [{"product": "support", "price": _fixed(80)}],
                     },
                 ],
-            }
+            },
         },
     }
 
@@ -201,6 +223,14 @@ def _override_outside_bundle(catalog: Catalog) -> Expected:
     return [("item.not_in_bundle", "plans.basic.items[1].items[0].product")]
 
 
+def _no_items(catalog: Catalog) -> Expected:
+    catalog["subscriptions"]["globex_custom"]["versions"][0]["items"] = []
+    return [
+        ("subscription.no_items", "subscriptions.globex_custom.versions"),
+        ("version.no_items", "subscriptions.globex_custom.versions[0].items"),
+    ]
+
+
 def _unknown_metric(catalog: Catalog) -> Expected:
     catalog["products"]["api"]["metrics"].append("gb_stored")
     return [("ref.unknown", "products.api.metrics[1]")]
@@ -251,6 +281,14 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake(
         "item without price", _append_item("basic", {"product": "support"}, "field.invalid", "")
     ),
+    Mistake(
+        "custom version description not text",
+        _set("subscriptions.globex_custom.versions.0.description", 7, "field.type"),
+    ),
+    Mistake(
+        "discount amount out of range",
+        _set("plans.pro.items.0.price.discount.amount", Decimal(150), "field.range"),
+    ),
     # cross-resource errors
     Mistake("tier order", _tier_order),
     Mistake(
@@ -294,6 +332,24 @@ MISTAKES: tuple[Mistake, ...] = (
         ),
     ),
     Mistake("minimum above maximum", _spend_range),
+    Mistake("planless subscription without items", _no_items),
+    Mistake(
+        "rolling discount with a duration",
+        _set(
+            "plans.pro.items.0.price.discount.duration_type",
+            "monthly_rolling",
+            "price.discount_duration",
+            "plans.pro.items[0].price.discount",
+        ),
+    ),
+    Mistake(
+        "custom interval without its unit",
+        _set(
+            "plans.pro.items.0.price.billing_interval_count",
+            3,
+            "price.interval_custom",
+        ),
+    ),
 )
 
 
