@@ -13,8 +13,9 @@ The result is built with `model_construct`, so **a partial model may hold None w
 type says otherwise** (and a tuple may hold None elements). Only the catalog rules see
 partial models, and they guard every field they read; the loader never builds a desired
 state from a catalog with errors, so a partial model cannot reach the planner. Findings
-at or around a field that failed are dropped by the loader (the field's own diagnostic
-says what is wrong there), see `load._suppressed`.
+decided on a value that failed are dropped by the loader (the field's own diagnostic says
+what is wrong there): those at, inside or around a hole, or, for a finding that names the
+values it read (`Finding.reads`), those whose reads touch one; see `load._suppressed`.
 """
 
 from __future__ import annotations
