@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from reconciler.model import Bundle, Customer, Kind, Metric, Plan, Product, Subscription
-from reconciler.toml_lines import Path
+from reconciler.source.toml_lines import Path
 
 
 @dataclass

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Protocol
 
 from reconciler.catalog.findings import Finding, error, warning
-from reconciler.expression import check_expression
 from reconciler.model import Kind, Price, Product
 from reconciler.model.currency import minor_units
 from reconciler.model.prices import (
@@ -29,7 +28,8 @@ from reconciler.model.prices import (
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
-from reconciler.toml_lines import Path
+from reconciler.pricing.expression import check_expression
+from reconciler.source.toml_lines import Path
 
 
 class _Reporter(Protocol):

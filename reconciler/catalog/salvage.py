@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from reconciler.model import PRICE_CLASSES, PRICE_TYPES
-from reconciler.toml_lines import Path
+from reconciler.source.toml_lines import Path
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.report.templating import code, md
+from reconciler.source.diagnostics import Diagnostic, Severity
 
 
 def diagnostics_text(diagnostics: Sequence[Diagnostic]) -> str:

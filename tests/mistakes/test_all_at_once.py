@@ -17,9 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reconciler.catalog import load_catalog
-from reconciler.diagnostics import Severity
-
-from .catalog_mistakes import MISTAKES, Mistake, base_catalog, with_mistakes, write_project
+from reconciler.source.diagnostics import Severity
+from tests.mistakes.catalog_mistakes import (
+    MISTAKES,
+    Mistake,
+    base_catalog,
+    with_mistakes,
+    write_project,
+)
 
 _SETTINGS = {
     "deadline": None,
