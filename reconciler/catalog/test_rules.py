@@ -147,7 +147,8 @@ def _check_test(declared: Declared, entry: DeclaredTest) -> list[Diagnostic]:
 
 
 def _refers_to_invalid(declared: Declared, ref: PriceRef) -> bool:
-    """Whether the reference goes through a declared resource that failed validation."""
+    """Whether the reference goes through a declared resource that failed validation
+    (held partially, or not at all)."""
     owners: list[tuple[Kind, str]] = [(ref.owner, ref.key)]
     if ref.bundle is not None:
         owners.append(("bundle", ref.bundle))
@@ -160,10 +161,14 @@ def _refers_to_invalid(declared: Declared, ref: PriceRef) -> bool:
     if ref.owner == "subscription":
         subscription = declared.subscriptions.get(ref.key)
         if subscription is not None:
-            owners.append(("customer", subscription.customer))
+            if subscription.customer is not None:
+                owners.append(("customer", subscription.customer))
             if subscription.plan is not None:
                 owners.append(("plan", subscription.plan))
-    return any(declared.has(kind, key) and key not in tables[kind] for kind, key in owners)
+    return any(
+        declared.has(kind, key) and (key not in tables[kind] or declared.partial(kind, key))
+        for kind, key in owners
+    )
 
 
 def _check_currency(entry: DeclaredTest, resolved: ResolvedPrice) -> list[Diagnostic]:

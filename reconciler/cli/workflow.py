@@ -30,9 +30,11 @@ from reconciler.commands.workflow import (
     open_target,
     plan_target,
 )
+from reconciler.errors import InvalidInputError
 from reconciler.plan import ApplyResult, ApplyStatus, Plan
 from reconciler.planning.targeting import Selection
 from reconciler.report.apply_output import apply_json, apply_text
+from reconciler.report.diagnostics import diagnostics_json, diagnostics_markdown
 from reconciler.report.drift_output import drift_json, drift_markdown, drift_text
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from reconciler.report.progress_output import ConsoleProgress
@@ -108,9 +110,29 @@ def plan(
     project = obj.project()
     name = project.environment(env)
     selection = Selection(targets=targets, excludes=excludes)
-    planned = asyncio.run(_plan(project, name, load_catalog(project, name), selection))
+    catalog = _catalog_or_report(project, name, fmt, "plan")
+    planned = asyncio.run(_plan(project, name, catalog, selection))
     emit_plan(project, planned.plan, out=out, no_save=no_save, fmt=fmt)
     sys.exit(plan_exit_code(planned.plan, detailed_exitcode))
+
+
+def _catalog_or_report(project: Project, name: str, fmt: str, report: str) -> Catalog:
+    """The catalog, or (when it has errors) its diagnostics printed on stdout in `fmt` and
+    exit 1: a CI job that posts stdout as a comment gets every problem, not an empty body.
+    Text keeps them on stderr (through the guard), as every command does."""
+    try:
+        return load_catalog(project, name)
+    except InvalidInputError as exc:
+        if fmt == "text":
+            raise
+        if fmt == "json":
+            click.echo(diagnostics_json(exc.diagnostics, environment=name))
+        else:
+            click.echo(
+                diagnostics_markdown(exc.diagnostics, report=report, environment=name), nl=False
+            )
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
 
 
 def emit_plan(project: Project, result: Plan, *, out: Path | None, no_save: bool, fmt: str) -> None:
@@ -262,7 +284,8 @@ def drift(obj: Context, env: str | None, fmt: str) -> None:
     """Show what changed in the live account outside the catalog; exit 2 on drift."""
     project = obj.project()
     name = project.environment(env)
-    result = asyncio.run(_plan(project, name, load_catalog(project, name))).plan
+    catalog = _catalog_or_report(project, name, fmt, "drift")
+    result = asyncio.run(_plan(project, name, catalog)).plan
     if fmt == "json":
         click.echo(drift_json(result), nl=False)
     elif fmt == "markdown":

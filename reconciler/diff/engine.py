@@ -94,6 +94,7 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
                     remote_id=remote_id,
                     moved_from=moved_from,
                     source=desired.sources.get(str(address)),
+                    sources=desired.sources,
                     with_live_plan=None
                     if current is None
                     else with_live_plan(declared, address.key, desired_models, live_models),

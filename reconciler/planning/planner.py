@@ -131,7 +131,8 @@ def _price_increase(
         field=f"{review.address}.{review.item}",
         message=f"{review.address} {review.item}: the charge rises by up to"
         f" +{review.max_increase_percent}% (at {_usage(review, worst)}:"
-        f" {worst.before} → {worst.after} {review.currency} per billing period),"
+        f" {worst.before} → {worst.after} {review.currency}"
+        f" {'once (one-off)' if review.one_off else 'per billing period'}),"
         f" above the {threshold:f}% review threshold",
         **where,
     )

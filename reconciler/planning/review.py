@@ -6,7 +6,8 @@ Pure (no I/O, no clock): the planner calls it on the changes of a diff and puts 
 result in `Plan.review`; `report` renders it. It reads the changes' canonical
 `before`/`after` (the same values the field rows show), so a review never disagrees with
 the diff, and prices them with the engine (`price_charge`): every amount is the engine's
-total for one billing period, rounded once, half up, to the currency's minor unit.
+exact total for one billing period, shown with at least the currency's minor-unit decimals
+(`sampling.shown_charge`), so the percentage is that of the real change.
 
 Which prices are reviewed (one `PriceReview` per price that differs):
 - a plan or bundle `update`: every item whose price differs between `before` and `after`
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,6 +57,7 @@ from reconciler.model import (
 from reconciler.model import Plan as CatalogPlan
 from reconciler.plan import Action, Change, PriceReview
 from reconciler.planning.sampling import PricePair, ReviewTest, review_pair
+from reconciler.pricing.refs import is_one_off
 from reconciler.pricing.usage_fields import make_usage
 
 _KEYWORDS = ("immediate", "next_billing_period", "end_of_term")
@@ -124,8 +127,13 @@ def price_reviews(
     reviews: list[PriceReview] = []
     for change in changes:
         for pair in _pairs(change, states):
+            product = _ITEM.findall(pair.item)[-1]
+            pair.one_off = is_one_off(desired, product) or is_one_off(live, product)
             reviews.append(review_pair(pair, declared))
     return tuple(reviews)
+
+
+_ITEM = re.compile(r"items\[([^\]]+)\]")
 
 
 def _pairs(change: Change, states: _States) -> list[PricePair]:

@@ -25,13 +25,18 @@ trial), so a trial does not hide the price; a fixed-duration discount active in 
 period applies, as it would on that invoice.
 
 Per sample: the charge before and after (None on a side without the price), the
-difference (a missing side counts 0) and the percentage change (`ChargeSample`). A price
+difference (a missing side counts 0) and the percentage change (`ChargeSample`). Charges
+are the engine's exact totals for the period (`unrounded_total`), written with at least
+the currency's minor-unit decimals and more where the charge has them (`0.025`): rounding
+each side to cents first would turn a 25 % rise from 0.02 to 0.025 into "+50 % (0.02 ->
+0.03)". A price
 the engine cannot price (a spend limit on another period, say) gets a review with its
 `problem` and no samples, instead of failing the plan.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -39,7 +44,7 @@ from typing import Any
 
 from reconciler.errors import BillingError
 from reconciler.model import Price
-from reconciler.model.currency import minor_units
+from reconciler.model.currency import minor_units, shown_amount
 from reconciler.model.prices import (
     ExpressionPrice,
     FixedPrice,
@@ -51,7 +56,7 @@ from reconciler.model.prices import (
 from reconciler.plan import Change, ChargeSample, PriceReview, ReviewBasis
 from reconciler.pricing.charge import price_charge
 from reconciler.pricing.expression import referenced_metrics
-from reconciler.pricing.periods import in_trial
+from reconciler.pricing.periods import in_trial, one_off_period
 from reconciler.pricing.usage import Usage
 
 LADDER: tuple[int, ...] = (1, 10, 100, 1000)
@@ -70,12 +75,22 @@ _LAST_TRIAL_PERIOD = 4000  # trial_days <= 3650, so period 3650 is past any tria
 
 
 def percent_change(before: Decimal | None, after: Decimal | None) -> Decimal | None:
-    """`(after - before) / before x 100`, half up to 2 decimals; a missing `after` counts
-    0 (-100 %); None when `before` is missing or 0 (there is no base)."""
+    """`(after - before) / before x 100` of exact charges, half up to 2 decimals (to 2
+    significant digits when a real change would read 0.00); a missing `after` counts 0
+    (-100 %); None when `before` is missing or 0 (there is no base)."""
     if not before:
         return None
     ratio = _PERCENT.divide(_PERCENT.multiply(_or_zero(after) - before, _HUNDRED), before)
-    return ratio.quantize(_CENT, context=_PERCENT)
+    shown = ratio.quantize(_CENT, context=_PERCENT)
+    if shown or not ratio:
+        return shown
+    first = ratio.adjusted()  # the exponent of the first significant digit (< -2 here)
+    return ratio.quantize(Decimal(1).scaleb(first - 1), context=_PERCENT)
+
+
+def shown_charge(value: Decimal, currency: str) -> Decimal:
+    """An exact charge as the review shows it (`currency.shown_amount`)."""
+    return shown_amount(value, currency)
 
 
 def _or_zero(amount: Decimal | None) -> Decimal:
@@ -111,6 +126,7 @@ class PricePair:
     after: Price | None
     currency: str
     compared_with: str | None = None
+    one_off: bool = False  # the product is billed once, in the contract's first period
 
 
 # ---- samples -------------------------------------------------------------------------------
@@ -218,6 +234,7 @@ def _stub(pair: PricePair, basis: ReviewBasis) -> PriceReview:
         after_type=None if pair.after is None else pair.after.type,
         basis=basis,
         compared_with=pair.compared_with,
+        one_off=pair.one_off,
     )
 
 
@@ -252,7 +269,11 @@ def _test_sample(
 
 
 def _period(pair: PricePair) -> int:
-    """The first billing period outside both sides' trials."""
+    """The first billing period outside both sides' trials; for a one-off price the one
+    period it is charged in (`one_off_period`, each side priced at its own)."""
+    if pair.one_off:
+        shown = pair.after if pair.after is not None else pair.before
+        return one_off_period(shown) if shown is not None else 0
     prices = [p for p in (pair.before, pair.after) if p is not None]
     for index in range(_LAST_TRIAL_PERIOD):
         if not any(in_trial(p, index) for p in prices):
@@ -291,18 +312,23 @@ def _merged(samples: Iterable[ChargeSample]) -> tuple[ChargeSample, ...]:
 
 
 def _priced(pair: PricePair, sample: _Sample) -> ChargeSample:
-    before = _charge(pair.before, sample.usage, pair.currency)
-    after = _charge(pair.after, sample.usage, pair.currency)
+    before = _charge(pair.before, sample.usage, pair.currency, pair.one_off)
+    after = _charge(pair.after, sample.usage, pair.currency, pair.one_off)
     return ChargeSample(
         quantity=sample.quantity,
         transactions=sample.transactions,
         note=sample.note,
         before=before,
         after=after,
-        difference=_or_zero(after) - _or_zero(before),
+        difference=shown_charge(_or_zero(after) - _or_zero(before), pair.currency),
         percent_change=percent_change(before, after),
     )
 
 
-def _charge(price: Price | None, usage: Usage, currency: str) -> Decimal | None:
-    return None if price is None else price_charge(price, usage, currency).total
+def _charge(price: Price | None, usage: Usage, currency: str, one_off: bool) -> Decimal | None:
+    if price is None:
+        return None
+    if one_off:  # each side at the one period it is charged in
+        usage = dataclasses.replace(usage, period_index=one_off_period(price))
+    quote = price_charge(price, usage, currency, one_off=one_off)
+    return shown_charge(quote.unrounded_total, currency)

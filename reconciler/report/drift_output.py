@@ -8,7 +8,8 @@ Symbols are the plan's (`change_view`): they still say what `billing apply` woul
 Contracts:
 - Text (`drift_text`) ends with exactly one summary line: `Drift: N resources differ from
   the catalog.` or `No drift: the live account matches the catalog.` A resource is a
-  `kind.key`: a subscription whose settings and versions both drifted counts once.
+  `kind.key`: a subscription whose settings and versions both drifted counts once. With
+  errors (exit 1) the line says so and never reads "No drift" (`drift_summary`).
 - Markdown (`drift_markdown`, an issue body): first line `<!-- alguna-billing drift: <env> -->`;
   byte-stable for the same plan; no trailing spaces.
 - JSON (`drift_json`): `{environment, checked_at, drifted, resources: [{address, kind, key,
@@ -27,7 +28,7 @@ from reconciler.plan import Action, Change, Plan
 from reconciler.report.change_view import ChangeView
 from reconciler.report.sections import UNMANAGED_NOTE, diagnostic_lines, timestamp
 from reconciler.report.templating import painter, render
-from reconciler.source.diagnostics import Diagnostic
+from reconciler.source.diagnostics import Diagnostic, Severity
 
 DESCRIPTION: dict[Action, str] = {
     Action.CREATE: "declared, missing from the live account",
@@ -60,11 +61,23 @@ def drifted_resources(plan: Plan) -> int:
 
 
 def drift_summary(plan: Plan) -> str:
+    """The one summary line. With errors (drift exits 1) it never says "No drift": a
+    resource that could not be read or compared may differ."""
     n = drifted_resources(plan)
+    errors = sum(d.severity is Severity.ERROR for d in drift_diagnostics(plan))
+    problems = f"{errors} error{'' if errors == 1 else 's'}"
+    if n == 0 and errors:
+        return (
+            f"Drift not fully checked: {problems} above; the resources they name may"
+            " differ from the catalog."
+        )
     if n == 0:
         return "No drift: the live account matches the catalog."
     verb = "differs" if n == 1 else "differ"
-    return f"Drift: {n} resource{'' if n == 1 else 's'} {verb} from the catalog."
+    found = f"Drift: {n} resource{'' if n == 1 else 's'} {verb} from the catalog"
+    if errors:
+        return f"{found}; {problems} above (the resources they name were not compared)."
+    return f"{found}."
 
 
 def drift_text(plan: Plan, *, color: bool = False) -> str:

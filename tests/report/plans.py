@@ -8,6 +8,7 @@ from decimal import Decimal as D
 
 from reconciler.diff import diff
 from reconciler.model import DesiredState, Item, LiveState, UnmanagedObject, Version
+from reconciler.model.live_state import LiveProblem
 from reconciler.model.prices import Tier
 from reconciler.model.resources import Cancellation
 from reconciler.plan import Plan
@@ -94,3 +95,14 @@ def awkward_name_plan() -> Plan:
 
 def _raise() -> Item:
     return Item(product="platform", price=fixed("59"))
+
+
+def unreadable_plan() -> Plan:
+    """A declared subscription whose live object could not be read: no change (a create
+    would duplicate it), an error, nothing else different."""
+    live = live_of(DESIRED)
+    key = next(iter(DESIRED.subscriptions))
+    problem = LiveProblem(kind="subscription", remote_id="sub_x", key=key, message="bad answer")
+    subscriptions = {k: v for k, v in live.subscriptions.items() if k != key}
+    update = {"subscriptions": subscriptions, "problems": (problem,)}
+    return make(DESIRED, live.model_copy(update=update))
