@@ -18,7 +18,7 @@ from reconciler.emulator import create_app, emulator_transport
 
 from .clients import api_client
 from .conftest import START
-from .factory import created, customer, fixed_price, fixed_product, post_plan
+from .factory import created, customer, fixed_price, fixed_product, post_plan, stored_plan
 
 # --- money bounds (docs/api-compatibility.md "3a. Size limits") ---------------------------
 
@@ -44,7 +44,7 @@ async def test_money_at_the_bounds_keeps_an_exact_total(client: httpx.AsyncClien
     product = await fixed_product(client)
     price = fixed_price("999999999999999.999999999999", units=10**12)
     plan = await created(await post_plan(client, [{"product_id": product["id"], "price": price}]))
-    model = plan["items"][0]["price"]["fixed_pricing_model"]
+    model = (await stored_plan(client, plan["id"]))["items"][0]["price"]["fixed_pricing_model"]
     assert model["price_per_unit"] == "999999999999999.999999999999"
     assert Decimal(model["total"]) == Decimal("9" * 27)  # exact: 27 nines, not rounded
 
@@ -112,6 +112,16 @@ class _Emulator:
         response: httpx.Response = asyncio.run(self._call(post))
         return response
 
+    def stored_model(self, plan_id: str) -> dict[str, Any]:
+        """The fixed pricing model of a created plan's first item, as stored."""
+
+        async def read(client: httpx.AsyncClient) -> dict[str, Any]:
+            return await stored_plan(client, plan_id)
+
+        plan: dict[str, Any] = asyncio.run(self._call(read))
+        model: dict[str, Any] = plan["items"][0]["price"]["fixed_pricing_model"]
+        return model
+
 
 @pytest.fixture(scope="module")
 def emulator() -> _Emulator:
@@ -131,7 +141,7 @@ def test_no_amount_makes_a_5xx(emulator: _Emulator, amount: Any, units: int) -> 
     assert len(response.content) < 5000
     if _within_bounds(amount):
         assert response.status_code == 201, response.text
-        model = response.json()["items"][0]["price"]["fixed_pricing_model"]
+        model = emulator.stored_model(response.json()["id"])
         sent = Decimal(repr(amount) if isinstance(amount, float) else str(amount))
         assert Decimal(model["price_per_unit"]) == sent
         assert Decimal(model["total"]) == sent * units  # exact, never rounded

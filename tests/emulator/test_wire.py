@@ -10,7 +10,16 @@ from fastapi import FastAPI
 from reconciler.emulator import emulator_transport
 
 from .clients import api_client
-from .factory import catalog, customer, fixed_price, fixed_product, fixed_term, metric, post_plan
+from .factory import (
+    catalog,
+    customer,
+    fixed_price,
+    fixed_product,
+    fixed_term,
+    metric,
+    post_plan,
+    stored_plan,
+)
 
 
 async def test_missing_bearer_key_is_401(client: httpx.AsyncClient) -> None:
@@ -79,7 +88,7 @@ async def test_money_strings_are_echoed_exactly_and_numbers_become_strings(
     price = fixed_price("10.50", units=3)
     price["discount"] = {"type": "percentage", "amount": 12.5}
     plan = await post_plan(client, [{"product_id": base["id"], "price": price}])
-    echoed = plan.json()["items"][0]["price"]
+    echoed = (await stored_plan(client, plan.json()["id"]))["items"][0]["price"]
     expected = {"price_per_unit": "10.50", "units": 3, "total": "31.50"}
     assert echoed["fixed_pricing_model"] == expected
     assert echoed["discount"]["amount"] == "12.5"
@@ -89,7 +98,8 @@ async def test_money_strings_are_echoed_exactly_and_numbers_become_strings(
 async def test_exponent_money_is_normalized(client: httpx.AsyncClient) -> None:
     base = await fixed_product(client)
     plan = await post_plan(client, [{"product_id": base["id"], "price": fixed_price("1E+2")}])
-    assert plan.json()["items"][0]["price"]["fixed_pricing_model"]["price_per_unit"] == "100"
+    stored = await stored_plan(client, plan.json()["id"])
+    assert stored["items"][0]["price"]["fixed_pricing_model"]["price_per_unit"] == "100"
 
 
 async def test_request_dates_are_echoed_as_timestamps(client: httpx.AsyncClient) -> None:

@@ -6,7 +6,7 @@ prices (see items and pricing).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -32,10 +32,16 @@ class InvoiceSettings(Strict):
 
 
 class Entitlement(Strict):
+    """An entitlement as the SDK's ``EntitlementInput`` writes it. ``type`` takes the SDK's
+    values and, until the catalog's wire follows them, the older ``quantity``/``tier``
+    (docs/api-compatibility.md, "Fields and enums")."""
+
     entitlement_key: Name
     mode: Name = "static"
-    type: Literal["boolean", "quantity", "tier"]
+    type: Literal["boolean", "number", "string", "credit_allocation", "quantity", "tier"]
     value: Annotated[str, Field(max_length=1000)] | None = None
+    allocation: dict[str, Any] | None = None
+    timing: dict[str, Any] | None = None
 
 
 Entitlements = Annotated[list[Entitlement], Field(max_length=100)]
