@@ -83,7 +83,17 @@ class ChangeRequest(Strict):
     update: Annotated[list[UpdateEntry], Field(max_length=200)] = Field(default_factory=list)
 
 
+class ChangeRefs(BaseModel):
+    added: list[dict[str, str]]
+    removed: list[dict[str, str]]
+    updated: list[dict[str, str]]
+
+
 class ChangePreview(BaseModel):
+    """The SDK's ``ChangePreviewResponse`` (``changes_applied``, ``effective_at``,
+    ``source_version_id``) plus the version that would be written."""
+
+    changes_applied: ChangeRefs
     subscription_id: str
     source_version_id: str
     status: Literal["draft", "published"]
@@ -226,12 +236,6 @@ def _plan(ctx: Ctx, sub_id: str, body: ChangeRequest) -> tuple[Doc, Doc, list[Do
     return sub, current, stored, format_ts(effective)
 
 
-class ChangeRefs(BaseModel):
-    added: list[dict[str, str]]
-    removed: list[dict[str, str]]
-    updated: list[dict[str, str]]
-
-
 class ChangeResult(BaseModel):
     """The SDK's ``ChangeResponse``: which version the change wrote, and a summary."""
 
@@ -257,11 +261,16 @@ def _result(body: ChangeRequest, source: Doc, version: Doc) -> dict[str, Any]:
         "is_new_version": True,
         "effective_at": version["effective_at"],
         "end_date": None,
-        "changes_applied": {
-            "added": [_ref(e) for e in body.add],
-            "removed": [_ref(e) for e in body.remove],
-            "updated": [_ref(e) for e in body.update],
-        },
+        "changes_applied": _applied(body),
+    }
+
+
+def _applied(body: ChangeRequest) -> dict[str, list[dict[str, str]]]:
+    """What a change adds, removes and updates, by item reference."""
+    return {
+        "added": [_ref(e) for e in body.add],
+        "removed": [_ref(e) for e in body.remove],
+        "updated": [_ref(e) for e in body.update],
     }
 
 
@@ -299,4 +308,5 @@ async def preview_changes(subscription_id: str, body: ChangeRequest, ctx: CtxDep
         "description": body.description,
         "items": items,
         "entitlements": source["entitlements"],
+        "changes_applied": _applied(body),
     }
