@@ -7,6 +7,7 @@ each (building a new app per example would cost more than the example).
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
+from issue16 import WRITE_ONCE_PLANS
 
 from reconciler.apply import apply_plan
 from reconciler.model import DesiredState
@@ -37,6 +38,7 @@ async def converges(env: Direct, desired: DesiredState) -> None:
     assert await env.control.write_count() == 0
 
 
+@WRITE_ONCE_PLANS
 def test_apply_then_plan_is_empty_and_reapply_writes_nothing() -> None:
     ran = 0
     with direct() as env:

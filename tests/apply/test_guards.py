@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from issue16 import WRITE_ONCE_PLANS
 
 from reconciler.apply import PlanRefusedError
 from reconciler.apply.keys import idempotency_key
@@ -76,6 +77,7 @@ async def test_replace_needs_allow_replace(tmp_path: Path) -> None:
         ]
 
 
+@WRITE_ONCE_PLANS
 async def test_protected_environment_applies_only_saved_plans(tmp_path: Path) -> None:
     async with workspace(tmp_path / "project", protected=True) as ws:
         message = await refused_without_writes(ws)

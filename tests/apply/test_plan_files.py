@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from issue16 import WRITE_ONCE_PLANS
 
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX
 from reconciler.apply.plan_files import read_plan, write_plan
@@ -33,6 +34,7 @@ def mode(path: Path) -> int:
 
 
 @pytest.mark.usefixtures("permissive_umask")
+@WRITE_ONCE_PLANS
 async def test_plan_file_is_owner_only_and_secret_free(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from issue16 import WRITE_ONCE_PLANS
 from live.valid import catalog_errors
 
 from reconciler.diagnostics import Severity
@@ -53,6 +54,7 @@ async def updates_converge(env: Direct, old: DesiredState, new: DesiredState) ->
     assert not after.has_changes, "plan after apply is not empty:\n" + describe(after.changes)
 
 
+@WRITE_ONCE_PLANS
 def test_apply_converges_from_another_catalog() -> None:
     with direct() as env:
 

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from importing.harness import api_key, make_project
+from issue16 import WRITE_ONCE_PLANS
 
 from reconciler.emulator import create_app
 from reconciler.operations import apply_saved, load_catalog, open_target, plan_target
@@ -143,6 +144,7 @@ def edit_production(project: Path, sku: str, patch: dict[str, Any]) -> None:
     asyncio.run(call())
 
 
+@WRITE_ONCE_PLANS
 def test_pull_request_merge_and_drift(tmp_path: Path) -> None:
     project = make_project(tmp_path / "checkout", example_catalog=True)
     (project / ".billing").mkdir()
@@ -216,6 +218,7 @@ def test_pull_request_merge_and_drift(tmp_path: Path) -> None:
     assert issue["state"] == "closed"
 
 
+@WRITE_ONCE_PLANS
 def test_a_pull_request_without_changes_is_labelled_so(tmp_path: Path) -> None:
     project = make_project(tmp_path / "checkout", example_catalog=True)
     (project / ".billing").mkdir()

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from click.testing import CliRunner, Result
+from issue16 import WRITE_ONCE_PLANS
 
 from reconciler.cli import main
 from reconciler.emulator import create_app
@@ -83,6 +84,7 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+@WRITE_ONCE_PLANS
 def test_import_then_plan_shows_no_change(project: Path) -> None:
     plan = billing(project, "plan", "--no-save")
     assert "plan.legacy" in plan.stdout and "Unmanaged" in plan.stdout
@@ -116,6 +118,7 @@ def test_adopting_in_a_protected_environment_is_refused(project: Path) -> None:
     assert not list((project / "catalog").iterdir())
 
 
+@WRITE_ONCE_PLANS
 def test_dry_run_and_filters(project: Path) -> None:
     dry = billing(project, "import", "--adopt", "--dry-run", "--kind", "plan")
     assert dry.exit_code == 0, dry.output

@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from issue16 import WRITE_ONCE_PLANS
 
 from reconciler.fmt import format_toml
 from reconciler.importing import ImportOptions, ImportResult, import_live
@@ -97,6 +98,7 @@ async def space(tmp_path: Path) -> Bench:  # type: ignore[misc]
         yield created
 
 
+@WRITE_ONCE_PLANS
 async def test_every_kind_and_pricing_model_round_trips(space: Bench) -> None:
     result = await run_import(space, adopt=True)
 
@@ -152,6 +154,7 @@ async def test_adoption_writes_only_natural_keys_and_is_idempotent(space: Bench)
     assert await space.writes() == before
 
 
+@WRITE_ONCE_PLANS
 async def test_without_adopt_objects_without_a_natural_key_are_skipped(space: Bench) -> None:
     before = await space.writes()
     result = await run_import(space)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from issue16 import WRITE_ONCE_PLANS
+
 from reconciler.importing import ImportOptions, ImportResult, import_live
 from reconciler.operations import load_catalog
 
@@ -31,6 +33,7 @@ def addresses(result: ImportResult) -> set[str]:
     return {i.address for i in result.imported}
 
 
+@WRITE_ONCE_PLANS
 async def test_kind_filter_pulls_in_what_the_plans_refer_to(tmp_path: Path) -> None:
     async with bench(tmp_path / "p") as space:
         async with space.writer("sandbox") as writer:
@@ -61,6 +64,7 @@ async def test_name_pattern_matches_key_natural_key_or_name(tmp_path: Path) -> N
         assert (await space.plan("sandbox")).plan.changes == ()
 
 
+@WRITE_ONCE_PLANS
 async def test_objects_already_declared_stay_as_they_are(tmp_path: Path) -> None:
     async with bench(tmp_path / "p") as space:
         async with space.writer("sandbox") as writer:

@@ -15,6 +15,7 @@ import pytest
 from api.emulated import emulated
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from issue16 import WRITE_ONCE_PLANS
 from wire import strategies as s
 
 from reconciler.live import fetch_live
@@ -88,6 +89,7 @@ def assert_round_trips(desired: DesiredState) -> None:
 @pytest.mark.parametrize("price_type", sorted(s.MODEL_FIELDS))
 @EXAMPLES
 @given(data=st.data())
+@WRITE_ONCE_PLANS
 def test_every_kind_and_pricing_model_round_trips(price_type: str, data: st.DataObject) -> None:
     """One resource of each kind per example; the generated plan, bundle and subscription
     each carry a price of `price_type` (ten types x examples), besides whatever the

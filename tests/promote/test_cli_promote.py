@@ -11,6 +11,7 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 from importing.harness import api_key, make_project
+from issue16 import WRITE_ONCE_PLANS
 
 from reconciler.cli import main
 from reconciler.emulator import create_app
@@ -48,6 +49,7 @@ def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "project", example_catalog=True)
 
 
+@WRITE_ONCE_PLANS
 def test_promote_then_apply_the_saved_plan_then_production_is_empty(project: Path) -> None:
     assert billing(project, "apply", "--env", "sandbox", "--auto-approve").exit_code == 0
     out = project / "promotion.json"

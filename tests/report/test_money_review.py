@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from issue16 import WRITE_ONCE_PLANS
 from pydantic import ValidationError
 
 from reconciler.cli import main
@@ -239,6 +240,7 @@ def increase_codes(data: dict[str, object]) -> list[str]:
     return [d["field"] for d in diagnostics if d["code"] == "plan.price_increase"]
 
 
+@WRITE_ONCE_PLANS
 def test_the_threshold_comes_from_billing_toml_per_environment(tmp_path: Path) -> None:
     data = plan_with_fee(tmp_path / "default", "")
     reviews = data["review"]
