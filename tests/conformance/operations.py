@@ -3,7 +3,8 @@
 `SCOPE`: the SDK clients of the resources the reconciler manages (plus merchants, which the
 environment guard reads). Every public method of these clients must be exercised by the
 suite or listed in `UNSERVED` with the reason; a new SDK release that adds one fails
-`test_every_sdk_operation_is_accounted_for` until it is decided.
+the conformance scenario (`test_every_sdk_operation_is_served_as_the_sdk_defines_it`) until it
+is decided.
 
 `KNOWN_GAPS`: operations whose responses fail the SDK's response type for a documented
 reason (docs/api-compatibility.md, "Known gaps"), with a fragment of the validation error
