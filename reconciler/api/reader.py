@@ -76,7 +76,7 @@ class AlgunaReader:
             path=path,
             status=200,
             detail=f"the page count changed during each of {len(moves)} reads"
-            f" ({'; '.join(moves)}); refusing a list that does not hold still",
+            f" (last: {moves[-1]}); refusing a list that does not hold still",
         )
 
     async def _list_once(

@@ -12,9 +12,10 @@ naming products nobody listed); this record covers the kinds nothing refers to
 
 The rule: a kind read in full that lists no object, while an earlier successful read or
 apply of the same account saw at least one, stops the command (`ApiProtocolError`);
-unless every kind lists nothing, which is how a new or reset account looks (a sandbox
-reset empties them all): the record then starts again. The residual risk is a server
-that answers every list empty at once; that is documented, not detected.
+unless every kind that lists anything lists fewer objects than recorded (every kind empty
+included), which is how a reset account looks while it is filled again: the record then
+starts again. The residual risk is a server that answers every list empty (or short) at
+once; that is documented, not detected.
 The record is a small JSON file per environment (`.billing/seen/<env>.json`: counts per
 kind, when, and which account: base URL or embedded data file), written after every
 successful read and apply; a record of another account is ignored, and `billing
@@ -46,11 +47,17 @@ class Seen:
     def check(self, listed: Mapping[Kind, int], collections: Mapping[Kind, str]) -> None:
         """Raise ApiProtocolError for the first kind that `listed` (objects per kind of
         one read) shows empty although this record saw some; else note `listed` as
-        `last_read` (recorded by `observe` once the command has succeeded). A read of
-        every kind that lists nothing at all is a new or reset account (a sandbox reset
-        empties every kind; a wrong answer seldom empties them all): the record starts
-        again from it."""
-        if set(listed) == set(KINDS) and not any(listed.values()):
+        `last_read` (recorded by `observe` once the command has succeeded).
+
+        A read of every kind in which each kind that lists anything lists fewer objects
+        than recorded (every kind empty included) is a reset account being filled again
+        (a sandbox reset empties every kind, and an apply refills them kind by kind); the
+        API deletes nothing, so no real account shrinks otherwise. The record then starts
+        again from this read. A wrong answer that empties one kind while the others hold
+        what they held is refused."""
+        if set(listed) == set(KINDS) and all(
+            count < self.counts.get(kind, 0) for kind, count in listed.items() if count > 0
+        ):
             self.counts = {}
         for kind, count in listed.items():
             before = self.counts.get(kind, 0)
