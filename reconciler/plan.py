@@ -59,7 +59,7 @@ Contracts:
 - Plans hold no secrets: nothing here carries credentials, and values come only from the
   catalog and the live account.
 - `review` (added within format_version 1, so a reader of an older file gets `()`): one
-  `PriceReview` per changed price (`reconciler.pricing.review` says which prices and which
+  `PriceReview` per changed price (`reconciler.planning.review` says which prices and which
   usages are sampled), in change order. It is written only when non-empty, so a plan that
   changes no price has exactly the keys above without it, byte for byte as before, and an
   older release (which forbids unknown keys) still reads it. Every review names a change
@@ -82,9 +82,9 @@ from typing import Any, Literal, Self
 
 from pydantic import AwareDatetime, Field, JsonValue, model_validator
 
-from reconciler.diagnostics import Diagnostic
 from reconciler.model import Address, Kind, UnmanagedObject
 from reconciler.model.base import Frozen
+from reconciler.source.diagnostics import Diagnostic
 
 FORMAT_VERSION = 1
 
@@ -317,7 +317,7 @@ class Promotion(Frozen):
 
 
 class PartialPlan(Frozen):
-    """A plan restricted with `--target`/`--exclude` (`reconciler.targeting`).
+    """A plan restricted with `--target`/`--exclude` (`reconciler.planning.targeting`).
 
     `targets`/`excludes` are the addresses as given (`<kind>.<key>`); `pulled_in` the
     addresses added because a selected change needs them (a reference that is created or

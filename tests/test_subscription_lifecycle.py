@@ -16,11 +16,11 @@ from typing import Any
 
 import httpx
 import pytest
-from api.emulated import FAST_RETRY
 
+from alguna_emulator import create_app, emulator_transport
 from reconciler.apply import StalePlanError
-from reconciler.emulator import create_app, emulator_transport
-from reconciler.operations import (
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import (
     Planned,
     Target,
     apply_planned,
@@ -30,7 +30,7 @@ from reconciler.operations import (
     plan_target,
 )
 from reconciler.plan import Action, ApplyStatus
-from reconciler.project import Project
+from tests.api.emulated import FAST_RETRY
 
 KEY = "sk_test_embedded_local"
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
-from reconciler import __version__
 from reconciler.api.guard import check_target
 from reconciler.errors import EnvironmentSelectionError
 from reconciler.settings import (
@@ -22,6 +21,7 @@ from reconciler.settings import (
     EnvironmentSettings,
     RateLimits,
 )
+from reconciler.version import __version__
 
 API_VERSION = "2026-04-01"
 USER_AGENT = f"alguna-billing/{__version__}"
@@ -89,7 +89,7 @@ def connection_for(
     assert env.base_url is not None and env.api_key_env is not None
     variables = os.environ if environ is None else environ
     key = checked_key(name, env.api_key_env, variables.get(env.api_key_env, ""))
-    check_target(env.base_url, key)
+    check_target(env.base_url, key, variables)
     return Connection(
         base_url=env.base_url.rstrip("/"),
         api_key=SecretStr(key),

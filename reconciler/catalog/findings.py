@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reconciler.diagnostics import Severity
 from reconciler.model import Kind
-from reconciler.toml_lines import Path
+from reconciler.source.diagnostics import Severity
+from reconciler.source.toml_lines import Path
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding, error
 from reconciler.model import KINDS, Kind, Resource
-from reconciler.toml_lines import Path
+from reconciler.source.toml_lines import Path
 
 
 def _duplicates(kind: Kind, entries: Iterable[tuple[str, Path, str]], what: str) -> list[Finding]:

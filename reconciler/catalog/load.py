@@ -21,16 +21,16 @@ from typing import Any
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.entries import validated_entry
 from reconciler.catalog.findings import Finding
+from reconciler.catalog.render import RenderedFile, render_file
 from reconciler.catalog.rules import check_catalog
 from reconciler.catalog.test_rules import TESTS_TABLE, DeclaredTest, check_tests, declare_tests
-from reconciler.diagnostics import Diagnostic, has_errors, sort_key
 from reconciler.errors import InvalidInputError
 from reconciler.model import KIND_OF_TABLE, RESOURCE_CLASS, DesiredState, Kind, Source
-from reconciler.render import RenderedFile, render_file
-from reconciler.toml_errors import decode_text, toml_error_line, toml_error_message
-from reconciler.toml_lines import Path as FieldPath
-from reconciler.toml_lines import TomlLines
-from reconciler.validation_errors import field_path
+from reconciler.source.diagnostics import Diagnostic, has_errors, sort_key
+from reconciler.source.toml_errors import decode_text, toml_error_line, toml_error_message
+from reconciler.source.toml_lines import Path as FieldPath
+from reconciler.source.toml_lines import TomlLines
+from reconciler.source.validation_errors import field_path
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from reconciler.catalog.findings import Finding, error, warning
-from reconciler.expression import check_expression
 from reconciler.model import Kind, Price, Product
 from reconciler.model.currency import minor_units
 from reconciler.model.prices import (
@@ -27,7 +26,8 @@ from reconciler.model.prices import (
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
-from reconciler.toml_lines import Path
+from reconciler.pricing.expression import check_expression
+from reconciler.source.toml_lines import Path
 
 _Reporter = Callable[[Path, str, str], None]
 

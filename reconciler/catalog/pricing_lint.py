@@ -53,7 +53,7 @@ from reconciler.pricing.periods import DAYS_PER_MONTH, MONTHS, period_months
 from reconciler.pricing.refs import subscription_currency
 from reconciler.pricing.usage import Usage
 from reconciler.pricing.usage_fields import read_fields
-from reconciler.toml_lines import Path
+from reconciler.source.toml_lines import Path
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)

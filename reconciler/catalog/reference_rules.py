@@ -15,7 +15,7 @@ from reconciler.catalog.findings import Finding, error
 from reconciler.catalog.price_rules import check_price, check_terms
 from reconciler.model import Item, Kind, ProductItem, Subscription
 from reconciler.model.currency import is_known_currency
-from reconciler.toml_lines import Path
+from reconciler.source.toml_lines import Path
 
 RESERVED_METADATA = ("billing_key", "managed_by")
 

@@ -39,8 +39,8 @@ from reconciler.api.events import (
 )
 from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.targets import transport_for
+from reconciler.commands.project import Project
 from reconciler.errors import BillingError
-from reconciler.project import Project
 from reconciler.report.events_output import send_json, send_progress, send_text
 
 

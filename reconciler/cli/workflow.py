@@ -1,4 +1,5 @@
-"""`billing plan`, `billing apply`, `billing drift`: parse, call `operations`, render, exit.
+"""`billing plan`, `billing apply`, `billing drift`: parse, call `commands.workflow`,
+render, exit.
 
 Exit codes (DESIGN §4): 0 success or nothing to do; 1 error (a catalog problem, a plan
 with errors, a refused or failed apply); 2 changes present (`plan --detailed-exitcode`,
@@ -19,8 +20,8 @@ import click
 from reconciler.apply.plan_files import default_plan_path, read_plan, write_plan
 from reconciler.cli.common import Context, env_option, fail, guarded, stdout_color
 from reconciler.cli.targets import run_interruptible, transport_for
-from reconciler.diagnostics import Severity
-from reconciler.operations import (
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import (
     Catalog,
     Planned,
     apply_planned,
@@ -30,12 +31,12 @@ from reconciler.operations import (
     plan_target,
 )
 from reconciler.plan import ApplyResult, ApplyStatus, Plan
-from reconciler.project import Project
+from reconciler.planning.targeting import Selection
 from reconciler.report.apply_output import apply_json, apply_text
 from reconciler.report.drift_output import drift_json, drift_markdown, drift_text
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from reconciler.report.progress_output import ConsoleProgress
-from reconciler.targeting import Selection
+from reconciler.source.diagnostics import Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 

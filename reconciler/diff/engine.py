@@ -24,7 +24,6 @@ Contract:
 
 from __future__ import annotations
 
-from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.diff.normalize import LiveModels, normalized, with_live_plan
 from reconciler.diff.repoint import repointed
 from reconciler.diff.resources import resource_change
@@ -38,6 +37,7 @@ from reconciler.model import (
 )
 from reconciler.model.base import Frozen
 from reconciler.plan import Action, Change, Summary, apply_order
+from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import CatalogModels
 
 _KIND_RANK = {"metric": 0, "product": 1, "bundle": 2, "plan": 3, "customer": 4, "subscription": 5}

@@ -33,11 +33,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.diff.fields import dump, field_changes
 from reconciler.diff.resources import resource_change
 from reconciler.model import Address, Source, Subscription, Version
 from reconciler.plan import Action, Change, FieldChange
+from reconciler.source.diagnostics import Diagnostic, Severity
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from reconciler.diagnostics import Diagnostic, Severity
+from reconciler.source.diagnostics import Diagnostic, Severity
 
 
 def diagnostics_text(diagnostics: Sequence[Diagnostic]) -> str:

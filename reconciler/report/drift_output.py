@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import json
 
-from reconciler.diagnostics import Diagnostic
 from reconciler.plan import Action, Change, Plan
 from reconciler.report.change_view import ChangeView
 from reconciler.report.sections import UNMANAGED_NOTE, diagnostic_lines, timestamp
 from reconciler.report.templating import painter, render
+from reconciler.source.diagnostics import Diagnostic
 
 DESCRIPTION: dict[Action, str] = {
     Action.CREATE: "declared, missing from the live account",

@@ -26,11 +26,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from reconciler.commands.pricing_tests import LineDifference, PricingTestResult, PricingTestRun
 from reconciler.model import ExpectedLine, PricingTest
 from reconciler.pricing.quote import LineItem, Quote
 from reconciler.pricing.quoting import PriceQuote
 from reconciler.pricing.refs import ResolvedPrice
-from reconciler.pricing.tests_runner import LineDifference, PricingTestResult, PricingTestRun
 from reconciler.pricing.usage import Usage
 from reconciler.pricing.usage_fields import read_fields
 from reconciler.report.templating import Painter, painter

@@ -18,11 +18,10 @@ import pytest
 from reconciler.apply import AlreadyAppliedError, PlanRefusedError, StalePlanError
 from reconciler.apply.keys import idempotency_key
 from reconciler.apply.plan_files import read_plan, write_plan
-from reconciler.operations import apply_planned, apply_saved
+from reconciler.commands.workflow import apply_planned, apply_saved
 from reconciler.plan import Action, ApplyStatus, Plan
 from reconciler.report.plan_output import plan_json
-
-from .harness import (
+from tests.apply.harness import (
     EXAMPLE_CATALOG,
     Recorder,
     Workspace,

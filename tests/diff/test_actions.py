@@ -8,7 +8,6 @@ from decimal import Decimal as D
 
 import pytest
 
-from reconciler.diagnostics import Severity
 from reconciler.diff import DiffResult, diff, immutable_fields
 from reconciler.model import (
     RESOURCE_CLASS,
@@ -21,8 +20,8 @@ from reconciler.model import (
 )
 from reconciler.model.resources import Aggregation
 from reconciler.plan import Action, Change
-
-from .catalog import DESIRED, METRICS, edit, fixed, live_of, tables, unit
+from reconciler.source.diagnostics import Severity
+from tests.diff.catalog import DESIRED, METRICS, edit, fixed, live_of, tables, unit
 
 
 def actions(result: DiffResult) -> list[tuple[str, str]]:

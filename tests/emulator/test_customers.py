@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from .factory import catalog, created, customer
+from tests.emulator.factory import catalog, created, customer
 
 
 async def test_customer_get_by_id_or_alias(client: httpx.AsyncClient) -> None:

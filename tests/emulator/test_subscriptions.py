@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from .factory import (
+from tests.emulator.factory import (
     active_subscription,
     catalog,
     created,

@@ -14,11 +14,10 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.emulator import create_app, emulator_transport
-
-from .clients import api_client
-from .conftest import START
-from .factory import created, customer, fixed_price, fixed_product, post_plan
+from alguna_emulator import create_app, emulator_transport
+from tests.emulator.clients import api_client
+from tests.emulator.conftest import START
+from tests.emulator.factory import created, customer, fixed_price, fixed_product, post_plan
 
 # --- money bounds (docs/api-compatibility.md "3a. Size limits") ---------------------------
 

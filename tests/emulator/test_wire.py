@@ -7,10 +7,17 @@ import re
 import httpx
 from fastapi import FastAPI
 
-from reconciler.emulator import emulator_transport
-
-from .clients import api_client
-from .factory import catalog, customer, fixed_price, fixed_product, fixed_term, metric, post_plan
+from alguna_emulator import emulator_transport
+from tests.emulator.clients import api_client
+from tests.emulator.factory import (
+    catalog,
+    customer,
+    fixed_price,
+    fixed_product,
+    fixed_term,
+    metric,
+    post_plan,
+)
 
 
 async def test_missing_bearer_key_is_401(client: httpx.AsyncClient) -> None:

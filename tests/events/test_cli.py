@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from alguna_emulator import create_app, emulator_transport
 from reconciler.cli import main
-from reconciler.emulator import create_app, emulator_transport
 from tests.emulator.clients import api_client
 
 KEY = "sk_test_embedded_local"  # the embedded environment's account

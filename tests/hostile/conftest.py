@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from .harness import Project
-from .server import HostileServer
+from tests.hostile.harness import Project
+from tests.hostile.server import HostileServer
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from crash.catalog_gen import generate_catalog
+from tests.crash.catalog_gen import generate_catalog
 
 ENVIRONMENT = "hostile"
 KEY_VARIABLE = "BILLING_HOSTILE_TEST_API_KEY"

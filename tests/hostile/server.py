@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from reconciler.emulator import create_app, emulator_transport
+from alguna_emulator import create_app, emulator_transport
 
 METHODS = ["GET", "POST", "PATCH", "PUT", "DELETE"]
 

@@ -14,9 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from reconciler.api.connection import API_VERSION
-
-from .harness import KEY, KEY_VARIABLE, Finished, Project
-from .server import Forward, HostileServer, as_response, trickle
+from tests.hostile.harness import KEY, KEY_VARIABLE, Finished, Project
+from tests.hostile.server import Forward, HostileServer, as_response, trickle
 
 API_HEADERS = {"Authorization": f"Bearer {KEY}", "Alguna-Version": API_VERSION}
 

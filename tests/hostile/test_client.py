@@ -11,9 +11,8 @@ from starlette.responses import JSONResponse, Response
 
 from reconciler.api import Connection, HttpCore, RetryPolicy
 from reconciler.settings import RateLimits
-
-from .harness import KEY
-from .server import Forward, HostileServer
+from tests.hostile.harness import KEY
+from tests.hostile.server import Forward, HostileServer
 
 
 async def test_time_queued_in_our_own_budget_does_not_count_against_retries(

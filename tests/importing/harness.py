@@ -5,7 +5,7 @@
 (`sk_test_embedded_sandbox`, `sk_test_embedded_production`): the emulator keeps each
 key's data apart, as Alguna keeps two accounts apart. `production` is protected and has
 its own template variables. Everything between a test and the emulator is our own code,
-unmodified (`operations.open_target`, the real HTTP client, the real emulator); objects
+unmodified (`commands.workflow.open_target`, the real HTTP client, the real emulator); objects
 "created out of band" are raw API requests, as a person or another tool would make them.
 """
 
@@ -23,13 +23,13 @@ import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from alguna_emulator import create_app, emulator_transport
 from reconciler.api import AlgunaWriter, HttpCore, RetryPolicy
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX, Connection
 from reconciler.catalog import load_catalog as load_files
-from reconciler.emulator import create_app, emulator_transport
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import Planned, Target, load_catalog, open_target, plan_target
 from reconciler.model import Address, DesiredState, Kind
-from reconciler.operations import Planned, Target, load_catalog, open_target, plan_target
-from reconciler.project import Project
 from reconciler.settings import RateLimits
 from reconciler.wire import MapResolver, to_wire, version_to_wire
 

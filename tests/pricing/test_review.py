@@ -1,4 +1,4 @@
-"""The plan's money review (`reconciler.pricing.review`): which prices are reviewed, the
+"""The plan's money review (`reconciler.planning.review`): which prices are reviewed, the
 usages sampled and the charges, each table computed by hand in the comments (tier bound
 rule, rounding and terms as in docs/pricing.md)."""
 
@@ -14,13 +14,12 @@ from reconciler.diff import diff
 from reconciler.model import DesiredState, Item, LiveState, Price, PricingTest, Version
 from reconciler.model.resources import ProductItem
 from reconciler.plan import Action, PriceReview
-from reconciler.planner import make_plan
-from reconciler.pricing.review import declared_tests, exceeds, price_reviews
-from reconciler.pricing.sampling import ReviewTest, percent_change
+from reconciler.planning.planner import make_plan
+from reconciler.planning.review import declared_tests, exceeds, price_reviews
+from reconciler.planning.sampling import ReviewTest, percent_change
 from reconciler.pricing.usage import Usage
 from tests.diff.catalog import DESIRED, PLANS, START, edit, live_of
-
-from .builders import (
+from tests.pricing.builders import (
     DOC_TIERS,
     expression,
     fixed,

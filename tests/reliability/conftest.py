@@ -5,10 +5,10 @@ deselected unless a -m expression asks for slow tests. One `billing sandbox serv
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from crash.harness import Emulator, Project, serving
+
+from tests.crash.harness import Emulator, Project, serving
 
 N_RESOURCES = 300
 SEED = 20260402
@@ -23,14 +23,3 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 @pytest.fixture(scope="session")
 def processes_project(tmp_path_factory: pytest.TempPathFactory, served: Emulator) -> Project:
     return Project.generated(tmp_path_factory.mktemp("project"), served.base_url, N_RESOURCES, SEED)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect this folder's slow tests unless a -m expression mentions `slow`."""
-    if "slow" in (config.getoption("markexpr") or ""):
-        return
-    here = str(Path(__file__).parent)
-    slow = [i for i in items if i.get_closest_marker("slow") and str(i.path).startswith(here)]
-    if slow:
-        config.hook.pytest_deselected(items=slow)
-        items[:] = [i for i in items if i not in slow]

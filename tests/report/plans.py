@@ -11,7 +11,7 @@ from reconciler.model import DesiredState, Item, LiveState, UnmanagedObject, Ver
 from reconciler.model.prices import Tier
 from reconciler.model.resources import Cancellation
 from reconciler.plan import Plan
-from reconciler.planner import make_plan
+from reconciler.planning.planner import make_plan
 from tests.diff.catalog import DESIRED, START, TIERS, edit, fixed, graduated, live_of, unit
 
 AT = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 from reconciler.report.drift_output import drift_json, drift_markdown, drift_text
-
-from .plans import (
+from tests.report.plans import (
     lifecycle_plan,
     mixed_plan,
     repriced_plan,

@@ -45,8 +45,7 @@ from reconciler.model.resources import (
     SubscriptionContract,
 )
 from reconciler.wire.prices import PRICE_ADAPTER
-
-from .catalog import BUNDLES, CUSTOMERS, METRICS, PLANS, PRODUCTS
+from tests.wire.catalog import BUNDLES, CUSTOMERS, METRICS, PLANS, PRODUCTS
 
 keys = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
 texts = st.text(min_size=1, max_size=12)

@@ -25,8 +25,7 @@ from reconciler.wire import (
     product_to_wire,
     subscription_from_wire,
 )
-
-from .catalog import CATALOG, PRODUCTS, RESOLVER, SAMPLE_PRICES
+from tests.wire.catalog import CATALOG, PRODUCTS, RESOLVER, SAMPLE_PRICES
 
 
 def test_error_tree() -> None:

@@ -52,9 +52,8 @@ from reconciler.wire import (
     to_wire,
     version_to_wire,
 )
-
-from .catalog import BUNDLES, PLANS, RESOLVER, SAMPLE_PRICES
-from .server import FakeServer
+from tests.wire.catalog import BUNDLES, PLANS, RESOLVER, SAMPLE_PRICES
+from tests.wire.server import FakeServer
 
 START = dt.date(2026, 7, 1)
 
@@ -496,7 +495,7 @@ def test_subscription_patch_body() -> None:
 
 @pytest.mark.parametrize("key", ["api_calls", "platform", "starter", "addons", "acme"])
 def test_generic_entry_points_agree_with_kind_functions(key: str) -> None:
-    from .catalog import CATALOG
+    from tests.wire.catalog import CATALOG
 
     for address, resource in CATALOG.resources().items():
         if address.key != key:
