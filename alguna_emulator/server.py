@@ -91,14 +91,13 @@ def serve(
     Logs one line per request; Ctrl-C (SIGINT) stops it gracefully and returns normally.
     Webhooks are delivered in the background as they come due (webhooks.dispatcher).
     """
-    app = SocketDrops(
-        create_app(
-            db_path=db_path,
-            rate_limits=rate_limits,
-            latency_ms=latency_ms,
-            webhook_delivery="background",
-        )
+    emulator_app = create_app(
+        db_path=db_path,
+        rate_limits=rate_limits,
+        latency_ms=latency_ms,
+        webhook_delivery="background",
     )
+    app = SocketDrops(emulator_app)
     config = uvicorn.Config(
         app,
         host=host,
@@ -113,8 +112,13 @@ def serve(
         access.addFilter(RedactApiKeys())
     # uvicorn shuts down gracefully, then re-raises the captured Ctrl-C; the shutdown is done
     # by then, so Ctrl-C ends serve() normally instead of as a traceback.
-    with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(config).run()
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.Server(config).run()
+    finally:
+        # Stop the delivery thread before the interpreter does: a daemon thread still
+        # polling at exit dies with a traceback in the log (seen under load).
+        emulator_app.state.emulator.webhooks.stop()
 
 
 def reset_database(db_path: str) -> None:
