@@ -18,8 +18,8 @@ from typing import Any
 
 from reconciler.model import Bundle, ProductItem
 from reconciler.model.prices import FixedPrice, MatrixPrice
-from reconciler.wire.matrix import with_cell_totals
 from reconciler.wire.errors import reading
+from reconciler.wire.matrix import with_cell_totals
 from reconciler.wire.prices import price_from_wire, price_to_wire
 from reconciler.wire.refs import IdResolver, KeyResolver
 from reconciler.wire.terms import bundle_discount_to_wire

@@ -22,6 +22,9 @@ def _unit(label: str, price: str) -> dict[str, Any]:
     return {"type": "unit", "label": label, "unit_pricing_model": {"price_per_unit": price}}
 
 
+EU_GOLD = _unit("eu gold", "0.10")
+
+
 def test_the_tree_has_one_level_per_dimension_exact_branches_then_wildcard() -> None:
     price = MatrixPrice(
         type="matrix",
@@ -53,7 +56,7 @@ def test_the_tree_has_one_level_per_dimension_exact_branches_then_wildcard() -> 
                                     {
                                         "dimension_key": "tier",
                                         "branches": [
-                                            {"value": "gold", "child": {"leaf": _unit("eu gold", "0.10")}}
+                                            {"value": "gold", "child": {"leaf": EU_GOLD}}
                                         ],
                                         "wildcard": {"leaf": _unit("eu any", "0.20")},
                                     }
@@ -104,6 +107,10 @@ def _region_split(model: dict[str, Any]) -> dict[str, Any]:
     return model["root"]["splits"][0]  # type: ignore[no-any-return]
 
 
+def _first_child(model: dict[str, Any]) -> dict[str, Any]:
+    return _region_split(model)["branches"][0]["child"]  # type: ignore[no-any-return]
+
+
 CANNOT = [
     (
         "two splits at a node",
@@ -125,13 +132,13 @@ CANNOT = [
     ),
     (
         "a fallback below the root",
-        lambda m: _region_split(m)["branches"][0]["child"].update(fallback={"leaf": _unit("x", "1")}),
+        lambda m: _first_child(m).update(fallback={"leaf": _unit("x", "1")}),
         "root.splits[0].branches[0].child",
         "a fallback below the root",
     ),
     (
         "a fallback that is a subtree",
-        lambda m: m["root"].update(fallback=copy.deepcopy(_region_split(m)["branches"][0]["child"])),
+        lambda m: m["root"].update(fallback=copy.deepcopy(_first_child(m))),
         "root.fallback",
         "must be a cell",
     ),
