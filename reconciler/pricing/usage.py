@@ -2,9 +2,9 @@
 
 Each pricing model reads the fields it needs and ignores the rest: unit and the unit-tier
 models read `quantity`; the percentage models read `volume` (and `volume_percentage` also
-`transactions`); expression prices read `metrics`; `fixed` reads nothing; `matrix` prices read only `groups`
-(usage split by event properties, see `UsageGroup`). `period_index` places the period in
-the contract for trials and fixed-duration discounts.
+`transactions`); expression prices read `metrics`; `fixed` reads nothing; `matrix`
+prices read only `groups` (usage split by event properties, see `UsageGroup`).
+`period_index` places the period in the contract for trials and fixed-duration discounts.
 """
 
 from __future__ import annotations
