@@ -89,3 +89,18 @@ def test_a_matrix_price_reads_only_groups(project: Path) -> None:
     result = billing(project, "quote", "bundle.compute.gpu", "--currency", "USD", "--quantity", "5")
     assert result.exit_code == 1
     assert "a `matrix` price does not read `quantity`: it reads `groups`" in result.output
+
+
+def test_import_writes_a_matrix_the_plan_accepts_unchanged(project: Path, tmp_path: Path) -> None:
+    assert billing(project, "apply", "--auto-approve").exit_code == 0
+    fresh = tmp_path / "fresh"
+    (fresh / "catalog").mkdir(parents=True)
+    shutil.copy(project / "billing.toml", fresh / "billing.toml")
+    shutil.copytree(project / ".billing", fresh / ".billing")
+    imported = billing(fresh, "import")
+    assert imported.exit_code == 0, imported.output
+    written = (fresh / "catalog" / "imported_bundles.toml").read_text()
+    assert 'match = { region = "us", gpu = "*" }' in written
+    again = billing(fresh, "plan", "--format", "json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["changes"] == []
