@@ -1,4 +1,4 @@
-"""Inline price objects: the ten pricing models and the rules the API enforces on them.
+"""Inline price objects: the eleven pricing models and the rules the API enforces on them.
 
 Owns the price request shape, its validation (exactly one ``*_pricing_model`` object and it
 matches ``type``; contiguous tiers; percentages at most 100; the server-computed fixed
@@ -27,6 +27,7 @@ from .fields import (
     Strict,
     Text,
 )
+from .matrix import MatrixModel
 
 PriceType = Literal[
     "unit",
@@ -39,10 +40,11 @@ PriceType = Literal[
     "graduated_percentage",
     "volume_percentage",
     "expression",
+    "matrix",
 ]
 MODEL_FIELDS: tuple[str, ...] = tuple(f"{name}_pricing_model" for name in get_args(PriceType))
 _HUNDRED = Decimal(100)
-# A price carries only its one model object: the nine unused ones are left out of responses.
+# A price carries only its one model object: the ten unused ones are left out of responses.
 _LEFT_OUT = Field(exclude_if=lambda value: value is None)
 
 
@@ -248,6 +250,7 @@ class Price(Strict):
     graduated_percentage_pricing_model: Annotated[PercentTieredModel | None, _LEFT_OUT] = None
     volume_percentage_pricing_model: Annotated[VolumePercentageModel | None, _LEFT_OUT] = None
     expression_pricing_model: Annotated[ExpressionModel | None, _LEFT_OUT] = None
+    matrix_pricing_model: Annotated[MatrixModel | None, _LEFT_OUT] = None
 
     @model_validator(mode="before")
     @classmethod

@@ -1,6 +1,7 @@
 """Rules of the pricing models that the field types alone cannot express.
 
-Tiers: upper bounds strictly rising, only the last tier open. The price's type must suit
+Tiers: upper bounds strictly rising, only the last tier open (also in matrix cells, whose
+own rules are in `matrix_rules`). The price's type must suit
 its product's fee type, and metrics may only be named for metered products. Findings carry
 the field path inside the resource (`items[2].price.tiers[1].up_to`). A price may be
 partial (None where a value failed validation, see `Declared`): each rule reads only what
@@ -10,9 +11,10 @@ validated, and the loader drops findings at the fields that failed.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Protocol
 
 from reconciler.catalog.findings import Finding, error, warning
+from reconciler.catalog.matrix_rules import check_matrix
+from reconciler.catalog.tier_rules import Reporter, check_tiers
 from reconciler.model import Kind, Price, Product
 from reconciler.model.currency import minor_units
 from reconciler.model.prices import (
@@ -20,6 +22,7 @@ from reconciler.model.prices import (
     ExpressionPrice,
     FixedPrice,
     GraduatedPercentagePrice,
+    MatrixPrice,
     PercentageTier,
     PrepaidFixedTieredPrice,
     PrepaidTieredPrice,
@@ -31,13 +34,6 @@ from reconciler.model.prices import (
 from reconciler.pricing.expression import check_expression
 from reconciler.source.toml_lines import Path
 
-
-class _Reporter(Protocol):
-    def __call__(
-        self, sub: Path, code: str, message: str, reads: tuple[Path, ...] | None = None
-    ) -> None: ...
-
-
 # Usage-only models: they price a metered quantity or a transaction volume.
 _METERED_ONLY = (
     PrepaidTieredPrice,
@@ -46,6 +42,7 @@ _METERED_ONLY = (
     GraduatedPercentagePrice,
     VolumePercentagePrice,
     ExpressionPrice,
+    MatrixPrice,
 )
 
 
@@ -67,7 +64,9 @@ def check_price(
         found.append(error(kind, key, (*path, *sub), code, message, reads=at))
 
     tiers: tuple[Tier | PercentageTier | None, ...] = getattr(price, "tiers", None) or ()
-    _check_tiers(tiers, err)
+    check_tiers(tiers, err)
+    if isinstance(price, MatrixPrice):
+        check_matrix(price, err)
     if product is not None:
         _check_fee_type(price, product, err)
     if isinstance(price, ExpressionPrice):
@@ -135,38 +134,8 @@ def check_terms(
     return found
 
 
-def _check_tiers(tiers: tuple[Tier | PercentageTier | None, ...], err: _Reporter) -> None:
-    previous: int | None = None
-    for index, tier in enumerate(tiers):
-        last = index == len(tiers) - 1
-        if tier is None:
-            continue
-        if tier.up_to is None and not last:
-            err(
-                ("tiers", index),
-                "price.tier_unbounded",
-                "only the last tier may be open; give this tier an `up_to`",
-                reads=(("tiers", index, "up_to"),),
-            )
-        elif tier.up_to is not None and last:
-            err(
-                ("tiers", index, "up_to"),
-                "price.last_tier_bounded",
-                "the last tier must be open: remove its `up_to`",
-            )
-        if tier.up_to is not None:
-            if previous is not None and tier.up_to <= previous:
-                err(
-                    ("tiers", index, "up_to"),
-                    "price.tier_order",
-                    f"tier bounds must rise: up_to = {tier.up_to} is not above the"
-                    f" previous tier's {previous}",
-                )
-            previous = tier.up_to
-
-
 def _check_expressions(
-    price: ExpressionPrice, metrics: tuple[str, ...] | None, err: _Reporter
+    price: ExpressionPrice, metrics: tuple[str, ...] | None, err: Reporter
 ) -> None:
     """Each expression parses in the documented shape and names only the price's metrics
     (`usage.<metric key>`)."""
@@ -179,7 +148,7 @@ def _check_expressions(
                 err(("charges", index, field), "price.expression", problem)
 
 
-def _check_fee_type(price: Price, product: Product, err: _Reporter) -> None:
+def _check_fee_type(price: Price, product: Product, err: Reporter) -> None:
     if product.fee_type == "metered":
         if isinstance(price, FixedPrice):
             err(

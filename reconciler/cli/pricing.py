@@ -21,6 +21,7 @@ from reconciler.model import DesiredState
 from reconciler.pricing.errors import InvalidUsageError
 from reconciler.pricing.quoting import quote_price
 from reconciler.pricing.refs import all_prices
+from reconciler.pricing.usage import UsageGroup
 from reconciler.report.diagnostics import diagnostics_json
 from reconciler.report.pricing_output import (
     quote_json,
@@ -71,6 +72,46 @@ def _metrics(pairs: tuple[str, ...]) -> dict[str, Decimal] | None:
     return out
 
 
+_GROUP_HELP = "write PROPERTY=VALUE[,...]:FIELD=AMOUNT[,...], e.g. region=eu,plan=pro:quantity=250"
+_GROUP_FIELDS = ("quantity", "volume", "count")
+
+
+def _groups(values: tuple[str, ...]) -> list[UsageGroup] | None:
+    """`--group` options (a matrix price's usage by event properties) as usage groups: the
+    event properties before the last `:`, the usage fields (`quantity`, `volume`, `count`)
+    after it. None when none was given."""
+    if not values:
+        return None
+    out: list[UsageGroup] = []
+    for text in values:
+        props_text, sep, usage_text = text.rpartition(":")
+        if not sep or not usage_text.strip():
+            raise InvalidUsageError(f"--group {text!r}: {_GROUP_HELP}")
+        properties: dict[str, str] = {}
+        for pair in filter(None, (p.strip() for p in props_text.split(","))):
+            key, eq, value = pair.partition("=")
+            if not eq or not key.strip() or not value.strip():
+                raise InvalidUsageError(f"--group {text!r}: property {pair!r}: {_GROUP_HELP}")
+            properties[key.strip()] = value.strip()
+        fields: dict[str, str] = {}
+        for pair in (p.strip() for p in usage_text.split(",")):
+            name, eq, amount = pair.partition("=")
+            if not eq or name.strip() not in _GROUP_FIELDS:
+                raise InvalidUsageError(
+                    f"--group {text!r}: {pair!r} is not quantity=, volume= or count="
+                )
+            fields[name.strip()] = amount
+        out.append(
+            UsageGroup(
+                properties,
+                quantity=_decimal("--group quantity", fields.get("quantity")) or Decimal(0),
+                volume=_decimal("--group volume", fields.get("volume")) or Decimal(0),
+                transactions=_whole("--group count", fields.get("count")) or 0,
+            )
+        )
+    return out
+
+
 def _desired(obj: Context, env: str | None) -> DesiredState:
     project = obj.project()
     return load_catalog(project, project.environment(env)).desired
@@ -90,6 +131,14 @@ def _desired(obj: Context, env: str | None) -> DesiredState:
     help="A metric's value (expression prices); repeat for each.",
 )
 @click.option(
+    "--group",
+    "group_values",
+    multiple=True,
+    metavar="PROPS:USAGE",
+    help="Usage of events with these properties (matrix prices); repeat for each, e.g."
+    " region=eu,plan=pro:quantity=250 or region=us:volume=1000,count=12.",
+)
+@click.option(
     "--period",
     default="0",
     show_default=True,
@@ -107,6 +156,7 @@ def quote(
     volume: str | None,
     count: str | None,
     metric_pairs: tuple[str, ...],
+    group_values: tuple[str, ...],
     period: str,
     currency: str | None,
     fmt: str,
@@ -131,6 +181,7 @@ def quote(
         metrics=_metrics(metric_pairs),
         period=_whole("--period", period) or 0,
         currency=currency,
+        groups=_groups(group_values),
     )
     click.echo(quote_json(priced) if fmt == "json" else quote_text(priced), nl=False)
 

@@ -8,7 +8,9 @@ name, anywhere in the tree:
 - Keyed collections: compared by key, not position, and rendered `name[key]`:
   `items` (plan, bundle, version and bundle-override items, by product or bundle key: one
   price per product per owner), `contacts` (by email), `entitlements` (by key) and
-  `metadata` (a mapping already). Their order carries no meaning on the API.
+  `metadata` (a mapping already), and a matrix price's `cells` (by their match:
+  `cells[region=eu,gpu=*]`; routing does not depend on their order). Their order carries
+  no meaning on the API.
 - Sets: `aliases`, `metrics` (product and price metric lists), `email_preferences`,
   `filter_groups` and `filters` (conditions combined by and/or): order never matters, and a
   change is reported once, for the whole list (`aliases: [a, b] -> [a, c]`).
@@ -36,10 +38,18 @@ def _item_key(item: Mapping[str, Any]) -> str:
     return str(item.get("product") or item.get("bundle"))
 
 
+def _cell_key(cell: Mapping[str, Any]) -> str:
+    match = cell.get("match")
+    if not isinstance(match, Mapping):
+        return "?"
+    return ",".join(f"{key}={value}" for key, value in match.items())
+
+
 KEYED: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
     "items": _item_key,
     "contacts": lambda contact: str(contact.get("email")),
     "entitlements": lambda entitlement: str(entitlement.get("key")),
+    "cells": _cell_key,
 }
 """List fields compared by key: field name -> the key of an element."""
 

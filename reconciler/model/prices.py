@@ -1,4 +1,4 @@
-"""Prices: the ten Alguna pricing models as one discriminated union on `type`.
+"""Prices: the eleven Alguna pricing models as one discriminated union on `type`.
 
 A price is written flat in the catalog: its `type`, the fields of its model and the common
 fields. Tiers are written as upper bounds (`up_to`, the last tier open); lower bounds are
@@ -28,6 +28,9 @@ from reconciler.model.base import (
     Text,
     TrialDays,
 )
+from reconciler.model.matrix import MatrixCell, MatrixDimension
+from reconciler.model.tiers import PercentageTier as PercentageTier  # re-exported
+from reconciler.model.tiers import Tier as Tier  # re-exported (its home was this module)
 
 
 class Spend(Frozen):
@@ -71,22 +74,6 @@ class PriceCommon(Frozen):
     metrics: tuple[Key, ...] | None = Field(
         default=None, description="Metric keys driving usage; defaults to the product's metrics."
     )
-
-
-class Tier(Frozen):
-    """A unit tier. `up_to` is the tier's inclusive upper bound; omitted on the last tier."""
-
-    up_to: PositiveCount | None = None
-    price_per_unit: Money
-    fixed_fee: Money = Decimal(0)
-
-
-class PercentageTier(Frozen):
-    """A percentage tier: `percentage` of the volume that falls in (or selects) the tier."""
-
-    up_to: PositiveCount | None = None
-    percentage: Percentage
-    fixed_fee: Money = Decimal(0)
 
 
 class UnitPrice(PriceCommon):
@@ -162,6 +149,19 @@ class ExpressionPrice(PriceCommon):
     charges: tuple[ExpressionCharge, ...] = Field(min_length=1, max_length=50)
 
 
+class MatrixPrice(PriceCommon):
+    """Usage routed by event properties to cells, each charged by its own model (see
+    `reconciler.model.matrix` and docs/pricing.md)."""
+
+    type: Literal["matrix"]
+    dimensions: tuple[MatrixDimension, ...] = Field(min_length=1, max_length=10)
+    cells: tuple[MatrixCell, ...] = Field(min_length=1, max_length=500)
+    fallback: MatrixCell | None = Field(
+        default=None, description="Prices the events the first dimension routes to no cell."
+    )
+    line_item_template: Text | None = None
+
+
 Price = Annotated[
     UnitPrice
     | FixedPrice
@@ -172,7 +172,8 @@ Price = Annotated[
     | TieredPercentagePrice
     | GraduatedPercentagePrice
     | VolumePercentagePrice
-    | ExpressionPrice,
+    | ExpressionPrice
+    | MatrixPrice,
     Field(discriminator="type"),
 ]
 

@@ -17,6 +17,11 @@ Which usages are sampled (`ChargeSample.quantity`, read as `PriceReview.basis` s
   reads usage there is one sample, with quantity None ("any");
 - when the model changes between units, volume and metrics, the union of both sides'
   points, each used as quantity, volume and metric value at once (`basis = "mixed"`);
+- `matrix` (either side): each cell of each side is sampled on its own, at its own
+  model's points as above, by one usage group with the cell's match (`*` as a value no
+  exact branch names) or, for the fallback, no properties; the group's amount is its
+  quantity and its volume (`basis = "mixed"`), with `SAMPLE_TRANSACTIONS` when the cell
+  reads transactions; noted `cell <name>`; a flat (fixed) cell at one group of quantity 1;
 - the usages of the catalog's pricing tests that name this price, or, for a new
   version, the same item of the version it follows (`declared_tests`), noted
   `test <name>`; a test at a point already sampled joins that row.
@@ -50,14 +55,16 @@ from reconciler.model.prices import (
     FixedPrice,
     GraduatedPercentagePrice,
     GraduatedTieredPrice,
+    MatrixPrice,
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
 from reconciler.plan import Change, ChargeSample, PriceReview, ReviewBasis
 from reconciler.pricing.charge import price_charge
 from reconciler.pricing.expression import referenced_metrics
+from reconciler.pricing.matrix_models import cell_name, cell_price
 from reconciler.pricing.periods import in_trial, one_off_period
-from reconciler.pricing.usage import Usage
+from reconciler.pricing.usage import Usage, UsageGroup
 
 LADDER: tuple[int, ...] = (1, 10, 100, 1000)
 """Quantities sampled for prices without bounds (unit, single tier, expression)."""
@@ -186,9 +193,40 @@ class _Sample:
     usage: Usage
 
 
+ANY_VALUE = "(any value)"
+"""The property value a matrix sample gives for a `*`: no exact branch names it."""
+
+
+def _matrix_samples(pair: PricePair, period: int) -> list[_Sample]:
+    """Each cell of each matrix side at its own points (module docstring)."""
+    out: dict[tuple[tuple[tuple[str, str], ...], Decimal], _Sample] = {}
+    for side in (pair.before, pair.after):
+        if not isinstance(side, MatrixPrice):
+            continue
+        for cell in (*side.cells, *((side.fallback,) if side.fallback is not None else ())):
+            props = {k: ANY_VALUE if v == "*" else v for k, v in (cell.match or {}).items()}
+            points = side_points(cell_price(cell, side), pair.currency)
+            values = points.points or {_ONE: ["any usage"]}
+            name = "cell " + cell_name(cell).replace(",", "")
+            for value, notes in values.items():
+                key = (tuple(props.items()), value)
+                tx = SAMPLE_TRANSACTIONS if points.transactions and value > 0 else 0
+                group = UsageGroup(props, quantity=value, volume=value, transactions=tx)
+                usage = Usage(
+                    quantity=value, volume=value, transactions=tx, groups=(group,),
+                    period_index=period,
+                )  # fmt: skip
+                note = f"{name}: {' '.join(notes)}"
+                if key not in out:
+                    out[key] = _Sample(value, tx if points.transactions else None, note, usage)
+    return sorted(out.values(), key=lambda s: (s.note.split(":")[0], s.quantity or _ZERO))
+
+
 def _samples(
     pair: PricePair, tests: Sequence[ReviewTest], period: int
 ) -> tuple[ReviewBasis, list[_Sample]]:
+    if isinstance(pair.before, MatrixPrice) or isinstance(pair.after, MatrixPrice):
+        return "mixed", _matrix_samples(pair, period)
     sides = [side_points(p, pair.currency) for p in (pair.before, pair.after) if p is not None]
     bases = {s.basis for s in sides} - {"flat"}
     basis: ReviewBasis = "flat" if not bases else bases.pop() if len(bases) == 1 else "mixed"

@@ -18,7 +18,7 @@ from reconciler.pricing.errors import (
 )
 from reconciler.pricing.expression import check_expression, evaluate, referenced_metrics
 from reconciler.pricing.quote import Adjustment, LineItem, Quote, TierSpan
-from reconciler.pricing.usage import Usage
+from reconciler.pricing.usage import Usage, UsageGroup
 
 __all__ = [
     "Adjustment",
@@ -32,6 +32,7 @@ __all__ = [
     "TierSpan",
     "UnknownCurrencyError",
     "Usage",
+    "UsageGroup",
     "check_expression",
     "evaluate",
     "line_items",

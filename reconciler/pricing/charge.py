@@ -14,6 +14,7 @@ from reconciler.model.prices import (
     FixedPrice,
     GraduatedPercentagePrice,
     GraduatedTieredPrice,
+    MatrixPrice,
     PrepaidFixedTieredPrice,
     PrepaidTieredPrice,
     Price,
@@ -26,6 +27,7 @@ from reconciler.pricing.adjustments import apply_terms
 from reconciler.pricing.errors import PricingError
 from reconciler.pricing.exact import exact_arithmetic
 from reconciler.pricing.expression_models import expression_lines
+from reconciler.pricing.matrix_models import matrix_lines
 from reconciler.pricing.percentage_models import (
     graduated_percentage_lines,
     tiered_percentage_lines,
@@ -63,6 +65,8 @@ def line_items(price: Price, usage: Usage) -> tuple[LineItem, ...]:
         return volume_percentage_lines(price, usage.volume, usage.transactions)
     if isinstance(price, ExpressionPrice):
         return expression_lines(price, usage)
+    if isinstance(price, MatrixPrice):
+        return matrix_lines(price, usage, line_items)
     raise PricingError(f"no pricing model for {type(price).__name__}")
 
 

@@ -20,6 +20,7 @@ LineKind = Literal[
     "transactions",  # per-transaction fee of volume_percentage
     "base_fee",  # volume_percentage's fixed fee (quantity 1)
     "expression",  # one charge of an expression price
+    "unmatched",  # a matrix usage group no cell prices (amount 0, unit_amount 0)
 ]
 AdjustmentKind = Literal["trial", "minimum_spend", "maximum_spend", "discount"]
 

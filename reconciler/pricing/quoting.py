@@ -9,7 +9,7 @@ currency, so the CLI reports them as user errors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,7 +18,7 @@ from reconciler.pricing.charge import price_charge
 from reconciler.pricing.errors import InvalidUsageError, PricingError
 from reconciler.pricing.quote import Quote
 from reconciler.pricing.refs import CatalogTables, ResolvedPrice, is_one_off, resolve_text
-from reconciler.pricing.usage import Usage
+from reconciler.pricing.usage import Usage, UsageGroup
 from reconciler.pricing.usage_fields import make_usage, usage_problems
 
 
@@ -68,21 +68,29 @@ def quote_price(
     metrics: Mapping[str, Decimal] | None = None,
     period: int = 0,
     currency: str | None = None,
+    groups: Sequence[UsageGroup] | None = None,
 ) -> PriceQuote:
     """The charge of the price `ref` names for one period of the given usage.
 
-    Usage fields left out are zero. Raises `PriceRefError`, `InvalidUsageError` (a field
+    Usage fields left out are zero; `groups` is a matrix price's usage by event
+    properties. Raises `PriceRefError`, `InvalidUsageError` (a field
     the model does not read, a metric missing or unread), `CurrencyChoiceError`, or any
     engine `PricingError`.
     """
     resolved = resolve_text(tables, ref)
-    given = {"quantity": quantity, "volume": volume, "count": count, "metrics": metrics}
+    given = {
+        "quantity": quantity,
+        "volume": volume,
+        "count": count,
+        "metrics": metrics,
+        "groups": groups or None,
+    }
     problems = usage_problems(resolved.price, given, metrics)
     if problems:
         raise InvalidUsageError("; ".join(message for _path, message in problems))
     chosen = choose_currency(resolved, currency)
     usage = make_usage(
-        quantity=quantity, volume=volume, count=count, metrics=metrics, period=period
+        quantity=quantity, volume=volume, count=count, metrics=metrics, period=period, groups=groups
     )
     one_off = is_one_off(tables, resolved.ref.product)
     return PriceQuote(

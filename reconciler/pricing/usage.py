@@ -2,8 +2,9 @@
 
 Each pricing model reads the fields it needs and ignores the rest: unit and the unit-tier
 models read `quantity`; the percentage models read `volume` (and `volume_percentage` also
-`transactions`); expression prices read `metrics`; `fixed` reads nothing. `period_index`
-places the period in the contract for trials and fixed-duration discounts.
+`transactions`); expression prices read `metrics`; `fixed` reads nothing; `matrix`
+prices read only `groups` (usage split by event properties, see `UsageGroup`).
+`period_index` places the period in the contract for trials and fixed-duration discounts.
 """
 
 from __future__ import annotations
@@ -37,6 +38,37 @@ def _count(name: str, value: object) -> int:
 
 
 @dataclass(frozen=True)
+class UsageGroup:
+    """The usage of the events that share some property values, for a `matrix` price.
+
+    Contract: `properties` maps event property keys to string values (an absent key is an
+    event without that property) and is copied read-only; `quantity` and `volume` are
+    finite, non-negative Decimals; `transactions` an int >= 0 (as in `Usage`). A matrix
+    price routes the group to one cell by its properties and prices the cell's total.
+    """
+
+    properties: Mapping[str, str] = field(default_factory=dict, hash=False)
+    quantity: Decimal = Decimal(0)
+    volume: Decimal = Decimal(0)
+    transactions: int = 0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.properties, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in self.properties.items()
+        ):
+            raise InvalidUsageError("usage group properties must map strings to strings")
+        object.__setattr__(self, "properties", MappingProxyType(dict(self.properties)))
+        object.__setattr__(self, "quantity", _amount("group quantity", self.quantity))
+        object.__setattr__(self, "volume", _amount("group volume", self.volume))
+        _count("group transactions", self.transactions)
+
+    def describe(self) -> str:
+        """`region=eu, tier=gold` (or `no properties`)."""
+        shown = ", ".join(f"{k}={v}" for k, v in self.properties.items())
+        return shown or "no properties"
+
+
+@dataclass(frozen=True)
 class Usage:
     """One billing period's usage.
 
@@ -51,6 +83,7 @@ class Usage:
       the three percentage models; percentage tier bounds are compared against it.
     - `transactions`: number of transactions, for `volume_percentage`'s per-transaction fee.
     - `metrics`: metric key -> aggregated value, for `expression` prices.
+    - `groups`: usage split by event properties, for `matrix` prices (`UsageGroup`).
     - `period_index`: 0 for the contract's first billing period, 1 for the next...
     """
 
@@ -59,6 +92,7 @@ class Usage:
     transactions: int = 0
     metrics: Mapping[str, Decimal] = field(default_factory=dict, hash=False)
     period_index: int = 0
+    groups: tuple[UsageGroup, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "quantity", _amount("quantity", self.quantity))
@@ -72,3 +106,7 @@ class Usage:
             for key, value in self.metrics.items()
         }
         object.__setattr__(self, "metrics", MappingProxyType(metrics))
+        groups = tuple(self.groups)
+        if not all(isinstance(group, UsageGroup) for group in groups):
+            raise InvalidUsageError("usage groups must be UsageGroup objects")
+        object.__setattr__(self, "groups", groups)

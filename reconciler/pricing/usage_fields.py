@@ -1,14 +1,15 @@
 """Which usage fields a price reads, and the usage a test or a quote describes.
 
 A pricing test or a quote gives the usage as named fields: `quantity`, `volume`, `count`
-(transactions) and `metrics`. Each model reads only some of them (see `usage`); a field the
+(transactions), `metrics` and, for a matrix price, `groups` (usage by event
+properties). Each model reads only some of them (see `usage`); a field the
 model ignores is reported instead of silently priced as something else: a test that gives
 `volume` to a `unit` price would otherwise pass on a charge of zero units.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from reconciler.model import Price
@@ -17,13 +18,14 @@ from reconciler.model.prices import (
     FixedPrice,
     GraduatedPercentagePrice,
     GraduatedTieredPrice,
+    MatrixPrice,
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
 from reconciler.pricing.expression import ExpressionError, referenced_metrics
-from reconciler.pricing.usage import Usage
+from reconciler.pricing.usage import Usage, UsageGroup
 
-USAGE_FIELDS = ("quantity", "volume", "count", "metrics")
+USAGE_FIELDS = ("quantity", "volume", "count", "metrics", "groups")
 
 # A problem with one usage field: the field path (`("metrics", "gpu_seconds")`) and why.
 UsageProblem = tuple[tuple[str, ...], str]
@@ -41,6 +43,8 @@ def read_fields(price: Price) -> frozenset[str]:
         return frozenset({"volume", "count"})
     if isinstance(price, ExpressionPrice):
         return frozenset({"metrics"})
+    if isinstance(price, MatrixPrice):
+        return frozenset({"groups"})
     return frozenset({"quantity"})
 
 
@@ -101,6 +105,7 @@ def make_usage(
     count: int | None = None,
     metrics: Mapping[str, Decimal] | None = None,
     period: int = 0,
+    groups: Sequence[UsageGroup] | None = None,
 ) -> Usage:
     """The engine's `Usage` for named fields; a field not given is zero (or no metrics)."""
     return Usage(
@@ -109,4 +114,5 @@ def make_usage(
         transactions=count if count is not None else 0,
         metrics=dict(metrics or {}),
         period_index=period,
+        groups=tuple(groups or ()),
     )

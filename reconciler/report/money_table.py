@@ -5,7 +5,8 @@ models and `usage` for expressions, whose every metric takes the sampled value).
 are the review's own decimals, never recomputed: the exact charges, with at least the
 currency's minor-unit decimals (more where the charge has them), thousands separators;
 the change signed (`+10.00`, `-0.05`, `0.00`); the percentage signed with 2 decimals,
-`n/a` when there is no base (before missing or 0); `(none)` for a side
+`n/a` when there is no base (before missing or 0); a matrix sample names its cell
+(`250 [cell EU gold]`); `(none)` for a side
 without the price (an item added or removed); `any` for the quantity of a price that
 reads no usage. Every column is right-aligned in text, so the numbers line up.
 """
@@ -116,6 +117,11 @@ def _usage(sample: ChargeSample) -> str:
     tests = [n.strip() for n in sample.note.split(",") if n.strip().startswith("test ")]
     if tests:
         text += f" [{', '.join(tests)}]"
+    cells = [
+        n.strip().split(":")[0] for n in sample.note.split(",") if n.strip().startswith("cell ")
+    ]
+    if cells:
+        text = f"{text} [{', '.join(cells)}]"
     return text
 
 

@@ -106,6 +106,11 @@ def _money(price: JsonObject) -> str:
         text = " / ".join(_tier(t) for t in tiers)
         prepaid = price.get("prepaid_units")
         return f"{text} (prepaid {prepaid})" if prepaid is not None else text
+    cells = list(_dicts(price.get("cells")))
+    if cells:  # a matrix: how many cells, by which dimensions
+        keys = " x ".join(str(d.get("key")) for d in _dicts(price.get("dimensions")))
+        fallback = " + fallback" if isinstance(price.get("fallback"), dict) else ""
+        return f"{len(cells)} cell(s) by {keys}{fallback}"
     charges = list(_dicts(price.get("charges")))
     if charges:
         names = ", ".join(str(c.get("description")) for c in charges)

@@ -75,6 +75,16 @@ def usage_fields(usage: Usage, reads: frozenset[str]) -> dict[str, Any]:
         out["count"] = usage.transactions
     if "metrics" in reads:
         out["metrics"] = {key: number(value) for key, value in sorted(usage.metrics.items())}
+    if "groups" in reads:
+        out["groups"] = [
+            {
+                "properties": dict(group.properties),
+                "quantity": number(group.quantity),
+                "volume": number(group.volume),
+                "count": group.transactions,
+            }
+            for group in usage.groups
+        ]
     if usage.period_index:
         out["period"] = usage.period_index
     return out
@@ -103,9 +113,20 @@ def usage_phrase(fields: dict[str, Any]) -> str:
         if name == "metrics":
             shown = " ".join(f"{k}={v}" for k, v in value.items()) or "(none)"
             parts.append(f"metrics {shown}")
+        elif name == "groups":
+            parts.append("; ".join(map(_group_phrase, value)) or "no groups")
         else:
             parts.append(f"{name} {value}")
     return ", ".join(parts) or "no usage"
+
+
+def _group_phrase(group: dict[str, Any]) -> str:
+    """`region=eu plan=pro: quantity 250` (only the non-zero amounts)."""
+    props = " ".join(f"{k}={v}" for k, v in group["properties"].items()) or "(no properties)"
+    amounts = [
+        f"{k} {group[k]}" for k in ("quantity", "volume", "count") if group[k] not in (0, "0")
+    ]
+    return f"{props}: {', '.join(amounts) or 'nothing'}"
 
 
 # ---- quotes -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from reconciler.model import PRICE_TYPES
+from reconciler.model.matrix import MATRIX_CELL_TYPES
 from reconciler.source.diagnostics import Diagnostic
 from reconciler.source.toml_lines import Path, PathPart
 
@@ -77,11 +78,22 @@ def _is_tag(loc: Sequence[int | str], index: int) -> bool:
     if not isinstance(part, str) or index == 0:
         return False
     previous = loc[index - 1]
+    if part in MATRIX_CELL_TYPES and _is_cell(loc[:index]):  # a matrix cell's tag
+        return True
     if part in PRICE_TYPES:  # the tag of the price union, right after `price`
         return previous == "price"
     if part in _UNION_MEMBERS:  # a member of `date | Literal[...]` (the `effective` fields)
         return previous == "effective"
     return "[" in part and part != _KEY  # `literal['a','b']`, `function-after[...]`
+
+
+def _is_cell(loc: Sequence[int | str]) -> bool:
+    """Does `loc` end at a matrix cell (`cells[2]` or `fallback`)?"""
+    if not loc:
+        return False
+    if loc[-1] == "fallback":
+        return True
+    return isinstance(loc[-1], int) and len(loc) >= 2 and loc[-2] == "cells"
 
 
 def _clean_loc(loc: Sequence[int | str]) -> Path:
@@ -92,6 +104,8 @@ def _clean_loc(loc: Sequence[int | str]) -> Path:
 
 def _code(error: Any) -> str:
     kind: str = error["type"]
+    if kind in ("union_tag_invalid", "union_tag_not_found") and _is_cell(error["loc"]):
+        return "price.matrix_cell_type"
     if kind in _CODES:
         return _CODES[kind]
     if kind.endswith(("_type", "_parsing")) or kind in _TYPE_ERRORS:
@@ -115,8 +129,12 @@ def _message(error: Any, model: type[BaseModel] | None) -> str:
         pattern = error.get("ctx", {}).get("pattern", "")
         if pattern in _PATTERN_HINTS:
             return f"{_PATTERN_HINTS[pattern]}; got {error['input']!r}"
+    if kind in ("union_tag_invalid", "union_tag_not_found") and _is_cell(error["loc"]):
+        tag = error.get("ctx", {}).get("tag")
+        got = f"{tag!r} cannot price a matrix cell" if tag is not None else "a cell needs a `type`"
+        return f"{got}; one of: {', '.join(MATRIX_CELL_TYPES)}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        tags = ", ".join(PRICE_TYPES)  # the price is the only tagged union
+        tags = ", ".join(PRICE_TYPES)  # the price and the matrix cell are the tagged unions
         tag = error.get("ctx", {}).get("tag")
         got = f"unknown price type {tag!r}" if tag is not None else "a price needs a `type`"
         return f"{got}; one of: {tags}"

@@ -4,7 +4,8 @@ Body: `{name, description?, prices: [price + product_id]}` (a bundle price carri
 `product_id` inside the price object). A bundle price is the SDK's `PriceCreateRequest`,
 not the `PriceInput` of items, and differs in two ways the SDK decides: its discount names
 its type `discount_type`, and `fixed_pricing_model` carries the required `total`
-(price_per_unit x units, the value the API computes and returns). Back from the wire the
+(price_per_unit x units, the value the API computes and returns), as does each fixed
+cell of a matrix price. Back from the wire the
 embedded `product` object, ids, currency and timestamps of each price are ignored;
 `product_id` (or, failing that, `product.id`) names the product.
 """
@@ -16,8 +17,9 @@ from decimal import localcontext
 from typing import Any
 
 from reconciler.model import Bundle, ProductItem
-from reconciler.model.prices import FixedPrice
+from reconciler.model.prices import FixedPrice, MatrixPrice
 from reconciler.wire.errors import reading
+from reconciler.wire.matrix import with_cell_totals
 from reconciler.wire.prices import price_from_wire, price_to_wire
 from reconciler.wire.refs import IdResolver, KeyResolver
 from reconciler.wire.terms import bundle_discount_to_wire
@@ -34,6 +36,8 @@ def bundle_price_to_wire(item: ProductItem, ids: IdResolver) -> WireObject:
         with localcontext(prec=60):  # exact: money has at most 12 decimals, units < 10^9
             total = item.price.price_per_unit * item.price.units
         body["fixed_pricing_model"]["total"] = decimal_to_wire(total)
+    if isinstance(item.price, MatrixPrice):
+        with_cell_totals(body["matrix_pricing_model"])
     return body
 
 

@@ -30,6 +30,7 @@ from reconciler.model.prices import (
     FixedPrice,
     GraduatedPercentagePrice,
     GraduatedTieredPrice,
+    MatrixPrice,
     PrepaidFixedTieredPrice,
     PrepaidTieredPrice,
     TieredPercentagePrice,
@@ -38,6 +39,7 @@ from reconciler.model.prices import (
     VolumePercentagePrice,
 )
 from reconciler.wire.errors import InvalidWireObjectError, reading
+from reconciler.wire.matrix import matrix_from_wire, matrix_to_wire
 from reconciler.wire.refs import IdResolver, KeyResolver
 from reconciler.wire.terms import (
     discount_from_wire,
@@ -112,6 +114,8 @@ def _model_to_wire(price: Price) -> WireObject:
             }
         case ExpressionPrice():
             return {"charges": [_charge_to_wire(charge) for charge in price.charges]}
+        case MatrixPrice():
+            return matrix_to_wire(price)
     raise AssertionError(f"unhandled price type {price.type}")  # pragma: no cover
 
 
@@ -230,4 +234,5 @@ _MODEL_READERS = {
     "graduated_percentage": _percentage_tiers,
     "volume_percentage": _volume_percentage,
     "expression": _expression,
+    "matrix": matrix_from_wire,
 }

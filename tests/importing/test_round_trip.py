@@ -24,6 +24,7 @@ from reconciler.model import KINDS, PRICE_TYPES, DesiredState, Subscription
 from reconciler.model.resources import Cancellation, SubscriptionContract
 from tests.importing.harness import Bench, bench, create_out_of_band, example_state
 from tests.issue16 import WRITE_ONCE_PLANS
+from tests.test_example_catalog import NOT_IN_EXAMPLE
 
 STRIPPED = {
     "product.seats": frozenset({"sku"}),
@@ -112,7 +113,7 @@ async def test_every_kind_and_pricing_model_round_trips(space: Bench) -> None:
     assert len(declared.resources()) == len(result.imported)
     assert planned.plan.summary.unchanged >= len(result.imported)  # + versions
     assert {kind for kind in KINDS if declared.table(kind)} == set(KINDS)
-    assert _price_types(declared) == set(PRICE_TYPES)
+    assert _price_types(declared) == set(PRICE_TYPES) - NOT_IN_EXAMPLE
     assert declared.subscriptions  # active with a later version, draft, canceled
     states = {(s.activate, s.cancel is not None) for s in declared.subscriptions.values()}
     assert states == {(True, False), (False, False), (True, True)}

@@ -45,6 +45,7 @@ METERED_ONLY = frozenset(
         "graduated_percentage",
         "volume_percentage",
         "expression",
+        "matrix",
     }
 )
 FIXED_PRODUCTS = tuple(k for k, p in sorted(PRODUCTS.items()) if p.fee_type == "fixed")

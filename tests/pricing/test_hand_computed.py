@@ -13,7 +13,7 @@ from decimal import Decimal as D
 import pytest
 
 from reconciler.model.prices import PRICE_TYPES, Price
-from reconciler.pricing import Usage, price_charge
+from reconciler.pricing import Usage, UsageGroup, price_charge
 from tests.pricing.builders import (
     DOC_TIERS,
     expression,
@@ -27,6 +27,7 @@ from tests.pricing.builders import (
     unit,
     volume_pct,
 )
+from tests.pricing.test_matrix import PRICE as MATRIX
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,18 @@ CASES: list[Case] = [
         tiered(*DOC_TIERS, minimum="30", maximum="1000", discount="10"),
         q(250),
         "27.00",
+    ),
+    # --- matrix: routed by event properties (every cell model: tests/pricing/test_matrix.py)
+    Case(
+        "matrix: eu/pro unit cell 250 x 0.10 + us/pro tiered 500 x 0.50 + 10",
+        MATRIX,
+        Usage(
+            groups=(
+                UsageGroup({"region": "eu", "plan": "pro"}, quantity=D(250)),
+                UsageGroup({"region": "us", "plan": "pro"}, quantity=D(500)),
+            )
+        ),
+        "285.00",
     ),
 ]
 

@@ -19,12 +19,23 @@ from reconciler.model import (
     ProductItem,
     Subscription,
 )
+from reconciler.model.matrix import (
+    FixedCell,
+    GraduatedPercentageCell,
+    GraduatedTieredCell,
+    MatrixDimension,
+    TieredCell,
+    TieredPercentageCell,
+    UnitCell,
+    VolumePercentageCell,
+)
 from reconciler.model.prices import (
     ExpressionCharge,
     ExpressionPrice,
     FixedPrice,
     GraduatedPercentagePrice,
     GraduatedTieredPrice,
+    MatrixPrice,
     PercentageTier,
     PrepaidFixedTieredPrice,
     PrepaidTieredPrice,
@@ -84,6 +95,41 @@ PCT_TIERS = (
     PercentageTier(percentage=D("1.5")),
 )
 
+MATRIX = MatrixPrice(
+    type="matrix",
+    billing_interval="monthly",
+    line_item_template="{{region}} / {{plan_tier}}",
+    dimensions=(
+        MatrixDimension(key="region", label="Region", values=("eu", "us", "apac")),
+        MatrixDimension(key="plan_tier", label="Tier"),
+    ),
+    cells=(
+        UnitCell(
+            type="unit", label="EU gold", match={"region": "eu", "plan_tier": "gold"},
+            price_per_unit=D("0.10"),
+        ),
+        FixedCell(
+            type="fixed", label="EU flat", match={"region": "eu", "plan_tier": "*"},
+            price_per_unit=D("25.00"), units=2,
+        ),
+        TieredCell(type="tiered", match={"region": "us", "plan_tier": "gold"}, tiers=TIERS),
+        GraduatedTieredCell(
+            type="graduated_tiered", label="", match={"region": "us", "plan_tier": "silver"},
+            tiers=TIERS,
+        ),
+        TieredPercentageCell(
+            type="tiered_percentage", match={"region": "*", "plan_tier": "gold"}, tiers=PCT_TIERS
+        ),
+        GraduatedPercentageCell(
+            type="graduated_percentage", match={"region": "*", "plan_tier": "*"}, tiers=PCT_TIERS
+        ),
+    ),
+    fallback=VolumePercentageCell(
+        type="volume_percentage", label="Other", percentage=D("1.5"), price_per_unit=D("0.05")
+    ),
+)  # fmt: skip
+"""Every cell model, exact values and `*`, a label empty or absent, and a fallback."""
+
 SAMPLE_PRICES: dict[str, Price] = {
     "unit": UnitPrice(type="unit", billing_interval="monthly", price_per_unit=D("0.002")),
     "fixed": FixedPrice(
@@ -127,6 +173,7 @@ SAMPLE_PRICES: dict[str, Price] = {
             ),
         ),
     ),
+    "matrix": MATRIX,
 }
 
 BUNDLES = {

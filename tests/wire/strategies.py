@@ -24,6 +24,7 @@ from reconciler.model import (
     Subscription,
     Version,
 )
+from reconciler.model.matrix import MatrixDimension
 from reconciler.model.prices import (
     Discount,
     ExpressionCharge,
@@ -138,6 +139,52 @@ MODEL_FIELDS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
         {"charges": st.lists(charges, min_size=1, max_size=3).map(tuple)}
     ),
 }
+
+CELL_MODELS = {
+    name: MODEL_FIELDS[name]
+    for name in (
+        "unit",
+        "tiered",
+        "tiered_percentage",
+        "graduated_percentage",
+        "volume_percentage",
+    )
+} | {
+    "fixed": st.fixed_dictionaries({"price_per_unit": money}, optional={"units": positive}),
+    "graduated_tiered": st.fixed_dictionaries({"tiers": unit_tiers}),
+}
+cells = st.sampled_from(sorted(CELL_MODELS)).flatmap(
+    lambda t: st.builds(
+        lambda label, model: {"type": t, **label, **model},
+        st.fixed_dictionaries({}, optional={"label": st.text(max_size=8)}),
+        CELL_MODELS[t],
+    )
+)
+
+
+@st.composite
+def matrix_fields(draw: st.DrawFn) -> dict[str, Any]:
+    """A matrix of 1 to 3 dimensions, its cells in the canonical (depth-first) order: at
+    each dimension exact values in order, `*` last."""
+    names = draw(st.lists(st.sampled_from(["region", "tier", "size", "zone"]), min_size=1,
+                          max_size=3, unique=True))  # fmt: skip
+    values = st.sampled_from(["a", "b", "c", "*"])
+    matches = draw(st.lists(st.tuples(*[values] * len(names)), min_size=1, max_size=6, unique=True))
+    matches.sort(key=lambda m: [(v == "*", v) for v in m])
+    listed = draw(st.booleans())
+    return {
+        "dimensions": tuple(
+            MatrixDimension(key=n, label=n.title(), values=("a", "b", "c") if listed else None)
+            for n in names
+        ),
+        "cells": tuple({**draw(cells), "match": dict(zip(names, m, strict=True))} for m in matches),
+        **draw(
+            st.fixed_dictionaries({}, optional={"fallback": cells, "line_item_template": texts})
+        ),
+    }
+
+
+MODEL_FIELDS["matrix"] = matrix_fields()
 
 
 def prices_of(price_type: str) -> st.SearchStrategy[Any]:

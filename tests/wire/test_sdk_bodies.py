@@ -297,3 +297,61 @@ def test_subscription_settings_the_sdk_create_lacks_move_to_the_patch() -> None:
     errors = _errors("subscriptions.create", {**create, **later})
     assert ("description", "extra_forbidden") in errors
     assert ("discount", "extra_forbidden") in errors
+
+
+def _matrix_body() -> dict[str, Any]:
+    plan = Plan(
+        name="P", currency="USD", items=(Item(product="api", price=SAMPLE_PRICES["matrix"]),)
+    )
+    return plan_to_wire(plan, RESOLVER)
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ((), "cells"),
+        (("dimensions", 0), "required"),
+        (("root",), "leaf_key"),
+        (("root", "splits", 0), "default"),
+        (("root", "splits", 0, "branches", 0), "match"),
+        (("root", "splits", 0, "branches", 0, "child", "splits", 0, "branches", 0, "child", "leaf"),
+         "match"),
+        (("root", "fallback", "leaf"), "description"),
+        (("root", "fallback", "leaf", "volume_percentage_pricing_model"), "currency"),
+    ],
+)  # fmt: skip
+def test_a_matrix_field_the_sdk_does_not_define_fails(path: tuple[Any, ...], field: str) -> None:
+    """Anywhere in the routing tree: a catalog-only key (`cells`, `match`) leaking onto
+    the wire, or a misspelling, is refused."""
+    body = _matrix_body()
+    target: Any = body["items"][0]["price"]["matrix_pricing_model"]
+    for step in path:
+        target = target[step]
+    target[field] = "x"
+    where = ".".join(str(p) for p in ("items", 0, "price", "matrix_pricing_model", *path, field))
+    assert (where, "extra_forbidden") in _errors("plans.create", body)
+
+
+def test_a_matrix_cell_type_outside_the_seven_fails() -> None:
+    body = _matrix_body()
+    leaf = body["items"][0]["price"]["matrix_pricing_model"]["root"]["fallback"]["leaf"]
+    leaf["type"] = "prepaid_tiered"
+    leaf["prepaid_tiered_pricing_model"] = leaf.pop("volume_percentage_pricing_model")
+    errors = _errors("plans.create", body)
+    at = "items.0.price.matrix_pricing_model.root.fallback.leaf"
+    assert (f"{at}.type", "literal_error") in errors
+    assert (f"{at}.prepaid_tiered_pricing_model", "extra_forbidden") in errors
+
+
+def test_a_bundle_matrix_fixed_cell_needs_its_total() -> None:
+    body = bundle_to_wire(
+        Bundle(name="B", items=(ProductItem(product="api", price=SAMPLE_PRICES["matrix"]),)),
+        RESOLVER,
+    )
+    root = body["prices"][0]["matrix_pricing_model"]["root"]
+    fixed = root["splits"][0]["branches"][0]["child"]["splits"][0]["wildcard"]["leaf"]
+    assert fixed["fixed_pricing_model"] == {"price_per_unit": "25.00", "units": 2, "total": "50.00"}
+    conforms("bundles.create", body)
+    del fixed["fixed_pricing_model"]["total"]
+    at = "prices.0.matrix_pricing_model.root.splits.0.branches.0.child.splits.0.wildcard.leaf"
+    assert (f"{at}.fixed_pricing_model.total", "missing") in _errors("bundles.create", body)

@@ -90,10 +90,45 @@ def _price_response(sent: dict[str, Any], product_key: str, currency: str) -> di
         discount["discount_type"] = discount.pop("type")
         price["discount"] = discount
     if "fixed_pricing_model" in price:
-        model = dict(price["fixed_pricing_model"])
-        model.setdefault("total", str(Decimal(model["price_per_unit"]) * model["units"]))
-        price["fixed_pricing_model"] = model
+        price["fixed_pricing_model"] = _with_total(price["fixed_pricing_model"])
+    if "matrix_pricing_model" in price:
+        model = price["matrix_pricing_model"]
+        price["matrix_pricing_model"] = {**model, "root": _response_node(model["root"], "c")}
     return price
+
+
+def _with_total(model: dict[str, Any]) -> dict[str, Any]:
+    return {"total": str(Decimal(model["price_per_unit"]) * model["units"]), **model}
+
+
+def _response_node(node: dict[str, Any], key: str) -> dict[str, Any]:
+    """A matrix node as the API returns it: every cell with its `cell_key` (required in a
+    response) and a fixed cell with its `total`."""
+    out = dict(node)
+    if "leaf" in node:
+        leaf = {**node["leaf"], "cell_key": key}
+        if "fixed_pricing_model" in leaf:
+            leaf["fixed_pricing_model"] = _with_total(leaf["fixed_pricing_model"])
+        out["leaf"] = leaf
+    if "fallback" in node:
+        out["fallback"] = _response_node(node["fallback"], f"{key}f")
+    if "splits" in node:
+        out["splits"] = [
+            {
+                **split,
+                "branches": [
+                    {**b, "child": _response_node(b["child"], f"{key}{i}.{j}")}
+                    for j, b in enumerate(split["branches"])
+                ],
+                **(
+                    {"wildcard": _response_node(split["wildcard"], f"{key}{i}*")}
+                    if "wildcard" in split
+                    else {}
+                ),
+            }
+            for i, split in enumerate(node["splits"])
+        ]
+    return out
 
 
 def test_metric() -> None:

@@ -15,9 +15,9 @@ from tests.wire.server import FakeServer
 METERED_TYPES = [t for t in PRICE_TYPES if t != "fixed"]
 
 
-def test_samples_cover_all_ten_models() -> None:
+def test_samples_cover_all_eleven_models() -> None:
     assert sorted(SAMPLE_PRICES) == sorted(PRICE_TYPES)
-    assert len(PRICE_TYPES) == 10
+    assert len(PRICE_TYPES) == 11
 
 
 def test_graduated_tiered_body_is_exact() -> None:
