@@ -70,10 +70,15 @@ def _shown(path: Path) -> str:
 
 
 async def _plan(
-    project: Project, name: str, catalog: Catalog, selection: Selection | None = None
+    project: Project,
+    name: str,
+    catalog: Catalog,
+    selection: Selection | None = None,
+    *,
+    policies: bool = True,
 ) -> Planned:
     async with open_target(project, name, transport_for(project, name)) as target:
-        return await plan_target(catalog, target, selection=selection)
+        return await plan_target(catalog, target, selection=selection, policies=policies)
 
 
 def _has_errors(plan: Plan) -> bool:
@@ -285,7 +290,7 @@ def drift(obj: Context, env: str | None, fmt: str) -> None:
     project = obj.project()
     name = project.environment(env)
     catalog = _catalog_or_report(project, name, fmt, "drift")
-    result = asyncio.run(_plan(project, name, catalog)).plan
+    result = asyncio.run(_plan(project, name, catalog, policies=False)).plan
     if fmt == "json":
         click.echo(drift_json(result), nl=False)
     elif fmt == "markdown":

@@ -24,6 +24,7 @@ import pytest
 from alguna_emulator import create_app
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import apply_saved, load_catalog, open_target, plan_target
+from reconciler.version import __version__
 from tests.ci.runner import Context, JobResult, run_job, runner_env
 from tests.importing.harness import api_key, make_project
 
@@ -158,7 +159,8 @@ def test_pull_request_merge_and_drift(tmp_path: Path) -> None:
     )
     first = github.run("billing-plan.yml", project, **pull_request(7, "a1"))
     assert first.succeeded, first.log()
-    assert first.step("Plan").outputs == {"exitcode": "2"}
+    assert first.step("Plan").outputs["exitcode"] == "2"
+    assert first.step("Plan / Install alguna-billing").stdout.strip() == f"billing {__version__}"
     state = github.load()
     (comment,) = state["comments"]["7"]
     assert comment["body"].startswith(PLAN_MARKER + "\n")
@@ -187,8 +189,10 @@ def test_pull_request_merge_and_drift(tmp_path: Path) -> None:
     github.save(state)
     merged = github.run("billing-apply.yml", project, sha="m3")
     assert merged.succeeded, merged.log()
-    assert "Apply complete: 0 created, 1 updated" in merged.step("Apply the reviewed plan").stdout
-    assert merged.step("Check that the account matches the catalog").code == 0
+    applied = merged.step("Apply the reviewed plan / Run billing")
+    assert "Apply complete: 0 created, 1 updated" in applied.stdout
+    assert "No drift" in applied.stdout or "matches" in applied.stdout, applied.stdout
+    assert merged.step("Apply the reviewed plan").outputs["exitcode"] == "0"
 
     # Nightly drift checks: an issue, updated in place, then closed.
     edit_production(project, "platform_fee", {"name": "Edited in the dashboard"})
@@ -237,7 +241,7 @@ def test_a_pull_request_from_a_fork_is_validated_without_a_key(tmp_path: Path) -
     github = GitHub(tmp_path / "github")
     result = github.run("billing-plan.yml", project, fork=True, **pull_request(9, "f1"))
     assert result.succeeded, result.log()
-    assert result.step("Plan").outputs == {}
+    assert result.step("Plan").outputs["exitcode"] == ""
     assert "validating the catalog only" in result.log()
     state = github.load()
     assert not state["comments"].get("9") and not state["pr_labels"].get("9")
