@@ -20,6 +20,7 @@ from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.events import events
 from reconciler.cli.fmt import fmt
 from reconciler.cli.importing import import_command
+from reconciler.cli.init import init_command
 from reconciler.cli.listen import listen
 from reconciler.cli.pricing import pricing_tests, quote
 from reconciler.cli.promote import promote_command
@@ -105,5 +106,6 @@ for command in (
     promote_command,
     fmt,
     show,
+    init_command,
 ):
     main.add_command(command)
