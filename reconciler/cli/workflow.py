@@ -18,7 +18,14 @@ from typing import Any, TypeVar
 import click
 
 from reconciler.apply.plan_files import default_plan_path, read_plan, write_plan
-from reconciler.cli.common import Context, env_option, fail, guarded, stdout_color
+from reconciler.cli.common import (
+    Context,
+    complete_addresses,
+    env_option,
+    fail,
+    guarded,
+    stdout_color,
+)
 from reconciler.cli.targets import run_interruptible, transport_for
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import (
@@ -50,6 +57,7 @@ def selection_options(func: F) -> F:
         "excludes",
         multiple=True,
         metavar="ADDR",
+        shell_complete=complete_addresses,
         help="Leave out this resource (<kind>.<key>); repeatable. Refused if a selected"
         " change needs it.",
     )(func)
@@ -58,6 +66,7 @@ def selection_options(func: F) -> F:
         "targets",
         multiple=True,
         metavar="ADDR",
+        shell_complete=complete_addresses,
         help="Plan only this resource (<kind>.<key>) and what it needs; repeatable.",
     )(func)
 
