@@ -91,7 +91,7 @@ def test_install_and_start_then_the_tour(tmp_path: Path) -> None:
     assert len(results) == len(tour), results[-1]
     for line, (code, stdout, stderr) in zip(tour, results, strict=True):
         assert code == 0, f"{line}: exit {code}\n{stdout}{stderr}"
-    init, plan, apply, _edit, review, show, apply_reviewed, drift = results
+    _init, plan, apply, _edit, review, show, apply_reviewed, drift = results
     assert "Plan: 4 to create" in plan[1]
     assert "Saved the plan to plans/local/" in plan[2]
     assert "Apply complete: 4 created" in apply[1]

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
-
 from click.shell_completion import CompletionItem
 
 from reconciler.commands.project import Project

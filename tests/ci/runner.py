@@ -194,8 +194,10 @@ def _lookup(reference: str, scope: Mapping[str, Any]) -> str:
     for part in reference.split("."):
         if not isinstance(value, Mapping):
             raise UnsupportedError(f"cannot evaluate {reference!r}")
-        value = value.get(part, "")
-    return "" if value is None else str(value)
+        value = value.get(part)
+        if value is None:  # a step that did not run (or an unset value): empty, as GitHub
+            return ""
+    return str(value)
 
 
 def _expand(text: str, scope: Mapping[str, Any]) -> str:

@@ -252,3 +252,55 @@ def test_a_pull_request_from_a_fork_is_validated_without_a_key(tmp_path: Path) -
     failed = github.run("billing-plan.yml", project, fork=True, **pull_request(9, "f2"))
     assert not failed.succeeded
     assert "catalog/plans.toml" in failed.log()
+
+
+def test_a_wrong_pin_fails_before_anything_runs(tmp_path: Path) -> None:
+    """The action installs exactly the pinned release: pinned to one that is not
+    installable (pip offline here), the job fails at the install, nothing is posted."""
+    project = make_project(tmp_path / "checkout", example_catalog=True)
+    github = GitHub(tmp_path / "github")
+    pinned = tmp_path / "billing-plan.yml"
+    text = (WORKFLOWS / "billing-plan.yml").read_text()
+    assert f'version: "{__version__}"' in text
+    pinned.write_text(text.replace(f'version: "{__version__}"', 'version: "9.9.9"'))
+    context = Context(
+        github={"repository": REPO, "token": "t", "run_id": 1, **pull_request(3, "p1")},
+        secrets={"ALGUNA_API_KEY": "sk_live_not_used"},
+        base_env=runner_env(github.bin, github.state_file),
+        artifacts=tmp_path / "artifacts",
+    )
+    result = run_job(pinned, "plan", project, context)
+    assert not result.succeeded
+    install = result.step("Plan / Install alguna-billing")
+    assert install.code != 0 and "9.9.9" in install.stderr
+    assert not result.step("Plan / Run billing").ran
+    assert not github.load()["comments"].get("3")
+
+
+def test_a_denied_plan_is_commented_labelled_and_fails_the_job(tmp_path: Path) -> None:
+    """A policy in billing.toml denies the pull request's replacement: the comment shows
+    the violation by the rule's name, the label says error, nothing is uploaded, and the
+    job fails (after commenting)."""
+    project = make_project(tmp_path / "checkout", example_catalog=True)
+    (project / ".billing").mkdir()
+    asyncio.run(seed_production(project))
+    settings = project / "billing.toml"
+    settings.write_text(
+        settings.read_text()
+        + '\n[[policies]]\nname = "no-replace-in-production"\ncheck = "replace"\n'
+        'environments = ["production"]\n'
+    )
+    products = project / "catalog" / "products.toml"
+    products.write_text(
+        products.read_text().replace('payment_terms = "advance"', 'payment_terms = "arrears"', 1)
+    )
+    github = GitHub(tmp_path / "github")
+    result = github.run("billing-plan.yml", project, **pull_request(11, "d1"))
+    assert not result.succeeded
+    assert result.step("Plan").outputs["exitcode"] == "1"
+    assert result.step("Plan / Fail on errors").code == 1
+    state = github.load()
+    (comment,) = state["comments"]["11"]
+    assert "policy.no-replace-in-production" in comment["body"]
+    assert state["pr_labels"]["11"] == ["billing: error"]
+    assert result.artifacts == {}
