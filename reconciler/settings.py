@@ -51,6 +51,17 @@ class RateLimits(Frozen):
 
 
 DEFAULT_PRICE_INCREASE_WARNING_PERCENT = Decimal(10)
+DEFAULT_REQUEST_TIMEOUT = 60.0
+DEFAULT_COMMAND_TIMEOUT = 1800.0
+
+
+class TimeoutSettings(Frozen):
+    """Overall deadlines in seconds (docs/settings.md): `request` for one attempt of one
+    request, every byte of the answer included (a server trickling bytes is cut off
+    there); `command` for all of one command's API work, retries and waits included."""
+
+    request: Annotated[float, Field(gt=0, le=3600)] = DEFAULT_REQUEST_TIMEOUT
+    command: Annotated[float, Field(gt=0, le=7 * 24 * 3600)] = DEFAULT_COMMAND_TIMEOUT
 
 
 class ReviewSettings(Frozen):
@@ -129,7 +140,15 @@ class EnvironmentSettings(Frozen):
         default=None, description="Embedded only: data file, default .billing/<env>.db."
     )
     protected: Flag = False
+    account: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")] | None
+    ) = Field(
+        default=None,
+        description="API environments only: the id of a merchant of the Alguna account this"
+        " environment must be; every command checks its key can see it before anything else.",
+    )
     rate_limits: RateLimits = RateLimits()
+    timeouts: TimeoutSettings = TimeoutSettings()
     review: ReviewSettings | None = Field(
         default=None, description="Overrides the top-level [review] for this environment."
     )
@@ -162,6 +181,11 @@ class EnvironmentSettings(Frozen):
         if self.api == "embedded":
             if self.base_url is not None or self.api_key_env is not None:
                 raise ValueError('an environment with api = "embedded" has no base_url/api_key_env')
+            if self.account is not None:
+                raise ValueError(
+                    'account pins an API environment (base_url); an api = "embedded" one has'
+                    " its own local account"
+                )
         elif self.base_url is None or self.api_key_env is None:
             raise ValueError('set either api = "embedded", or both base_url and api_key_env')
         return self

@@ -144,6 +144,25 @@ async def test_clock_get_set_advance(control: httpx.AsyncClient, client: httpx.A
     assert (await control.put("/clock", json={"now": "tomorrow"})).status_code == 422
 
 
+@pytest.mark.parametrize(
+    "step",
+    [
+        {"days": 10**12},  # beyond timedelta: OverflowError (was a 500)
+        {"days": 4_000_000},  # a valid timedelta, but past the year 9999
+        {"days": -(10**6)},  # before the year 1
+        {"seconds": 1e300},
+    ],
+)
+async def test_clock_advance_too_far_is_refused_and_leaves_the_clock(
+    control: httpx.AsyncClient, step: dict[str, float]
+) -> None:
+    before = (await control.get("/clock")).json()
+    refused = await control.post("/clock/advance", json=step)
+    assert refused.status_code == 422, refused.text
+    assert "cannot move that far" in refused.text
+    assert (await control.get("/clock")).json() == before
+
+
 async def test_reset_all_or_one_account(
     client: httpx.AsyncClient, control: httpx.AsyncClient
 ) -> None:
@@ -191,7 +210,7 @@ async def test_out_of_band_edit_of_nested_prices_aliases_and_status(
     items = plan["items"]
     items[0]["price"]["fixed_pricing_model"]["price_per_unit"] = "450.00"
     await control.patch(f"/objects/plan/{plan['id']}", json={"items": items})
-    changed = (await client.get(f"/plans/{plan['id']}")).json()
+    changed = (await control.get(f"/objects/plan/{plan['id']}")).json()
     assert changed["items"][0]["price"]["fixed_pricing_model"]["price_per_unit"] == "450.00"
     await control.patch(
         f"/objects/customer/{cat['customer']['id']}", json={"aliases": ["acme-new"]}
