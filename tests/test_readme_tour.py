@@ -5,9 +5,9 @@ bash session in an empty folder, with this checkout's `billing` on PATH.
 The install line is not run (the package under test is installed here); it is checked
 to pin this release. Each command's output is kept, so the tour's claims are checked:
 what the plan shows, that `show` prints the saved plan as `plan` printed it, and that
-drift finds nothing after the apply. Claims about a plan price change are kept to what
-holds however a plan's new price is applied (an update today; issue 16 may make it a new
-plan revision)."""
+drift finds nothing after the apply. The price changed is a bundle's: bundles are updated
+in place, while plans are write-once in Alguna (issue 16 changes how a plan's new price is
+applied), so the tour holds before and after it."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def test_install_and_start_then_the_tour(tmp_path: Path) -> None:
     assert "Plan: 4 to create" in plan[1]
     assert "Saved the plan to plans/local/" in plan[2]
     assert "Apply complete: 4 created" in apply[1]
-    assert "plan.starter" in review[1] and "35" in review[1]
+    assert "bundle.starter" in review[1] and "35.00" in review[1]
     assert "+20.69%" in review[1] and "above the 10% review threshold" in review[1]
     assert show[1] == review[1], "show prints the saved plan as plan printed it"
     assert "Apply complete" in apply_reviewed[1]

@@ -1,7 +1,9 @@
 """`billing init [DIR]`: a new project that plans and applies as it is.
 
 Writes `billing.toml` (the embedded environment, with sandbox and production written out
-as comments), a minimal catalog that validates (a metric, two products, one plan),
+as comments), a minimal catalog that validates (a metric, two products, a bundle that
+prices them; a plan selling the bundle is written out as a comment, since plans are
+write-once in Alguna and the reconciler plans them as such only from issue 16 on),
 `plans/README.md`, a `.gitignore` for `.billing/` and saved plans, and the CI recipes
 (`.github/workflows/billing-{plan,apply,drift}.yml`, the same files as
 examples/github/workflows). The templates are package data (`skeleton/`), so an
@@ -27,6 +29,7 @@ FILES: dict[str, str] = {
     "billing.toml": "billing.toml",
     "catalog/metrics.toml": "catalog/metrics.toml",
     "catalog/products.toml": "catalog/products.toml",
+    "catalog/bundles.toml": "catalog/bundles.toml",
     "catalog/plans.toml": "catalog/plans.toml",
     "plans/README.md": "plans_README.md",
     ".github/workflows/billing-plan.yml": "workflows/billing-plan.yml",

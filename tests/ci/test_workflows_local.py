@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from alguna_emulator import create_app
+from reconciler.commands.init import init_project
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import apply_saved, load_catalog, open_target, plan_target
 from reconciler.version import __version__
@@ -307,3 +308,64 @@ def test_a_denied_plan_is_commented_labelled_and_fails_the_job(tmp_path: Path) -
     assert "policy.no-replace-in-production" in comment["body"]
     assert state["pr_labels"]["11"] == ["billing: error"]
     assert result.artifacts == {}
+
+
+def new_project_checkout(tmp_path: Path) -> Path:
+    """A checkout holding the catalog `billing init` writes (bundle-priced, so it runs
+    before and after issue 16), with this suite's environments (production embedded)."""
+    project = make_project(tmp_path / "checkout", example_catalog=False)
+    init_project(tmp_path / "new")
+    shutil.rmtree(project / "catalog")
+    shutil.copytree(tmp_path / "new" / "catalog", project / "catalog")
+    (project / ".billing").mkdir()
+    asyncio.run(seed_production(project))
+    return project
+
+
+def test_the_action_plans_applies_and_watches_drift(tmp_path: Path) -> None:
+    """The three workflows, through the action with the pinned version, on a new
+    project's catalog: a pull request raising a bundle price is planned (comment, label,
+    artifact), merged and applied (then drift confirms), and the drift job opens the
+    issue on a hand edit and closes it once production matches again."""
+    project = new_project_checkout(tmp_path)
+    github = GitHub(tmp_path / "github")
+    bundles = project / "catalog" / "bundles.toml"
+    assert "price_per_unit = 29\n" in bundles.read_text()
+    bundles.write_text(
+        bundles.read_text().replace("price_per_unit = 29\n", "price_per_unit = 35\n")
+    )
+
+    planned = github.run("billing-plan.yml", project, **pull_request(5, "e1"))
+    assert planned.succeeded, planned.log()
+    install = planned.step("Plan / Install alguna-billing")
+    assert install.stdout.strip() == f"billing {__version__}"
+    assert planned.step("Plan").outputs["exitcode"] == "2"
+    state = github.load()
+    (comment,) = state["comments"]["5"]
+    assert comment["body"].startswith(PLAN_MARKER + "\n")
+    assert "bundle.starter" in comment["body"] and "+20.69%" in comment["body"]
+    assert state["pr_labels"]["5"] == ["billing: changes"]
+    assert "billing-plan-production" in planned.artifacts
+
+    state["pulls_by_commit"]["m5"] = [5]
+    state["pr_heads"]["5"] = "e1"
+    github.save(state)
+    merged = github.run("billing-apply.yml", project, sha="m5")
+    assert merged.succeeded, merged.log()
+    applied = merged.step("Apply the reviewed plan / Run billing")
+    assert "Apply complete: 0 created, 1 updated" in applied.stdout
+    assert "No drift" in applied.stdout
+
+    quiet = github.run("billing-drift.yml", project, sha="m5")
+    assert quiet.succeeded, quiet.log()
+    assert github.load()["issues"] == []
+    edit_production(project, "platform_fee", {"name": "Edited in the dashboard"})
+    opened = github.run("billing-drift.yml", project, sha="m5")
+    assert opened.succeeded, opened.log()
+    (issue,) = github.load()["issues"]
+    assert issue["body"].startswith(DRIFT_MARKER + "\n") and issue["state"] == "open"
+    edit_production(project, "platform_fee", {"name": "Platform fee"})
+    closed = github.run("billing-drift.yml", project, sha="m5")
+    assert closed.succeeded, closed.log()
+    (issue,) = github.load()["issues"]
+    assert issue["state"] == "closed"

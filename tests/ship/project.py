@@ -23,7 +23,7 @@ from reconciler.cli import main
 from reconciler.commands.init import init_project
 
 EMBEDDED_KEY = "sk_test_embedded_local"
-PLANS = "catalog/plans.toml"
+BUNDLES = "catalog/bundles.toml"
 
 
 def new_project(root: Path) -> Path:
@@ -43,16 +43,17 @@ def add_settings(project: Path, text: str) -> None:
 
 
 def set_starter_fee(project: Path, amount: str) -> None:
-    """The platform fee of plan.starter (29 as `billing init` writes it) becomes `amount`."""
-    plans = project / PLANS
+    """The platform fee of bundle.starter (29 as `billing init` writes it) becomes
+    `amount`."""
+    bundles = project / BUNDLES
     text, count = re.subn(
-        r"(product = \"platform_fee\"\n\[plans\.starter\.items\.price\]\ntype = \"fixed\"\n"
+        r"(product = \"platform_fee\"\n\[bundles\.starter\.items\.price\]\ntype = \"fixed\"\n"
         r"billing_interval = \"monthly\"\nprice_per_unit = )\S+",
         rf"\g<1>{amount}",
-        plans.read_text(),
+        bundles.read_text(),
     )
-    assert count == 1, "the starter plan's platform fee is where billing init writes it"
-    plans.write_text(text)
+    assert count == 1, "the starter bundle's platform fee is where billing init writes it"
+    bundles.write_text(text)
 
 
 def saved_plan(result: Result) -> Path:

@@ -45,7 +45,7 @@ def test_commands_environments_and_addresses(
         "product.api_requests",
         "product.platform_fee",
     ]
-    assert complete("billing apply --exclude plan.", project, monkeypatch) == ["plan.starter"]
+    assert complete("billing apply --exclude bun", project, monkeypatch) == ["bundle.starter"]
 
 
 def test_outside_a_project_or_with_a_broken_catalog_nothing_breaks(
@@ -53,7 +53,7 @@ def test_outside_a_project_or_with_a_broken_catalog_nothing_breaks(
 ) -> None:
     assert complete("billing plan --env ", tmp_path, monkeypatch) == []
     project = new_project(tmp_path / "demo")
-    (project / "catalog" / "plans.toml").write_text("[plans.x\n")
+    (project / "catalog" / "bundles.toml").write_text("[bundles.x\n")
     assert complete("billing plan --target ", project, monkeypatch) == []
     assert complete("billing plan --env ", project, monkeypatch) == ["local"]
 

@@ -43,14 +43,17 @@ def test_init_makes_a_project_that_plans_and_applies(tmp_path: Path) -> None:
     assert billing(project, "plan", "--detailed-exitcode").exit_code == 0
 
 
-def test_uncommented_environments_are_valid(tmp_path: Path) -> None:
-    """The commented sandbox, production and policies parse once uncommented."""
+def test_what_is_commented_out_is_valid_once_uncommented(tmp_path: Path) -> None:
+    """The commented sandbox and production environments, the policies and the plan
+    that sells the bundle all validate once uncommented."""
     assert init(str(tmp_path))[0] == 0
-    settings = tmp_path / "billing.toml"
-    settings.write_text(re.sub(r"^# (\[|[a-z_]+ = )", r"\1", settings.read_text(), flags=re.M))
-    assert "[environments.production]\nbase_url" in settings.read_text()
+    for name in ("billing.toml", "catalog/plans.toml"):
+        path = tmp_path / name
+        path.write_text(re.sub(r"^# (\[|[a-z_]+ = )", r"\1", path.read_text(), flags=re.M))
+    assert "[environments.production]\nbase_url" in (tmp_path / "billing.toml").read_text()
     validated = billing(tmp_path, "validate", "--env", "production")
     assert validated.exit_code == 0, validated.output
+    assert "5 resources" in validated.output
 
 
 def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:

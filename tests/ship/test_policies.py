@@ -80,12 +80,12 @@ def test_changes_in_a_protected_environment(applied: Path) -> None:
     settings.write_text(
         settings.read_text().replace('api = "embedded"\n', 'api = "embedded"\nprotected = true\n')
     )
-    add_settings(applied, policy("freeze", "protected_environment", extra='kinds = ["plan"]\n'))
+    add_settings(applied, policy("freeze", "protected_environment", extra='kinds = ["bundle"]\n'))
     assert billing(applied, "plan").exit_code == 0, "no change, no violation"
     set_starter_fee(applied, "30")
     denied = billing(applied, "plan")
     assert denied.exit_code == 1, denied.output
-    assert "1 change(s) in protected environment 'local': plan.starter#update" in denied.stdout
+    assert "1 change(s) in protected environment 'local': bundle.starter#update" in denied.stdout
 
 
 def test_creates_more_than_n(tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ def test_apply_refuses_a_denied_saved_plan_with_zero_writes(applied: Path) -> No
             result = await apply_changes_async(
                 open_project(applied), plan=saved, transport=emu.transport
             )
-            assert result.applied == ("plan.starter#update",)
+            assert result.applied == ("bundle.starter#update",)
             assert await emu.writes() >= 1
 
     fresh = billing(applied, "apply", "--auto-approve")

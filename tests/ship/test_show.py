@@ -44,7 +44,7 @@ def test_show_is_what_plan_printed(tmp_path: Path) -> None:
         shown = billing(project, "show", str(saved_plan(planned)), "--format", fmt)
         assert shown.exit_code == 0, shown.output
         assert shown.stdout == planned.stdout
-        assert "plan.starter" in shown.stdout
+        assert "bundle.starter" in shown.stdout
 
 
 def test_show_needs_no_key_and_no_network(tmp_path: Path) -> None:
