@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError, model_validator
 
 from reconciler.errors import EnvironmentSelectionError, InvalidInputError, ProjectNotFoundError
+from reconciler.model.address import Kind
 from reconciler.model.base import Flag, Frozen
 from reconciler.source.diagnostics import Diagnostic, sort_key
 from reconciler.source.toml_errors import decode_text, toml_error_line, toml_error_message
@@ -70,6 +71,43 @@ class ReviewSettings(Frozen):
     price_increase_warning_percent: Annotated[
         Decimal, Field(ge=0, lt=Decimal(10) ** 9, allow_inf_nan=False)
     ] = DEFAULT_PRICE_INCREASE_WARNING_PERCENT
+
+
+PolicyName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,63}$")]
+PolicyCheck = Literal["replace", "cancel", "price_increase", "protected_environment", "creates"]
+
+
+class Policy(Frozen):
+    """One rule every plan is checked against (`[[policies]]`, docs/settings.md):
+    `check` names what it looks at; a plan that breaks it gets a diagnostic coded
+    `policy.<name>`, an error (`effect = "deny"`: apply refuses the plan) or a warning
+    (`warn`). `environments` and `kinds` narrow it (default: every environment, every
+    kind). `above_percent` is the price rise allowed by `price_increase`; `max` the
+    creates allowed by `creates`; `reason` is shown with each violation."""
+
+    name: PolicyName
+    check: PolicyCheck
+    effect: Literal["deny", "warn"] = "deny"
+    environments: list[EnvName] | None = None
+    kinds: list[Kind] | None = None
+    above_percent: (
+        Annotated[Decimal, Field(ge=0, lt=Decimal(10) ** 9, allow_inf_nan=False)] | None
+    ) = None
+    max: Annotated[int, Field(ge=0)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+    @model_validator(mode="after")
+    def _parameters_fit_the_check(self) -> Self:
+        if (self.check == "price_increase") != (self.above_percent is not None):
+            raise ValueError(
+                'above_percent is required by check = "price_increase" and allowed only there'
+            )
+        if (self.check == "creates") != (self.max is not None):
+            raise ValueError('max is required by check = "creates" and allowed only there')
+        return self
+
+    def applies_to(self, environment: str) -> bool:
+        return self.environments is None or environment in self.environments
 
 
 _LOOPBACK_HOSTS = re.compile(r"^https?://(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(/|$)")
@@ -163,7 +201,29 @@ class Settings(Frozen):
     plans_dir: ProjectFolder = "plans"
     variables: dict[VariableName, Any] = Field(default_factory=dict)
     review: ReviewSettings = ReviewSettings()
+    policies: list[Policy] = Field(
+        default_factory=list, description="Rules every plan is checked against."
+    )
     environments: dict[EnvName, EnvironmentSettings] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _policies_are_consistent(self) -> Self:
+        names = [policy.name for policy in self.policies]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"policy names must be unique: {', '.join(twice)} appear twice")
+        for policy in self.policies:
+            unknown = sorted(set(policy.environments or ()) - set(self.environments))
+            if unknown:
+                raise ValueError(
+                    f"policy {policy.name!r} names undeclared environments:"
+                    f" {', '.join(unknown)}; declared: {', '.join(sorted(self.environments))}"
+                )
+        return self
+
+    def policies_for(self, env: str) -> tuple[Policy, ...]:
+        """The policies that apply to plans of `env`, in file order."""
+        return tuple(policy for policy in self.policies if policy.applies_to(env))
 
     @model_validator(mode="after")
     def _default_is_declared(self) -> Self:
@@ -234,6 +294,7 @@ def parse_settings(text: str, file: str = SETTINGS_FILE) -> Settings:
             if d.field is not None  # the model-level check, reported below with its line
         ]
         diagnostics += _check_default_environment(data, file, lines)
+        diagnostics += _check_policies(data, file, lines)
         diagnostics = _without_secrets(diagnostics, data)
         raise InvalidInputError(sorted(diagnostics, key=sort_key), f"{file} has problems") from None
 
@@ -300,6 +361,51 @@ def _check_default_environment(
             field="default_environment",
         )
     ]
+
+
+def _check_policies(data: dict[str, Any], file: str, lines: TomlLines) -> list[Diagnostic]:
+    """Policy names are unique and name declared environments (the model-level checks
+    of `Settings`, on the raw data so each is reported with its line)."""
+    policies = data.get("policies")
+    environments = data.get("environments")
+    if not isinstance(policies, list):
+        return []
+    declared = set(environments) if isinstance(environments, dict) else set()
+    found: list[Diagnostic] = []
+    seen: set[str] = set()
+    for index, policy in enumerate(policies):
+        if not isinstance(policy, dict):
+            continue
+        name = policy.get("name")
+        if isinstance(name, str) and name in seen:
+            found.append(
+                Diagnostic(
+                    code="settings.policy",
+                    message=f"policy name {name!r} is used twice; names must be unique",
+                    file=file,
+                    line=lines.line_of(("policies", index, "name")),
+                    field=f"policies[{index}].name",
+                )
+            )
+        seen.add(str(name))
+        named = policy.get("environments")
+        unknown = (
+            sorted(str(e) for e in named if isinstance(e, str) and e not in declared)
+            if isinstance(named, list) and declared
+            else []
+        )
+        if unknown:
+            found.append(
+                Diagnostic(
+                    code="settings.policy",
+                    message=f"policy {name!r} names undeclared environments:"
+                    f" {', '.join(unknown)}; declared: {', '.join(sorted(declared))}",
+                    file=file,
+                    line=lines.line_of(("policies", index, "environments")),
+                    field=f"policies[{index}].environments",
+                )
+            )
+    return found
 
 
 def load_settings(project: Path) -> Settings:

@@ -20,10 +20,12 @@ from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.events import events
 from reconciler.cli.fmt import fmt
 from reconciler.cli.importing import import_command
+from reconciler.cli.init import init_command
 from reconciler.cli.listen import listen
 from reconciler.cli.pricing import pricing_tests, quote
 from reconciler.cli.promote import promote_command
 from reconciler.cli.sandbox import sandbox
+from reconciler.cli.show import show
 from reconciler.cli.workflow import apply, drift, plan
 from reconciler.errors import EnvironmentSelectionError, InvalidInputError
 from reconciler.report.diagnostics import diagnostics_json, diagnostics_text
@@ -43,7 +45,7 @@ from reconciler.version import __version__
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and log requests (no secrets).")
 @click.option("-v", "--verbose", count=True, help="More log output (repeat for more).")
-@click.version_option(__version__, prog_name="billing")
+@click.version_option(__version__, prog_name="billing", message="%(prog)s %(version)s")
 @click.pass_context
 def main(ctx: click.Context, project_dir: Path | None, debug: bool, verbose: int) -> None:
     """Billing as code for Alguna: declare your catalog in TOML, plan and apply it."""
@@ -103,5 +105,7 @@ for command in (
     import_command,
     promote_command,
     fmt,
+    show,
+    init_command,
 ):
     main.add_command(command)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from reconciler.commands.project import Project
 from reconciler.errors import BillingError, InvalidInputError
@@ -73,10 +74,48 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _completion_project(ctx: click.Context) -> Project | None:
+    """The project a command line being completed is about (`--project`, else the one
+    around the current folder); None when there is none or it does not load."""
+    explicit = ctx.find_root().params.get("project_dir")
+    try:
+        return Project.open(explicit)
+    except (BillingError, OSError):
+        return None
+
+
+def complete_environments(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of `--env`: the environments billing.toml declares."""
+    project = _completion_project(ctx)
+    names = sorted(project.settings.environments) if project is not None else []
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)]
+
+
+def complete_addresses(
+    ctx: click.Context, param: click.Parameter, incomplete: str
+) -> list[CompletionItem]:
+    """Shell completion of an address (`--target`, `--exclude`): `<kind>.<key>` of every
+    resource the catalog declares for the environment given so far (or the default).
+    A catalog that does not load completes nothing (never an error in the shell)."""
+    project = _completion_project(ctx)
+    if project is None:
+        return []
+    try:
+        env = project.environment(ctx.params.get("env"))
+        state = project.load_catalog(env).state
+    except Exception:  # a completion must never print a traceback into the shell
+        return []
+    addresses = sorted(str(address) for address in state.resources()) if state else []
+    return [CompletionItem(a) for a in addresses if a.startswith(incomplete)]
+
+
 env_option = click.option(
     "--env",
     "env",
     envvar="BILLING_ENV",
     default=None,
+    shell_complete=complete_environments,
     help="Environment from billing.toml (default: BILLING_ENV, then default_environment).",
 )

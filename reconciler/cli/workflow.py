@@ -18,7 +18,14 @@ from typing import Any, TypeVar
 import click
 
 from reconciler.apply.plan_files import default_plan_path, read_plan, write_plan
-from reconciler.cli.common import Context, env_option, fail, guarded, stdout_color
+from reconciler.cli.common import (
+    Context,
+    complete_addresses,
+    env_option,
+    fail,
+    guarded,
+    stdout_color,
+)
 from reconciler.cli.targets import run_interruptible, transport_for
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import (
@@ -50,6 +57,7 @@ def selection_options(func: F) -> F:
         "excludes",
         multiple=True,
         metavar="ADDR",
+        shell_complete=complete_addresses,
         help="Leave out this resource (<kind>.<key>); repeatable. Refused if a selected"
         " change needs it.",
     )(func)
@@ -58,6 +66,7 @@ def selection_options(func: F) -> F:
         "targets",
         multiple=True,
         metavar="ADDR",
+        shell_complete=complete_addresses,
         help="Plan only this resource (<kind>.<key>) and what it needs; repeatable.",
     )(func)
 
@@ -70,10 +79,15 @@ def _shown(path: Path) -> str:
 
 
 async def _plan(
-    project: Project, name: str, catalog: Catalog, selection: Selection | None = None
+    project: Project,
+    name: str,
+    catalog: Catalog,
+    selection: Selection | None = None,
+    *,
+    policies: bool = True,
 ) -> Planned:
     async with open_target(project, name, transport_for(project, name)) as target:
-        return await plan_target(catalog, target, selection=selection)
+        return await plan_target(catalog, target, selection=selection, policies=policies)
 
 
 def _has_errors(plan: Plan) -> bool:
@@ -285,7 +299,7 @@ def drift(obj: Context, env: str | None, fmt: str) -> None:
     project = obj.project()
     name = project.environment(env)
     catalog = _catalog_or_report(project, name, fmt, "drift")
-    result = asyncio.run(_plan(project, name, catalog)).plan
+    result = asyncio.run(_plan(project, name, catalog, policies=False)).plan
     if fmt == "json":
         click.echo(drift_json(result), nl=False)
     elif fmt == "markdown":

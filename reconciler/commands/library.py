@@ -149,8 +149,13 @@ async def detect_drift_async(
     project: Project, env: str | None = None, *, transport: Any = None
 ) -> Plan:
     """What changed in `env` outside the catalog (`billing drift`): the plan that would
-    undo it; `plan.has_changes` is the drift."""
-    return await plan_changes_async(project, env, transport=transport)
+    undo it; `plan.has_changes` is the drift. Policies are not checked: drift reports
+    the account, it is not a plan to review."""
+    name = project.environment(env)
+    catalog = _load_catalog(project, name)
+    async with open_target(project, name, _transport(project, name, transport)) as target:
+        planned = await plan_target(catalog, target, policies=False)
+    return planned.plan
 
 
 def detect_drift(project: Project, env: str | None = None, *, transport: Any = None) -> Plan:

@@ -35,8 +35,9 @@ from reconciler.live import Seen, fetch_live, load_seen, save_seen, seen_path
 from reconciler.model import DesiredState, LiveState
 from reconciler.plan import Action, ApplyResult, Plan
 from reconciler.planning.planner import apply_refusals, make_plan
+from reconciler.planning.policies import with_policies
 from reconciler.planning.targeting import Selection, select_changes
-from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
+from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT, Policy
 from reconciler.source.diagnostics import Diagnostic
 
 Clock = Callable[[], dt.datetime]
@@ -56,6 +57,7 @@ class Target:
     reader: AlgunaReader
     writer: AlgunaWriter
     review_threshold: Decimal = DEFAULT_PRICE_INCREASE_WARNING_PERCENT
+    policies: tuple[Policy, ...] = ()
     seen: Seen | None = None
     seen_file: Path | None = None
 
@@ -104,6 +106,7 @@ async def open_target(
             reader=AlgunaReader(core),
             writer=AlgunaWriter(core),
             review_threshold=project.settings.review_for(name).price_increase_warning_percent,
+            policies=project.settings.policies_for(name),
             seen=load_seen(record, source),
             seen_file=record,
         )
@@ -142,11 +145,14 @@ async def plan_target(
     *,
     clock: Clock = utc_now,
     selection: Selection | None = None,
+    policies: bool = True,
 ) -> Planned:
     """Read the live account and plan the catalog against it. With an active
     `selection` (`--target`/`--exclude`) the plan is partial: the diff is filtered
     (`targeting.select_changes`, which raises `SelectionError` when the selection cannot
-    be honoured) before the plan is made, and the plan records the selection."""
+    be honoured) before the plan is made, and the plan records the selection. The
+    target's policies (billing.toml `[[policies]]`) are checked on the plan unless
+    `policies` is False (drift: a report of the account, not a plan to review)."""
     desired = catalog.desired
     live = await fetch_live(target.reader, desired, seen=target.seen)
     result = diff(desired, live)
@@ -163,6 +169,8 @@ async def plan_target(
     )
     if partial is not None:
         plan = plan.model_copy(update={"partial": partial})
+    if policies:
+        plan = with_policies(plan, target.policies, protected=target.protected)
     target.remember(when=clock)
     return Planned(plan=plan, desired=desired, live=live)
 
@@ -220,7 +228,10 @@ async def apply_saved(
     clock: Clock = utc_now,
 ) -> tuple[ApplyResult, Resumption]:
     """Apply a saved plan after re-reading the live account: refused (nothing written)
-    if stale, already applied, for another environment or catalog, or guarded."""
+    if stale, already applied, for another environment or catalog, or guarded. The
+    target's policies are checked on it again (today's rules, not those it was made
+    under): a rule that denies it refuses it."""
+    saved = with_policies(saved, target.policies, protected=target.protected)
     refusals = apply_refusals(
         saved, allow_replace=allow_replace, from_saved_plan=True, protected=target.protected
     )

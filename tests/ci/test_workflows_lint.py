@@ -28,6 +28,7 @@ from reconciler.cli import main
 from tests.ci.runner import EXPRESSION, load_workflow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "github"
+ACTION = Path(__file__).resolve().parents[2] / "action.yml"
 WORKFLOWS = sorted((EXAMPLES / "workflows").glob("*.yml"))
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "ci.md"
 
@@ -111,7 +112,10 @@ WORKFLOW_SCHEMA: dict[str, Any] = {
                                 "name": {"type": "string"},
                                 "id": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"},
                                 "if": {"type": "string"},
-                                "uses": {"type": "string", "pattern": r"^[\w.-]+/[\w.-]+@v\d+$"},
+                                "uses": {
+                                    "type": "string",
+                                    "pattern": r"^[\w.-]+/[\w.-]+@v\d+(\.\d+)*$",
+                                },
                                 "with": _STRINGS,
                                 "run": {"type": "string", "minLength": 1},
                                 "env": _STRINGS,
@@ -201,7 +205,7 @@ def billing_calls(script: str) -> list[list[str]]:
 def _check_call(words: list[str]) -> None:
     command = main
     context = click.Context(main)
-    while words and isinstance(command, click.Group):
+    while words and isinstance(command, click.Group) and not words[0].startswith("-"):
         sub = command.get_command(context, words[0])
         assert sub is not None, f"no billing command {words[0]!r}"
         command, words = sub, words[1:]
@@ -220,9 +224,15 @@ def test_workflows_and_hooks_call_only_real_billing_commands() -> None:
         if "run" in step
         for call in billing_calls(step["run"])
     ]
+    calls += [
+        call
+        for step in yaml.safe_load(ACTION.read_text())["runs"]["steps"]
+        if "run" in step
+        for call in billing_calls(step["run"])
+    ]
     hooks = yaml.safe_load((EXAMPLES / "pre-commit-config.yaml").read_text())
     calls += [shlex.split(h["entry"])[1:] for r in hooks["repos"] for h in r["hooks"]]
-    assert {c[0] for c in calls} == {"validate", "fmt", "plan", "apply", "drift"}
+    assert {c[0] for c in calls} == {"validate", "fmt", "plan", "apply", "drift", "--version"}
     for call in calls:
         _check_call(call)
 
@@ -298,3 +308,123 @@ def test_pre_commit_hooks_pass_on_the_example_project(
         result = CliRunner().invoke(main, args, env={"BILLING_ENV": None})
         assert result.exit_code == 0, f"{hook['id']}: {result.output}"
     assert {name: (tmp_path / name).read_text() for name in staged} == before
+
+
+ACTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "description", "inputs", "outputs", "runs"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "author": {"type": "string"},
+        "branding": {"type": "object"},
+        "inputs": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["description"],
+                "additionalProperties": False,
+                "properties": {
+                    "description": {"type": "string"},
+                    "required": {"type": "boolean"},
+                    "default": {"type": "string"},
+                },
+            },
+        },
+        "outputs": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "required": ["description", "value"],
+                "additionalProperties": False,
+                "properties": {"description": {"type": "string"}, "value": {"type": "string"}},
+            },
+        },
+        "runs": {
+            "type": "object",
+            "required": ["using", "steps"],
+            "additionalProperties": False,
+            "properties": {
+                "using": {"const": "composite"},
+                "steps": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["name"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "name": {"type": "string"},
+                            "id": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]*$"},
+                            "if": {"type": "string"},
+                            "uses": {"type": "string", "pattern": r"^actions/[\w.-]+@v\d+$"},
+                            "with": _STRINGS,
+                            "run": {"type": "string", "minLength": 1},
+                            "shell": {"const": "bash"},
+                            "working-directory": {"type": "string"},
+                            "env": _STRINGS,
+                        },
+                        "oneOf": [
+                            {"required": ["uses"]},
+                            {"required": ["run", "shell"]},
+                        ],
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def test_the_action_matches_the_schema_and_its_scripts_parse(tmp_path: Path) -> None:
+    """action.yml (the composite action the workflows use): its shape, its scripts, and
+    its expressions (known contexts, earlier steps, never inside a script)."""
+    action = yaml.safe_load(ACTION.read_text())
+    jsonschema.validate(action, ACTION_SCHEMA)
+    seen: set[str] = set()
+    for index, step in enumerate(action["runs"]["steps"]):
+        values = [*step.get("env", {}).values(), *step.get("with", {}).values()]
+        expressions = [e for v in values for e in EXPRESSION.findall(str(v))]
+        if "if" in step:
+            expressions.append(str(step["if"]))
+        for expression in expressions:
+            for reference in re.findall(r"[a-z_]+(?:\.[\w-]+)+", expression):
+                context = reference.split(".")[0]
+                assert context in ("inputs", "steps", "github", "env"), expression
+                if context == "inputs":
+                    assert reference.split(".")[1] in action["inputs"], reference
+                if context == "steps":
+                    assert reference.split(".")[1] in seen, f"{reference}: no earlier step"
+        if "run" in step:
+            assert "${{" not in step["run"], "pass values through env:, not into scripts"
+            script = tmp_path / f"step{index}.sh"
+            script.write_text(step["run"])
+            done = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+            assert done.returncode == 0, f"{step['name']}: {done.stderr}"
+        if "id" in step:
+            seen.add(step["id"])
+    for output in action["outputs"].values():
+        for reference in re.findall(r"steps\.([\w-]+)", output["value"]):
+            assert reference in seen, output
+
+
+def test_the_workflows_give_the_action_only_its_inputs() -> None:
+    inputs = set(yaml.safe_load(ACTION.read_text())["inputs"])
+    used = [
+        step
+        for path in WORKFLOWS
+        for job in load_workflow(path)["jobs"].values()
+        for step in job["steps"]
+        if str(step.get("uses", "")).startswith("alguna/alguna-billing@")
+    ]
+    assert len(used) == 3, "each workflow runs the action"
+    for step in used:
+        assert set(step.get("with", {})) <= inputs, step
+        assert step["with"]["command"] in ("plan", "apply", "drift")
+
+
+def test_the_ci_guide_documents_the_action_inputs_and_outputs() -> None:
+    guide = DOCS.read_text()
+    action = yaml.safe_load(ACTION.read_text())
+    for name in [*action["inputs"], *action["outputs"]]:
+        assert f"`{name}`" in guide, name

@@ -22,8 +22,10 @@ import httpx
 import pytest
 
 from alguna_emulator import create_app
+from reconciler.commands.init import init_project
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import apply_saved, load_catalog, open_target, plan_target
+from reconciler.version import __version__
 from tests.ci.runner import Context, JobResult, run_job, runner_env
 from tests.importing.harness import api_key, make_project
 from tests.issue16 import WRITE_ONCE_PLANS
@@ -160,7 +162,8 @@ def test_pull_request_merge_and_drift(tmp_path: Path) -> None:
     )
     first = github.run("billing-plan.yml", project, **pull_request(7, "a1"))
     assert first.succeeded, first.log()
-    assert first.step("Plan").outputs == {"exitcode": "2"}
+    assert first.step("Plan").outputs["exitcode"] == "2"
+    assert first.step("Plan / Install alguna-billing").stdout.strip() == f"billing {__version__}"
     state = github.load()
     (comment,) = state["comments"]["7"]
     assert comment["body"].startswith(PLAN_MARKER + "\n")
@@ -189,8 +192,10 @@ def test_pull_request_merge_and_drift(tmp_path: Path) -> None:
     github.save(state)
     merged = github.run("billing-apply.yml", project, sha="m3")
     assert merged.succeeded, merged.log()
-    assert "Apply complete: 0 created, 1 updated" in merged.step("Apply the reviewed plan").stdout
-    assert merged.step("Check that the account matches the catalog").code == 0
+    applied = merged.step("Apply the reviewed plan / Run billing")
+    assert "Apply complete: 0 created, 1 updated" in applied.stdout
+    assert "No drift" in applied.stdout or "matches" in applied.stdout, applied.stdout
+    assert merged.step("Apply the reviewed plan").outputs["exitcode"] == "0"
 
     # Nightly drift checks: an issue, updated in place, then closed.
     edit_production(project, "platform_fee", {"name": "Edited in the dashboard"})
@@ -240,7 +245,7 @@ def test_a_pull_request_from_a_fork_is_validated_without_a_key(tmp_path: Path) -
     github = GitHub(tmp_path / "github")
     result = github.run("billing-plan.yml", project, fork=True, **pull_request(9, "f1"))
     assert result.succeeded, result.log()
-    assert result.step("Plan").outputs == {}
+    assert result.step("Plan").outputs["exitcode"] == ""
     assert "validating the catalog only" in result.log()
     state = github.load()
     assert not state["comments"].get("9") and not state["pr_labels"].get("9")
@@ -251,3 +256,116 @@ def test_a_pull_request_from_a_fork_is_validated_without_a_key(tmp_path: Path) -
     failed = github.run("billing-plan.yml", project, fork=True, **pull_request(9, "f2"))
     assert not failed.succeeded
     assert "catalog/plans.toml" in failed.log()
+
+
+def test_a_wrong_pin_fails_before_anything_runs(tmp_path: Path) -> None:
+    """The action installs exactly the pinned release: pinned to one that is not
+    installable (pip offline here), the job fails at the install, nothing is posted."""
+    project = make_project(tmp_path / "checkout", example_catalog=True)
+    github = GitHub(tmp_path / "github")
+    pinned = tmp_path / "billing-plan.yml"
+    text = (WORKFLOWS / "billing-plan.yml").read_text()
+    assert f'version: "{__version__}"' in text
+    pinned.write_text(text.replace(f'version: "{__version__}"', 'version: "9.9.9"'))
+    context = Context(
+        github={"repository": REPO, "token": "t", "run_id": 1, **pull_request(3, "p1")},
+        secrets={"ALGUNA_API_KEY": "sk_live_not_used"},
+        base_env=runner_env(github.bin, github.state_file),
+        artifacts=tmp_path / "artifacts",
+    )
+    result = run_job(pinned, "plan", project, context)
+    assert not result.succeeded
+    install = result.step("Plan / Install alguna-billing")
+    assert install.code != 0 and "9.9.9" in install.stderr
+    assert not result.step("Plan / Run billing").ran
+    assert not github.load()["comments"].get("3")
+
+
+def test_a_denied_plan_is_commented_labelled_and_fails_the_job(tmp_path: Path) -> None:
+    """A policy in billing.toml denies the pull request's replacement: the comment shows
+    the violation by the rule's name, the label says error, nothing is uploaded, and the
+    job fails (after commenting)."""
+    project = make_project(tmp_path / "checkout", example_catalog=True)
+    (project / ".billing").mkdir()
+    asyncio.run(seed_production(project))
+    settings = project / "billing.toml"
+    settings.write_text(
+        settings.read_text()
+        + '\n[[policies]]\nname = "no-replace-in-production"\ncheck = "replace"\n'
+        'environments = ["production"]\n'
+    )
+    products = project / "catalog" / "products.toml"
+    products.write_text(
+        products.read_text().replace('payment_terms = "advance"', 'payment_terms = "arrears"', 1)
+    )
+    github = GitHub(tmp_path / "github")
+    result = github.run("billing-plan.yml", project, **pull_request(11, "d1"))
+    assert not result.succeeded
+    assert result.step("Plan").outputs["exitcode"] == "1"
+    assert result.step("Plan / Fail on errors").code == 1
+    state = github.load()
+    (comment,) = state["comments"]["11"]
+    assert "policy.no-replace-in-production" in comment["body"]
+    assert state["pr_labels"]["11"] == ["billing: error"]
+    assert result.artifacts == {}
+
+
+def new_project_checkout(tmp_path: Path) -> Path:
+    """A checkout holding the catalog `billing init` writes (bundle-priced, so it runs
+    before and after issue 16), with this suite's environments (production embedded)."""
+    project = make_project(tmp_path / "checkout", example_catalog=False)
+    init_project(tmp_path / "new")
+    shutil.rmtree(project / "catalog")
+    shutil.copytree(tmp_path / "new" / "catalog", project / "catalog")
+    (project / ".billing").mkdir()
+    asyncio.run(seed_production(project))
+    return project
+
+
+def test_the_action_plans_applies_and_watches_drift(tmp_path: Path) -> None:
+    """The three workflows, through the action with the pinned version, on a new
+    project's catalog: a pull request raising a bundle price is planned (comment, label,
+    artifact), merged and applied (then drift confirms), and the drift job opens the
+    issue on a hand edit and closes it once production matches again."""
+    project = new_project_checkout(tmp_path)
+    github = GitHub(tmp_path / "github")
+    bundles = project / "catalog" / "bundles.toml"
+    assert "price_per_unit = 29\n" in bundles.read_text()
+    bundles.write_text(
+        bundles.read_text().replace("price_per_unit = 29\n", "price_per_unit = 35\n")
+    )
+
+    planned = github.run("billing-plan.yml", project, **pull_request(5, "e1"))
+    assert planned.succeeded, planned.log()
+    install = planned.step("Plan / Install alguna-billing")
+    assert install.stdout.strip() == f"billing {__version__}"
+    assert planned.step("Plan").outputs["exitcode"] == "2"
+    state = github.load()
+    (comment,) = state["comments"]["5"]
+    assert comment["body"].startswith(PLAN_MARKER + "\n")
+    assert "bundle.starter" in comment["body"] and "+20.69%" in comment["body"]
+    assert state["pr_labels"]["5"] == ["billing: changes"]
+    assert "billing-plan-production" in planned.artifacts
+
+    state["pulls_by_commit"]["m5"] = [5]
+    state["pr_heads"]["5"] = "e1"
+    github.save(state)
+    merged = github.run("billing-apply.yml", project, sha="m5")
+    assert merged.succeeded, merged.log()
+    applied = merged.step("Apply the reviewed plan / Run billing")
+    assert "Apply complete: 0 created, 1 updated" in applied.stdout
+    assert "No drift" in applied.stdout
+
+    quiet = github.run("billing-drift.yml", project, sha="m5")
+    assert quiet.succeeded, quiet.log()
+    assert github.load()["issues"] == []
+    edit_production(project, "platform_fee", {"name": "Edited in the dashboard"})
+    opened = github.run("billing-drift.yml", project, sha="m5")
+    assert opened.succeeded, opened.log()
+    (issue,) = github.load()["issues"]
+    assert issue["body"].startswith(DRIFT_MARKER + "\n") and issue["state"] == "open"
+    edit_production(project, "platform_fee", {"name": "Platform fee"})
+    closed = github.run("billing-drift.yml", project, sha="m5")
+    assert closed.succeeded, closed.log()
+    (issue,) = github.load()["issues"]
+    assert issue["state"] == "closed"
