@@ -41,6 +41,15 @@ log = logging.getLogger("reconciler.api")
 Json = Any
 
 
+class Outcome:
+    """What a caller may want to know about a write beyond its body: whether the API
+    answered it from its idempotency store (`Idempotent-Replayed: true`) rather than
+    executing it. Filled in by `HttpCore.request` when passed one."""
+
+    def __init__(self) -> None:
+        self.replayed = False
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date."""
     if not value:
@@ -121,8 +130,10 @@ class HttpCore:
         params: dict[str, str | int] | None = None,
         body: Json = None,
         idempotency_key: str | None = None,
+        outcome: Outcome | None = None,
     ) -> Json:
-        """Send with retries; return the parsed JSON body, or raise an `ApiError`."""
+        """Send with retries; return the parsed JSON body, or raise an `ApiError`.
+        `outcome`, when given, learns whether the answer that is returned was replayed."""
         is_read = method == "GET"
         policy = self.connection.retry
 
@@ -141,6 +152,7 @@ class HttpCore:
                     body,
                     idempotency_key,
                     attempt.retry_state.attempt_number,
+                    outcome,
                 )
         raise AssertionError("unreachable: tenacity reraises the last error")
 
@@ -152,6 +164,7 @@ class HttpCore:
         body: Json,
         idempotency_key: str | None,
         attempt: int,
+        outcome: Outcome | None = None,
     ) -> Json:
         headers = {"Authorization": f"Bearer {self.connection.api_key.get_secret_value()}"}
         if idempotency_key is not None:
@@ -188,6 +201,8 @@ class HttpCore:
         )
         if response.status_code >= 400:
             raise self._error(method, path, response)
+        if outcome is not None:
+            outcome.replayed = replayed
         if not response.content:
             return None
         try:

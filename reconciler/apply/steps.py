@@ -2,15 +2,25 @@
 
 Owns the mapping from a planned `Change` to API writes; must not decide order between
 changes (`executor`) or whether a plan may run (`planner`, `resume`). Each write is one
-named step; its idempotency key is derived from the plan, the change and the step name
-(`keys`), so a re-run repeats no step that already took effect.
+named step with an idempotency key (`keys`): creates, draft versions, Changes API
+requests, activations and cancellations are keyed by their content (environment,
+address, path, body), so any plan that makes the same write sends the same key and the
+API runs it once; updates and renames are keyed by the plan, the change and the step.
+A re-run repeats no step that already took effect.
 
 Per action:
 - `create`: POST to the kind's collection (a subscription with its first version only,
-  as a draft: later versions and activation are their own changes).
-- `update`: PATCH with the full updatable body (`wire.patch_body`); a subscription
-  version's update (a draft, before activation) PATCHes that version, found by its
-  effective date.
+  as a draft: later versions and activation are their own changes). An answer the API
+  replayed from its idempotency store is checked with one GET: if the object no longer
+  carries the natural key (renamed out of band since that create), the create is made
+  again under the successor key (`keys.successor`).
+- `update`: first the object is read again and its fingerprint compared with the one the
+  plan recorded: if it changed since the plan read it (an edit in the dashboard while
+  the prompt waited), the change fails and nothing is written (`ChangedSinceReadError`);
+  then a PATCH of only the fields whose wire value differs from the live object's
+  (`wire.patch_body` of the declared and of the live resource, compared field by field),
+  so an edit of another field is never overwritten. A subscription version's update (a
+  draft, before activation) PATCHes that version, found by its effective date.
 - `replace` (products and plans; subscriptions are refused by the planner): first the
   live object's natural key is renamed out of the way (step `tombstone`: sku or name gets
   a `replaced` suffix with the plan id), since the API has no delete or archive; then the
@@ -28,13 +38,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reconciler.api import ApiReader, ApiWriter
-from reconciler.apply.keys import idempotency_key, tombstoned
+from reconciler.api.http import Outcome
+from reconciler.apply.keys import content_key, idempotency_key, successor, tombstoned
+from reconciler.apply.recheck import ChangedSinceReadError, Recheck
 from reconciler.diff.subscriptions import effective_text
 from reconciler.errors import BillingError
+from reconciler.live.identity import Matcher
 from reconciler.model import Address, DesiredState, Kind, LiveState, Subscription, Version
 from reconciler.plan import Action, Change
 from reconciler.wire import CatalogModels, change_body, patch_body, to_wire, version_to_wire
 from reconciler.wire.errors import UnresolvedReferenceError
+
+# How many times one create may find its object renamed away and be made again: each
+# round needs an out-of-band rename of the object the previous round made, within the
+# key window; more than this is not a race but something renaming on purpose.
+MAX_CREATE_ROUNDS = 5
+
+__all__ = ["ApplyStepError", "ChangedSinceReadError", "Ids", "Run", "perform"]
 
 
 class ApplyStepError(BillingError):
@@ -86,6 +106,24 @@ class Run:
     writer: ApiWriter
     ids: Ids
     created: set[tuple[str, str]] = field(default_factory=set)
+    _matcher: Matcher | None = None
+    _recheck: Recheck | None = None
+
+    @property
+    def environment(self) -> str:
+        return self.desired.environment
+
+    @property
+    def matcher(self) -> Matcher:
+        if self._matcher is None:
+            self._matcher = Matcher(self.desired)
+        return self._matcher
+
+    @property
+    def recheck(self) -> Recheck:
+        if self._recheck is None:
+            self._recheck = Recheck(self.live)
+        return self._recheck
 
     @classmethod
     def start(
@@ -107,28 +145,26 @@ def _addresses(ids: dict[str, str]) -> list[tuple[Address, str]]:
 
 
 async def perform(run: Run, change: Change, key_base: str) -> None:
-    """Make the writes of `change`. `key_base` names the change in idempotency keys: the
+    """Make the writes of `change`. `key_base` names the change in plan-scoped keys: the
     change id of the plan that was reviewed (a resumed plan keeps its keys)."""
 
     def key(step: str) -> str:
         return idempotency_key(run.plan_id, key_base, step)
 
     kind, name = change.kind, change.key
+    address = f"{kind}.{name}"
     if change.version is not None:
         await _version_change(run, change, key)
     elif change.action is Action.CREATE:
-        await _create(run, kind, name, key("create"))
+        await _create(run, kind, name)
     elif change.action is Action.REPLACE:
         await _tombstone(run, kind, name, key("tombstone"))
-        await _create(run, kind, name, key("create"))
+        await _create(run, kind, name)
     elif change.action is Action.UPDATE:
-        resource = run.desired.table(kind)[name]
-        metadata = run.live.subscriptions[name].metadata if kind == "subscription" else None
-        body = patch_body(resource, name, run.ids, metadata)
-        await run.writer.update(f"/{kind}s/{run.ids.remote(kind, name)}", body, key=key("update"))
+        await _update(run, kind, name, key("update"))
     elif change.action is Action.ACTIVATE:
         path = f"/subscriptions/{run.ids.remote(kind, name)}/activate"
-        await run.writer.action(path, key=key("activate"))
+        await run.writer.action(path, key=content_key(run.environment, address, "activate", path))
     elif change.action is Action.CANCEL:
         cancel = run.desired.subscriptions[name].cancel
         assert cancel is not None
@@ -139,18 +175,56 @@ async def perform(run: Run, change: Change, key_base: str) -> None:
         }
         path = f"/subscriptions/{run.ids.remote(kind, name)}/cancel"
         sent = {k: v for k, v in body.items() if v is not None}
-        await run.writer.action(path, sent, key=key("cancel"))
+        await run.writer.action(
+            path, sent, key=content_key(run.environment, address, "cancel", path, sent)
+        )
     else:
         raise ApplyStepError(f"nothing to perform for {change.change_id}")
 
 
-async def _create(run: Run, kind: Kind, key: str, idem: str) -> None:
+async def _update(run: Run, kind: Kind, name: str, idem: str) -> None:
+    """Only what differs, re-checked just before the write (`recheck`)."""
+    resource = run.desired.table(kind)[name]
+    remote = run.ids.remote(kind, name)
+    metadata = run.live.subscriptions[name].metadata if kind == "subscription" else None
+    body = run.recheck.changed_fields(
+        kind, name, patch_body(resource, name, run.ids, metadata), metadata
+    )
+    if body:
+        body = await run.recheck.still_as_read(run.reader, kind, name, remote, body, metadata)
+    if body:
+        await run.writer.update(f"/{kind}s/{remote}", body, key=idem)
+
+
+async def _create(run: Run, kind: Kind, key: str) -> None:
     resource = run.desired.table(kind)[key]
     if isinstance(resource, Subscription):
         resource = resource.model_copy(update={"versions": resource.versions[:1]})
-    created = await run.writer.create(f"/{kind}s", to_wire(resource, key, run.ids), key=idem)
-    run.ids.ids[(kind, key)] = str(created["id"])
-    run.created.add((kind, key))
+    path = f"/{kind}s"
+    body = to_wire(resource, key, run.ids)
+    idem = content_key(run.environment, f"{kind}.{key}", "create", path, body)
+    for _ in range(MAX_CREATE_ROUNDS):
+        outcome = Outcome()
+        created = await run.writer.create(path, body, key=idem, outcome=outcome)
+        remote = str(created["id"])
+        if not outcome.replayed or await _still_named(run, kind, key, remote):
+            run.ids.ids[(kind, key)] = remote
+            run.created.add((kind, key))
+            return
+        idem = successor(idem, remote)
+    raise ApplyStepError(
+        f"{kind}.{key}: the object each create made was renamed away again"
+        f" {MAX_CREATE_ROUNDS} times; something outside this catalog keeps renaming it"
+    )
+
+
+async def _still_named(run: Run, kind: Kind, key: str, remote: str) -> bool:
+    """Whether the object a replayed create names still carries `key`'s natural key:
+    made by a concurrent apply, or by an earlier attempt of ours (then it is the one),
+    rather than made earlier and renamed out of band since (then it is not)."""
+    obj = await run.reader.get(f"/{kind}s/{remote}")
+    match = run.matcher.match(kind, obj)
+    return match is not None and match.key == key and match.moved_from is None
 
 
 async def _tombstone(run: Run, kind: Kind, key: str, idem: str) -> None:
@@ -170,22 +244,24 @@ async def _version_change(run: Run, change: Change, key: Callable[[str], str]) -
     version = _declared_version(subscription, change)
     remote = run.ids.remote("subscription", change.key)
     body = version_to_wire(version, subscription, run.ids)
+    env, address = run.environment, change.address
     if change.action is Action.UPDATE:
         before = change.before or {}
         version_id = await _live_version_id(run, remote, str(before.get("effective")))
-        await run.writer.update(
-            f"/subscriptions/{remote}/versions/{version_id}", body, key=key("update")
-        )
+        path = f"/subscriptions/{remote}/versions/{version_id}"
+        await run.writer.update(path, body, key=key("update"))
         return
     live = run.live.subscriptions.get(change.key)
     created_now = ("subscription", change.key) in run.created
     if live is None or not live.activate or created_now:
         # A draft subscription: the version is a draft too, published by activation.
-        await run.writer.create(f"/subscriptions/{remote}/versions", body, key=key("create"))
+        path = f"/subscriptions/{remote}/versions"
+        await run.writer.create(path, body, key=content_key(env, address, "create", path, body))
         return
     current = await run.reader.get(f"/subscriptions/{remote}/versions/current")
     request = change_body(version, subscription, run.ids, str(current["id"]), current["items"])
-    await run.writer.action(f"/subscriptions/{remote}/changes", request, key=key("change"))
+    path = f"/subscriptions/{remote}/changes"
+    await run.writer.action(path, request, key=content_key(env, address, "change", path, request))
 
 
 def _declared_version(subscription: Subscription, change: Change) -> Version:

@@ -25,6 +25,14 @@ def processes_project(tmp_path_factory: pytest.TempPathFactory, served: Emulator
     return Project.generated(tmp_path_factory.mktemp("project"), served.base_url, N_RESOURCES, SEED)
 
 
+@pytest.fixture(scope="session")
+def example_project(tmp_path_factory: pytest.TempPathFactory, served: Emulator) -> Project:
+    """The example catalog (`catalog/`, rendered for `local`) against the served emulator."""
+    from .scenarios import example_files
+
+    return Project.write(tmp_path_factory.mktemp("example"), served.base_url, example_files())
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Deselect this folder's slow tests unless a -m expression mentions `slow`."""
     if "slow" in (config.getoption("markexpr") or ""):

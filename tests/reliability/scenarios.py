@@ -48,6 +48,7 @@ from crash.harness import (
     calibrate,
     inspect_account,
     kill_runs,
+    last_line,
     running,
     save_plan,
     wait_until,
@@ -740,23 +741,45 @@ def ctrl_c(
     return row
 
 
+def example_files() -> dict[str, str]:
+    """The example catalog (`catalog/` at the repository root) rendered with the variables
+    of its `local` environment: plain TOML for a crash-harness `Project`."""
+    from reconciler.project import Project as BillingProject
+    from reconciler.render import RenderedFile, render_file
+
+    root = Path(__file__).resolve().parents[2]
+    variables = BillingProject.open(root).settings.variables_for("local")
+    files: dict[str, str] = {}
+    for path in sorted((root / "catalog").glob("*.toml")):
+        rendered = render_file(path.name, path.read_text(encoding="utf-8"), variables)
+        assert isinstance(rendered, RenderedFile), rendered
+        files[path.name] = rendered.text
+    return files
+
+
 def two_processes(
     emulator: Emulator,
     project: Project,
     runs: int,
     same_plan: bool,
-    stagger: float = 1.0,
+    stagger: float | tuple[float, float] = 1.0,
     write_latency_ms: float = 200.0,
+    seed: int = 0,
+    label: str | None = None,
 ) -> Row:
     """Two `billing apply` processes on an empty account, the second started `stagger`
-    seconds after the first, while every POST takes `write_latency_ms` more (so that the
-    first is still writing when the second reads): both applying one saved plan (the
-    same idempotency keys), or each its own fresh plan (a plan made a second later has
-    another id, hence other keys). Then one more `billing apply` (what a person does
-    after a failure), a plan (must be empty) and the account (duplicates, missing)."""
-    label = "the same saved plan" if same_plan else "two fresh plans (no plan file)"
-    row = Row(f"two processes applying at once: {label}")
+    seconds after the first (or a seeded uniform draw from a `(low, high)` range, per
+    run), while every POST takes `write_latency_ms` more (so that the first is still
+    writing when the second reads): both applying one saved plan (the same idempotency
+    keys), or each its own fresh plan (two plans, two ids: only the content-addressed
+    keys of creates make them agree). Then one more `billing apply` if either failed
+    (what a person does after a failure), a plan (must be empty) and the account
+    (duplicates, missing). Both processes must exit 0."""
+    what = "the same saved plan" if same_plan else "two fresh plans (no plan file)"
+    row = Row(f"two processes applying at once: {what}{label or ''}")
     codes: Counter[str] = Counter()
+    rng = random.Random(seed)
+    delays: list[float] = []
     for run in range(runs):
         row.runs += 1
         emulator.reset()
@@ -765,31 +788,41 @@ def two_processes(
             planfile = save_plan(project, project.root / "plans" / f"twice{run}.json")
             args = ["apply", str(planfile), "--auto-approve"]
         name = f"twice{run}-{'same' if same_plan else 'fresh'}"
+        delay = stagger if isinstance(stagger, int | float) else rng.uniform(*stagger)
+        delays.append(delay)
         slow = {"kind": "latency", "method": "POST", "latency_ms": write_latency_ms}
         emulator.control.post("/_emulator/faults", json=slow).raise_for_status()
         try:
             with running(project, args, f"{name}-a") as first:
-                time.sleep(stagger)
+                time.sleep(delay)
                 with running(project, args, f"{name}-b") as second:
                     results = (first.wait(timeout=180), second.wait(timeout=180))
         finally:
             emulator.control.delete("/_emulator/faults").raise_for_status()
         codes.update(str(r.returncode) for r in results)
         emulator.settled_writes()
-        if any(r.returncode != 0 for r in results):
+        failed = [r for r in results if r.returncode != 0]
+        if failed:
             billing(project, ["apply", "--auto-approve"], f"{name}-rerun")
         planned = billing(project, ["plan", "--detailed-exitcode", "--no-save"], f"{name}-plan")
         found = inspect_account(emulator, project.expected)
         row.duplicates += len(found.duplicates)
         row.lost += len(found.missing)
-        if planned.returncode != 0 or not found.ok:
+        if planned.returncode != 0 or not found.ok or failed:
             row.fail(
                 run,
-                f"plan exit {planned.returncode}, {len(found.duplicates)} duplicate(s)"
+                f"exit codes {[r.returncode for r in results]}"
+                f" ({'; '.join(last_line(r.stdout + r.stderr) for r in failed)}),"
+                f" plan exit {planned.returncode}, {len(found.duplicates)} duplicate(s)"
                 f" (e.g. {found.duplicates[:2]}), {len(found.missing)} missing",
             )
+    when = (
+        f"{stagger:g} s later"
+        if isinstance(stagger, int | float)
+        else f"{min(delays):.2f} to {max(delays):.2f} s later (uniform {stagger[0]:g}-{stagger[1]:g})"
+    )
     row.notes.append(
-        f"second process {stagger:g} s later, POSTs +{write_latency_ms:g} ms; exit codes: "
+        f"second process {when}, POSTs +{write_latency_ms:g} ms; exit codes: "
         + ", ".join(f"{c} x{n}" for c, n in sorted(codes.items()))
     )
     return row
