@@ -270,4 +270,4 @@ def drift(obj: Context, env: str | None, fmt: str) -> None:
         click.echo(drift_text(result, color=stdout_color()), nl=False)
     if _has_errors(result):
         sys.exit(1)
-    sys.exit(2 if result.has_changes else 0)
+    sys.exit(2 if result.has_changes or result.live_drift else 0)

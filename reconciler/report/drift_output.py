@@ -7,8 +7,11 @@ Symbols are the plan's (`change_view`): they still say what `billing apply` woul
 
 Contracts:
 - Text (`drift_text`) ends with exactly one summary line: `Drift: N resources differ from
-  the catalog.` or `No drift: the live account matches the catalog.` A resource is a
-  `kind.key`: a subscription whose settings and versions both drifted counts once.
+  the catalog.` (followed by `; M more differences apply does not change (see the
+  warnings).` when there is drift that is a diagnostic, `Plan.live_drift`: a duplicate
+  of a managed object, a subscription status that contradicts the catalog), or `No
+  drift: the live account matches the catalog.` A resource is a `kind.key`: a
+  subscription whose settings and versions both drifted counts once.
 - Markdown (`drift_markdown`, an issue body): first line `<!-- alguna-billing drift: <env> -->`;
   byte-stable for the same plan; no trailing spaces.
 - JSON (`drift_json`): `{environment, checked_at, drifted, resources: [{address, kind, key,
@@ -60,11 +63,17 @@ def drifted_resources(plan: Plan) -> int:
 
 
 def drift_summary(plan: Plan) -> str:
-    n = drifted_resources(plan)
+    n, other = drifted_resources(plan), len(plan.live_drift)
+    more = (
+        f"{other} difference{'' if other == 1 else 's'} apply does not change (see the warnings)"
+        if other
+        else ""
+    )
     if n == 0:
-        return "No drift: the live account matches the catalog."
+        return f"Drift: {more}." if other else "No drift: the live account matches the catalog."
     verb = "differs" if n == 1 else "differ"
-    return f"Drift: {n} resource{'' if n == 1 else 's'} {verb} from the catalog."
+    tail = f"; {more}" if other else ""
+    return f"Drift: {n} resource{'' if n == 1 else 's'} {verb} from the catalog{tail}."
 
 
 def drift_text(plan: Plan, *, color: bool = False) -> str:
@@ -101,7 +110,7 @@ def drift_json(plan: Plan) -> str:
     payload = {
         "environment": plan.environment,
         "checked_at": timestamp(plan.created_at),
-        "drifted": plan.has_changes,
+        "drifted": plan.has_changes or bool(plan.live_drift),
         "resources": [_resource(c) for c in plan.changes],
         "unmanaged": [u.model_dump(mode="json") for u in plan.unmanaged],
         "diagnostics": [d.model_dump(mode="json") for d in drift_diagnostics(plan)],

@@ -819,7 +819,8 @@ def two_processes(
     when = (
         f"{stagger:g} s later"
         if isinstance(stagger, int | float)
-        else f"{min(delays):.2f} to {max(delays):.2f} s later (uniform {stagger[0]:g}-{stagger[1]:g})"
+        else f"{min(delays):.2f} to {max(delays):.2f} s later"
+        f" (uniform {stagger[0]:g}-{stagger[1]:g} s, seeded)"
     )
     row.notes.append(
         f"second process {when}, POSTs +{write_latency_ms:g} ms; exit codes: "
