@@ -390,13 +390,17 @@ async def stale_plans(root: Path, runs: int, resources: int = 40) -> Row:
 
 async def edit_between_read_and_write(root: Path, runs: int, resources: int = 40) -> Row:
     """`billing apply` (no plan file) reads the account, shows the plan, asks for
-    confirmation, then writes. Someone edits, in the dashboard, a field of a product the
-    plan renames (its description) while the prompt waits. Counted as lost when the
-    edit is gone afterwards without any plan having shown it."""
+    confirmation, then writes. While the prompt waits, someone edits in the dashboard a
+    product the plan renames: its description (even runs: a field the update does not
+    write, which must survive the apply) or its name (odd runs: the field the update
+    writes, which must not be overwritten: that change fails, naming the field, and the
+    rest of the plan is made). Counted as lost when the edit is gone afterwards without
+    any plan having shown it."""
     row = Row("out-of-band edit between read and write (fresh apply)")
     for run in range(runs):
         row.runs += 1
         files, _ = catalog(resources, seed=600 + run)
+        same_field = run % 2 == 1
         async with workspace(root / f"race{run}", catalog=files) as ws:
             await _applied(ws)
             write_catalog(ws.root, _edited(ws, files, run))
@@ -404,22 +408,30 @@ async def edit_between_read_and_write(root: Path, runs: int, resources: int = 40
             updated = [c.key for c in planned.plan.changes if c.action is Action.UPDATE]
             products = {str(p["sku"]): p for p in await ws.control.objects("product")}
             edited = str(products[updated[0]]["id"])
-            edit = {"description": f"edited during the prompt {run}"}
+            field_ = "name" if same_field else "description"
+            edit = {field_: f"edited during the prompt {run}"}
             await ws.control.edit("product", edited, edit)
             async with ws.target() as target:
                 result = await apply_planned(planned, target)  # confirmed: write
-            if result.status is not ApplyStatus.SUCCESS:
+            refused = [c for c, e in result.errors.items() if "ChangedSinceReadError" in e]
+            if same_field and refused != [f"product.{updated[0]}#update"]:
+                row.fail(run, f"the update of the edited field was not refused: {result.errors}")
+            elif not same_field and result.status is not ApplyStatus.SUCCESS:
                 row.fail(run, f"the apply failed: {result.errors}")
-            kept = any(
-                p.get("description") == edit["description"]
-                for p in await ws.control.objects("product")
-            )
+            if same_field and len(result.applied) != len(planned.plan.changes) - 1:
+                row.fail(run, f"the rest of the plan was not made: {result.pending}")
+            kept = any(p.get(field_) == edit[field_] for p in await ws.control.objects("product"))
             after = await ws.next_plan()
             shown = any(c.remote_id == edited for c in after.changes)
             if not kept and not shown:
                 row.lost += 1
                 row.fail(run, "the edit was overwritten and no plan showed it")
-    row.notes.append("the saved-plan path refuses the same edit as stale (see stale saved plans)")
+            elif not kept:
+                row.fail(run, "the edit was overwritten (a plan shows the difference)")
+    row.notes.append(
+        "even runs edit another field (kept: only changed fields are sent), odd runs the"
+        " field the update writes (refused: re-read before the write)"
+    )
     return row
 
 
