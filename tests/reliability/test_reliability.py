@@ -33,12 +33,6 @@ def test_ctrl_c_once(served: Emulator, processes_project: Project) -> None:
     assert_ok(scenarios.ctrl_c(served, processes_project, runs=2, seed=12, twice=False))
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="intermittent bug: a second Ctrl-C that arrives after a quick graceful stop but"
-    " before the report exits 1 ('Aborted!'), not 130 (run_interruptible removes its"
-    " handler too early); docs/reliability.md",
-)
 def test_ctrl_c_twice(served: Emulator, processes_project: Project) -> None:
     assert_ok(scenarios.ctrl_c(served, processes_project, runs=2, seed=13, twice=True))
 
