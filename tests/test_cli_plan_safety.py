@@ -31,9 +31,7 @@ def saved(project: Path, mode: int) -> Path:
 
 
 @pytest.mark.parametrize("mode", [0o666, 0o620, 0o602])
-def test_a_plan_file_others_can_change_is_refused_before_any_read(
-    project: Path, mode: int
-) -> None:
+def test_a_plan_file_others_can_change_is_refused_before_any_read(project: Path, mode: int) -> None:
     planfile = saved(project, mode)
     before = control(project, "GET", "/counters")
 

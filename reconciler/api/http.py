@@ -44,7 +44,8 @@ Json = Any
 class Outcome:
     """What a caller may want to know about a write beyond its body: whether the API
     answered it from its idempotency store (`Idempotent-Replayed: true`) rather than
-    executing it. Filled in by `HttpCore.request` when passed one."""
+    executing it; for a request that raised, whether the error was such a replay.
+    Filled in by `HttpCore.request` when passed one."""
 
     def __init__(self) -> None:
         self.replayed = False
@@ -199,10 +200,10 @@ class HttpCore:
             attempt,
             ", replayed" if replayed else "",
         )
+        if outcome is not None:
+            outcome.replayed = replayed  # of the answer returned or raised last
         if response.status_code >= 400:
             raise self._error(method, path, response)
-        if outcome is not None:
-            outcome.replayed = replayed
         if not response.content:
             return None
         try:

@@ -38,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reconciler.api import ApiReader, ApiWriter
+from reconciler.api.errors import ApiConflictError, ApiRejectedError
 from reconciler.api.http import Outcome
 from reconciler.apply.keys import content_key, idempotency_key, successor, tombstoned
 from reconciler.apply.recheck import ChangedSinceReadError, Recheck
@@ -205,7 +206,17 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
     idem = content_key(run.environment, f"{kind}.{key}", "create", path, body)
     for _ in range(MAX_CREATE_ROUNDS):
         outcome = Outcome()
-        created = await run.writer.create(path, body, key=idem, outcome=outcome)
+        try:
+            created = await run.writer.create(path, body, key=idem, outcome=outcome)
+        except (ApiRejectedError, ApiConflictError) as exc:
+            if not outcome.replayed:
+                raise
+            # The API replayed the refusal of an earlier request with this key (a 4xx
+            # is stored for the key window): nothing was made by it, and what refused
+            # it (an alias taken, say) may have changed since. Ask afresh, under a key
+            # racing processes agree on.
+            idem = successor(idem, f"refused {exc.status}")
+            continue
         remote = str(created["id"])
         if not outcome.replayed or await _still_named(run, kind, key, remote):
             run.ids.ids[(kind, key)] = remote
@@ -213,8 +224,9 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
             return
         idem = successor(idem, remote)
     raise ApplyStepError(
-        f"{kind}.{key}: the object each create made was renamed away again"
-        f" {MAX_CREATE_ROUNDS} times; something outside this catalog keeps renaming it"
+        f"{kind}.{key}: the object each create made was renamed away again, or its refusal"
+        f" replayed, {MAX_CREATE_ROUNDS} times; something outside this catalog keeps"
+        " changing it"
     )
 
 

@@ -154,3 +154,30 @@ async def test_an_edit_of_the_field_an_update_writes_is_never_overwritten(tmp_pa
         assert now["name"] == "Alpha (sales)"
         (change,) = (await ws.next_plan()).changes
         assert change.before is not None and change.before["name"] == "Alpha (sales)"
+
+
+async def test_a_create_refused_earlier_is_asked_afresh_not_refused_from_the_replay_store(
+    tmp_path: Path,
+) -> None:
+    """The API stores a 4xx for the key window. A create refused once (here a 409 the
+    emulator injects, stored like any refusal) would get the same stored refusal on
+    every later apply with the same content-addressed key for 24 hours; apply sees the
+    replay and asks again under a successor key, so the create is made once the cause
+    is gone."""
+    async with workspace(tmp_path / "project", catalog=product()) as ws:
+        await ws.control.fault(
+            kind="error", method="POST", path="/products", status=409, transient=False, count=1
+        )
+        async with ws.target() as target:
+            first = await apply_planned(await ws.plan(), target)
+        assert first.failed == ("product.alpha#create",)
+        await ws.control.clear_faults()
+        await ws.control.clear_log()
+
+        async with ws.target() as target:
+            second = await apply_planned(await ws.plan(), target)
+
+        assert second.status is ApplyStatus.SUCCESS, second.errors
+        posts = [(e["status"], e["replayed"]) for e in await ws.control.writes()]
+        assert posts == [(409, True), (201, False)]
+        assert [p["sku"] for p in await ws.control.objects("product")] == ["alpha"]
