@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import signal
 import sys
 import time
@@ -792,6 +793,7 @@ def two_processes(
     codes: Counter[str] = Counter()
     rng = random.Random(seed)
     delays: list[float] = []
+    second_creates: list[int] = []  # how many creates the second process planned
     for run in range(runs):
         row.runs += 1
         emulator.reset()
@@ -812,6 +814,9 @@ def two_processes(
         finally:
             emulator.control.delete("/_emulator/faults").raise_for_status()
         codes.update(str(r.returncode) for r in results)
+        planned_second = re.search(r"Plan: (\d+) to create", results[1].stdout)
+        if planned_second is not None:
+            second_creates.append(int(planned_second.group(1)))
         emulator.settled_writes()
         failed = [r for r in results if r.returncode != 0]
         if failed:
@@ -834,8 +839,14 @@ def two_processes(
         else f"{min(delays):.2f} to {max(delays):.2f} s later"
         f" (uniform {stagger[0]:g}-{stagger[1]:g} s, seeded)"
     )
+    overlap = ""
+    if second_creates and not same_plan:
+        overlap = (
+            f"; the second planned {min(second_creates)} to {max(second_creates)} creates"
+            f" of {project.expected.resources} (the first had made the rest)"
+        )
     row.notes.append(
-        f"second process {when}, POSTs +{write_latency_ms:g} ms; exit codes: "
+        f"second process {when}, POSTs +{write_latency_ms:g} ms{overlap}; exit codes: "
         + ", ".join(f"{c} x{n}" for c, n in sorted(codes.items()))
     )
     return row
