@@ -840,10 +840,13 @@ def two_processes(
         f" (uniform {stagger[0]:g}-{stagger[1]:g} s, seeded)"
     )
     overlap = ""
-    if second_creates and not same_plan:
+    if not same_plan:
+        total = project.expected.resources
+        some = [n for n in second_creates if 0 < n < total]
         overlap = (
-            f"; the second planned {min(second_creates)} to {max(second_creates)} creates"
-            f" of {project.expected.resources} (the first had made the rest)"
+            f"; the second planned: every create in {second_creates.count(total)} runs, some"
+            f" ({min(some, default=0)} to {max(some, default=0)} of {total}) in {len(some)},"
+            f" none (the first had finished) in {runs - len(some) - second_creates.count(total)}"
         )
     row.notes.append(
         f"second process {when}, POSTs +{write_latency_ms:g} ms{overlap}; exit codes: "
