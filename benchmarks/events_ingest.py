@@ -31,9 +31,9 @@ from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from alguna_emulator import RateLimits, create_app, emulator_transport
 from reconciler.api import Connection, HttpCore
 from reconciler.api.events import BURST_SECONDS, EventSender, batched, usage_event
-from reconciler.emulator import RateLimits, create_app, emulator_transport
 from reconciler.settings import RateLimits as ClientRateLimits
 
 START = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)

@@ -27,8 +27,8 @@ from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from alguna_emulator import RateLimits, create_app, emulator_transport
 from reconciler.api import AlgunaReader, AlgunaWriter, Connection, HttpCore
-from reconciler.emulator import RateLimits, create_app, emulator_transport
 from reconciler.settings import RateLimits as ClientRateLimits
 
 METRIC = {"name": "API calls", "event_name": "api_call", "aggregation": {"method": "count"}}

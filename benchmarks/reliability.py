@@ -40,11 +40,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crash.harness import Project, serving
-
+from tests.crash.harness import Project, serving
 from tests.reliability import scenarios
 from tests.reliability.scenarios import Row
 

@@ -7,7 +7,7 @@ as ours) with the documented rate limits on (100 requests/s standard, 10/s bulk)
 `benchmarks/catalog_gen.py` (all kinds, all ten pricing models) in a project whose
 environment points at the emulator with the default client budget (100/s, 10/s). Each
 measurement runs in a fresh Python subprocess (`--worker`), through the library
-(`reconciler.operations`: the code `billing` runs, without the terminal output), so its
+(`reconciler.commands.workflow`: the code `billing` runs, without the terminal output), so its
 CPU time and peak memory (`getrusage`: user + system, max RSS) are the client's own;
 requests come from the emulator's counters.
 
@@ -62,13 +62,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crash.harness import Emulator, child_environment, serving
-
+from alguna_emulator.pipeline.ratelimit import limit_class
 from benchmarks.catalog_gen import generate_catalog
-from reconciler.emulator.pipeline.ratelimit import limit_class
+from tests.crash.harness import Emulator, child_environment, serving
 
 ENV = "bench"
 KEY_VARIABLE = "BILLING_CRASH_TEST_API_KEY"  # set by child_environment() to a fake key
@@ -150,7 +148,7 @@ def _toml_breakdown(root: Path) -> dict[str, float]:
     and `toml_lines.TomlLines` (the line index for diagnostics)."""
     import tomllib
 
-    from reconciler.toml_lines import TomlLines
+    from reconciler.source.toml_lines import TomlLines
 
     texts = [p.read_text(encoding="utf-8") for p in sorted((root / "catalog").glob("*.toml"))]
     began = _cpu()
@@ -170,13 +168,13 @@ def _shape(error: str) -> str:
 
 async def _measure_api(spec: dict[str, Any], stages: Stages) -> dict[str, Any]:
     """The API phase of a plan or an apply (the catalog is loaded before, apart)."""
-    import reconciler.operations as operations
-    from reconciler.project import Project
+    import reconciler.commands.workflow as operations
+    from reconciler.commands.project import Project
 
     project = Project.open(Path(spec["project"]))
     with stages.timing("catalog load"):
         catalog = operations.load_catalog(project, ENV)
-    # Time the stages where `operations` calls them (the module's own names).
+    # Time the stages where `operations` (commands.workflow) calls them (its own names).
     for name in ("fetch_live", "apply_plan"):
         setattr(operations, name, stages.wrap_async(name, getattr(operations, name)))
     for name in ("diff", "make_plan"):
@@ -202,8 +200,8 @@ async def _measure_api(spec: dict[str, Any], stages: Stages) -> dict[str, Any]:
 
 async def _measure_peer(spec: dict[str, Any]) -> dict[str, Any]:
     """GET each path of the list, `parallel` at a time, through our own client."""
-    import reconciler.operations as operations
-    from reconciler.project import Project
+    import reconciler.commands.workflow as operations
+    from reconciler.commands.project import Project
 
     paths: list[str] = json.loads(Path(spec["paths"]).read_text(encoding="utf-8"))
     project = Project.open(Path(spec["project"]))
@@ -223,8 +221,8 @@ def worker(spec_path: Path) -> int:
     """Run one measurement (`spec_path`: JSON with `op`, `project`, ...); print a JSON
     line with its figures."""
     spec: dict[str, Any] = json.loads(spec_path.read_text(encoding="utf-8"))
-    import reconciler.operations  # imported before the measurement starts
-    from reconciler.project import Project
+    import reconciler.commands.workflow  # imported before the measurement starts
+    from reconciler.commands.project import Project
 
     stages = Stages()
     profiler = cProfile.Profile() if spec.get("profile") else None
@@ -235,7 +233,7 @@ def worker(spec_path: Path) -> int:
     if spec["op"] == "validate":
         project = Project.open(Path(spec["project"]))
         with stages.timing("catalog load"):
-            state = reconciler.operations.load_catalog(project, ENV).desired
+            state = reconciler.commands.workflow.load_catalog(project, ENV).desired
         out: dict[str, Any] = {"resources": len(state.resources())}
     elif spec["op"] in ("plan", "apply"):
         out = asyncio.run(_measure_api(spec, stages))

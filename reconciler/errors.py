@@ -6,7 +6,7 @@ The CLI maps them to exit code 1 and a one-line message (a traceback only with
 
 from __future__ import annotations
 
-from reconciler.diagnostics import Diagnostic
+from reconciler.source.diagnostics import Diagnostic
 
 
 class BillingError(Exception):

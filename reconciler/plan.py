@@ -59,7 +59,7 @@ Contracts:
 - Plans hold no secrets: nothing here carries credentials, and values come only from the
   catalog and the live account.
 - `review` (added within format_version 1, so a reader of an older file gets `()`): one
-  `PriceReview` per changed price (`reconciler.pricing.review` says which prices and which
+  `PriceReview` per changed price (`reconciler.planning.review` says which prices and which
   usages are sampled), in change order. It is written only when non-empty, so a plan that
   changes no price has exactly the keys above without it, byte for byte as before, and an
   older release (which forbids unknown keys) still reads it. Every review names a change
@@ -82,9 +82,9 @@ from typing import Any, Literal, Self
 
 from pydantic import AwareDatetime, Field, JsonValue, model_validator
 
-from reconciler.diagnostics import Diagnostic
 from reconciler.model import Address, Kind, UnmanagedObject
 from reconciler.model.base import Frozen
+from reconciler.source.diagnostics import Diagnostic
 
 FORMAT_VERSION = 1
 
@@ -221,15 +221,21 @@ def _empty(value: tuple[object, ...]) -> bool:
     return not value
 
 
+def _false(value: bool) -> bool:
+    return not value
+
+
 class ChargeSample(Frozen):
-    """One usage priced under both sides of a price change: the charge for one billing
-    period, before and after, rounded to the currency's minor unit.
+    """One usage priced under both sides of a price change: the exact charge for one
+    billing period, before and after, with at least the currency's minor-unit decimals
+    (more where the charge has them: `0.025`).
 
     `before`/`after` are None when that side has no such price (an item added or removed);
     `difference` counts a missing side as 0 (what the customer pays more, or less), and
     `percent_change` is None when `before` is missing or 0 (no base to compare with), else
-    `difference / before x 100` rounded half up to 2 decimals. Both are computed from the
-    rounded charges, so a reader can redo them from the table."""
+    `difference / before x 100` rounded half up to 2 decimals (2 significant digits when
+    a real change would read 0.00). Both are computed from the charges as shown, so a
+    reader can redo them from the table."""
 
     quantity: Decimal | None = None
     transactions: int | None = Field(default=None, ge=0)
@@ -256,7 +262,8 @@ class PriceReview(Frozen):
     owner, written as field paths are (`items[api]`, `items[addons].items[storage]`);
     `before_type`/`after_type` are the pricing models (None: no such price on that side);
     `compared_with` is, for a new subscription version, the version it follows.
-    `period_index` is the billing period priced (the first outside either side's trial).
+    `period_index` is the billing period priced (the first outside either side's trial;
+    for a `one_off` price, whose product is billed once, the period it is charged in).
     `max_increase_percent` is the largest positive `percent_change` (None: no sample
     rises by a percentage). `problem` says why nothing could be priced (then no samples).
     """
@@ -270,6 +277,7 @@ class PriceReview(Frozen):
     basis: ReviewBasis
     period_index: int = Field(default=0, ge=0)
     compared_with: str | None = None
+    one_off: bool = Field(default=False, exclude_if=_false)
     samples: tuple[ChargeSample, ...] = ()
     max_increase_percent: Decimal | None = None
     problem: str | None = None
@@ -317,7 +325,7 @@ class Promotion(Frozen):
 
 
 class PartialPlan(Frozen):
-    """A plan restricted with `--target`/`--exclude` (`reconciler.targeting`).
+    """A plan restricted with `--target`/`--exclude` (`reconciler.planning.targeting`).
 
     `targets`/`excludes` are the addresses as given (`<kind>.<key>`); `pulled_in` the
     addresses added because a selected change needs them (a reference that is created or

@@ -15,12 +15,12 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError, model_validator
 
-from reconciler.diagnostics import Diagnostic, sort_key
 from reconciler.errors import EnvironmentSelectionError, InvalidInputError, ProjectNotFoundError
 from reconciler.model.base import Flag, Frozen
-from reconciler.toml_errors import decode_text, toml_error_line, toml_error_message
-from reconciler.toml_lines import TomlLines
-from reconciler.validation_errors import diagnostics_from_error
+from reconciler.source.diagnostics import Diagnostic, sort_key
+from reconciler.source.toml_errors import decode_text, toml_error_line, toml_error_message
+from reconciler.source.toml_lines import TomlLines
+from reconciler.source.validation_errors import diagnostics_from_error
 
 SETTINGS_FILE = "billing.toml"
 EnvName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]

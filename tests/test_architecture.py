@@ -1,79 +1,120 @@
-"""Every module of the package has a place in the import-linter contracts.
+"""The import contracts in pyproject.toml ([tool.importlinter]) hold, and they can fail.
 
-import-linter checks the contracts it is given; this test makes sure a new module cannot
-slip past them by not being named.
+The contracts name packages, not hand-kept lists of modules: one `layers` contract over
+the packages of `reconciler` (exhaustive, so a new package or top-level module must be
+given a layer), `protected` contracts for httpx, jinja2, deepdiff and the emulator, and
+one `forbidden` contract keeping `alguna_emulator` free of `reconciler`.
+
+To show they are not vacuous, a throwaway copy of both packages gets one wrong import per
+contract (and a module no layer names), and `lint-imports` must report every contract
+broken, naming the wrong import.
 """
 
 from __future__ import annotations
 
-import re
+import os
+import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = ROOT / "reconciler"
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
-
-def _top_level_modules() -> set[str]:
-    names = set()
-    for entry in PACKAGE.iterdir():
-        if entry.name.startswith(("_", ".")) and entry.name != "__main__.py":
-            continue
-        if entry.suffix == ".py":
-            names.add(entry.stem)
-        elif entry.is_dir() and (entry / "__init__.py").exists():
-            names.add(entry.name)
-    return names
-
-
-def _contracts() -> list[dict[str, object]]:
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    contracts: list[dict[str, object]] = config["tool"]["importlinter"]["contracts"]
-    return contracts
-
-
-def test_every_module_is_in_a_layer() -> None:
-    layers = next(c for c in _contracts() if c["type"] == "layers")
-    listed = {
-        name.strip("() ")
-        for layer in layers["layers"]  # type: ignore[attr-defined]
-        for name in re.split(r"[:|]", layer)
-    }
-    missing = _top_level_modules() - listed - {"emulator"}
-    assert not missing, f"add these modules to a layer in pyproject.toml: {sorted(missing)}"
-
-
-def test_the_emulator_is_forbidden_everything_else() -> None:
-    contract = next(c for c in _contracts() if c.get("source_modules") == ["reconciler.emulator"])
-    forbidden = {m.removeprefix("reconciler.") for m in contract["forbidden_modules"]}  # type: ignore[attr-defined]
-    expected = _top_level_modules() - {"emulator", "__main__"}
-    assert expected <= forbidden, f"not forbidden to the emulator: {expected - forbidden}"
-
-
-def test_nothing_but_the_cli_may_import_the_emulator() -> None:
-    contract = next(
-        c for c in _contracts() if c.get("forbidden_modules") == ["reconciler.emulator"]
-    )
-    sources = {m.removeprefix("reconciler.") for m in contract["source_modules"]}  # type: ignore[attr-defined]
-    expected = _top_level_modules() - {"emulator", "cli", "__main__"}
-    assert expected <= sources, f"may still import the emulator: {expected - sources}"
-
-
-ALLOWED_USERS = {
-    "jinja2": {"render", "report"},
-    "httpx": {"api"},
-    "deepdiff": {"diff"},
-    "reconciler.emulator": {"cli", "__main__"},
+# contract name (start) -> (file of the throwaway copy, wrong import appended to it, what
+# the report must name)
+WRONG_IMPORTS = {
+    "Layers": (
+        "reconciler/plan.py",
+        "from reconciler.commands import workflow",
+        "reconciler.plan -> reconciler.commands.workflow",
+    ),
+    "The emulator (alguna_emulator) imports nothing from reconciler": (
+        "alguna_emulator/clock.py",
+        "import reconciler.errors",
+        "alguna_emulator.clock -> reconciler.errors",
+    ),
+    "Only commands.embedded and the CLI": (
+        "reconciler/commands/workflow.py",
+        "import alguna_emulator",
+        "reconciler.commands.workflow -> alguna_emulator",
+    ),
+    "httpx only in api": (
+        "reconciler/planning/planner.py",
+        "import httpx",
+        "reconciler.planning.planner -> httpx",
+    ),
+    "Jinja2 only": (
+        "reconciler/report/money.py",
+        "import jinja2",
+        "reconciler.report.money -> jinja2",
+    ),
+    "deepdiff only in diff": (
+        "reconciler/apply/steps.py",
+        "import deepdiff",
+        "reconciler.apply.steps -> deepdiff",
+    ),
 }
 
 
-def test_every_forbidden_contract_names_every_other_module() -> None:
-    modules = _top_level_modules() - {"emulator"}
-    for contract in _contracts():
-        forbidden = contract.get("forbidden_modules")
-        if not isinstance(forbidden, list) or len(forbidden) != 1:
-            continue
-        allowed = ALLOWED_USERS[forbidden[0]] | {"__main__"}
-        sources = {m.removeprefix("reconciler.") for m in contract["source_modules"]}  # type: ignore[attr-defined]
-        missing = modules - allowed - sources
-        assert not missing, f"{contract['name']}: add {sorted(missing)} to source_modules"
+def _contract_names() -> list[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return [c["name"] for c in config["tool"]["importlinter"]["contracts"]]
+
+
+def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(root), "COLUMNS": "500", "NO_COLOR": "1"}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo", str(root / "pyproject.toml")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both packages and pyproject.toml, copied as they are."""
+    root = tmp_path_factory.mktemp("contracts")
+    for package in ("reconciler", "alguna_emulator"):
+        shutil.copytree(
+            ROOT / package, root / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def test_every_contract_has_a_wrong_import_here() -> None:
+    names = _contract_names()
+    for name in names:
+        assert any(name.startswith(start) for start in WRONG_IMPORTS), name
+    assert len(names) == len(WRONG_IMPORTS)
+
+
+def test_the_package_keeps_every_contract(copy: Path) -> None:
+    result = _lint_imports(copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Contracts: {len(WRONG_IMPORTS)} kept, 0 broken." in result.stdout
+
+
+def test_a_wrong_import_breaks_each_contract(copy: Path) -> None:
+    for path, statement, _ in WRONG_IMPORTS.values():
+        with (copy / path).open("a") as file:
+            file.write(f"\n{statement}  # deliberately wrong\n")
+    (copy / "reconciler" / "stray.py").write_text('"""A module that no layer names."""\n')
+
+    result = _lint_imports(copy)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = result.stdout
+    for name in _contract_names():
+        assert f"{name} BROKEN" in report, f"not broken: {name}\n{report}"
+    for _, _, named in WRONG_IMPORTS.values():
+        assert named in report, f"not reported: {named}\n{report}"
+    assert "reconciler.stray" in report
+    assert f"Contracts: 0 kept, {len(WRONG_IMPORTS)} broken." in report

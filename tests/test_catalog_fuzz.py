@@ -23,10 +23,10 @@ from pydantic import BaseModel
 
 from reconciler.catalog import LoadResult
 from reconciler.cli import main
-from reconciler.diagnostics import Severity
+from reconciler.commands.project import Project
 from reconciler.errors import BillingError, InvalidInputError
 from reconciler.model import PRICE_CLASSES, PRICE_TYPES, RESOURCE_CLASS
-from reconciler.project import Project
+from reconciler.source.diagnostics import Severity
 
 FUZZ = settings(
     max_examples=150,

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from reconciler import emulator
+import alguna_emulator as emulator
 from reconciler.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

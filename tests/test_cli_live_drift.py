@@ -14,10 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from test_cli_workflow import EMBEDDED_KEY, ROOT, billing, control
 
+from alguna_emulator import create_app
 from reconciler.api.connection import API_VERSION
-from reconciler.emulator import create_app
+from tests.test_cli_workflow import EMBEDDED_KEY, ROOT, billing, control
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_cli_workflow import ROOT, billing, control
+
+from tests.test_cli_workflow import ROOT, billing, control
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 

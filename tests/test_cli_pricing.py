@@ -94,7 +94,7 @@ def test_the_json_report(project: Path) -> None:
     assert [d["problem"] for d in wrong["line_differences"]] == ["different", "unexpected"]
     assert wrong["line_differences"][0]["fields"] == ["amount"]
     assert wrong["quote"]["total"] == "315.00"
-    assert [line["amount"] for line in wrong["quote"]["line_items"]] == ["0", "255", "60"]
+    assert [line["amount"] for line in wrong["quote"]["line_items"]] == ["0.00", "255.00", "60.00"]
 
 
 def test_no_tests_declared_passes(project: Path) -> None:
@@ -134,7 +134,7 @@ def test_quote_prints_the_line_items_tier_by_tier(project: Path) -> None:
     assert lines[1] == "usage: quantity 25"
     body = "\n".join(lines[3:])
     assert "tier 1 (over 0, up to 3)" in body
-    assert "tier 2 (over 3, up to 20)           17    15     255" in body
+    assert "tier 2 (over 3, up to 20)           17    15  255.00" in body
     assert lines[-1].split() == ["total", "(USD,", "rounded", "half", "up)", "315.00"]
     _no_api_was_opened(project)
 
@@ -165,7 +165,8 @@ def test_quote_json() -> None:
     assert payload["usage"] == {"volume": "12000.00", "count": 40}
     assert payload["total"] == "310.00"  # 2.5 % x 12,000 + 40 x 0.25
     kinds = [(line["kind"], line["amount"]) for line in payload["line_items"]]
-    assert kinds == [("percentage", "300.000"), ("transactions", "10.00")]
+    # one money format per currency: not "300.000" beside "10.00"
+    assert kinds == [("percentage", "300.00"), ("transactions", "10.00")]
     assert payload["line_items"][0]["percentage"] == "2.5"
 
 
@@ -217,3 +218,43 @@ def test_quote_user_errors_exit_1_without_traceback(args: list[str], message: st
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert message in result.output
+
+
+def test_quote_writes_every_amount_in_one_format_per_currency() -> None:
+    """Amounts carry the currency's minor-unit decimals and no trailing zeros past them
+    (was `100.0` beside `100.00`), but keep the decimals an exact amount has."""
+    result = _run("quote", "plan.enterprise.payments.payouts", "--volume", "20000")
+    assert result.exit_code == 0, result.output
+    amounts = [line.split()[-1] for line in result.output.splitlines()[4:]]
+    assert amounts == ["100.00", "100.00", "100.00"]
+    fine = _run("quote", "plan.enterprise.payments.payouts", "--volume", "0.10")
+    assert "0.0005" in fine.output  # 0.5 % of 0.10, exact
+    assert fine.output.rstrip().endswith("0.00")  # the total, rounded to cents
+
+
+# ---- one-off prices ---------------------------------------------------------------------
+
+
+def test_a_one_off_price_is_quoted_once(project: Path) -> None:
+    """`onboarding` is a one-off product priced with charge_on_contract_start: charged in
+    the contract's first period, never again (was 5000.00 in every period)."""
+    first = _run("quote", "plan.enterprise.onboarding", project=project)
+    assert first.output.rstrip().endswith("5000.00"), first.output
+    later = _run("quote", "plan.enterprise.onboarding", "--period", "3", project=project)
+    assert later.exit_code == 0, later.output
+    assert "a one-off price is charged once, in period 0" in later.output
+    assert later.output.rstrip().endswith("0.00") and "5000" not in later.output
+
+
+def test_billing_test_prices_a_one_off_price_once(project: Path) -> None:
+    tests = project / "catalog" / "one_off_tests.toml"
+    tests.write_text(
+        '[tests.onboarding_at_start]\nprice = "plan.enterprise.onboarding"\n'
+        'expected_total = "5000.00"\n\n'
+        '[tests.onboarding_later]\nprice = "plan.enterprise.onboarding"\nperiod = 2\n'
+        'expected_total = "0.00"\n'
+    )
+    result = _run("test", "--format", "json", project=project)
+    payload = json.loads(result.stdout)
+    outcome = {t["name"]: t["passed"] for t in payload["tests"]}
+    assert outcome["onboarding_at_start"] and outcome["onboarding_later"], result.stdout

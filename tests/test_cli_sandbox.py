@@ -20,8 +20,8 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
+from alguna_emulator import emulator_transport
 from reconciler.cli import main
-from reconciler.emulator import emulator_transport
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADERS = {"Alguna-Version": "2026-04-01", "Authorization": "Bearer sk_test_x"}

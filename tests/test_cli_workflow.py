@@ -20,8 +20,8 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
+from alguna_emulator import create_app
 from reconciler.cli import main
-from reconciler.emulator import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_KEY = "sk_test_embedded_local"

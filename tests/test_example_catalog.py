@@ -21,11 +21,11 @@ from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
 from reconciler.catalog import catalog_files
+from reconciler.catalog.render import RenderedFile, render_file
 from reconciler.cli import main
+from reconciler.commands.project import Project
 from reconciler.model import KIND_OF_TABLE, PRICE_TYPES, DesiredState, Item, Price
 from reconciler.model.prices import FixedPrice
-from reconciler.project import Project
-from reconciler.render import RenderedFile, render_file
 
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = sorted(Project.open(ROOT).settings.environments)

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from crash.harness import Emulator, serving
 
 from reconciler.cli import main
+from tests.crash.harness import Emulator, serving
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent

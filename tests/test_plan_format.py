@@ -8,12 +8,10 @@ import json
 import re
 
 import pytest
-from diff.catalog import DESIRED, edit, live_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.diff import diff
 from reconciler.model import KINDS, LiveState
 from reconciler.plan import (
@@ -26,6 +24,8 @@ from reconciler.plan import (
     Summary,
     apply_order,
 )
+from reconciler.source.diagnostics import Diagnostic, Severity
+from tests.diff.catalog import DESIRED, edit, live_of
 
 NOW = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
 

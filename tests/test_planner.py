@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from reconciler.diagnostics import Severity
 from reconciler.diff import diff
 from reconciler.model import Customer, DesiredState, LiveState
 from reconciler.plan import Action, Plan
-from reconciler.planner import apply_refusals, make_plan
+from reconciler.planning.planner import apply_refusals, make_plan
+from reconciler.source.diagnostics import Severity
 from tests.diff.catalog import DESIRED, edit, live_of
 
 NOON = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.diagnostics import Diagnostic
-from reconciler.render import RenderedFile, render_file
+from reconciler.catalog.render import RenderedFile, render_file
+from reconciler.source.diagnostics import Diagnostic
 
 VARS = {"env": "local", "trial_days": 14, "names": ["a", "b"]}
 

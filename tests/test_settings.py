@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.diagnostics import Diagnostic
 from reconciler.errors import EnvironmentSelectionError, InvalidInputError, ProjectNotFoundError
 from reconciler.settings import find_project, load_settings, parse_settings
+from reconciler.source.diagnostics import Diagnostic
 
 FULL = """default_environment = "local"
 catalog_dir = "catalog"

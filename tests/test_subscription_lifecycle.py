@@ -16,11 +16,11 @@ from typing import Any
 
 import httpx
 import pytest
-from api.emulated import FAST_RETRY
 
+from alguna_emulator import create_app, emulator_transport
 from reconciler.apply import StalePlanError
-from reconciler.emulator import create_app, emulator_transport
-from reconciler.operations import (
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import (
     Planned,
     Target,
     apply_planned,
@@ -30,7 +30,7 @@ from reconciler.operations import (
     plan_target,
 )
 from reconciler.plan import Action, ApplyStatus
-from reconciler.project import Project
+from tests.api.emulated import FAST_RETRY
 
 KEY = "sk_test_embedded_local"
 
@@ -216,3 +216,8 @@ async def test_editing_a_published_version_says_to_declare_a_new_one(world: Worl
     assert problem.code == "subscription.version_published"
     assert "new version" in problem.message
     assert problem.file == "catalog/catalog.toml" and problem.line is not None
+    # The version's own `[[...versions]]` line, not the subscription's header.
+    lines = (world.root / "catalog" / "catalog.toml").read_text().splitlines()
+    version_line = lines.index("effective = 2026-08-01")  # 0-based: the line above it
+    assert lines[version_line - 1] == "[[subscriptions.initech_team.versions]]"
+    assert problem.line == version_line

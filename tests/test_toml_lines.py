@@ -6,7 +6,7 @@ import tomllib
 
 import pytest
 
-from reconciler.toml_lines import TomlLines
+from reconciler.source.toml_lines import TomlLines
 
 
 def lines(text: str) -> TomlLines:

@@ -1,8 +1,9 @@
 """The Alguna API client: the only httpx user outside the emulator.
 
-`open_api(connection, transport)` gives an `HttpCore`; wrap it in `AlgunaReader` (for
-planning) or `AlgunaWriter` (for apply only). See `http` for retries, `budget` for rate
-limits and concurrency, `guard` for the environment checks, `errors` for what can fail.
+`HttpCore(connection_for(name, settings), transport)` is the client (an async context
+manager); wrap it in `AlgunaReader` (for planning) or `AlgunaWriter` (for apply only).
+See `http` for retries, `budget` for rate limits and concurrency, `guard` for the
+environment checks, `errors` for what can fail.
 """
 
 from reconciler.api.connection import Connection, RetryPolicy, connection_for

@@ -31,7 +31,7 @@ class RequestClass(StrEnum):
 
 
 # Writes that create or rewrite a subscription's priced items count against the bulk
-# limit (the emulator's assumption, reconciler/emulator/pipeline/ratelimit.py); the client
+# limit (the emulator's assumption, alguna_emulator/pipeline/ratelimit.py); the client
 # mirrors it, or it would send them at the standard rate into 429s.
 BULK_ROUTES: tuple[re.Pattern[str], ...] = (
     re.compile(r"^/subscriptions/?$"),

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from pydantic import SecretStr
 
-from reconciler import __version__
 from reconciler.api.guard import check_target
 from reconciler.errors import EnvironmentSelectionError
 from reconciler.settings import EnvironmentSettings, RateLimits
+from reconciler.version import __version__
 
 API_VERSION = "2026-04-01"
 USER_AGENT = f"alguna-billing/{__version__}"
@@ -78,7 +78,7 @@ def connection_for(
         raise EnvironmentSelectionError(
             f"environment {name!r} reads its API key from ${env.api_key_env}, which is not set"
         )
-    check_target(env.base_url, key)
+    check_target(env.base_url, key, variables)
     return Connection(
         base_url=env.base_url.rstrip("/"),
         api_key=SecretStr(key),

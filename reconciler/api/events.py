@@ -41,10 +41,14 @@ DEFAULT_CONCURRENCY = 8
 FileFormat = Literal["jsonl", "csv"]
 WireEvent = dict[str, Any]
 
+# Accepted names -> the wire's. `customer_id` and `idempotency_key` are the names of
+# Alguna's usage-metering guide (the API reference names them `account` and `unique_id`).
 _KEYS = {
     "unique_id": "unique_id",
+    "idempotency_key": "unique_id",
     "account": "account",
     "customer": "account",
+    "customer_id": "account",
     "event_name": "event_name",
     "event": "event_name",
     "timestamp": "timestamp",
@@ -126,8 +130,9 @@ def _fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     unknown = [key for key in raw if key not in _KEYS]
     if unknown:
         raise ValueError(
-            f"unknown field(s) {', '.join(sorted(unknown))}; use unique_id, customer,"
-            " event_name, timestamp, properties"
+            f"unknown field(s) {', '.join(sorted(unknown))}; use unique_id (or"
+            " idempotency_key), customer (or customer_id, account), event_name (or event),"
+            " timestamp, properties"
         )
     for key, value in raw.items():
         name = _KEYS[key]
@@ -239,6 +244,7 @@ class BatchResult:
     ingested: frozenset[str]
     failed: frozenset[str]
     error: str | None = None
+    duplicates: frozenset[str] | None = None  # None: the answer does not say
 
 
 @dataclass
@@ -247,6 +253,8 @@ class Totals:
 
     sent: int = 0
     ingested: int = 0
+    duplicates: int = 0  # of `ingested`, those the API said it already had
+    duplicates_known: bool = True  # every answer said which were duplicates
     failed: int = 0
     batches: int = 0
     refused_batches: int = 0
@@ -255,9 +263,12 @@ class Totals:
     def add(self, result: BatchResult) -> None:
         self.batches += 1
         self.sent += len(result.events)
+        if result.duplicates is None and result.ingested:
+            self.duplicates_known = False
         for event in result.events:
             if event["unique_id"] in result.ingested:
                 self.ingested += 1
+                self.duplicates += event["unique_id"] in (result.duplicates or ())
             else:
                 self.failed += 1
         if result.error is not None:
@@ -297,15 +308,22 @@ class EventSender:
         if any(not event.get("unique_id") for event in events):
             raise ValueError("every event needs a unique_id (it is what makes retries safe)")
         batch = tuple(events)
+        tries = 0
         try:
             async for attempt in retrying_for(self._core.connection.retry, _retryable):
                 with attempt:
+                    tries += 1
                     await self._bucket.acquire(len(batch))
                     body = await self._core.request("POST", "/events", body={"events": batch})
         except ApiRejectedError as exc:
             ids = frozenset(event["unique_id"] for event in batch)
             return BatchResult(batch, frozenset(), ids, error=exc.detail)
-        return _result(batch, body)
+        result = _result(batch, body)
+        if tries > 1 and result.duplicates:
+            # An earlier try may have been stored before its answer was lost: then its
+            # events read as duplicates now, though this send made them. Not known.
+            return BatchResult(batch, result.ingested, result.failed, result.error, None)
+        return result
 
     async def send_all(
         self,
@@ -357,7 +375,11 @@ def _result(batch: tuple[WireEvent, ...], body: object) -> BatchResult:
             batch, frozenset(), frozenset(ids), error="the API's answer had no ingested/failed"
         )
     accepted = frozenset(str(i) for i in ingested) & ids
-    return BatchResult(batch, accepted, frozenset(ids - accepted))
+    duplicates = body.get("duplicates")
+    known = (
+        frozenset(str(i) for i in duplicates) & accepted if isinstance(duplicates, list) else None
+    )
+    return BatchResult(batch, accepted, frozenset(ids - accepted), duplicates=known)
 
 
 def batched(events: Iterable[WireEvent], size: int = MAX_BATCH) -> Iterator[list[WireEvent]]:

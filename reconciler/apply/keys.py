@@ -4,7 +4,8 @@ Two derivations, by what a step does:
 
 - **Content-addressed** (`content_key`): writes that bring an object, or a one-way
   lifecycle step of one, into being: creates (`POST /<kind>s`, a draft version), a
-  Changes API request (pinned to its source version), activate and cancel. The key
+  Changes API request (pinned to its source version), activate and cancel, and the
+  settings PATCH that completes a new subscription. The key
   hashes the environment, the change's address, the request path and the canonical
   body, and nothing about the plan. So two *different* plans that make the same object
   (two fresh `billing apply` processes racing on one account, a rerun with a new plan

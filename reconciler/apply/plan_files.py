@@ -20,9 +20,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from reconciler.diagnostics import Diagnostic
 from reconciler.errors import InvalidInputError
 from reconciler.plan import Plan
+from reconciler.source.diagnostics import Diagnostic
 
 
 def default_plan_path(plans_dir: Path, plan: Plan) -> Path:

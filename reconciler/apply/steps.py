@@ -10,17 +10,20 @@ A re-run repeats no step that already took effect.
 
 Per action:
 - `create`: POST to the kind's collection (a subscription with its first version only,
-  as a draft: later versions and activation are their own changes). An answer the API
-  replayed from its idempotency store is checked with one GET: if the object no longer
-  carries the natural key (renamed out of band since that create), the create is made
-  again under the successor key (`keys.successor`).
-- `update`: first the object is read again and its fingerprint compared with the one the
-  plan recorded: if it changed since the plan read it (an edit in the dashboard while
-  the prompt waited), the change fails and nothing is written (`ChangedSinceReadError`);
-  then a PATCH of only the fields whose wire value differs from the live object's
-  (`wire.patch_body` of the declared and of the live resource, compared field by field),
-  so an edit of another field is never overwritten. A subscription version's update (a
-  draft, before activation) PATCHes that version, found by its effective date.
+  as a draft: later versions and activation are their own changes). A subscription that
+  sets a description, trial, discount or spend limit gets them by a PATCH right after
+  (step `settings`): the SDK's create does not take them. An answer the API replayed
+  from its idempotency store is checked with one GET: if the object no longer carries
+  the natural key (renamed out of band since that create), the create is made again
+  under the successor key (`keys.successor`); a replayed refusal (4xx) is asked afresh
+  the same way.
+- `update`: a PATCH of only the fields whose wire value differs from the live object as
+  the plan read it (`wire.patch_body` of the declared and of the live resource, compared
+  field by field), so an edit of another field made meanwhile is never overwritten; the
+  object is read again right before, and if one of those fields changed since the plan
+  read it (an edit in the dashboard while the prompt waited), the change fails with
+  nothing written (`ChangedSinceReadError`, `recheck`). A subscription version's update
+  (a draft, before activation) PATCHes that version, found by its effective date.
 - `replace` (products and plans; subscriptions are refused by the planner): first the
   live object's natural key is renamed out of the way (step `tombstone`: sku or name gets
   a `replaced` suffix with the plan id), since the API has no delete or archive; then the
@@ -47,7 +50,15 @@ from reconciler.errors import BillingError
 from reconciler.live.identity import Matcher
 from reconciler.model import Address, DesiredState, Kind, LiveState, Subscription, Version
 from reconciler.plan import Action, Change
-from reconciler.wire import CatalogModels, change_body, patch_body, to_wire, version_to_wire
+from reconciler.wire import (
+    CatalogModels,
+    cancellation_to_wire,
+    change_body,
+    patch_body,
+    subscription_create_bodies,
+    to_wire,
+    version_to_wire,
+)
 from reconciler.wire.errors import UnresolvedReferenceError
 
 # How many times one create may find its object renamed away and be made again: each
@@ -169,15 +180,10 @@ async def perform(run: Run, change: Change, key_base: str) -> None:
     elif change.action is Action.CANCEL:
         cancel = run.desired.subscriptions[name].cancel
         assert cancel is not None
-        body = {
-            "reason": cancel.reason,
-            "effective": str(cancel.effective),
-            "reason_description": cancel.description,
-        }
         path = f"/subscriptions/{run.ids.remote(kind, name)}/cancel"
-        sent = {k: v for k, v in body.items() if v is not None}
+        body = cancellation_to_wire(cancel)
         await run.writer.action(
-            path, sent, key=content_key(run.environment, address, "cancel", path, sent)
+            path, body, key=content_key(run.environment, address, "cancel", path, body)
         )
     else:
         raise ApplyStepError(f"nothing to perform for {change.change_id}")
@@ -199,11 +205,14 @@ async def _update(run: Run, kind: Kind, name: str, idem: str) -> None:
 
 async def _create(run: Run, kind: Kind, key: str) -> None:
     resource = run.desired.table(kind)[key]
+    later: dict[str, object] = {}
     if isinstance(resource, Subscription):
         resource = resource.model_copy(update={"versions": resource.versions[:1]})
-    path = f"/{kind}s"
-    body = to_wire(resource, key, run.ids)
-    idem = content_key(run.environment, f"{kind}.{key}", "create", path, body)
+        body, later = subscription_create_bodies(resource, key, run.ids)
+    else:
+        body = to_wire(resource, key, run.ids)
+    path, address = f"/{kind}s", f"{kind}.{key}"
+    idem = content_key(run.environment, address, "create", path, body)
     for _ in range(MAX_CREATE_ROUNDS):
         outcome = Outcome()
         try:
@@ -221,6 +230,12 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
         if not outcome.replayed or await _still_named(run, kind, key, remote):
             run.ids.ids[(kind, key)] = remote
             run.created.add((kind, key))
+            if later:
+                # The SDK's create has no description, trial, discount or spend limits:
+                # set them (keyed by content: the same settings of the same new object).
+                settings = f"/{kind}s/{remote}"
+                step = content_key(run.environment, address, "settings", settings, later)
+                await run.writer.update(settings, later, key=step)
             return
         idem = successor(idem, remote)
     raise ApplyStepError(

@@ -12,10 +12,10 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reconciler.diagnostics import Diagnostic
 from reconciler.model.base import KEY_PATTERN
-from reconciler.toml_lines import Path
-from reconciler.validation_errors import diagnostics_from_error
+from reconciler.source.diagnostics import Diagnostic
+from reconciler.source.toml_lines import Path
+from reconciler.source.validation_errors import diagnostics_from_error
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -1,6 +1,7 @@
 """Identity rules: every resource must be findable in the live account by its natural key
 (metric, plan and bundle `name`, product `sku`, customer aliases), so two resources may
-not share one; and `moved_from` must name old keys, not current ones.
+not share one; and `moved_from` must name old keys, not current ones. A natural key that
+failed validation (None in a partial resource) is nobody's.
 """
 
 from __future__ import annotations
@@ -10,14 +11,18 @@ from collections.abc import Iterable
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding, error
 from reconciler.model import KINDS, Kind, Resource
-from reconciler.toml_lines import Path
+from reconciler.source.toml_lines import Path
 
 
-def _duplicates(kind: Kind, entries: Iterable[tuple[str, Path, str]], what: str) -> list[Finding]:
+def _duplicates(
+    kind: Kind, entries: Iterable[tuple[str, Path, str | None]], what: str
+) -> list[Finding]:
     """`entries` are (key, path, natural key); report every entry after the first."""
     first: dict[str, str] = {}
     found: list[Finding] = []
     for key, path, natural in entries:
+        if natural is None:
+            continue
         if natural in first and first[natural] != key:
             found.append(
                 error(
@@ -46,13 +51,16 @@ def check_identity(declared: Declared) -> list[Finding]:
     )
     found += _duplicates(
         "product",
-        ((k, ("sku",), p.sku or k) for k, p in sorted(declared.products.items())),
+        (
+            (k, ("sku",), None if declared.broken("product", k, ("sku",)) else p.sku or k)
+            for k, p in sorted(declared.products.items())
+        ),
         "sku",
     )
     aliases = (
         (key, ("aliases", index) if index >= 0 else (), alias)
         for key, customer in sorted(declared.customers.items())
-        for index, alias in [(-1, key), *enumerate(customer.aliases)]
+        for index, alias in [(-1, key), *enumerate(customer.aliases or ())]
     )
     found += _duplicates("customer", aliases, "alias")
     for kind in KINDS:
@@ -65,8 +73,10 @@ def _check_moved_from(declared: Declared, kind: Kind) -> list[Finding]:
     claimed: dict[str, str] = {}
     found: list[Finding] = []
     for key, resource in sorted(resources.items()):
-        for index, old in enumerate(resource.moved_from):
+        for index, old in enumerate(resource.moved_from or ()):
             path: Path = ("moved_from", index)
+            if old is None:
+                continue
             if old == key:
                 found.append(
                     error(
@@ -78,7 +88,7 @@ def _check_moved_from(declared: Declared, kind: Kind) -> list[Finding]:
                     )
                 )
             elif declared.has(kind, old):
-                cycle = key in getattr(resources.get(old), "moved_from", ())
+                cycle = key in (getattr(resources.get(old), "moved_from", None) or ())
                 found.append(
                     error(
                         kind,

@@ -1,4 +1,8 @@
-"""Rules local to one metric or product: what its own fields must agree on."""
+"""Rules local to one metric or product: what its own fields must agree on.
+
+Resources may be partial (None where a value failed validation, see `Declared`): a rule
+whose inputs failed says nothing, the field's own diagnostic does.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,8 @@ from reconciler.model import Metric, Product
 
 
 def check_metric(key: str, metric: Metric) -> list[Finding]:
+    if metric.aggregation is None or metric.aggregation.method is None:
+        return []
     method = metric.aggregation.method
     if method != "count" and metric.aggregation.field is None:
         return [
@@ -34,6 +40,8 @@ def check_metric(key: str, metric: Metric) -> list[Finding]:
 
 def check_product(key: str, product: Product) -> list[Finding]:
     found: list[Finding] = []
+    if product.fee_type is None:
+        return found
     if product.fee_type == "metered":
         if not product.metrics:
             found.append(

@@ -8,6 +8,7 @@ reaches a stage that could.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -21,16 +22,24 @@ from typing import Any
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.entries import validated_entry
 from reconciler.catalog.findings import Finding
+from reconciler.catalog.render import RenderedFile, render_file
 from reconciler.catalog.rules import check_catalog
+from reconciler.catalog.salvage import salvage
 from reconciler.catalog.test_rules import TESTS_TABLE, DeclaredTest, check_tests, declare_tests
-from reconciler.diagnostics import Diagnostic, has_errors, sort_key
 from reconciler.errors import InvalidInputError
-from reconciler.model import KIND_OF_TABLE, RESOURCE_CLASS, DesiredState, Kind, Source
-from reconciler.render import RenderedFile, render_file
-from reconciler.toml_errors import decode_text, toml_error_line, toml_error_message
-from reconciler.toml_lines import Path as FieldPath
-from reconciler.toml_lines import TomlLines
-from reconciler.validation_errors import field_path
+from reconciler.model import (
+    KIND_OF_TABLE,
+    RESOURCE_CLASS,
+    Address,
+    DesiredState,
+    Kind,
+    Source,
+)
+from reconciler.source.diagnostics import Diagnostic, has_errors, sort_key
+from reconciler.source.toml_errors import decode_text, toml_error_line, toml_error_message
+from reconciler.source.toml_lines import Path as FieldPath
+from reconciler.source.toml_lines import TomlLines
+from reconciler.source.validation_errors import field_path
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,11 @@ def load_catalog(
     tests, test_diagnostics = declare_tests(parsed)
     diagnostics.extend(shape_diagnostics)
     diagnostics.extend(test_diagnostics)
-    diagnostics.extend(_locate(finding, sources) for finding in check_catalog(declared))
+    diagnostics.extend(
+        _locate(finding, sources)
+        for finding in check_catalog(declared)
+        if not _suppressed(finding, declared)
+    )
     diagnostics.extend(check_tests(declared, tests))
     diagnostics.sort(key=sort_key)
     if has_errors(diagnostics):
@@ -204,9 +217,21 @@ def _declare(
     sources[kind, key] = (file, line)
     declared.keys.setdefault(kind, set()).add(key)
     resource, diagnostics = validated_entry(file, path, body, RESOURCE_CLASS[kind])
+    if resource is None and isinstance(body, dict):
+        resource, holes = salvage(RESOURCE_CLASS[kind], body)
+        declared.holes[kind, key] = holes
     if resource is not None:
         getattr(declared, table)[key] = resource
     return diagnostics
+
+
+def _suppressed(finding: Finding, declared: Declared) -> bool:
+    """A finding decided on a value that failed validation: that value's own diagnostic
+    says what is wrong, and the rule saw None (or a part) in its place. Unless the finding
+    names what it read, that is anything at, inside or around its path; a finding about
+    the whole resource (an empty path) stands."""
+    reads = finding.reads if finding.reads is not None else (finding.path,)
+    return any(bool(path) and declared.broken(finding.kind, finding.key, path) for path in reads)
 
 
 def _locate(finding: Finding, sources: _Sources) -> Diagnostic:
@@ -223,6 +248,22 @@ def _locate(finding: Finding, sources: _Sources) -> Diagnostic:
     )
 
 
+def _version_sources(declared: Declared, sources: _Sources) -> dict[str, Source]:
+    """Each declared subscription version by its address (`subscription.k.versions[2026-
+    01-01]`), at its own `[[subscriptions.k.versions]]` line: plan-time diagnostics about
+    a version point there, not at the subscription."""
+    out: dict[str, Source] = {}
+    for key, subscription in sorted(declared.subscriptions.items()):
+        file, line = sources["subscription", key]
+        for index, version in enumerate(subscription.versions):
+            effective = version.effective
+            text = effective.isoformat() if isinstance(effective, dt.date) else effective
+            address = str(Address(kind="subscription", key=key, version=text))
+            here = file.line_of(("subscriptions", key, "versions", index)) or line
+            out[address] = Source(file=file.path, line=here)
+    return out
+
+
 def _desired_state(
     environment: str,
     declared: Declared,
@@ -236,6 +277,7 @@ def _desired_state(
         f"{kind}.{key}": Source(file=file.path, line=line)
         for (kind, key), (file, line) in sorted(sources.items())
     }
+    state_sources.update(_version_sources(declared, sources))
     tables = {table: dict(sorted(getattr(declared, table).items())) for table in KIND_OF_TABLE}
     digest_input = json.dumps(
         {

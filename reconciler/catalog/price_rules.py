@@ -2,16 +2,17 @@
 
 Tiers: upper bounds strictly rising, only the last tier open. The price's type must suit
 its product's fee type, and metrics may only be named for metered products. Findings carry
-the field path inside the resource (`items[2].price.tiers[1].up_to`).
+the field path inside the resource (`items[2].price.tiers[1].up_to`). A price may be
+partial (None where a value failed validation, see `Declared`): each rule reads only what
+validated, and the loader drops findings at the fields that failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
+from typing import Protocol
 
 from reconciler.catalog.findings import Finding, error, warning
-from reconciler.expression import check_expression
 from reconciler.model import Kind, Price, Product
 from reconciler.model.currency import minor_units
 from reconciler.model.prices import (
@@ -27,9 +28,15 @@ from reconciler.model.prices import (
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
-from reconciler.toml_lines import Path
+from reconciler.pricing.expression import check_expression
+from reconciler.source.toml_lines import Path
 
-_Reporter = Callable[[Path, str, str], None]
+
+class _Reporter(Protocol):
+    def __call__(
+        self, sub: Path, code: str, message: str, reads: tuple[Path, ...] | None = None
+    ) -> None: ...
+
 
 # Usage-only models: they price a metered quantity or a transaction volume.
 _METERED_ONLY = (
@@ -54,10 +61,12 @@ def check_price(
     (already reported), `currency` None where the owner has none (bundles)."""
     found: list[Finding] = []
 
-    def err(sub: Path, code: str, message: str) -> None:
-        found.append(error(kind, key, (*path, *sub), code, message))
+    def err(sub: Path, code: str, message: str, reads: tuple[Path, ...] | None = None) -> None:
+        """A finding at `sub` in the price; `reads` (in the price) if narrower than it."""
+        at = None if reads is None else tuple((*path, *r) for r in reads)
+        found.append(error(kind, key, (*path, *sub), code, message, reads=at))
 
-    tiers: tuple[Tier | PercentageTier, ...] = getattr(price, "tiers", ())
+    tiers: tuple[Tier | PercentageTier | None, ...] = getattr(price, "tiers", None) or ()
     _check_tiers(tiers, err)
     if product is not None:
         _check_fee_type(price, product, err)
@@ -67,7 +76,8 @@ def check_price(
             if price.metrics is not None
             else (product.metrics if product is not None else None)
         )
-        _check_expressions(price, metrics, err)
+        # A metric that failed validation could be any: then the names are not checked.
+        _check_expressions(price, None if metrics is None or None in metrics else metrics, err)
     found.extend(
         check_terms(kind, key, path, price.discount, price.minimum_spend, price.maximum_spend)
     )
@@ -76,6 +86,7 @@ def check_price(
             ("billing_interval_count",),
             "price.interval_custom",
             "a custom interval needs both billing_interval_count and billing_interval_unit",
+            reads=(("billing_interval_count",), ("billing_interval_unit",)),
         )
     if currency is not None:
         found.extend(_check_precision(kind, key, path, price, currency))
@@ -95,6 +106,8 @@ def check_terms(
     if (
         minimum_spend is not None
         and maximum_spend is not None
+        and minimum_spend.amount is not None
+        and maximum_spend.amount is not None
         and minimum_spend.amount > maximum_spend.amount
     ):
         found.append(
@@ -116,20 +129,24 @@ def check_terms(
                 (*path, "discount"),
                 "price.discount_duration",
                 'a discount with duration_type = "fixed" needs duration_value, and only it',
+                reads=((*path, "discount", "duration_type"), (*path, "discount", "duration_value")),
             )
         )
     return found
 
 
-def _check_tiers(tiers: tuple[Tier | PercentageTier, ...], err: _Reporter) -> None:
+def _check_tiers(tiers: tuple[Tier | PercentageTier | None, ...], err: _Reporter) -> None:
     previous: int | None = None
     for index, tier in enumerate(tiers):
         last = index == len(tiers) - 1
+        if tier is None:
+            continue
         if tier.up_to is None and not last:
             err(
                 ("tiers", index),
                 "price.tier_unbounded",
                 "only the last tier may be open; give this tier an `up_to`",
+                reads=(("tiers", index, "up_to"),),
             )
         elif tier.up_to is not None and last:
             err(
@@ -153,9 +170,12 @@ def _check_expressions(
 ) -> None:
     """Each expression parses in the documented shape and names only the price's metrics
     (`usage.<metric key>`)."""
-    for index, charge in enumerate(price.charges):
+    for index, charge in enumerate(price.charges or ()):
         for field in ("quantity_expression", "unit_price_expression"):
-            for problem in check_expression(getattr(charge, field), metrics):
+            expression = getattr(charge, field, None) if charge is not None else None
+            if expression is None:
+                continue
+            for problem in check_expression(expression, metrics):
                 err(("charges", index, field), "price.expression", problem)
 
 
@@ -181,13 +201,16 @@ def _check_fee_type(price: Price, product: Product, err: _Reporter) -> None:
                     "a metered price needs at least one metric; omit `metrics` to use the"
                     " product's",
                 )
+            known = product.metrics
             for index, metric in enumerate(price.metrics):
-                if metric not in product.metrics:
+                if known is None or None in known or metric is None:
+                    break  # a metric that failed validation could be any
+                if metric not in known:
                     err(
                         ("metrics", index),
                         "price.metric_not_on_product",
                         f"metric `{metric}` is not one of the product's metrics"
-                        f" ({', '.join(product.metrics) or 'none'})",
+                        f" ({', '.join(known) or 'none'})",
                     )
     else:
         if isinstance(price, _METERED_ONLY):
@@ -210,11 +233,12 @@ def _check_precision(
     """Flat amounts finer than the currency's minor unit cannot be invoiced as written.
     Per-unit rates may be finer (0.0001 per call is normal), so only flat amounts count."""
     digits = minor_units(currency)
-    amounts: list[tuple[Path, Decimal]] = []
+    amounts: list[tuple[Path, Decimal | None]] = []
     if isinstance(price, FixedPrice):
         amounts.append((("price_per_unit",), price.price_per_unit))
-    for index, tier in enumerate(getattr(price, "tiers", ())):
-        amounts.append((("tiers", index, "fixed_fee"), tier.fixed_fee))
+    for index, tier in enumerate(getattr(price, "tiers", None) or ()):
+        if tier is not None:
+            amounts.append((("tiers", index, "fixed_fee"), tier.fixed_fee))
     for name in ("minimum_spend", "maximum_spend"):
         spend = getattr(price, name)
         if spend is not None:
@@ -229,7 +253,7 @@ def _check_precision(
             " it will be rounded when invoiced",
         )
         for sub, amount in amounts
-        if _decimals(amount) > digits
+        if amount is not None and _decimals(amount) > digits
     ]
 
 

@@ -53,7 +53,7 @@ from reconciler.pricing.periods import DAYS_PER_MONTH, MONTHS, period_months
 from reconciler.pricing.refs import subscription_currency
 from reconciler.pricing.usage import Usage
 from reconciler.pricing.usage_fields import read_fields
-from reconciler.toml_lines import Path
+from reconciler.source.toml_lines import Path
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)
@@ -76,6 +76,8 @@ def lint_prices(declared: Declared) -> list[Finding]:
     """Warnings for every price written in the catalog (each once, where it is written)."""
     found: list[Finding] = []
     for site in _sites(declared):
+        if declared.broken(site.kind, site.key, site.path):
+            continue  # a price with a value that failed validation: its errors come first
         for sub, code, message in lint_price(site.price, site.currency):
             found.append(warning(site.kind, site.key, (*site.path, *sub), code, message))
     return found
@@ -101,21 +103,30 @@ def _sites(declared: Declared) -> Iterator[_Site]:
         yield from _item_sites("bundle", key, ("items",), bundle.items, None)
     for key, subscription in sorted(declared.subscriptions.items()):
         currency = subscription_currency(declared, subscription)
-        for index, version in enumerate(subscription.versions):
+        for index, version in enumerate(subscription.versions or ()):
             path = ("versions", index, "items")
-            yield from _item_sites("subscription", key, path, version.items, currency)
+            if version is not None:
+                yield from _item_sites("subscription", key, path, version.items, currency)
 
 
 def _item_sites(
-    kind: Kind, key: str, path: Path, items: Sequence[Item | ProductItem], currency: str | None
+    kind: Kind,
+    key: str,
+    path: Path,
+    items: Sequence[Item | ProductItem | None] | None,
+    currency: str | None,
 ) -> Iterator[_Site]:
-    for index, item in enumerate(items):
+    """Every price written in `items` (partial resources: items that failed are None)."""
+    for index, item in enumerate(items or ()):
+        if item is None:
+            continue
         if item.price is not None:
             yield _Site(kind, key, (*path, index, "price"), item.price, currency)
         children = item.items if isinstance(item, Item) else None
         for child_index, child in enumerate(children or ()):
-            child_path = (*path, index, "items", child_index, "price")
-            yield _Site(kind, key, child_path, child.price, currency)
+            if child is not None and child.price is not None:
+                child_path = (*path, index, "items", child_index, "price")
+                yield _Site(kind, key, child_path, child.price, currency)
 
 
 # ---- spend limits ----------------------------------------------------------------------

@@ -27,13 +27,13 @@ from typing import Any, Protocol
 
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.entries import validated_entry
-from reconciler.diagnostics import Diagnostic
 from reconciler.model import Kind, PriceRef, PricingTest
 from reconciler.model.currency import is_known_currency, minor_units
 from reconciler.pricing.quoting import CurrencyChoiceError, choose_currency
 from reconciler.pricing.refs import PriceRefError, ResolvedPrice, parse_ref, resolve
 from reconciler.pricing.usage_fields import usage_problems
-from reconciler.toml_lines import Path
+from reconciler.source.diagnostics import Diagnostic
+from reconciler.source.toml_lines import Path
 
 TESTS_TABLE = "tests"
 
@@ -147,7 +147,8 @@ def _check_test(declared: Declared, entry: DeclaredTest) -> list[Diagnostic]:
 
 
 def _refers_to_invalid(declared: Declared, ref: PriceRef) -> bool:
-    """Whether the reference goes through a declared resource that failed validation."""
+    """Whether the reference goes through a declared resource that failed validation
+    (held partially, or not at all)."""
     owners: list[tuple[Kind, str]] = [(ref.owner, ref.key)]
     if ref.bundle is not None:
         owners.append(("bundle", ref.bundle))
@@ -160,10 +161,14 @@ def _refers_to_invalid(declared: Declared, ref: PriceRef) -> bool:
     if ref.owner == "subscription":
         subscription = declared.subscriptions.get(ref.key)
         if subscription is not None:
-            owners.append(("customer", subscription.customer))
+            if subscription.customer is not None:
+                owners.append(("customer", subscription.customer))
             if subscription.plan is not None:
                 owners.append(("plan", subscription.plan))
-    return any(declared.has(kind, key) and key not in tables[kind] for kind, key in owners)
+    return any(
+        declared.has(kind, key) and (key not in tables[kind] or declared.partial(kind, key))
+        for kind, key in owners
+    )
 
 
 def _check_currency(entry: DeclaredTest, resolved: ResolvedPrice) -> list[Diagnostic]:

@@ -23,7 +23,7 @@ from reconciler.model.prices import (
 )
 from reconciler.pricing.errors import PricingError
 from reconciler.pricing.tiers import bands
-from reconciler.toml_lines import Path
+from reconciler.source.toml_lines import Path
 
 # One lint result for a price: the field path inside it, the code and the message.
 Hit = tuple[Path, str, str]

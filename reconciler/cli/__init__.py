@@ -1,6 +1,8 @@
 """The `billing` command line: parse, call the library, render, exit.
 
-Thin by design: no logic lives here. Exit codes everywhere: 0 success or nothing to do,
+Meant to hold click wiring only. Some commands still hold logic here (the apply sequence
+in `workflow`, the HTTP clients of `events` and `listen`, the server of `listen`); phase 2
+of issue 14 moves it to `reconciler.commands`. Exit codes everywhere: 0 success or nothing to do,
 1 error, 2 changes present (with --detailed-exitcode, and always for drift). A user error
 never shows a traceback; `--debug` shows one. The emulator is imported lazily, only by the
 `sandbox` commands and the embedded environment.
@@ -14,7 +16,6 @@ from pathlib import Path
 
 import click
 
-from reconciler import __version__
 from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.events import events
 from reconciler.cli.fmt import fmt
@@ -24,11 +25,12 @@ from reconciler.cli.pricing import pricing_tests, quote
 from reconciler.cli.promote import promote_command
 from reconciler.cli.sandbox import sandbox
 from reconciler.cli.workflow import apply, drift, plan
-from reconciler.diagnostics import Diagnostic
 from reconciler.errors import EnvironmentSelectionError, InvalidInputError
 from reconciler.report.diagnostics import diagnostics_json, diagnostics_text
 from reconciler.report.schema import catalog_schema_json
 from reconciler.settings import SETTINGS_FILE
+from reconciler.source.diagnostics import Diagnostic
+from reconciler.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

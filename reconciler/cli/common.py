@@ -15,10 +15,10 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from reconciler.diagnostics import Diagnostic
+from reconciler.commands.project import Project
 from reconciler.errors import BillingError, InvalidInputError
-from reconciler.project import Project
 from reconciler.report.diagnostics import diagnostics_text
+from reconciler.source.diagnostics import Diagnostic
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -39,8 +39,8 @@ from reconciler.api.events import (
 )
 from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.targets import transport_for
+from reconciler.commands.project import Project
 from reconciler.errors import BillingError
-from reconciler.project import Project
 from reconciler.report.events_output import send_json, send_progress, send_text
 
 
@@ -55,7 +55,9 @@ class Report:
 
     source: str
     environment: str
-    ingested: int = 0
+    ingested: int = 0  # accepted by the API, new or already ingested
+    duplicates: int = 0  # of `ingested`, those the API said it already had
+    duplicates_known: bool = True  # every answer said which were duplicates
     failed: int = 0
     invalid: int = 0
     unique_ids: set[str] = field(default_factory=set)
@@ -130,6 +132,8 @@ class Tracker:
             yield source.event
 
     def on_result(self, result: BatchResult) -> None:
+        if result.duplicates is None and result.ingested:
+            self.report.duplicates_known = False
         for event in result.events:
             uid = event["unique_id"]
             lines = self._lines.get(uid)
@@ -138,6 +142,7 @@ class Tracker:
                 self._lines.pop(uid, None)
             if uid in result.ingested:
                 self.report.ingested += 1
+                self.report.duplicates += uid in (result.duplicates or ())
                 self.report.unique_ids.add(uid)
             else:
                 self.report.failed += 1

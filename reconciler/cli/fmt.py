@@ -1,6 +1,6 @@
 """`billing fmt [--check] [--diff] [--sort-keys] [FILES...]`: catalog files in canonical form.
 
-Thin: `reconciler.fmt` decides; this prints one line per file that changes (or would),
+Thin: `reconciler.commands.fmt` decides; this prints one line per file that changes (or would),
 a warning per file left alone, an error line per file that is not TOML, and a count.
 Exit 0 when nothing is wrong (and, with --check, nothing would change); 1 when a file is
 not TOML or cannot be read, or, with --check, when a file would be reformatted.
@@ -18,8 +18,8 @@ import click
 
 from reconciler.catalog import catalog_files
 from reconciler.cli.common import Context, guarded
-from reconciler.fmt import format_files
-from reconciler.fmt.files import Status
+from reconciler.commands.fmt import format_files
+from reconciler.commands.fmt.files import Status
 from reconciler.report.fmt_output import changed_lines, fmt_summary, problem_lines
 
 

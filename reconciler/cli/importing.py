@@ -1,6 +1,6 @@
 """`billing import`: write catalog files for live objects the catalog does not declare.
 
-Thin: `reconciler.importing` decides and writes; this parses options, opens the
+Thin: `reconciler.commands.importing` decides and writes; this parses options, opens the
 environment, prints what was imported, adopted and skipped, and exits 0 (imported, or
 nothing to import) or 1 (an error, or an import whose files do not load cleanly).
 """
@@ -16,11 +16,11 @@ import click
 
 from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.targets import transport_for
-from reconciler.diagnostics import Severity
-from reconciler.importing import ImportOptions, ImportResult, import_live
+from reconciler.commands.importing import ImportOptions, ImportResult, import_live
+from reconciler.commands.workflow import load_catalog, open_target
 from reconciler.model import KINDS, Kind
-from reconciler.operations import load_catalog, open_target
 from reconciler.report.import_output import import_text
+from reconciler.source.diagnostics import Severity
 
 
 @click.command("import")

@@ -40,8 +40,9 @@ from reconciler.api import HttpCore, connection_for
 from reconciler.api.errors import ApiNotFoundError
 from reconciler.cli.common import Context, env_option, guarded
 from reconciler.cli.targets import run_interruptible
+from reconciler.commands.embedded import require_sandbox
+from reconciler.commands.project import Project
 from reconciler.errors import BillingError, EnvironmentSelectionError
-from reconciler.project import Project
 from reconciler.report.listen_output import rejected_line, webhook_line
 from reconciler.settings import EnvironmentSettings
 from reconciler.webhooks import VerifiedWebhook, WebhookVerificationError, generate_secret, verify
@@ -174,7 +175,8 @@ async def _session(
     env = project.settings.environments[name]
     transport: Any = None
     if env.embedded:
-        from reconciler.emulator import emulator_transport
+        require_sandbox(f"embedded environment {name!r}")
+        from alguna_emulator import emulator_transport
 
         db = project.embedded_db(name)
         db.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
 """`billing promote --from E1 --to E2`: plan E2 from the catalog once E1 is proven to match.
 
-Thin: `reconciler.promote` decides. Output and saving are `billing plan`'s (the result is
+Thin: `reconciler.commands.promote` decides. Output and saving are `billing plan`'s (the result is
 a plan for E2, saved to `plans/<E2>/<plan id>.json` or `--out`, applied with `billing
 apply FILE`). A refusal prints the source's drift (as `billing drift` shows it) and
 exits 1. Exit codes otherwise as for `plan`.
@@ -17,9 +17,9 @@ import click
 from reconciler.cli.common import Context, guarded
 from reconciler.cli.targets import transport_for
 from reconciler.cli.workflow import emit_plan, plan_exit_code, selection_options
-from reconciler.promote import Promoted, PromotionRefusedError, promote
+from reconciler.commands.promote import Promoted, PromotionRefusedError, promote
+from reconciler.planning.targeting import Selection
 from reconciler.report.drift_output import drift_text
-from reconciler.targeting import Selection
 
 
 @click.command("promote")

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from reconciler.cli.common import Context, env_option, guarded
+from reconciler.commands.embedded import require_sandbox
 from reconciler.errors import BillingError
 
 
@@ -86,7 +87,8 @@ def _check_port(host: str, port: int) -> None:
 @guarded
 def serve(host: str, port: int, db: Path | None, rate_limits: bool, latency_ms: float) -> None:
     """Serve the emulator over HTTP until Ctrl-C."""
-    from reconciler import emulator
+    require_sandbox()
+    import alguna_emulator as emulator
 
     if db is not None:
         _check_emulator_db(db)
@@ -126,7 +128,8 @@ def serve(host: str, port: int, db: Path | None, rate_limits: bool, latency_ms: 
 @guarded
 def reset(obj: Context, db: Path | None, env: str | None) -> None:
     """Delete every object the emulator stores in a data file."""
-    from reconciler import emulator
+    require_sandbox()
+    import alguna_emulator as emulator
 
     if db is None:
         project = obj.project()

@@ -1,8 +1,8 @@
 """Opening an environment from the command line: the embedded emulator for `api =
 "embedded"`, the network otherwise, and Ctrl-C handling for long runs.
 
-The emulator is imported here lazily, only when an embedded environment is opened, so
-commands against a remote API never load it.
+The emulator is imported lazily (`commands.embedded.transport_for`), only when an
+embedded environment is opened, so commands against a remote API never load it.
 """
 
 from __future__ import annotations
@@ -12,24 +12,13 @@ import contextlib
 import os
 import signal
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from reconciler.project import Project
+from reconciler.commands.embedded import transport_for
+
+__all__ = ["run_interruptible", "transport_for"]
 
 T = TypeVar("T")
-
-
-def transport_for(project: Project, name: str) -> Any:
-    """The in-process emulator transport of an embedded environment (data in its `db`,
-    default `.billing/<env>.db`), else None (the network)."""
-    settings = project.settings.environments[name]
-    if not settings.embedded:
-        return None
-    from reconciler.emulator import emulator_transport
-
-    db = project.embedded_db(name)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    return emulator_transport(db_path=str(db))
 
 
 def _exit_interrupted(signum: int, frame: object) -> None:

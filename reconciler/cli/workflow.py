@@ -1,4 +1,5 @@
-"""`billing plan`, `billing apply`, `billing drift`: parse, call `operations`, render, exit.
+"""`billing plan`, `billing apply`, `billing drift`: parse, call `commands.workflow`,
+render, exit.
 
 Exit codes (DESIGN §4): 0 success or nothing to do; 1 error (a catalog problem, a plan
 with errors, a refused or failed apply); 2 changes present (`plan --detailed-exitcode`,
@@ -24,8 +25,8 @@ from reconciler.apply.plan_files import (
 )
 from reconciler.cli.common import Context, env_option, fail, guarded, stdout_color
 from reconciler.cli.targets import run_interruptible, transport_for
-from reconciler.diagnostics import Severity
-from reconciler.operations import (
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import (
     Catalog,
     Planned,
     apply_planned,
@@ -34,13 +35,15 @@ from reconciler.operations import (
     open_target,
     plan_target,
 )
+from reconciler.errors import InvalidInputError
 from reconciler.plan import ApplyResult, ApplyStatus, Plan
-from reconciler.project import Project
+from reconciler.planning.targeting import Selection
 from reconciler.report.apply_output import apply_json, apply_text
+from reconciler.report.diagnostics import diagnostics_json, diagnostics_markdown
 from reconciler.report.drift_output import drift_json, drift_markdown, drift_text
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from reconciler.report.progress_output import ConsoleProgress
-from reconciler.targeting import Selection
+from reconciler.source.diagnostics import Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,9 +115,29 @@ def plan(
     project = obj.project()
     name = project.environment(env)
     selection = Selection(targets=targets, excludes=excludes)
-    planned = asyncio.run(_plan(project, name, load_catalog(project, name), selection))
+    catalog = _catalog_or_report(project, name, fmt, "plan")
+    planned = asyncio.run(_plan(project, name, catalog, selection))
     emit_plan(project, planned.plan, out=out, no_save=no_save, fmt=fmt)
     sys.exit(plan_exit_code(planned.plan, detailed_exitcode))
+
+
+def _catalog_or_report(project: Project, name: str, fmt: str, report: str) -> Catalog:
+    """The catalog, or (when it has errors) its diagnostics printed on stdout in `fmt` and
+    exit 1: a CI job that posts stdout as a comment gets every problem, not an empty body.
+    Text keeps them on stderr (through the guard), as every command does."""
+    try:
+        return load_catalog(project, name)
+    except InvalidInputError as exc:
+        if fmt == "text":
+            raise
+        if fmt == "json":
+            click.echo(diagnostics_json(exc.diagnostics, environment=name))
+        else:
+            click.echo(
+                diagnostics_markdown(exc.diagnostics, report=report, environment=name), nl=False
+            )
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
 
 
 def emit_plan(project: Project, result: Plan, *, out: Path | None, no_save: bool, fmt: str) -> None:
@@ -276,7 +299,8 @@ def drift(obj: Context, env: str | None, fmt: str) -> None:
     """Show what changed in the live account outside the catalog; exit 2 on drift."""
     project = obj.project()
     name = project.environment(env)
-    result = asyncio.run(_plan(project, name, load_catalog(project, name))).plan
+    catalog = _catalog_or_report(project, name, fmt, "drift")
+    result = asyncio.run(_plan(project, name, catalog)).plan
     if fmt == "json":
         click.echo(drift_json(result), nl=False)
     elif fmt == "markdown":

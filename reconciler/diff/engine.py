@@ -28,7 +28,6 @@ Contract:
 
 from __future__ import annotations
 
-from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.diff.normalize import LiveModels, normalized, with_live_plan
 from reconciler.diff.repoint import repointed
 from reconciler.diff.resources import resource_change
@@ -43,6 +42,7 @@ from reconciler.model import (
 )
 from reconciler.model.base import Frozen
 from reconciler.plan import Action, Change, Summary, apply_order
+from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import CatalogModels
 
 _KIND_RANK = {"metric": 0, "product": 1, "bundle": 2, "plan": 3, "customer": 4, "subscription": 5}
@@ -110,6 +110,7 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
                     moved_from=moved_from,
                     source=desired.sources.get(str(address)),
                     live_status=live.statuses.get(address.key),
+                    sources=desired.sources,
                     with_live_plan=None
                     if current is None
                     else with_live_plan(declared, address.key, desired_models, live_models),

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from reconciler.diagnostics import Diagnostic
 from reconciler.model import (
     Address,
     Bundle,
@@ -28,6 +27,7 @@ from reconciler.model import (
     Resource,
     Subscription,
 )
+from reconciler.source.diagnostics import Diagnostic
 from reconciler.wire import CatalogModels, ModelLookup, WireMappingError, canonical
 
 M = TypeVar("M")

@@ -57,7 +57,7 @@ def resource_change(
             after=dump(desired),
             reason=f"declared; no live {kind} matches {key!r}",
         )
-    fields = field_changes(live, desired, immutable_fields(kind))
+    fields = _as_written(kind, key, field_changes(live, desired, immutable_fields(kind)))
     forced = [f for f in fields if f.forces_replace]
     if forced:
         action, reason = Action.REPLACE, _replace_reason(kind, forced)
@@ -80,6 +80,22 @@ def resource_change(
         after=dump(desired),
         fields=fields,
         reason=reason,
+    )
+
+
+def _as_written(kind: Kind, key: str, fields: tuple[FieldChange, ...]) -> tuple[FieldChange, ...]:
+    """Field changes with the values apply writes. A product's canonical `sku` is None when
+    it equals the key, but the wire always carries one (`sku or key`): after a `moved_from`
+    rename the row reads `sku: "storage" -> "object_storage"`, not `-> (none)`."""
+    if kind != "product":
+        return fields
+    return tuple(
+        f.model_copy(
+            update={"before": f.before if f.before is not None else key, "after": f.after or key}
+        )
+        if f.path == "sku"
+        else f
+        for f in fields
     )
 
 

@@ -35,14 +35,14 @@ knows a cancellation only if the wire mapping reads `cancellation` back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.diff.fields import dump, field_changes
 from reconciler.diff.resources import resource_change
 from reconciler.model import Address, Source, Subscription, Version
 from reconciler.plan import Action, Change, FieldChange
+from reconciler.source.diagnostics import Diagnostic, Severity
 
 
 @dataclass
@@ -65,6 +65,7 @@ class SubscriptionInput:
     with_live_plan: Subscription | None = None
     source: Source | None = None
     live_status: str | None = None
+    sources: Mapping[str, Source] = field(default_factory=dict)  # versions, by address
 
 
 def subscription_diff(sub: SubscriptionInput) -> SubscriptionDiff:
@@ -280,6 +281,7 @@ def _published(
         " declare the new prices as a new version: add a [[subscriptions."
         f"{sub.key}.versions]] entry with effective = a later date (or"
         ' "next_billing_period") and the changed items',
+        at=address,
     )
 
 
@@ -314,13 +316,23 @@ def _cancel(sub: SubscriptionInput, live: Subscription, out: SubscriptionDiff) -
 
 
 def _diagnostic(
-    sub: SubscriptionInput, code: str, severity: Severity, field: str, message: str
+    sub: SubscriptionInput,
+    code: str,
+    severity: Severity,
+    field: str,
+    message: str,
+    *,
+    at: str | None = None,
 ) -> Diagnostic:
+    """A diagnostic located at the declared version `at` (its own `[[...versions]]` line),
+    else at the subscription."""
+    source = sub.sources.get(at) if at is not None else None
+    source = source or sub.source
     return Diagnostic(
         code=code,
         message=message,
         severity=severity,
         field=field,
-        file=sub.source.file if sub.source else None,
-        line=sub.source.line if sub.source else None,
+        file=source.file if source else None,
+        line=source.line if source else None,
     )

@@ -7,6 +7,8 @@ diagnostic rather than a guess.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Context, Decimal
+
 MINOR_UNITS: dict[str, int] = {
     "AED": 2, "ARS": 2, "AUD": 2, "BGN": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2,
     "CLP": 0, "CNY": 2, "COP": 2, "CZK": 2, "DKK": 2, "EGP": 2, "EUR": 2, "GBP": 2,
@@ -24,3 +26,17 @@ def is_known_currency(code: str) -> bool:
 def minor_units(code: str) -> int:
     """Digits after the decimal point for `code`; 2 for a code not in the table."""
     return MINOR_UNITS.get(code, 2)
+
+
+SHOWN_DECIMALS = 12  # Money's own precision: an expression's 1/3 is cut here, half up
+_EXACT = Context(prec=60, rounding=ROUND_HALF_UP)
+
+
+def shown_amount(value: Decimal, code: str) -> Decimal:
+    """An amount as every report writes money in `code`: at least the currency's
+    minor-unit decimals (`400.00`, never `400.0000` or `400.0`), and any further decimals
+    it really has (`0.025`, at most 12). Not a rounding to the minor unit: exact amounts
+    stay exact; trailing zeros past the minor unit go."""
+    minor = Decimal(1).scaleb(-minor_units(code))
+    exact = value.quantize(Decimal(1).scaleb(-SHOWN_DECIMALS), context=_EXACT).normalize()
+    return exact.quantize(minor, context=_EXACT) if exact == exact.quantize(minor) else exact

@@ -38,11 +38,13 @@ class Spend(Frozen):
 
 
 class Discount(Frozen):
-    """A percentage discount; without `duration_type` it applies for as long as the price."""
+    """A percentage discount. `monthly_rolling` (the default) applies for as long as the
+    price; `fixed` for `duration_value` months. The SDK's `DiscountInput` requires a
+    `duration_type`, so the default is explicit rather than absent."""
 
     type: Literal["percentage"] = "percentage"
     amount: Percentage
-    duration_type: Literal["fixed", "monthly_rolling"] | None = None
+    duration_type: Literal["fixed", "monthly_rolling"] = "monthly_rolling"
     duration_unit: Literal["months"] | None = None
     duration_value: PositiveCount | None = None
 

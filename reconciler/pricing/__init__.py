@@ -7,7 +7,6 @@ Pure functions over `reconciler.model` prices (no I/O). Semantics of every model
 bound rule, the order of terms and the rounding rule are in docs/pricing.md.
 """
 
-from reconciler.expression import check_expression, evaluate, referenced_metrics
 from reconciler.pricing.charge import line_items, price_charge
 from reconciler.pricing.errors import (
     ExpressionError,
@@ -17,6 +16,7 @@ from reconciler.pricing.errors import (
     PricingError,
     UnknownCurrencyError,
 )
+from reconciler.pricing.expression import check_expression, evaluate, referenced_metrics
 from reconciler.pricing.quote import Adjustment, LineItem, Quote, TierSpan
 from reconciler.pricing.usage import Usage
 

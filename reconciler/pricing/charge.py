@@ -31,6 +31,7 @@ from reconciler.pricing.percentage_models import (
     tiered_percentage_lines,
     volume_percentage_lines,
 )
+from reconciler.pricing.periods import one_off_period
 from reconciler.pricing.quote import LineItem, Quote
 from reconciler.pricing.rounding import check_currency, round_total
 from reconciler.pricing.tiered_models import (
@@ -65,8 +66,13 @@ def line_items(price: Price, usage: Usage) -> tuple[LineItem, ...]:
     raise PricingError(f"no pricing model for {type(price).__name__}")
 
 
-def price_charge(price: Price, usage: Usage, currency: str) -> Quote:
+def price_charge(price: Price, usage: Usage, currency: str, *, one_off: bool = False) -> Quote:
     """The charge of `price` for one billing period of `usage`, in `currency`.
+
+    `one_off`: the price's product is billed once (`billing_frequency = "one-off"`): it is
+    charged in one period only (`periods.one_off_period`: the contract's first with
+    `charge_on_contract_start`, a charge no trial defers; else the first after the trial);
+    in every other period the quote has no line and a total of 0.
 
     Contract: pure and deterministic; line items and adjustments are exact; `total` is the
     exact total rounded once, half up, to the currency's minor unit; no line item, subtotal
@@ -75,6 +81,11 @@ def price_charge(price: Price, usage: Usage, currency: str) -> Quote:
     billing period, minimum above maximum, or amounts beyond exact precision.
     """
     check_currency(currency)
+    if one_off:
+        if usage.period_index != one_off_period(price):
+            zero = Decimal(0)
+            return Quote(currency, (), zero, (), zero, round_total(zero, currency))
+        price = price.model_copy(update={"trial_days": None})  # charged now, trial or not
     with exact_arithmetic():
         lines = line_items(price, usage)
         subtotal = sum((line.amount for line in lines), Decimal(0))

@@ -8,7 +8,7 @@ rules reject are re-checked here and raised, never guessed around.
 from __future__ import annotations
 
 from reconciler.errors import BillingError
-from reconciler.expression import ExpressionError as ExpressionError
+from reconciler.pricing.expression import ExpressionError as ExpressionError
 
 
 class PricingError(BillingError):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reconciler.expression import evaluate
 from reconciler.model.prices import ExpressionPrice
 from reconciler.pricing.errors import ExpressionError
+from reconciler.pricing.expression import evaluate
 from reconciler.pricing.quote import LineItem
 from reconciler.pricing.usage import Usage
 

@@ -59,3 +59,14 @@ def check_spend_period(spend: Spend, price: PriceCommon, what: str) -> None:
             f" is billed every {period_months(price)} month(s): a spend limit is applied per"
             " billing period, so its period must match"
         )
+
+
+def one_off_period(price: PriceCommon) -> int:
+    """The one period a one-off price is charged in: the first (the contract's start) with
+    `charge_on_contract_start`, else the first invoice after any trial."""
+    if price.charge_on_contract_start:
+        return 0
+    index = 0
+    while in_trial(price, index):
+        index += 1
+    return index

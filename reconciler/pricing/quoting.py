@@ -17,7 +17,7 @@ from reconciler.model import Price
 from reconciler.pricing.charge import price_charge
 from reconciler.pricing.errors import InvalidUsageError, PricingError
 from reconciler.pricing.quote import Quote
-from reconciler.pricing.refs import CatalogTables, ResolvedPrice, resolve_text
+from reconciler.pricing.refs import CatalogTables, ResolvedPrice, is_one_off, resolve_text
 from reconciler.pricing.usage import Usage
 from reconciler.pricing.usage_fields import make_usage, usage_problems
 
@@ -35,6 +35,7 @@ class PriceQuote:
     currency: str
     usage: Usage
     quote: Quote
+    one_off: bool = False  # the product is billed once: one period only (`one_off_period`)
 
 
 def choose_currency(resolved: ResolvedPrice, given: str | None) -> str:
@@ -83,10 +84,12 @@ def quote_price(
     usage = make_usage(
         quantity=quantity, volume=volume, count=count, metrics=metrics, period=period
     )
+    one_off = is_one_off(tables, resolved.ref.product)
     return PriceQuote(
         ref=str(resolved.ref),
         price=resolved.price,
         currency=chosen,
         usage=usage,
-        quote=price_charge(resolved.price, usage, chosen),
+        quote=price_charge(resolved.price, usage, chosen, one_off=one_off),
+        one_off=one_off,
     )

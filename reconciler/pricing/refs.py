@@ -24,7 +24,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from reconciler.model import Bundle, Customer, Item, Plan, Price, PriceRef, Subscription, Version
+from reconciler.model import (
+    Bundle,
+    Customer,
+    Item,
+    Plan,
+    Price,
+    PriceRef,
+    Product,
+    Subscription,
+    Version,
+)
 from reconciler.pricing.errors import PricingError
 
 
@@ -35,6 +45,8 @@ class PriceRefError(PricingError):
 class CatalogTables(Protocol):
     """The catalog tables a reference is resolved in (read-only)."""
 
+    @property
+    def products(self) -> Mapping[str, Product]: ...
     @property
     def plans(self) -> Mapping[str, Plan]: ...
     @property
@@ -53,6 +65,12 @@ class ResolvedPrice:
     ref: PriceRef
     price: Price
     currency: str | None
+
+
+def is_one_off(tables: CatalogTables, product: str) -> bool:
+    """Is `product` billed once (`billing_frequency = "one-off"`), not every period?"""
+    declared = tables.products.get(product)
+    return declared is not None and declared.billing_frequency == "one-off"
 
 
 def parse_ref(text: str) -> PriceRef:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from reconciler.expression import ExpressionError, referenced_metrics
 from reconciler.model import Price
 from reconciler.model.prices import (
     ExpressionPrice,
@@ -21,6 +20,7 @@ from reconciler.model.prices import (
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
+from reconciler.pricing.expression import ExpressionError, referenced_metrics
 from reconciler.pricing.usage import Usage
 
 USAGE_FIELDS = ("quantity", "volume", "count", "metrics")

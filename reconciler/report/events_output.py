@@ -1,10 +1,14 @@
 """`billing events send` output: the summary of a send and its progress bar.
 
 - Text (`send_text`): where the events went and how long it took (a rate from 100 events),
-  the ingested (with unique ids), failed and invalid counts, then the first
-  `SHOWN_FAILURES` failures in line order and how many more there were.
-- JSON (`send_json`): the same counts, the number of unique ids, the seconds and every
-  failure (`line`, `unique_id`, `reason`).
+  the accepted events split into new and duplicate (already ingested: the API keeps them
+  once) as the API's answers said, failed and invalid counts, then the first
+  `SHOWN_FAILURES` failures in line order and how many more there were. When an answer
+  does not say which events were duplicates, the accepted count is shown as such, never
+  as new.
+- JSON (`send_json`): the same counts (`ingested` = accepted; `new` and `duplicates` are
+  null when unknown), the number of unique ids, the seconds and every failure (`line`,
+  `unique_id`, `reason`).
 - `send_progress`: the transient bar on stderr that counts the lines of a file as they are
   sent (the CLI shows it on a terminal only).
 """
@@ -26,6 +30,8 @@ class SendSummary(Protocol):
     source: str
     environment: str
     ingested: int
+    duplicates: int
+    duplicates_known: bool
     failed: int
     invalid: int
     unique_ids: set[str]
@@ -39,6 +45,8 @@ def send_json(summary: SendSummary) -> str:
             "environment": summary.environment,
             "source": summary.source,
             "ingested": summary.ingested,
+            "new": summary.ingested - summary.duplicates if summary.duplicates_known else None,
+            "duplicates": summary.duplicates if summary.duplicates_known else None,
             "failed": summary.failed,
             "invalid": summary.invalid,
             "unique_ids": len(summary.unique_ids),
@@ -55,7 +63,7 @@ def send_text(summary: SendSummary) -> str:
     rate = f" ({total / summary.seconds:,.0f} events/s)" if total >= 100 else ""
     lines = [
         f"Sent {summary.source} to {summary.environment!r} in {summary.seconds:.2f} s{rate}:",
-        f"  ingested   {summary.ingested:,} ({len(summary.unique_ids):,} unique ids)",
+        *_accepted(summary),
         f"  failed     {summary.failed:,}",
     ]
     if summary.invalid:
@@ -67,6 +75,20 @@ def send_text(summary: SendSummary) -> str:
     if len(summary.failures) > SHOWN_FAILURES:
         lines.append(f"  ... and {len(summary.failures) - SHOWN_FAILURES} more")
     return "\n".join(lines)
+
+
+def _accepted(summary: SendSummary) -> list[str]:
+    ids = f"({len(summary.unique_ids):,} unique ids)"
+    if not summary.duplicates_known:
+        return [
+            f"  accepted   {summary.ingested:,} {ids}; how many were new is not known (an"
+            " answer did not say, or came for a retried batch)"
+        ]
+    new = summary.ingested - summary.duplicates
+    lines = [f"  ingested   {new:,} new {ids}"]
+    if summary.duplicates:
+        lines.append(f"  duplicate  {summary.duplicates:,} (already ingested, not counted again)")
+    return lines
 
 
 def send_progress() -> Progress:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from reconciler.fmt.files import FileOutcome, Status
+from reconciler.commands.fmt.files import FileOutcome, Status
 
 
 def changed_lines(outcomes: Sequence[FileOutcome], *, check: bool, show_diff: bool) -> str:

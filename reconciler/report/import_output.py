@@ -8,7 +8,7 @@ the diagnostics of the new files, then the next step.
 
 from __future__ import annotations
 
-from reconciler.importing import ImportResult
+from reconciler.commands.importing import ImportResult
 from reconciler.report.diagnostics import diagnostics_text
 
 

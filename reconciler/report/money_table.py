@@ -2,9 +2,10 @@
 
 Columns `quantity  before  after  change  %` (the first is `volume` for the percentage
 models and `usage` for expressions, whose every metric takes the sampled value). Values
-are the review's own decimals, never recomputed: amounts as the engine rounded them, with
-thousands separators; the change signed (`+10.00`, `-0.05`, `0.00`); the percentage signed
-with 2 decimals, `n/a` when there is no base (before missing or 0); `(none)` for a side
+are the review's own decimals, never recomputed: the exact charges, with at least the
+currency's minor-unit decimals (more where the charge has them), thousands separators;
+the change signed (`+10.00`, `-0.05`, `0.00`); the percentage signed with 2 decimals,
+`n/a` when there is no base (before missing or 0); `(none)` for a side
 without the price (an item added or removed); `any` for the quantity of a price that
 reads no usage. Every column is right-aligned in text, so the numbers line up.
 """
@@ -84,10 +85,14 @@ def details(review: PriceReview) -> str:
         model = f"removed, {before}"
     else:
         model = before if before == after else f"{before} -> {after}"
-    parts = [f"{model}, {review.currency} per billing period"]
+    if review.one_off:
+        when = f"in billing period {review.period_index + 1}"
+        parts = [f"{model}, {review.currency} once (one-off), {when}"]
+    else:
+        parts = [f"{model}, {review.currency} per billing period"]
     if review.compared_with is not None:
         parts.append(f"compared with {review.compared_with}")
-    if review.period_index:
+    if review.period_index and not review.one_off:
         parts.append(f"billing period {review.period_index + 1}, the first after the trial")
     if review.basis in _NOTES:
         parts.append(_NOTES[review.basis])

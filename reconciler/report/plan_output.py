@@ -19,12 +19,12 @@ Contracts:
 
 from __future__ import annotations
 
-from reconciler.diagnostics import Severity
 from reconciler.plan import Action, Plan
 from reconciler.report.change_view import LABEL, STYLE, SYMBOL, ChangeView, count_phrases
 from reconciler.report.money_table import money_tables, tables_by_change
 from reconciler.report.sections import UNMANAGED_NOTE, diagnostic_lines, fence, timestamp
 from reconciler.report.templating import painter, render
+from reconciler.source.diagnostics import Severity
 
 PLAN_VERBS: dict[Action, str] = {
     Action.CREATE: "{n} to create",

@@ -1,7 +1,10 @@
 """`billing quote` and `billing test` output: line items tier by tier, and test reports.
 
-Amounts print exactly as the engine computed them, in fixed-point notation: line items and
-adjustments unrounded (they are exact), the total with the currency's minor unit. JSON
+Amounts print exactly as the engine computed them, in fixed-point notation and in one
+format per currency (`money`): at least the currency's minor-unit decimals, and the further
+decimals an exact amount really has (`400.00`, `0.0025`; never `400.0000` beside
+`500.00000`). Line items and adjustments are unrounded (they are exact), the total is
+rounded to the minor unit. Quantities and rates print as computed. JSON
 writes every decimal as a string, like plan files (DESIGN §4), so no reader turns money
 into a binary float.
 
@@ -26,11 +29,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from reconciler.commands.pricing_tests import LineDifference, PricingTestResult, PricingTestRun
 from reconciler.model import ExpectedLine, PricingTest
+from reconciler.model.currency import shown_amount
+from reconciler.pricing.periods import one_off_period
 from reconciler.pricing.quote import LineItem, Quote
 from reconciler.pricing.quoting import PriceQuote
 from reconciler.pricing.refs import ResolvedPrice
-from reconciler.pricing.tests_runner import LineDifference, PricingTestResult, PricingTestRun
 from reconciler.pricing.usage import Usage
 from reconciler.pricing.usage_fields import read_fields
 from reconciler.report.templating import Painter, painter
@@ -41,6 +46,11 @@ Row = tuple[str, str, str, str]
 def number(value: Decimal) -> str:
     """`value` in fixed-point notation, exactly (never `1E+3`)."""
     return format(value, "f")
+
+
+def money(value: Decimal, currency: str) -> str:
+    """An amount in `currency`, as every quote and test report writes it."""
+    return number(shown_amount(value, currency))
 
 
 def signed_plain(value: Decimal) -> str:
@@ -101,7 +111,7 @@ def usage_phrase(fields: dict[str, Any]) -> str:
 # ---- quotes -----------------------------------------------------------------------------
 
 
-def line_json(line: LineItem) -> dict[str, Any]:
+def line_json(line: LineItem, currency: str) -> dict[str, Any]:
     tier = line.tier
     return {
         "kind": line.kind,
@@ -109,7 +119,7 @@ def line_json(line: LineItem) -> dict[str, Any]:
         "quantity": number(line.quantity),
         "unit_amount": None if line.unit_amount is None else number(line.unit_amount),
         "percentage": None if line.percentage is None else number(line.percentage),
-        "amount": number(line.amount),
+        "amount": money(line.amount, currency),
         "tier": None
         if tier is None
         else {"index": tier.index, "lower": tier.lower, "upper": tier.upper},
@@ -119,16 +129,21 @@ def line_json(line: LineItem) -> dict[str, Any]:
 
 def quote_data(quote: Quote) -> dict[str, Any]:
     """The engine's `Quote` as JSON-ready data, decimals as strings."""
+    currency = quote.currency
     return {
-        "currency": quote.currency,
-        "line_items": [line_json(line) for line in quote.line_items],
-        "subtotal": number(quote.subtotal),
+        "currency": currency,
+        "line_items": [line_json(line, currency) for line in quote.line_items],
+        "subtotal": money(quote.subtotal, currency),
         "adjustments": [
-            {"kind": a.kind, "description": a.description, "amount": number(a.amount)}
+            {
+                "kind": a.kind,
+                "description": a.description,
+                "amount": money(a.amount, currency),
+            }
             for a in quote.adjustments
         ],
-        "unrounded_total": number(quote.unrounded_total),
-        "total": number(quote.total),
+        "unrounded_total": money(quote.unrounded_total, currency),
+        "total": money(quote.total, currency),
     }
 
 
@@ -153,19 +168,23 @@ def _rate(line: LineItem) -> str:
     return "" if line.unit_amount is None else number(line.unit_amount)
 
 
-def _line_rows(quote: Quote) -> list[Row]:
+def _line_rows(quote: Quote, empty: str = "nothing is charged at this usage") -> list[Row]:
     rows: list[Row] = [("line", "quantity", "rate", "amount")]
     for line in quote.line_items:
         label = line.description
         if line.interval is not None:
             label += f" (invoiced {line.interval})"
-        rows.append((label, number(line.quantity), _rate(line), number(line.amount)))
+        amount = money(line.amount, quote.currency)
+        rows.append((label, number(line.quantity), _rate(line), amount))
     if not quote.line_items:
-        rows.append(("(no line: nothing is charged at this usage)", "", "", "0"))
-    rows.append(("subtotal", "", "", number(quote.subtotal)))
+        zero = money(Decimal(0), quote.currency)
+        rows.append((f"(no line: {empty})", "", "", zero))
+    rows.append(("subtotal", "", "", money(quote.subtotal, quote.currency)))
     for adjustment in quote.adjustments:
-        rows.append((adjustment.description, "", "", signed_plain(adjustment.amount)))
-    rows.append((f"total ({quote.currency}, rounded half up)", "", "", number(quote.total)))
+        shown = shown_amount(adjustment.amount, quote.currency)
+        rows.append((adjustment.description, "", "", signed_plain(shown)))
+    total = money(quote.total, quote.currency)
+    rows.append((f"total ({quote.currency}, rounded half up)", "", "", total))
     return rows
 
 
@@ -179,6 +198,13 @@ def _table(rows: Sequence[Row], indent: str = "  ") -> list[str]:
     return out
 
 
+def _empty(priced: PriceQuote) -> str:
+    """Why a quote has no line."""
+    if priced.one_off and priced.usage.period_index != one_off_period(priced.price):
+        return f"a one-off price is charged once, in period {one_off_period(priced.price)}"
+    return "nothing is charged at this usage"
+
+
 def quote_text(priced: PriceQuote) -> str:
     price = priced.price
     usage = usage_phrase(usage_fields(priced.usage, read_fields(price)))
@@ -186,7 +212,7 @@ def quote_text(priced: PriceQuote) -> str:
         f"{priced.ref}: {price.type}, billed {price.billing_interval}, in {priced.currency}",
         f"usage: {usage}",
         "",
-        *_table(_line_rows(priced.quote)),
+        *_table(_line_rows(priced.quote, _empty(priced))),
     ]
     return "\n".join(lines) + "\n"
 
@@ -234,7 +260,7 @@ def result_data(result: PricingTestResult) -> dict[str, Any]:
         "usage": declared_usage(test),
         "currency": priced.currency if priced is not None else test.currency,
         "expected_total": number(test.expected_total),
-        "actual_total": number(priced.quote.total) if priced is not None else None,
+        "actual_total": money(priced.quote.total, priced.currency) if priced is not None else None,
         "difference": None if difference is None else number(difference),
         "passed": result.passed,
         "error": result.error,
@@ -296,10 +322,11 @@ def _failure_lines(result: PricingTestResult) -> list[str]:
         assert difference is not None
         out += [
             f"expected total {number(test.expected_total)} {currency}",
-            f"actual total   {number(total)} {currency} (difference {signed_plain(difference)})",
+            f"actual total   {money(total, currency)} {currency}"
+            f" (difference {signed_plain(shown_amount(difference, currency))})",
         ]
     else:
-        out.append(f"total {number(total)} {currency} as expected")
+        out.append(f"total {money(total, currency)} {currency} as expected")
     out += [difference_text(d) for d in result.line_differences]
     out.append("actual line items:")
     out += _table(_line_rows(priced.quote))
@@ -311,7 +338,7 @@ def result_text(result: PricingTestResult, paint: Painter) -> list[str]:
     usage = usage_phrase(declared_usage(test))
     head = f"{result.name}: {test.price}, {usage}"
     if result.passed and priced is not None:
-        total = f"{number(priced.quote.total)} {priced.currency}"
+        total = f"{money(priced.quote.total, priced.currency)} {priced.currency}"
         return [f"{paint('PASS', 'bold green')} {head} -> {total}"]
     lines = [f"{paint('FAIL', 'bold red')} {head}"]
     if test.description:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reconciler import __version__
 from reconciler.model import CatalogFile
+from reconciler.version import __version__
 
 SCHEMA_ID = "https://alguna-billing.invalid/schema/catalog.schema.json"
 

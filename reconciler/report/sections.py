@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.report.diagnostics import diagnostics_text
+from reconciler.source.diagnostics import Diagnostic, Severity
 
 UNMANAGED_NOTE = "not managed by this catalog; never touched; `billing import` adopts them"
 

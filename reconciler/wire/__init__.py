@@ -39,7 +39,9 @@ from reconciler.wire.refs import (
     ModelLookup,
 )
 from reconciler.wire.subscriptions import (
+    cancellation_to_wire,
     effective_items,
+    subscription_create_bodies,
     subscription_from_wire,
     subscription_patch_body,
     subscription_to_wire,
@@ -64,6 +66,7 @@ __all__ = [
     "WireObject",
     "bundle_from_wire",
     "bundle_to_wire",
+    "cancellation_to_wire",
     "canonical",
     "change_body",
     "customer_from_wire",
@@ -85,6 +88,7 @@ __all__ = [
     "product_from_wire",
     "product_patch_body",
     "product_to_wire",
+    "subscription_create_bodies",
     "subscription_from_wire",
     "subscription_patch_body",
     "subscription_to_wire",

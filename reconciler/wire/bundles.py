@@ -1,21 +1,40 @@
 """Bundles: catalog `Bundle` <-> wire product bundle.
 
 Body: `{name, description?, prices: [price + product_id]}` (a bundle price carries its
-`product_id` inside the price object). Back from the wire the embedded `product` object,
-ids, currency and timestamps of each price are ignored; `product_id` (or, failing that,
-`product.id`) names the product.
+`product_id` inside the price object). A bundle price is the SDK's `PriceCreateRequest`,
+not the `PriceInput` of items, and differs in two ways the SDK decides: its discount names
+its type `discount_type`, and `fixed_pricing_model` carries the required `total`
+(price_per_unit x units, the value the API computes and returns). Back from the wire the
+embedded `product` object, ids, currency and timestamps of each price are ignored;
+`product_id` (or, failing that, `product.id`) names the product.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import localcontext
 from typing import Any
 
 from reconciler.model import Bundle, ProductItem
+from reconciler.model.prices import FixedPrice
 from reconciler.wire.errors import reading
 from reconciler.wire.prices import price_from_wire, price_to_wire
 from reconciler.wire.refs import IdResolver, KeyResolver
-from reconciler.wire.values import WireObject, omit_none
+from reconciler.wire.terms import bundle_discount_to_wire
+from reconciler.wire.values import WireObject, decimal_to_wire, omit_none
+
+
+def bundle_price_to_wire(item: ProductItem, ids: IdResolver) -> WireObject:
+    """One bundle price in the shape of the SDK's `PriceCreateRequest`."""
+    body = price_to_wire(item.price, item.product, ids)
+    body["product_id"] = ids.product_id(item.product)
+    if item.price.discount is not None:
+        body["discount"] = bundle_discount_to_wire(item.price.discount)
+    if isinstance(item.price, FixedPrice):
+        with localcontext(prec=60):  # exact: money has at most 12 decimals, units < 10^9
+            total = item.price.price_per_unit * item.price.units
+        body["fixed_pricing_model"]["total"] = decimal_to_wire(total)
+    return body
 
 
 def bundle_to_wire(bundle: Bundle, ids: IdResolver) -> WireObject:
@@ -23,13 +42,7 @@ def bundle_to_wire(bundle: Bundle, ids: IdResolver) -> WireObject:
         {
             "name": bundle.name,
             "description": bundle.description,
-            "prices": [
-                {
-                    **price_to_wire(item.price, item.product, ids),
-                    "product_id": ids.product_id(item.product),
-                }
-                for item in bundle.items
-            ],
+            "prices": [bundle_price_to_wire(item, ids) for item in bundle.items],
         }
     )
 

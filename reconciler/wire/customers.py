@@ -6,6 +6,8 @@ email_preferences}]}`.
 
 - The catalog key is the customer's live identity, so it is always an alias on the wire:
   first, followed by the declared aliases (without the key, should they repeat it).
+- The SDK's `AddressRequest` requires `line1, city, state, postal_code, country`: a
+  declared address sends every field, an undeclared one as "" (which reads back as None).
 - Back from the wire the key is dropped from the aliases (the catalog never needs to
   repeat it); a billing address with no field set reads back as None (and is omitted);
   empty strings in names and address fields read back as None.
@@ -27,7 +29,7 @@ _ADDRESS_FIELDS = ("line1", "line2", "city", "state", "postal_code", "country")
 
 def customer_to_wire(customer: Customer, key: str) -> WireObject:
     address = customer.billing_address
-    address_body = omit_none(address.model_dump()) if address is not None else {}
+    address_body = _address_to_wire(address.model_dump()) if address is not None else {}
     return omit_none(
         {
             "name": customer.name,
@@ -48,6 +50,18 @@ def customer_to_wire(customer: Customer, key: str) -> WireObject:
             ],
         }
     )
+
+
+_REQUIRED_ADDRESS_FIELDS = ("line1", "city", "state", "postal_code", "country")
+
+
+def _address_to_wire(fields: Mapping[str, Any]) -> WireObject:
+    """The address with every SDK-required field present ("" when the catalog omits it);
+    an address that declares no field at all is omitted (empty body)."""
+    declared = omit_none(dict(fields))
+    if not declared:
+        return {}
+    return {**{name: "" for name in _REQUIRED_ADDRESS_FIELDS}, **declared}
 
 
 def customer_from_wire(obj: Mapping[str, Any], key: str, where: str = "customer") -> Customer:

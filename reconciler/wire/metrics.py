@@ -46,7 +46,11 @@ def metric_from_wire(obj: Mapping[str, Any], where: str = "metric") -> Metric:
             name=obj["name"],
             description=obj.get("description"),
             event_name=obj["event_name"],
-            aggregation=Aggregation(method=aggregation["method"], field=aggregation.get("field")),
+            aggregation=Aggregation(
+                # The SDK's AggregationResponse always has a `field`: "" when there is none.
+                method=aggregation["method"],
+                field=aggregation.get("field") or None,
+            ),
             filter_groups=tuple(
                 FilterGroup(
                     operator=group.get("operator", "and"),

@@ -10,6 +10,11 @@ section 4): `contract_period_type`/`contract_duration` and `auto_renew`/
 `renewal_period_type`/`renewal_duration`. Back from the wire, `contract` exists when a
 `contract_*` key is set and `renewal` when any renewal key is set. `invoice_settings`
 with no field set is omitted, and an empty one reads back as None.
+
+Entitlement types: the catalog's `quantity` and `tier` are the SDK's `number` and `string`
+(`EntitlementInput.type` is `boolean | number | string | credit_allocation`); the mapping
+renames them both ways (`ENTITLEMENT_TYPES`), and a wire `number`/`string` reads back as
+`quantity`/`tier`.
 """
 
 from __future__ import annotations
@@ -30,6 +35,10 @@ from reconciler.wire.terms import (
 )
 from reconciler.wire.values import WireObject, known_fields, omit_none
 
+ENTITLEMENT_TYPES: dict[str, str] = {"boolean": "boolean", "quantity": "number", "tier": "string"}
+"""Catalog entitlement type -> the SDK's `EntitlementInput.type`."""
+_CATALOG_ENTITLEMENT_TYPES = {wire: catalog for catalog, wire in ENTITLEMENT_TYPES.items()}
+
 
 def plan_to_wire(plan: Plan, ids: IdResolver) -> WireObject:
     contract, renewal = plan.contract, plan.renewal
@@ -49,7 +58,12 @@ def plan_to_wire(plan: Plan, ids: IdResolver) -> WireObject:
             "payment_terms": plan.payment_terms,
             "invoice_settings": settings or None,
             "entitlements": [
-                {"entitlement_key": e.key, "type": e.type, "mode": e.mode, "value": e.value}
+                {
+                    "entitlement_key": e.key,
+                    "type": ENTITLEMENT_TYPES[e.type],
+                    "mode": e.mode,
+                    "value": e.value,
+                }
                 for e in plan.entitlements
             ],
             "discount": discount_to_wire(plan.discount),
@@ -76,7 +90,7 @@ def plan_from_wire(obj: Mapping[str, Any], keys: KeyResolver, where: str = "plan
             entitlements=tuple(
                 Entitlement(
                     key=e["entitlement_key"],
-                    type=e.get("type", "boolean"),
+                    type=_CATALOG_ENTITLEMENT_TYPES.get(e.get("type", "boolean"), e.get("type")),
                     mode=e.get("mode", "static"),
                     value=e.get("value", "true"),
                 )

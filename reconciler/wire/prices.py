@@ -137,7 +137,7 @@ def price_from_wire(
         direction = obj.get("billing_direction")
         fields: dict[str, Any] = {
             "type": price_type,
-            "billing_interval": obj["billing_interval"],
+            "billing_interval": _interval(obj),
             "billing_interval_count": obj.get("billing_interval_count"),
             "billing_interval_unit": obj.get("billing_interval_unit"),
             "billing_direction": None if direction == product.payment_terms else direction,
@@ -151,6 +151,22 @@ def price_from_wire(
             **_MODEL_READERS[price_type](model, f"{where}.{model_field(price_type)}"),
         }
         return PRICE_ADAPTER.validate_python(omit_none(fields))
+
+
+_NAMED_INTERVALS = {1: "monthly", 3: "quarterly", 6: "semi_annual", 12: "yearly"}
+
+
+def _interval(obj: Mapping[str, Any]) -> Any:
+    """`billing_interval`, which the SDK calls legacy and optional: when a price carries only
+    `billing_interval_count` months, the named interval of that many months (else monthly;
+    the count and unit, read beside it, then say how often the price bills)."""
+    named = obj.get("billing_interval")
+    if named is not None:
+        return named
+    count = obj.get("billing_interval_count")
+    if obj.get("billing_interval_unit") == "month" and isinstance(count, int):
+        return _NAMED_INTERVALS.get(count, "monthly")
+    return "monthly"
 
 
 def _unit(model: Any, where: str) -> dict[str, Any]:

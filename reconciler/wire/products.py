@@ -72,7 +72,8 @@ def product_from_wire(
         sku = obj.get("sku")
         return Product(
             name=obj["name"],
-            description=obj.get("description"),
+            # The SDK's ProductResponse always has a description: "" when none is set.
+            description=obj.get("description") or None,
             fee_type=fee_type,
             payment_terms=obj["payment_terms"],
             billing_frequency=frequency,

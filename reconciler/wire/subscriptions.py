@@ -8,25 +8,32 @@ item set (the server's plan + overrides merge then changes nothing), each later 
 is its own body (`version_to_wire`).
 
 Bodies:
-- create: `{customer_id, plan_id?, name?, description?, currency, contract {period_type,
+- the subscription object (`subscription_to_wire`, also the canonical form's source):
+  `{customer_id, plan_id?, name?, description?, currency, contract {period_type,
   duration_months?, start_date}, renewal?, billing?, trial_period_days?, discount?,
   minimum_spend?, maximum_spend?, metadata, items, auto_activate: false}`. `currency` is
   the subscription's, else the customer's. `metadata` is the catalog's plus
   `billing_key` (the catalog key) and `managed_by` (`alguna-billing`), which win.
+- create (`subscription_create_bodies`): the object without `SET_AFTER_CREATE`
+  (`description, trial_period_days, discount, minimum_spend, maximum_spend`), which the
+  SDK's create does not take, then a PATCH with those of them the catalog sets.
 - PATCH (`subscription_patch_body`): the in-place settings (`name, description, billing,
   renewal, discount, minimum_spend, maximum_spend, trial_period_days, metadata`), None
   sent as null (clears); metadata keys present live but no longer declared are sent as
   null, which deletes them (merge semantics).
 - version: `{items, effective_at ("YYYY-MM-DD" or a keyword), description?}`.
+- cancel (`cancellation_to_wire`): `{reason, effective, reason_description?}`.
 
 Back from the wire (`subscription_from_wire`, from the subscription object and its version
-objects `{id, status, effective_at, description, items}`): versions are the published and
-draft ones, ordered by `effective_at` (dates first, then keywords in the order given); each
-holds its complete item set; `billing_key`/`managed_by` leave the metadata; a currency
-equal to the customer's becomes None; `activate` is true unless the status is `draft`;
-`cancel` comes from the `cancellation` object (`cancellation_from_wire`); an empty `billing`
-reads back as None. Response-only fields (`id`, `status`, `end_date`, timestamps,
-`current_version_id`, `pending_changes`, ...) are ignored.
+objects `{id, status, effective_at, description, items}`; the SDK's version response
+spells `effective_at` `start_date`, read when `effective_at` is absent): versions are the
+published and draft ones, ordered by `effective_at` (dates first, then keywords in the
+order given); each holds its complete item set; `billing_key`/`managed_by` leave the
+metadata; a currency equal to the customer's becomes None; `activate` is true unless the
+status is `draft`; `cancel` comes from the `cancellation` object
+(`cancellation_from_wire`); an empty `billing` reads back as None. Response-only fields
+(`id`, `status`, `end_date`, timestamps, `current_version_id`, `pending_changes`, ...)
+are ignored.
 """
 
 from __future__ import annotations
@@ -106,6 +113,27 @@ def subscription_to_wire(subscription: Subscription, key: str, ids: IdResolver) 
             "auto_activate": False,
         }
     )
+
+
+SET_AFTER_CREATE = (
+    "description",
+    "trial_period_days",
+    "discount",
+    "minimum_spend",
+    "maximum_spend",
+)
+"""Fields of the subscription object that the SDK's `subscriptions.create` does not take:
+they are set by a PATCH right after the create (`subscription_create_bodies`)."""
+
+
+def subscription_create_bodies(
+    subscription: Subscription, key: str, ids: IdResolver
+) -> tuple[WireObject, WireObject]:
+    """The create request (the SDK's `subscriptions.create` fields only) and the PATCH that
+    follows it with the `SET_AFTER_CREATE` fields the catalog declares (empty: no PATCH)."""
+    body = subscription_to_wire(subscription, key, ids)
+    later = {name: body.pop(name) for name in SET_AFTER_CREATE if name in body}
+    return body, later
 
 
 def _settings(subscription: Subscription) -> WireObject:
@@ -219,6 +247,17 @@ def subscription_from_wire(
         )
 
 
+def cancellation_to_wire(cancel: Cancellation) -> WireObject:
+    """The body of `POST /subscriptions/{id}/cancel` (the SDK's `subscriptions.cancel`)."""
+    return omit_none(
+        {
+            "reason": cancel.reason,
+            "effective": str(cancel.effective),
+            "reason_description": cancel.description,
+        }
+    )
+
+
 def cancellation_from_wire(obj: Mapping[str, Any] | None) -> Cancellation | None:
     """A scheduled or past cancellation, read from the `cancellation` object (field names
     assumed: v2 documents the cancel request, not how it reads back), dated by its
@@ -241,7 +280,8 @@ def versions_from_wire(
         for index, obj in enumerate(objs):
             if obj.get("status", "published") not in VERSION_STATUSES:
                 continue
-            effective = effective_from_wire(obj["effective_at"])
+            # The SDK's SubscriptionPhaseDetailResponse names it `start_date`.
+            effective = effective_from_wire(obj.get("effective_at") or obj["start_date"])
             order = (1, index) if isinstance(effective, str) else (0, effective)
             version = Version(
                 effective=effective,

@@ -1,9 +1,13 @@
 """Commercial terms shared by prices, plans and subscriptions: spends and discounts.
 
-Wire shapes: spend `{amount, period}`; discount `{type, amount, duration_type?,
-duration_unit?, duration_value?}` (amounts as decimal strings, None keys omitted). Back
-from the wire a discount's type may also come as `discount_type` (the bundle examples in
-alguna-api.md section 3.2 spell it so); a missing spend period reads as `monthly`.
+Wire shapes (the SDK's `SpendingThresholdInput` and `DiscountInput`): spend `{amount,
+period}`; discount `{type, amount, duration_type, duration_unit?, duration_value?}`
+(amounts as decimal strings, None keys omitted; `duration_type` is required by the SDK, so
+it is always sent). A price inside a bundle is the SDK's `PriceCreateRequest`, whose
+discount is the SDK's `Discount` and names its type `discount_type` instead
+(`bundle_discount_to_wire`). Back from the wire a discount's type may come under either
+name; a missing `duration_type` reads as `monthly_rolling` and a missing spend period as
+`monthly`.
 """
 
 from __future__ import annotations
@@ -38,6 +42,14 @@ def discount_to_wire(discount: Discount | None) -> WireObject | None:
             "duration_value": discount.duration_value,
         }
     )
+
+
+def bundle_discount_to_wire(discount: Discount | None) -> WireObject | None:
+    """The discount of a bundle price: the SDK's `Discount` spells `type` `discount_type`."""
+    body = discount_to_wire(discount)
+    if body is not None:
+        body["discount_type"] = body.pop("type")
+    return body
 
 
 def discount_from_wire(obj: Any) -> Discount | None:

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from .emulated import Emulated, emulated
+from tests.api.emulated import Emulated, emulated
 
 
 @pytest.fixture

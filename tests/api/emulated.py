@@ -17,9 +17,9 @@ import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from alguna_emulator import RateLimits, create_app, emulator_transport
 from reconciler.api import AlgunaReader, AlgunaWriter, Connection, HttpCore, RetryPolicy
 from reconciler.api.connection import Timeouts
-from reconciler.emulator import RateLimits, create_app, emulator_transport
 from reconciler.settings import RateLimits as ClientRateLimits
 
 API_KEY = "sk_test_x"

@@ -18,6 +18,9 @@ from reconciler.settings import EnvironmentSettings
         ("http://api.alguna.io", "sk_live_abc"),
         ("http://10.0.0.5:8787", "anything"),
         ("ftp://api.alguna.io", "sk_live_abc"),
+        ("https://billing-proxy.example.com", "opaque-key"),
+        ("https://api.alguna.io.evil.example", "k1.s3cret"),
+        ("https://evilalguna.io", "k1.s3cret"),
     ],
 )
 def test_refused_targets(url: str, key: str) -> None:
@@ -34,11 +37,26 @@ def test_refused_targets(url: str, key: str) -> None:
         ("http://127.0.0.1:8787", "sk_live_abc"),
         ("http://localhost:8787", "sk_test_abc"),
         ("http://[::1]:8787", "k"),
-        ("https://billing-proxy.example.com", "opaque-key"),
+        ("https://eu.api.alguna.io", "k1.s3cret"),
     ],
 )
 def test_accepted_targets(url: str, key: str) -> None:
     check_target(url, key)
+
+
+def test_another_host_gets_the_key_only_when_the_process_environment_names_it() -> None:
+    """A pull request can edit billing.toml's base_url, not the CI job's environment."""
+    proxy = "https://billing-proxy.example.com"
+    with pytest.raises(EnvironmentSelectionError, match="BILLING_TRUSTED_API_HOSTS"):
+        check_target(proxy, "k1.s3cret", {"BILLING_TRUSTED_API_HOSTS": "other.example.com"})
+    check_target(
+        proxy, "k1.s3cret", {"BILLING_TRUSTED_API_HOSTS": "x.test, billing-proxy.example.com"}
+    )
+    env = EnvironmentSettings(base_url=proxy, api_key_env="MY_KEY")
+    with pytest.raises(EnvironmentSelectionError, match="not an Alguna host"):
+        connection_for("prod", env, environ={"MY_KEY": "k1.s3cret"})
+    trusted = {"MY_KEY": "k1.s3cret", "BILLING_TRUSTED_API_HOSTS": "billing-proxy.example.com"}
+    assert connection_for("prod", env, environ=trusted).base_url == proxy
 
 
 def test_connection_reads_the_key_from_the_named_variable_only() -> None:

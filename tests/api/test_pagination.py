@@ -8,11 +8,10 @@ import json
 import httpx
 import pytest
 
+from alguna_emulator import emulator_transport
 from reconciler.api import AlgunaReader, HttpCore
 from reconciler.api.errors import ApiProtocolError
-from reconciler.emulator import emulator_transport
-
-from .emulated import Emulated
+from tests.api.emulated import Emulated
 
 
 def metric(i: int) -> dict[str, object]:

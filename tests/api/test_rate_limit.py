@@ -55,7 +55,7 @@ async def test_with_latency_concurrency_keeps_the_rate_up() -> None:
 def test_requests_count_against_the_class_the_emulator_charges(
     method: str, path: str, klass: RequestClass
 ) -> None:
-    from reconciler.emulator.pipeline.ratelimit import limit_class
+    from alguna_emulator.pipeline.ratelimit import limit_class
 
     assert request_class(method, path) == klass
     assert limit_class(method, path) == klass.value

@@ -27,8 +27,7 @@ from reconciler.api.errors import (
     ApiRejectedError,
     ApiServerError,
 )
-
-from .emulated import FAST_RETRY, Emulated, emulated
+from tests.api.emulated import FAST_RETRY, Emulated, emulated
 
 METRIC = {"name": "API calls", "event_name": "api_call", "aggregation": {"method": "count"}}
 KEY = "plan-1:metric.api_calls:create"

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.api.errors import ApiError
-
-from .emulated import Emulated, emulated
+from tests.api.emulated import Emulated, emulated
 
 SECRET = "sk_test_Q7hX2sd9LmVv0pRtY4bN8cKw"
 METRIC = {"name": "API calls", "event_name": "api_call", "aggregation": {"method": "count"}}

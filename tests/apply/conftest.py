@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import Workspace, workspace
+from tests.apply.harness import Workspace, workspace
 
 
 @pytest.fixture

@@ -16,9 +16,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from api.emulated import FAST_RETRY, START
 from hypothesis import strategies as st
-from live.valid import (
+from pydantic import SecretStr
+
+from alguna_emulator import create_app, emulator_transport
+from reconciler.api import AlgunaReader, AlgunaWriter, Connection, HttpCore
+from reconciler.apply import apply_plan
+from reconciler.diff import diff
+from reconciler.live import fetch_live
+from reconciler.model import DesiredState, Item, ProductItem
+from reconciler.plan import ApplyResult, Plan
+from reconciler.planning.planner import make_plan
+from reconciler.settings import RateLimits
+from tests.api.emulated import FAST_RETRY, START
+from tests.apply.harness import Control, control_for
+from tests.live.valid import (
     catalog_errors,
     desired_with,
     product_for,
@@ -31,20 +43,7 @@ from live.valid import (
     repaired_subscription,
     with_price_first,
 )
-from pydantic import SecretStr
-from wire import strategies as s
-
-from reconciler.api import AlgunaReader, AlgunaWriter, Connection, HttpCore
-from reconciler.apply import apply_plan
-from reconciler.diff import diff
-from reconciler.emulator import create_app, emulator_transport
-from reconciler.live import fetch_live
-from reconciler.model import DesiredState, Item, ProductItem
-from reconciler.plan import ApplyResult, Plan
-from reconciler.planner import make_plan
-from reconciler.settings import RateLimits
-
-from .harness import Control, control_for
+from tests.wire import strategies as s
 
 API_KEY = "sk_test_generated"
 FAST = RateLimits(standard=100_000, bulk=100_000, events=100_000)

@@ -4,7 +4,7 @@ control API to look at (and tamper with) the account out of band.
 `Workspace` is a project folder in a temporary directory (a `billing.toml` with one
 embedded environment and generous client rate limits, plus a catalog) whose environment
 is an emulator app shared with a control client. Everything between the test and the
-emulator is our own code, unmodified: `operations.open_target` / `plan_target` /
+emulator is our own code, unmodified: `commands.workflow.open_target` / `plan_target` /
 `apply_planned` / `apply_saved`, the real `HttpCore` and the real emulator pipeline.
 """
 
@@ -21,15 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from api.emulated import FAST_RETRY, START
 from fastapi import FastAPI
 
+from alguna_emulator import create_app, emulator_transport
 from reconciler.api import RetryPolicy
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX
 from reconciler.apply.plan_files import default_plan_path
 from reconciler.apply.progress import Progress
-from reconciler.emulator import create_app, emulator_transport
-from reconciler.operations import (
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import (
     Catalog,
     Planned,
     Target,
@@ -38,7 +38,7 @@ from reconciler.operations import (
     plan_target,
 )
 from reconciler.plan import ApplyResult, Change, Plan
-from reconciler.project import Project
+from tests.api.emulated import FAST_RETRY, START
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_CATALOG = REPO / "catalog"

@@ -2,20 +2,24 @@
 account, apply the plan, plan again and find nothing to do; apply that empty plan and
 write nothing. One emulator serves every example, reset through its control API before
 each (building a new app per example would cost more than the example).
+
+The normal suite runs 25 examples; the full 200 run behind the slow marker
+(`pytest -m slow tests/apply/test_converges.py`).
 """
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from reconciler.apply import apply_plan
 from reconciler.model import DesiredState
 from reconciler.plan import ApplyStatus
+from tests.apply.generated import Direct, direct, valid_catalogs
+from tests.apply.harness import describe
 
-from .generated import Direct, direct, valid_catalogs
-from .harness import describe
-
-EXAMPLES = 200
+EXAMPLES = 25
+FULL_EXAMPLES = 200
 
 
 async def converges(env: Direct, desired: DesiredState) -> None:
@@ -38,11 +42,20 @@ async def converges(env: Direct, desired: DesiredState) -> None:
 
 
 def test_apply_then_plan_is_empty_and_reapply_writes_nothing() -> None:
+    _check_converges(EXAMPLES)
+
+
+@pytest.mark.slow
+def test_converges_on_the_full_count() -> None:
+    _check_converges(FULL_EXAMPLES)
+
+
+def _check_converges(examples: int) -> None:
     ran = 0
     with direct() as env:
 
         @settings(
-            max_examples=EXAMPLES,
+            max_examples=examples,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
         )
@@ -53,4 +66,4 @@ def test_apply_then_plan_is_empty_and_reapply_writes_nothing() -> None:
             env.run(converges(env, desired))
 
         check()
-    assert ran >= EXAMPLES
+    assert ran >= examples

@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from api.emulated import FAST_RETRY
-
 from reconciler.api import RetryPolicy
-from reconciler.operations import apply_planned
+from reconciler.commands.workflow import apply_planned
 from reconciler.plan import ApplyResult, ApplyStatus
-
-from .harness import Workspace, describe, duplicates, stored_counts
+from tests.api.emulated import FAST_RETRY
+from tests.apply.harness import Workspace, describe, duplicates, stored_counts
 
 # Collection creates (and a subscription's versions): the writes that make new objects.
 CREATES = r"^/(metrics|products|plans|bundles|customers|subscriptions)/?$|/versions/?$"

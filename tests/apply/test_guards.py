@@ -9,11 +9,10 @@ import pytest
 from reconciler.apply import PlanRefusedError
 from reconciler.apply.keys import idempotency_key
 from reconciler.apply.plan_files import read_plan, write_plan
-from reconciler.operations import apply_planned, apply_saved
+from reconciler.commands.workflow import apply_planned, apply_saved
 from reconciler.plan import Action, ApplyStatus
 from reconciler.report.plan_output import plan_json
-
-from .harness import Workspace, describe, duplicates, workspace, write_catalog
+from tests.apply.harness import Workspace, describe, duplicates, workspace, write_catalog
 
 
 def product(frequency: str) -> dict[str, str]:

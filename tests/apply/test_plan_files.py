@@ -11,12 +11,11 @@ import pytest
 
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX
 from reconciler.apply.plan_files import read_plan, write_plan
+from reconciler.commands.workflow import apply_planned
 from reconciler.errors import InvalidInputError
-from reconciler.operations import apply_planned
 from reconciler.plan import Action, ApplyStatus
 from reconciler.report.plan_output import plan_json
-
-from .harness import REMOTE_KEY, REMOTE_KEY_ENV, Workspace
+from tests.apply.harness import REMOTE_KEY, REMOTE_KEY_ENV, Workspace
 
 
 @pytest.fixture

@@ -7,15 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
-from live.valid import catalog_errors
 
-from reconciler.diagnostics import Severity
+from reconciler.commands.workflow import apply_planned
 from reconciler.model import DesiredState
-from reconciler.operations import apply_planned
 from reconciler.plan import Action, ApplyStatus
-
-from .generated import Direct, direct, valid_catalogs
-from .harness import describe, workspace, write_catalog
+from reconciler.source.diagnostics import Severity
+from tests.apply.generated import Direct, direct, valid_catalogs
+from tests.apply.harness import describe, workspace, write_catalog
+from tests.live.valid import catalog_errors
 
 # The settings PATCH can change on a live subscription, except `billing` and `renewal`
 # (see test_removed_subscription_billing_and_renewal_fields_are_cleared).

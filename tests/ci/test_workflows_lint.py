@@ -25,8 +25,7 @@ import yaml
 from click.testing import CliRunner
 
 from reconciler.cli import main
-
-from .runner import EXPRESSION, load_workflow
+from tests.ci.runner import EXPRESSION, load_workflow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "github"
 WORKFLOWS = sorted((EXAMPLES / "workflows").glob("*.yml"))

@@ -20,13 +20,12 @@ from typing import Any
 
 import httpx
 import pytest
-from importing.harness import api_key, make_project
 
-from reconciler.emulator import create_app
-from reconciler.operations import apply_saved, load_catalog, open_target, plan_target
-from reconciler.project import Project
-
-from .runner import Context, JobResult, run_job, runner_env
+from alguna_emulator import create_app
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import apply_saved, load_catalog, open_target, plan_target
+from tests.ci.runner import Context, JobResult, run_job, runner_env
+from tests.importing.harness import api_key, make_project
 
 HERE = Path(__file__).parent
 WORKFLOWS = Path(__file__).resolve().parents[2] / "examples" / "github" / "workflows"
@@ -71,13 +70,14 @@ class GitHub:
     def save(self, state: dict[str, Any]) -> None:
         self.state_file.write_text(json.dumps(state))
 
-    def run(self, workflow: str, workdir: Path, **github: Any) -> JobResult:
-        """Run the one job of `workflow` as GitHub would for an event with `github`."""
+    def run(self, workflow: str, workdir: Path, fork: bool = False, **github: Any) -> JobResult:
+        """Run the one job of `workflow` as GitHub would for an event with `github`; a
+        pull request from a fork gets no secrets."""
         self.run_count += 1
         run_id = 5000 + self.run_count
         context = Context(
             github={"repository": REPO, "token": "ghs_fake", "run_id": run_id, **github},
-            secrets={"ALGUNA_API_KEY": "sk_live_not_used_by_the_embedded_emulator"},
+            secrets={} if fork else {"ALGUNA_API_KEY": "sk_live_not_used_by_the_embedded_emulator"},
             base_env=runner_env(self.bin, self.state_file),
             artifacts=self.root / "artifacts" / str(run_id),
         )
@@ -98,7 +98,7 @@ class GitHub:
 
 
 def _jobs(workflow: str) -> list[str]:
-    from .runner import load_workflow
+    from tests.ci.runner import load_workflow
 
     return list(load_workflow(WORKFLOWS / workflow)["jobs"])
 
@@ -112,7 +112,7 @@ async def seed_production(project: Path) -> None:
     in-process from a plan (production is protected: apply takes reviewed plans only)."""
     opened = Project.open(project)
     catalog = load_catalog(opened, "production")
-    from reconciler.emulator import emulator_transport
+    from alguna_emulator import emulator_transport
 
     transport = emulator_transport(db_path=str(project / ".billing" / "shared.db"))
     async with open_target(opened, "production", transport) as target:
@@ -229,3 +229,22 @@ def test_a_pull_request_without_changes_is_labelled_so(tmp_path: Path) -> None:
     (comment,) = state["comments"]["9"]
     assert "No changes." in comment["body"]
     assert result.artifacts == {}, "nothing to apply, nothing uploaded"
+
+
+def test_a_pull_request_from_a_fork_is_validated_without_a_key(tmp_path: Path) -> None:
+    """GitHub gives a fork's pull request no secrets: the plan job validates only."""
+    project = make_project(tmp_path / "checkout", example_catalog=True)
+    github = GitHub(tmp_path / "github")
+    result = github.run("billing-plan.yml", project, fork=True, **pull_request(9, "f1"))
+    assert result.succeeded, result.log()
+    assert result.step("Plan").outputs == {}
+    assert "validating the catalog only" in result.log()
+    state = github.load()
+    assert not state["comments"].get("9") and not state["pr_labels"].get("9")
+    assert not (project / ".billing").exists()  # no API was opened
+
+    plans = project / "catalog" / "plans.toml"
+    plans.write_text(plans.read_text() + "\n[plans.broken]\nname = 1\n")
+    failed = github.run("billing-plan.yml", project, fork=True, **pull_request(9, "f2"))
+    assert not failed.succeeded
+    assert "catalog/plans.toml" in failed.log()

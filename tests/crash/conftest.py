@@ -5,11 +5,10 @@ apply of it. Slow tests (the 20-run soak) are opt-in with `-m slow`."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from .harness import Calibration, Emulator, Project, calibrate, serving
+from tests.crash.harness import Calibration, Emulator, Project, calibrate, serving
 
 N_RESOURCES = 300
 SEED = 20260401
@@ -39,14 +38,3 @@ def empty(emulator: Emulator) -> Emulator:
     """The emulator with every account emptied and its request counters cleared."""
     emulator.reset()
     return emulator
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Slow crash tests are opt-in (``-m slow``): deselect them unless a -m asks for them."""
-    if "slow" in (config.getoption("markexpr") or ""):
-        return
-    here = str(Path(__file__).parent)
-    slow = [i for i in items if i.get_closest_marker("slow") and str(i.path).startswith(here)]
-    if slow:
-        config.hook.pytest_deselected(items=slow)
-        items[:] = [i for i in items if i not in slow]

@@ -34,7 +34,7 @@ from typing import Any
 
 import httpx
 
-from .catalog_gen import generate_catalog
+from tests.crash.catalog_gen import generate_catalog
 
 BILLING = str(Path(sys.executable).with_name("billing"))
 ENVIRONMENT = "crash"

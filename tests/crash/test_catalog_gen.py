@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .catalog_gen import Mix, generate_catalog
-from .harness import Expected, Project, billing
+from tests.crash.catalog_gen import Mix, generate_catalog
+from tests.crash.harness import Expected, Project, billing
 
 
 def test_same_seed_same_text_other_seed_other_prices() -> None:

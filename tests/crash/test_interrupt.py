@@ -11,7 +11,7 @@ from __future__ import annotations
 import signal
 import time
 
-from .harness import Emulator, Project, billing, inspect_account, running, wait_until
+from tests.crash.harness import Emulator, Project, billing, inspect_account, running, wait_until
 
 # Signal once this many changes are done: well inside the 320-change apply.
 SIGNAL_AFTER = 60

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import (
+from tests.crash.harness import (
     Calibration,
     Emulator,
     KillRun,

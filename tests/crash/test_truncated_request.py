@@ -21,7 +21,7 @@ import uuid
 
 import httpx
 
-from .harness import FAKE_KEY, Emulator
+from tests.crash.harness import FAKE_KEY, Emulator
 
 HEADERS = {"Alguna-Version": "2026-04-01", "Content-Type": "application/json"}
 PRODUCT = {

@@ -8,7 +8,6 @@ from decimal import Decimal as D
 
 import pytest
 
-from reconciler.diagnostics import Severity
 from reconciler.diff import DiffResult, diff, immutable_fields
 from reconciler.model import (
     RESOURCE_CLASS,
@@ -21,8 +20,9 @@ from reconciler.model import (
 )
 from reconciler.model.resources import Aggregation
 from reconciler.plan import Action, Change
-
-from .catalog import DESIRED, METRICS, edit, fixed, live_of, tables, unit
+from reconciler.source.diagnostics import Severity
+from reconciler.wire.products import product_patch_body
+from tests.diff.catalog import DESIRED, METRICS, edit, fixed, live_of, tables, unit
 
 
 def actions(result: DiffResult) -> list[tuple[str, str]]:
@@ -143,7 +143,9 @@ def test_a_rename_is_an_update_naming_the_old_key() -> None:
     change = one(diff(desired, live))
     assert change.action is Action.UPDATE
     assert "product.api_v1" in change.reason
-    assert [(f.path, f.before, f.after) for f in change.fields] == [("sku", "api_v1", None)]
+    # The row shows the sku apply writes (`sku or key`), not "(none)".
+    assert [(f.path, f.before, f.after) for f in change.fields] == [("sku", "api_v1", "api")]
+    assert product_patch_body(desired.products["api"], "api")["sku"] == "api"
 
 
 def test_a_rename_with_nothing_else_changed_is_still_an_update() -> None:

@@ -11,8 +11,7 @@ from reconciler.diff.fields import field_changes, shape
 from reconciler.model import Customer, Plan
 from reconciler.model.prices import Tier
 from reconciler.model.resources import Contact
-
-from .catalog import DESIRED, TIERS, edit, graduated, live_of
+from tests.diff.catalog import DESIRED, TIERS, edit, graduated, live_of
 
 
 @pytest.mark.parametrize(

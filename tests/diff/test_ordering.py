@@ -7,8 +7,7 @@ import datetime as dt
 from reconciler.diff import diff
 from reconciler.model import LiveState, Version
 from reconciler.plan import apply_order
-
-from .catalog import DESIRED, START, edit
+from tests.diff.catalog import DESIRED, START, edit
 
 LATER = dt.date(2026, 7, 1)
 

@@ -7,12 +7,11 @@ import json
 from decimal import Decimal as D
 from typing import Any
 
-from reconciler.diagnostics import Severity
 from reconciler.diff import DiffResult, diff
 from reconciler.model import CatalogFile, Item, Subscription, Version
 from reconciler.model.resources import Cancellation
-
-from .catalog import DESIRED, START, edit, fixed, graduated, live_of, unit
+from reconciler.source.diagnostics import Severity
+from tests.diff.catalog import DESIRED, START, edit, fixed, graduated, live_of, unit
 
 SUB = "subscription.acme_main"
 LATER = dt.date(2026, 7, 1)

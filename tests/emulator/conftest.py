@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from reconciler.emulator import create_app, emulator_transport
-
-from .clients import api_client, control_client
+from alguna_emulator import create_app, emulator_transport
+from tests.emulator.clients import api_client, control_client
 
 START = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
 
@@ -35,14 +33,3 @@ async def control(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """A client for the same emulator's control API (no auth)."""
     async with control_client(emulator_transport(app)) as ctl:
         yield ctl
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Slow emulator tests are opt-in (``-m slow``): deselect them unless a -m asks for them."""
-    if "slow" in (config.getoption("markexpr") or ""):
-        return
-    here = str(Path(__file__).parent)
-    slow = [i for i in items if i.get_closest_marker("slow") and str(i.path).startswith(here)]
-    if slow:
-        config.hook.pytest_deselected(items=slow)
-        items[:] = [i for i in items if i not in slow]

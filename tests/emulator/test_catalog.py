@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from .factory import (
+from tests.emulator.factory import (
     catalog,
     created,
     fixed_price,

@@ -17,10 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from reconciler.emulator import create_app, emulator_transport
-
-from .clients import api_client
-from .factory import fixed_price, post_plan
+from alguna_emulator import create_app, emulator_transport
+from tests.emulator.clients import api_client
+from tests.emulator.factory import fixed_price, post_plan
 
 SANDBOX_URL = "https://api.sandbox.alguna.io"
 SANDBOX_KEY_ENV = "ALGUNA_SANDBOX_API_KEY"

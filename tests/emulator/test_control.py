@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from .factory import catalog, customer, fixed_product
+from tests.emulator.factory import catalog, customer, fixed_product
 
 BODY = {"name": "Acme", "currency": "USD"}
 

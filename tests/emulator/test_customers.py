@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from .factory import catalog, created, customer
+from tests.emulator.factory import catalog, created, customer
 
 
 async def test_customer_get_by_id_or_alias(client: httpx.AsyncClient) -> None:
@@ -24,7 +24,13 @@ async def test_contacts_get_ids_and_patch_replaces_lists(client: httpx.AsyncClie
                 "currency": "USD",
                 "aliases": ["a1", "a2"],
                 "contacts": [{"email": "ann@acme.test", "first_name": "Ann", "is_primary": True}],
-                "billing_address": {"line1": "1 Main St", "country": "US"},
+                "billing_address": {
+                    "line1": "1 Main St",
+                    "city": "Springfield",
+                    "state": "IL",
+                    "postal_code": "62701",
+                    "country": "US",
+                },
             },
         )
     )
@@ -84,8 +90,8 @@ async def test_events_ingest_dedupe_and_failures(client: httpx.AsyncClient) -> N
     first = await client.post("/events", json={"events": events})
     again = await client.post("/events", json={"events": events[:1]})
     assert first.status_code == 200
-    assert first.json() == {"ingested": ["e1", "e2"], "failed": ["e3"]}
-    assert again.json() == {"ingested": ["e1"], "failed": []}
+    assert first.json() == {"ingested": ["e1", "e2"], "failed": ["e3"], "duplicates": []}
+    assert again.json() == {"ingested": ["e1"], "failed": [], "duplicates": ["e1"]}
 
 
 async def test_events_batch_limit_is_400(client: httpx.AsyncClient) -> None:

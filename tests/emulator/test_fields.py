@@ -10,10 +10,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from reconciler.emulator.clock import format_ts, parse_ts
-from reconciler.emulator.control import merge_patch
-from reconciler.emulator.fields import to_decimal_string
-from reconciler.emulator.pricing import TieredModel, UnitTier
+from alguna_emulator.clock import format_ts, parse_ts
+from alguna_emulator.control import merge_patch
+from alguna_emulator.fields import to_decimal_string
+from alguna_emulator.pricing import TieredModel, UnitTier
 
 decimals = st.decimals(
     min_value=0, max_value=10**9, allow_nan=False, allow_infinity=False, places=4

@@ -8,10 +8,9 @@ from collections import Counter
 import httpx
 from fastapi import FastAPI
 
-from reconciler.emulator import emulator_transport
-
-from .clients import api_client
-from .factory import customer, fixed_product
+from alguna_emulator import emulator_transport
+from tests.emulator.clients import api_client
+from tests.emulator.factory import customer, fixed_product
 
 BODY = {"name": "Acme", "currency": "USD"}
 

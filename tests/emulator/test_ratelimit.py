@@ -6,11 +6,10 @@ import asyncio
 
 import httpx
 
-from reconciler.emulator import RateLimits, create_app, emulator_transport
-from reconciler.emulator.pipeline.ratelimit import limit_class
-
-from .clients import api_client, control_client
-from .factory import customer
+from alguna_emulator import RateLimits, create_app, emulator_transport
+from alguna_emulator.pipeline.ratelimit import limit_class
+from tests.emulator.clients import api_client, control_client
+from tests.emulator.factory import customer
 
 
 def _client(limits: RateLimits | bool) -> httpx.AsyncClient:

@@ -19,9 +19,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from reconciler.emulator import create_app
-
-from .clients import HEADERS
+from alguna_emulator import create_app
+from tests.emulator.clients import HEADERS
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app()).exclude(
     path_regex=r"^/_emulator"

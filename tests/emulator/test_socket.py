@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .clients import HEADERS
+from tests.emulator.clients import HEADERS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,7 +32,7 @@ class Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         code = (
-            "from reconciler.emulator import serve; "
+            "from alguna_emulator import serve; "
             f"serve(host='127.0.0.1', port={self.port}, db_path={str(db_path)!r})"
         )
         self.process = subprocess.Popen(

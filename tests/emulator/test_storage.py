@@ -8,9 +8,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from reconciler.emulator import create_app, emulator_transport, reset_database
-
-from .clients import api_client
+from alguna_emulator import create_app, emulator_transport, reset_database
+from tests.emulator.clients import api_client
 
 
 async def test_embedded_database_is_created_on_first_use_and_survives(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from .factory import (
+from tests.emulator.factory import (
     active_subscription,
     catalog,
     created,
@@ -296,9 +296,11 @@ async def test_plan_terms_are_defaults_the_body_overrides(client: httpx.AsyncCli
             entitlements=[{"entitlement_key": "sso", "type": "boolean", "value": "true"}],
         )
     )
-    sub = await plan_subscription(
-        client, plan["id"], trial_period_days=30, contract={"start_date": "2026-04-01"}
-    )
+    sub = await plan_subscription(client, plan["id"], contract={"start_date": "2026-04-01"})
+    assert sub["trial_period_days"] == 14  # the plan's: the SDK's create takes no trial
+    patched = await client.patch(f"/subscriptions/{sub['id']}", json={"trial_period_days": 30})
+    assert patched.status_code == 200, patched.text
+    sub = patched.json()
     assert sub["contract"]["duration_months"] == 12
     assert sub["contract"]["end_date"] == "2027-04-01T00:00:00Z"
     assert sub["renewal"]["auto_renew"] is True

@@ -14,11 +14,10 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.emulator import create_app, emulator_transport
-
-from .clients import api_client
-from .conftest import START
-from .factory import created, customer, fixed_price, fixed_product, post_plan
+from alguna_emulator import create_app, emulator_transport
+from tests.emulator.clients import api_client
+from tests.emulator.conftest import START
+from tests.emulator.factory import created, customer, fixed_price, fixed_product, post_plan
 
 # --- money bounds (docs/api-compatibility.md "3a. Size limits") ---------------------------
 
@@ -229,7 +228,7 @@ async def test_a_unique_id_twice_in_one_batch_is_ingested_once(
     batch = {"events": [event, {**event, "properties": {"n": 2}}, {**event, "unique_id": "e2"}]}
     response = await client.post("/events", json=batch)
     assert response.status_code == 200
-    assert response.json() == {"ingested": ["e1", "e2"], "failed": []}
+    assert response.json() == {"ingested": ["e1", "e2"], "failed": [], "duplicates": []}
     stored = (await control.get("/objects/event", params={"api_key": "sk_test_emulator"})).json()
     ids = [e["id"] for e in stored["data"]]
     assert sorted(ids) == ["e1", "e2"]
@@ -237,4 +236,4 @@ async def test_a_unique_id_twice_in_one_batch_is_ingested_once(
     assert first["properties"] == {} and first["customer_id"] == cust["id"]
 
     again = await client.post("/events", json={"events": [event, event]})
-    assert again.json() == {"ingested": ["e1"], "failed": []}
+    assert again.json() == {"ingested": ["e1"], "failed": [], "duplicates": ["e1"]}

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from .factory import (
+from tests.emulator.factory import (
     active_subscription,
     catalog,
     created,

@@ -7,10 +7,17 @@ import re
 import httpx
 from fastapi import FastAPI
 
-from reconciler.emulator import emulator_transport
-
-from .clients import api_client
-from .factory import catalog, customer, fixed_price, fixed_product, fixed_term, metric, post_plan
+from alguna_emulator import emulator_transport
+from tests.emulator.clients import api_client
+from tests.emulator.factory import (
+    catalog,
+    customer,
+    fixed_price,
+    fixed_product,
+    fixed_term,
+    metric,
+    post_plan,
+)
 
 
 async def test_missing_bearer_key_is_401(client: httpx.AsyncClient) -> None:
@@ -77,7 +84,7 @@ async def test_money_strings_are_echoed_exactly_and_numbers_become_strings(
 ) -> None:
     base = await fixed_product(client)
     price = fixed_price("10.50", units=3)
-    price["discount"] = {"type": "percentage", "amount": 12.5}
+    price["discount"] = {"type": "percentage", "amount": 12.5, "duration_type": "monthly_rolling"}
     plan = await post_plan(client, [{"product_id": base["id"], "price": price}])
     echoed = plan.json()["items"][0]["price"]
     expected = {"price_per_unit": "10.50", "units": 3, "total": "31.50"}

@@ -74,6 +74,9 @@ async def test_a_429_is_retried_and_nothing_is_counted_twice(emu: Emulated) -> N
     sender = EventSender(emu.core)
     totals = await sender.send_all(batched(_events(150)))
     assert (totals.ingested, totals.failed) == (150, 0)
+    # The batch re-sent after its answer was lost reads as duplicates of itself: the
+    # totals do not claim to know how many of the 150 were new.
+    assert not totals.duplicates_known
     stored = (await emu.control.get("/objects/event", params={"api_key": "sk_test_x"})).json()
     assert len(stored["data"]) == 150
     assert await emu.count("POST", "/events", 429) == 2
@@ -101,3 +104,11 @@ async def test_a_fatal_error_stops_sending(emu: Emulated) -> None:
     await emu.fault(kind="error", method="POST", path="/events", status=401, transient=False)
     with pytest.raises(ApiAuthError):
         await EventSender(emu.core).send_all(batched(_events(500)))
+
+
+async def test_new_and_duplicate_events_are_counted_as_the_api_answers(emu: Emulated) -> None:
+    sender = EventSender(emu.core)
+    first = await sender.send_all(batched(_events(120)))
+    assert (first.ingested, first.duplicates, first.duplicates_known) == (120, 0, True)
+    again = await sender.send_all(batched(_events(150)))
+    assert (again.ingested, again.duplicates, again.duplicates_known) == (150, 120, True)

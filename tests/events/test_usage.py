@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from reconciler.emulator import create_app, emulator_transport
+from alguna_emulator import create_app, emulator_transport
 from tests.emulator.clients import API_KEY, api_client, control_client
 from tests.webhooks.conftest import BEARER, START
 

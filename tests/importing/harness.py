@@ -5,7 +5,7 @@
 (`sk_test_embedded_sandbox`, `sk_test_embedded_production`): the emulator keeps each
 key's data apart, as Alguna keeps two accounts apart. `production` is protected and has
 its own template variables. Everything between a test and the emulator is our own code,
-unmodified (`operations.open_target`, the real HTTP client, the real emulator); objects
+unmodified (`commands.workflow.open_target`, the real HTTP client, the real emulator); objects
 "created out of band" are raw API requests, as a person or another tool would make them.
 """
 
@@ -23,15 +23,15 @@ import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from alguna_emulator import create_app, emulator_transport
 from reconciler.api import AlgunaWriter, HttpCore, RetryPolicy
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX, Connection
 from reconciler.catalog import load_catalog as load_files
-from reconciler.emulator import create_app, emulator_transport
-from reconciler.model import Address, DesiredState, Kind
-from reconciler.operations import Planned, Target, load_catalog, open_target, plan_target
-from reconciler.project import Project
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import Planned, Target, load_catalog, open_target, plan_target
+from reconciler.model import Address, DesiredState, Kind, Subscription
 from reconciler.settings import RateLimits
-from reconciler.wire import MapResolver, to_wire, version_to_wire
+from reconciler.wire import MapResolver, subscription_create_bodies, to_wire, version_to_wire
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_CATALOG = REPO / "catalog"
@@ -188,7 +188,12 @@ async def create_out_of_band(
     for kind in CREATE_ORDER:
         for key, resource in state.table(kind).items():
             address = f"{kind}.{key}"
-            body = to_wire(resource, key, MapResolver(state, ids))
+            later: dict[str, object] = {}
+            if isinstance(resource, Subscription):
+                # What the SDK's create does not take follows in a PATCH, as apply does it.
+                body, later = subscription_create_bodies(resource, key, MapResolver(state, ids))
+            else:
+                body = to_wire(resource, key, MapResolver(state, ids))
             dropped = strip.get(address, frozenset())
             if "sku" in dropped:
                 body.pop("sku", None)
@@ -202,6 +207,10 @@ async def create_out_of_band(
                 }
             created = await writer.create(f"/{kind}s", body, key=f"oob:{address}")
             ids[Address(kind=kind, key=key)] = str(created["id"])
+            if later:
+                await writer.update(
+                    f"/{kind}s/{created['id']}", later, key=f"oob:{address}#settings"
+                )
     for key, subscription in state.subscriptions.items():
         remote = ids[Address(kind="subscription", key=key)]
         resolver = MapResolver(state, ids)

@@ -15,10 +15,9 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
+from alguna_emulator import create_app
 from reconciler.cli import main
-from reconciler.emulator import create_app
-
-from .harness import api_key, make_project
+from tests.importing.harness import api_key, make_project
 
 PRODUCT = {
     "name": "Legacy support",

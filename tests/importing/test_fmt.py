@@ -12,9 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
-from reconciler.fmt import format_toml
-
-from .harness import EXAMPLE_CATALOG, REPO
+from reconciler.commands.fmt import format_toml
+from tests.importing.harness import EXAMPLE_CATALOG, REPO
 
 MESSY = """\
 

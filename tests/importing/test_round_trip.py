@@ -17,13 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.fmt import format_toml
-from reconciler.importing import ImportOptions, ImportResult, import_live
+from reconciler.commands.fmt import format_toml
+from reconciler.commands.importing import ImportOptions, ImportResult, import_live
+from reconciler.commands.workflow import load_catalog
 from reconciler.model import KINDS, PRICE_TYPES, DesiredState, Subscription
 from reconciler.model.resources import Cancellation, SubscriptionContract
-from reconciler.operations import load_catalog
-
-from .harness import Bench, bench, create_out_of_band, example_state
+from tests.importing.harness import Bench, bench, create_out_of_band, example_state
 
 STRIPPED = {
     "product.seats": frozenset({"sku"}),

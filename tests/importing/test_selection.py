@@ -9,10 +9,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from reconciler.importing import ImportOptions, ImportResult, import_live
-from reconciler.operations import load_catalog
-
-from .harness import EXAMPLE_CATALOG, Bench, bench, create_out_of_band, example_state
+from reconciler.commands.importing import ImportOptions, ImportResult, import_live
+from reconciler.commands.workflow import load_catalog
+from tests.importing.harness import EXAMPLE_CATALOG, Bench, bench, create_out_of_band, example_state
 
 
 async def run_import(space: Bench, out_dir: Path | None = None, **options: object) -> ImportResult:

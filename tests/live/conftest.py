@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from api.emulated import Emulated, emulated
+
+from tests.api.emulated import Emulated, emulated
 
 
 @pytest.fixture

@@ -6,16 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from api.emulated import Emulated
-from wire.catalog import CATALOG
-
 from reconciler.live import fetch_live
 from reconciler.model import Item, Subscription
 from reconciler.model.prices import FixedPrice
 from reconciler.model.resources import SubscriptionContract
 from reconciler.wire import CatalogModels, canonical
-
-from .seed import create_all
+from tests.api.emulated import Emulated
+from tests.live.seed import create_all
+from tests.wire.catalog import CATALOG
 
 
 async def read_back(emu: Emulated, sub: Subscription) -> tuple[Subscription, Subscription]:

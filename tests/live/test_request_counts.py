@@ -13,16 +13,15 @@ import math
 from collections.abc import AsyncIterator
 
 import pytest
-from api.emulated import Emulated, emulated
-from wire.catalog import CATALOG
 
 from reconciler.live import COLLECTION, fetch_live
 from reconciler.model import KINDS, DesiredState, Metric, Subscription
 from reconciler.model.resources import Aggregation, SubscriptionContract
 from reconciler.settings import RateLimits
 from reconciler.wire import MapResolver, to_wire
-
-from .seed import create_all
+from tests.api.emulated import Emulated, emulated
+from tests.live.seed import create_all
+from tests.wire.catalog import CATALOG
 
 SIZES = [0, 1, 100, 101, 250]
 

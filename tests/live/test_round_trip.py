@@ -12,17 +12,15 @@ import asyncio
 from typing import Any
 
 import pytest
-from api.emulated import emulated
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from wire import strategies as s
 
 from reconciler.live import fetch_live
 from reconciler.model import KINDS, DesiredState, Item, ProductItem
 from reconciler.wire import CatalogModels, canonical
-
-from .seed import create_all
-from .valid import (
+from tests.api.emulated import emulated
+from tests.live.seed import create_all
+from tests.live.valid import (
     catalog_errors,
     desired_with,
     product_for,
@@ -35,6 +33,7 @@ from .valid import (
     repaired_subscription,
     with_price_first,
 )
+from tests.wire import strategies as s
 
 EXAMPLES = settings(
     max_examples=3,

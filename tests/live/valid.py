@@ -13,12 +13,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from wire.catalog import BUNDLES, CATALOG, CUSTOMERS, METRICS, PLANS, PRODUCTS
-
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding
 from reconciler.catalog.rules import check_catalog
-from reconciler.diagnostics import Severity
 from reconciler.model import (
     KINDS,
     Bundle,
@@ -34,6 +31,8 @@ from reconciler.model import (
     Version,
 )
 from reconciler.model.prices import ExpressionPrice, FixedPrice
+from reconciler.source.diagnostics import Severity
+from tests.wire.catalog import BUNDLES, CATALOG, CUSTOMERS, METRICS, PLANS, PRODUCTS
 
 T = TypeVar("T")
 

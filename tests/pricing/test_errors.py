@@ -17,8 +17,7 @@ from reconciler.pricing import (
     Usage,
     price_charge,
 )
-
-from .builders import unit
+from tests.pricing.builders import unit
 
 
 def test_every_error_is_a_billing_error() -> None:

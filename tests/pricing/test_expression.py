@@ -16,8 +16,7 @@ from reconciler.pricing import (
     price_charge,
     referenced_metrics,
 )
-
-from .builders import expression
+from tests.pricing.builders import expression
 
 METRICS = {"api_calls": D(1500), "gb": D(25), "zero": D(0)}
 

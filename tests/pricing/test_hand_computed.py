@@ -14,8 +14,7 @@ import pytest
 
 from reconciler.model.prices import PRICE_TYPES, Price
 from reconciler.pricing import Usage, price_charge
-
-from .builders import (
+from tests.pricing.builders import (
     DOC_TIERS,
     expression,
     fixed,

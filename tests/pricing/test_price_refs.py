@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.commands.project import Project
 from reconciler.model import DesiredState, PriceRef
 from reconciler.model.prices import (
     FixedPrice,
@@ -24,7 +25,6 @@ from reconciler.pricing.refs import (
     version_items,
 )
 from reconciler.pricing.usage import Usage
-from reconciler.project import Project
 from reconciler.wire import effective_items
 from reconciler.wire.refs import CatalogModels
 

@@ -31,8 +31,7 @@ from reconciler.model.prices import (
     UnitPrice,
     VolumePercentagePrice,
 )
-
-from .builders import pct_tiers, unit_tiers
+from tests.pricing.builders import pct_tiers, unit_tiers
 
 CASES_DIR = Path(__file__).parent / "lint_catalogs"
 CASES = sorted(p for p in CASES_DIR.iterdir() if (p / "expected.toml").is_file())

@@ -101,7 +101,7 @@ def common_terms(draw: st.DrawFn) -> dict[str, object]:
         months = draw(st.none() | st.integers(1, 24))
         terms["discount"] = Discount(
             amount=draw(percentage),
-            duration_type=None if months is None else "fixed",
+            duration_type="monthly_rolling" if months is None else "fixed",
             duration_value=months,
         )
     return terms

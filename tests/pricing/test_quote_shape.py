@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 from reconciler.pricing import Adjustment, LineItem, TierSpan, Usage, price_charge
-
-from .builders import (
+from tests.pricing.builders import (
     DOC_TIERS,
     graduated,
     graduated_pct,

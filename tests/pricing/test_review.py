@@ -1,4 +1,4 @@
-"""The plan's money review (`reconciler.pricing.review`): which prices are reviewed, the
+"""The plan's money review (`reconciler.planning.review`): which prices are reviewed, the
 usages sampled and the charges, each table computed by hand in the comments (tier bound
 rule, rounding and terms as in docs/pricing.md)."""
 
@@ -12,15 +12,16 @@ import pytest
 
 from reconciler.diff import diff
 from reconciler.model import DesiredState, Item, LiveState, Price, PricingTest, Version
+from reconciler.model.prices import FixedPrice
 from reconciler.model.resources import ProductItem
 from reconciler.plan import Action, PriceReview
-from reconciler.planner import make_plan
-from reconciler.pricing.review import declared_tests, exceeds, price_reviews
-from reconciler.pricing.sampling import ReviewTest, percent_change
+from reconciler.planning.planner import make_plan
+from reconciler.planning.review import declared_tests, exceeds, price_reviews
+from reconciler.planning.sampling import ReviewTest, percent_change
 from reconciler.pricing.usage import Usage
-from tests.diff.catalog import DESIRED, PLANS, START, edit, live_of
-
-from .builders import (
+from reconciler.report.money_table import money_table
+from tests.diff.catalog import DESIRED, PLANS, PRODUCTS, START, edit, live_of
+from tests.pricing.builders import (
     DOC_TIERS,
     expression,
     fixed,
@@ -134,17 +135,25 @@ def test_moved_bounds_sample_the_union_of_both_sides() -> None:
     ]
 
 
-def test_a_unit_price_is_sampled_on_the_ladder_and_rounded_half_up() -> None:
+def test_a_unit_price_is_sampled_on_the_ladder_and_priced_exactly() -> None:
+    """0.002 -> 0.0025 per unit is a 25 % rise at every quantity. Rounding each side to
+    cents first read it as 0.00 -> 0.00 at 1 and as "+50.00% (0.02 -> 0.03)" at 10."""
     review = review_of("api", unit("0.002"), unit("0.0025"))
     assert table(review) == [
         ("0", "0.00", "0.00", "0.00", None),
-        ("1", "0.00", "0.00", "0.00", None),  # 0.002 and 0.0025 round to 0.00
-        ("10", "0.02", "0.03", "0.01", "50.00"),  # 0.025 rounds half up
+        ("1", "0.002", "0.0025", "0.0005", "25.00"),
+        ("10", "0.02", "0.025", "0.005", "25.00"),
         ("100", "0.20", "0.25", "0.05", "25.00"),
         ("1000", "2.00", "2.50", "0.50", "25.00"),
     ]
     assert [s.note for s in review.samples] == ["zero", "ladder", "ladder", "ladder", "ladder"]
-    assert review.max_increase_percent == D("50.00")
+    assert review.max_increase_percent == D("25.00")
+
+
+def test_a_tiny_real_change_does_not_read_as_zero_percent() -> None:
+    assert percent_change(D("100.00"), D("100.001")) == D("0.0010")
+    assert percent_change(D("100.00"), D("99.999")) == D("-0.0010")
+    assert percent_change(D("3"), D("4")) == D("33.33")
 
 
 def test_an_added_item_has_no_before_and_its_whole_charge_as_the_difference() -> None:
@@ -181,9 +190,9 @@ def test_prepaid_samples_the_block_and_the_first_overage_unit() -> None:
     assert table(review) == [
         ("0", "10.00", "10.00", "0.00", "0.00"),  # the block is charged at zero usage
         ("1000", "10.00", "10.00", "0.00", "0.00"),
-        ("1001", "10.01", "10.01", "0.00", "0.00"),  # 10.008 | 10.009
+        ("1001", "10.008", "10.009", "0.001", "0.01"),  # 0.001 / 10.008 = 0.0099 %
         ("5000", "42.00", "46.00", "4.00", "9.52"),  # 10 + 4000 x 0.008 | 0.009
-        ("5001", "42.01", "46.01", "4.00", "9.52"),  # 42.005 | 46.005, half up
+        ("5001", "42.005", "46.005", "4.00", "9.52"),  # exact: 4 / 42.005 = 9.5227 %
     ]
     assert review.samples[1].note == "prepaid units, tier bound"
     assert review.samples[2].note == "first overage unit, past a bound"
@@ -306,9 +315,9 @@ def test_tiered_percentage_samples_the_volume_at_each_bound_and_a_cent_past() ->
     assert table(review) == [
         ("0", "0.00", "0.00", "0.00", None),
         ("10000", "290.00", "290.00", "0.00", "0.00"),
-        ("10000.01", "250.00", "240.00", "-10.00", "-4.00"),  # 250.00025 | 240.00024
+        ("10000.01", "250.00025", "240.00024", "-10.00001", "-4.00"),  # 2.5 | 2.4 %
         ("100000", "2500.00", "2400.00", "-100.00", "-4.00"),
-        ("100000.01", "2000.00", "2000.00", "0.00", "0.00"),  # 2000.0002, top tier
+        ("100000.01", "2000.0002", "2000.0002", "0.00", "0.00"),  # top tier
     ]
     assert all(s.transactions is None for s in review.samples)  # not read by this model
     assert review.max_increase_percent is None
@@ -320,7 +329,7 @@ def test_graduated_percentage_samples_the_same_bounds() -> None:
     assert table(review_of("api", before, after)) == [
         ("0", "0.00", "0.00", "0.00", None),
         ("10000", "290.00", "300.00", "10.00", "3.45"),  # 10/290 = 3.448
-        ("10000.01", "290.00", "300.00", "10.00", "3.45"),  # + 0.01 x 2.5 % = 0.00025
+        ("10000.01", "290.00025", "300.00025", "10.00", "3.45"),  # + 0.01 x 2.5 %
     ]
 
 
@@ -346,7 +355,7 @@ def test_an_expression_price_sets_every_metric_it_reads_to_the_ladder() -> None:
     assert review.basis == "metrics"
     assert table(review) == [
         ("0", "0.00", "0.00", "0.00", None),
-        ("1", "0.01", "0.01", "0.00", "0.00"),  # 0.012 -> 0.01
+        ("1", "0.01", "0.012", "0.002", "20.00"),  # exact, not 0.01 -> 0.01
         ("10", "0.10", "0.12", "0.02", "20.00"),
         ("100", "1.00", "1.20", "0.20", "20.00"),
         ("1000", "10.00", "12.00", "2.00", "20.00"),
@@ -463,19 +472,19 @@ def test_percent_change(before: str | None, after: str | None, expected: str | N
 
 
 def increase_warnings(threshold: str) -> list[str]:
-    desired, live = states("api", unit("0.002"), unit("0.0025"))  # rises by at most 50.00 %
+    desired, live = states("api", unit("0.002"), unit("0.0025"))  # rises by 25.00 %
     plan = make_plan(
         desired, live, diff(desired, live), created_at=AT, review_threshold=D(threshold)
     )
-    assert plan.review and exceeds(plan.review[0], D(threshold)) == (D(threshold) < D(50))
+    assert plan.review and exceeds(plan.review[0], D(threshold)) == (D(threshold) < D(25))
     return [d.message for d in plan.diagnostics if d.code == "plan.price_increase"]
 
 
 def test_the_increase_warning_fires_just_above_the_threshold_and_not_at_it() -> None:
-    assert increase_warnings("50") == []
-    assert increase_warnings("49.99") == [
-        "plan.starter items[api]: the charge rises by up to +50.00% (at quantity 10:"
-        " 0.02 → 0.03 USD per billing period), above the 49.99% review threshold"
+    assert increase_warnings("25") == []
+    assert increase_warnings("24.99") == [
+        "plan.starter items[api]: the charge rises by up to +25.00% (at quantity 1:"
+        " 0.002 → 0.0025 USD per billing period), above the 24.99% review threshold"
     ]
 
 
@@ -488,3 +497,22 @@ def test_the_default_threshold_is_ten_percent_and_a_decrease_never_warns() -> No
     (warning,) = [d for d in plan.diagnostics if d.code == "plan.price_increase"]
     assert warning.severity.value == "warning" and "+10.20%" in warning.message
     assert warning.field == "plan.starter.items[platform]"
+
+
+def test_a_one_off_price_is_reviewed_as_charged_once() -> None:
+    """A one-off product with charge_on_contract_start (and a trial on its price) is
+    reviewed in the contract's first period, the only one it is charged in (no trial
+    defers a charge on contract start), and said to be charged once."""
+    one_off = PRODUCTS["platform"].model_copy(update={"billing_frequency": "one-off"})
+    before = FixedPrice(
+        type="fixed", billing_interval="monthly", price_per_unit=D("500"), trial_days=60
+    )
+    before = before.model_copy(update={"charge_on_contract_start": True})
+    after = before.model_copy(update={"price_per_unit": D("600")})
+    desired, live = states("platform", before, after)
+    desired = desired.model_copy(update={"products": {**desired.products, "platform": one_off}})
+    live = live.model_copy(update={"products": {**live.products, "platform": one_off}})
+    (review,) = reviews_of(desired, live)
+    assert review.one_off and review.period_index == 0
+    assert [(s.before, s.after) for s in review.samples] == [(D("500.00"), D("600.00"))]
+    assert "USD once (one-off), in billing period 1" in money_table(review).details

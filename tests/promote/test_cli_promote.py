@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner, Result
-from importing.harness import api_key, make_project
 
+from alguna_emulator import create_app
 from reconciler.cli import main
-from reconciler.emulator import create_app
+from tests.importing.harness import api_key, make_project
 
 
 def billing(project: Path, *args: str) -> Result:

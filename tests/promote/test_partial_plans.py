@@ -12,18 +12,18 @@ import shutil
 from pathlib import Path
 
 import pytest
-from api.emulated import emulated
 from click.testing import CliRunner, Result
-from importing.harness import Bench, bench
-from scenarios.harness import HERE as SCENARIOS
-from scenarios.harness import prepare
 
 from reconciler.cli import main
+from reconciler.commands.workflow import apply_planned, load_catalog, plan_target
 from reconciler.diff import diff
 from reconciler.live import fetch_live
-from reconciler.operations import apply_planned, load_catalog, plan_target
 from reconciler.plan import Action
-from reconciler.targeting import Selection, SelectionError, select_changes
+from reconciler.planning.targeting import Selection, SelectionError, select_changes
+from tests.api.emulated import emulated
+from tests.importing.harness import Bench, bench
+from tests.scenarios.harness import HERE as SCENARIOS
+from tests.scenarios.harness import prepare
 
 
 @pytest.fixture

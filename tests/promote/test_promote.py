@@ -12,15 +12,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from importing.harness import Bench, bench
 
+from alguna_emulator import emulator_transport
 from reconciler.apply.plan_files import read_plan, write_plan
-from reconciler.emulator import emulator_transport
-from reconciler.operations import apply_planned, apply_saved, load_catalog
+from reconciler.commands.promote import Promoted, PromotionRefusedError, promote
+from reconciler.commands.workflow import apply_planned, apply_saved, load_catalog
 from reconciler.plan import Action, Plan
-from reconciler.promote import Promoted, PromotionRefusedError, promote
+from reconciler.planning.targeting import Selection
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
-from reconciler.targeting import Selection
+from tests.importing.harness import Bench, bench
 
 
 @pytest.fixture

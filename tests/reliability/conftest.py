@@ -5,10 +5,10 @@ deselected unless a -m expression asks for slow tests. One `billing sandbox serv
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from crash.harness import Emulator, Project, serving
+
+from tests.crash.harness import Emulator, Project, serving
 
 N_RESOURCES = 300
 SEED = 20260402
@@ -28,17 +28,6 @@ def processes_project(tmp_path_factory: pytest.TempPathFactory, served: Emulator
 @pytest.fixture(scope="session")
 def example_project(tmp_path_factory: pytest.TempPathFactory, served: Emulator) -> Project:
     """The example catalog (`catalog/`, rendered for `local`) against the served emulator."""
-    from .scenarios import example_files
+    from tests.reliability.scenarios import example_files
 
     return Project.write(tmp_path_factory.mktemp("example"), served.base_url, example_files())
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect this folder's slow tests unless a -m expression mentions `slow`."""
-    if "slow" in (config.getoption("markexpr") or ""):
-        return
-    here = str(Path(__file__).parent)
-    slow = [i for i in items if i.get_closest_marker("slow") and str(i.path).startswith(here)]
-    if slow:
-        config.hook.pytest_deselected(items=slow)
-        items[:] = [i for i in items if i not in slow]

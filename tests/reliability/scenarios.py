@@ -4,7 +4,7 @@ number of times and returns a `Row` (runs, failures, duplicates, lost changes).
 Two harnesses, both existing ones:
 - real processes (`tests/crash/harness.py`): a `billing sandbox serve` emulator and
   `billing` subprocesses to kill, interrupt or race (kill -9, Ctrl-C, two processes);
-- the library in-process (`tests/apply/harness.py`): `reconciler.operations` against an
+- the library in-process (`tests/apply/harness.py`): `reconciler.commands.workflow` against an
   in-process emulator whose control API injects faults, moves the clock and edits objects
   out of band (everything else).
 
@@ -26,7 +26,6 @@ import json
 import random
 import re
 import signal
-import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
@@ -35,13 +34,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# The repository root, for benchmarks/catalog_gen.py (pytest puts only tests/ on the path).
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
 import httpx
-from api.emulated import FAST_RETRY
-from apply.harness import Workspace, workspace, write_catalog
-from crash.harness import (
+from hypothesis import HealthCheck, Phase, given, settings
+
+from alguna_emulator import emulator_transport
+from benchmarks.catalog_gen import generate_catalog
+from reconciler.api import ApiError, RetryPolicy
+from reconciler.apply import PlanRefusedError, StalePlanError, apply_plan
+from reconciler.apply.plan_files import read_plan, write_plan
+from reconciler.commands.workflow import apply_planned, apply_saved, open_target, plan_target
+from reconciler.model import DesiredState
+from reconciler.plan import Action, ApplyResult, ApplyStatus, Plan
+from reconciler.report.plan_output import plan_json
+from tests.api.emulated import FAST_RETRY
+from tests.apply.harness import Workspace, workspace, write_catalog
+from tests.crash.harness import (
     Emulator,
     Expected,
     Project,
@@ -54,17 +61,6 @@ from crash.harness import (
     save_plan,
     wait_until,
 )
-from hypothesis import HealthCheck, Phase, given, settings
-
-from benchmarks.catalog_gen import generate_catalog
-from reconciler.api import ApiError, RetryPolicy
-from reconciler.apply import PlanRefusedError, StalePlanError, apply_plan
-from reconciler.apply.plan_files import read_plan, write_plan
-from reconciler.emulator import emulator_transport
-from reconciler.model import DesiredState
-from reconciler.operations import apply_planned, apply_saved, open_target, plan_target
-from reconciler.plan import Action, ApplyResult, ApplyStatus, Plan
-from reconciler.report.plan_output import plan_json
 
 NO_RETRY = RetryPolicy(max_attempts=1, base_delay=0.001, max_delay=0.001, max_total=5.0)
 TWO_TRIES = RetryPolicy(max_attempts=2, base_delay=0.002, max_delay=0.02, max_total=5.0)
@@ -639,7 +635,7 @@ def no_perpetual_diff_hypothesis(examples: int) -> Row:
     """Catalogs drawn by the wire strategies (`tests/apply/generated.py`: every field of
     every kind, repaired to be valid): apply from empty, plan again (must be empty), apply
     that (must write nothing). Failures are counted, not shrunk."""
-    from apply.generated import Direct, direct, valid_catalogs
+    from tests.apply.generated import Direct, direct, valid_catalogs
 
     row = Row(f"no perpetual diff: {examples:,} hypothesis catalogs")
 
@@ -757,8 +753,8 @@ def ctrl_c(
 def example_files() -> dict[str, str]:
     """The example catalog (`catalog/` at the repository root) rendered with the variables
     of its `local` environment: plain TOML for a crash-harness `Project`."""
-    from reconciler.project import Project as BillingProject
-    from reconciler.render import RenderedFile, render_file
+    from reconciler.catalog.render import RenderedFile, render_file
+    from reconciler.commands.project import Project as BillingProject
 
     root = Path(__file__).resolve().parents[2]
     variables = BillingProject.open(root).settings.variables_for("local")

@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from crash.harness import Emulator, Project
 
-from . import scenarios
-from .scenarios import Row
+from tests.crash.harness import Emulator, Project
+from tests.reliability import scenarios
+from tests.reliability.scenarios import Row
 
 pytestmark = pytest.mark.slow
 

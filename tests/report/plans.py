@@ -8,10 +8,11 @@ from decimal import Decimal as D
 
 from reconciler.diff import diff
 from reconciler.model import DesiredState, Item, LiveState, UnmanagedObject, Version
+from reconciler.model.live_state import LiveProblem
 from reconciler.model.prices import Tier
 from reconciler.model.resources import Cancellation
 from reconciler.plan import Plan
-from reconciler.planner import make_plan
+from reconciler.planning.planner import make_plan
 from tests.diff.catalog import DESIRED, START, TIERS, edit, fixed, graduated, live_of, unit
 
 AT = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
@@ -94,3 +95,14 @@ def awkward_name_plan() -> Plan:
 
 def _raise() -> Item:
     return Item(product="platform", price=fixed("59"))
+
+
+def unreadable_plan() -> Plan:
+    """A declared subscription whose live object could not be read: no change (a create
+    would duplicate it), an error, nothing else different."""
+    live = live_of(DESIRED)
+    key = next(iter(DESIRED.subscriptions))
+    problem = LiveProblem(kind="subscription", remote_id="sub_x", key=key, message="bad answer")
+    subscriptions = {k: v for k, v in live.subscriptions.items() if k != key}
+    update = {"subscriptions": subscriptions, "problems": (problem,)}
+    return make(DESIRED, live.model_copy(update=update))

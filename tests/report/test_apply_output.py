@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from reconciler.plan import ApplyResult, ApplyStatus, Plan
 from reconciler.report.apply_output import RERUN, apply_json, apply_text
-
-from .plans import mixed_plan, unchanged_plan
+from tests.report.plans import mixed_plan, unchanged_plan
 
 
 def ids(plan: Plan) -> list[str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 
 from reconciler.report.drift_output import drift_json, drift_markdown, drift_text
-
-from .plans import (
+from tests.report.plans import (
     lifecycle_plan,
     mixed_plan,
     repriced_plan,
     subscription_replace_plan,
     unchanged_plan,
+    unreadable_plan,
 )
 
 
@@ -113,3 +113,14 @@ def test_json_lists_resources_with_live_and_declared_fields() -> None:
         "unmanaged",
         "diagnostics",
     }
+
+
+def test_errors_never_read_as_no_drift() -> None:
+    """A resource that could not be read is an error (drift exits 1): the summary must not
+    say the account matches."""
+    plan = unreadable_plan()
+    assert not plan.has_changes
+    assert any(d.code == "live.unreadable" for d in plan.diagnostics)
+    for text in (drift_text(plan), drift_markdown(plan)):
+        assert "No drift" not in text
+        assert "Drift not fully checked: 1 error above" in text

@@ -26,8 +26,7 @@ from reconciler.plan import Action, ChargeSample, Plan, PriceReview
 from reconciler.report.money_table import amount, money_table, percent, signed_grouped
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from tests.diff.catalog import DESIRED, PLANS, TIERS, edit, fixed, graduated, live_of, unit
-
-from .plans import make, mixed_plan, unchanged_plan
+from tests.report.plans import make, mixed_plan, unchanged_plan
 
 GOLDENS = Path(__file__).parent / "goldens"
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from reconciler.commands.project import Project
 from reconciler.diff import diff
 from reconciler.diff.fields import dump
 from reconciler.model import PRICE_TYPES, LiveState
@@ -23,13 +24,11 @@ from reconciler.model.prices import (
     VolumePercentagePrice,
 )
 from reconciler.plan import Plan
-from reconciler.planner import make_plan
-from reconciler.project import Project
+from reconciler.planning.planner import make_plan
 from reconciler.report.outline import MAX_ATTRIBUTE_LINES, outline, price_line
 from reconciler.report.plan_output import plan_text
 from tests.diff.catalog import fixed, graduated, unit
-
-from .plans import AT
+from tests.report.plans import AT
 
 ROOT = Path(__file__).resolve().parents[2]
 

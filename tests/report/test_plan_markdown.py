@@ -7,8 +7,7 @@ import re
 
 from reconciler.plan import Plan
 from reconciler.report.plan_output import plan_json, plan_markdown
-
-from .plans import (
+from tests.report.plans import (
     AT,
     awkward_name_plan,
     lifecycle_plan,

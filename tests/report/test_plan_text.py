@@ -10,8 +10,7 @@ import pytest
 from reconciler.plan import Plan
 from reconciler.report.diagnostics import diagnostics_text
 from reconciler.report.plan_output import plan_text
-
-from .plans import (
+from tests.report.plans import (
     lifecycle_plan,
     mixed_plan,
     repriced_plan,

@@ -8,8 +8,7 @@ import threading
 from reconciler.apply.progress import Progress
 from reconciler.plan import ApplyResult
 from reconciler.report.progress_output import ConsoleProgress
-
-from .plans import mixed_plan
+from tests.report.plans import mixed_plan
 
 
 def run(tty: bool) -> str:

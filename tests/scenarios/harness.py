@@ -34,19 +34,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from api.emulated import API_KEY, Emulated
-
 from reconciler.api import ApiWriter
 from reconciler.catalog import load_catalog
-from reconciler.diagnostics import Diagnostic, Severity
 from reconciler.diff import diff
 from reconciler.live import fetch_live
 from reconciler.model import Address, DesiredState, Kind, LiveState, Subscription
 from reconciler.plan import Plan
-from reconciler.planner import make_plan
+from reconciler.planning.planner import make_plan
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from reconciler.settings import load_settings
+from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import MapResolver, to_wire, version_to_wire
+from tests.api.emulated import API_KEY, Emulated
 
 HERE = Path(__file__).parent
 CREATED_AT = datetime(2026, 5, 1, 12, tzinfo=UTC)

@@ -10,12 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from api.emulated import emulated
 
 from reconciler.apply import apply_plan
 from reconciler.plan import ApplyStatus, Plan
-
-from .harness import check_golden, has_errors, plan_once, renderings, run, scenario_folders
+from tests.api.emulated import emulated
+from tests.scenarios.harness import (
+    check_golden,
+    has_errors,
+    plan_once,
+    renderings,
+    run,
+    scenario_folders,
+)
 
 FOLDERS = scenario_folders()
 # A scenario whose plan is right but whose apply-then-plan round trip shows a known

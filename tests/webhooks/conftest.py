@@ -11,10 +11,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from reconciler.emulator import create_app, emulator_transport
+from alguna_emulator import create_app, emulator_transport
 from tests.emulator.clients import api_client, control_client
-
-from .receivers import Recorder
+from tests.webhooks.receivers import Recorder
 
 START = datetime(2026, 4, 1, 10, 0, tzinfo=UTC)
 HOOK_URL = "http://app.test/webhooks/alguna"

@@ -8,13 +8,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from reconciler.emulator import create_app, emulator_transport
+from alguna_emulator import create_app, emulator_transport
 from reconciler.webhooks import verify
 from tests.emulator.clients import api_client, control_client
 from tests.emulator.factory import active_subscription, catalog
-
-from .conftest import API_KEY, START
-from .receivers import socket_receiver
+from tests.webhooks.conftest import API_KEY, START
+from tests.webhooks.receivers import socket_receiver
 
 
 async def _register(app: FastAPI, url: str) -> str:

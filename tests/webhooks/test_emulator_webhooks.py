@@ -13,8 +13,7 @@ import httpx
 
 from reconciler.webhooks import verify
 from tests.emulator.factory import active_subscription, catalog, plan_subscription
-
-from .conftest import API_KEY, HOOK_URL, Hooks
+from tests.webhooks.conftest import API_KEY, HOOK_URL, Hooks
 
 
 def _payload(request: httpx.Request) -> dict[str, Any]:
@@ -325,7 +324,7 @@ async def test_sync_makes_a_sources_endpoints_exactly_the_given_ones(hooks: Hook
 
 
 async def test_the_delivery_timeout_counts_as_a_failure(hooks: Hooks) -> None:
-    from .receivers import socket_receiver
+    from tests.webhooks.receivers import socket_receiver
 
     hooks.app.state.emulator.webhooks.transport = None
     settings = await hooks.control.patch("/webhooks/settings", json={"timeout_seconds": 0.2})

@@ -21,12 +21,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.emulator import create_app, emulator_transport
+from alguna_emulator import create_app, emulator_transport
 from reconciler.webhooks import generate_secret, verify
 from tests.emulator.clients import api_client
 from tests.emulator.factory import active_subscription, catalog
-
-from .receivers import socket_receiver
+from tests.webhooks.receivers import socket_receiver
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "sk_test_listen"

@@ -45,8 +45,7 @@ from reconciler.model.resources import (
     SubscriptionContract,
 )
 from reconciler.wire.prices import PRICE_ADAPTER
-
-from .catalog import BUNDLES, CUSTOMERS, METRICS, PLANS, PRODUCTS
+from tests.wire.catalog import BUNDLES, CUSTOMERS, METRICS, PLANS, PRODUCTS
 
 keys = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
 texts = st.text(min_size=1, max_size=12)
@@ -71,7 +70,7 @@ spends = st.builds(Spend, amount=money, period=intervals)
 discounts = st.builds(
     Discount,
     amount=percentages,
-    duration_type=opt(st.sampled_from(["fixed", "monthly_rolling"])),
+    duration_type=st.sampled_from(["fixed", "monthly_rolling"]),
     duration_unit=opt(st.just("months")),
     duration_value=opt(st.integers(1, 36)),
 )

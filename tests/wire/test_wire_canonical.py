@@ -11,8 +11,7 @@ from reconciler.model import Bundle, Customer, Item, Plan, ProductItem, Subscrip
 from reconciler.model.prices import FixedPrice, Spend, UnitPrice
 from reconciler.model.resources import InvoiceSettings, SubscriptionBilling, SubscriptionContract
 from reconciler.wire import CatalogModels, canonical, declared_bundle_items, effective_items
-
-from .catalog import BUNDLES, CATALOG, PLANS, RESOLVER, SAMPLE_PRICES
+from tests.wire.catalog import BUNDLES, CATALOG, PLANS, RESOLVER, SAMPLE_PRICES
 
 MODELS = CatalogModels(CATALOG)  # canonical needs only models, no remote ids
 START = dt.date(2026, 7, 1)

@@ -25,8 +25,7 @@ from reconciler.wire import (
     product_to_wire,
     subscription_from_wire,
 )
-
-from .catalog import CATALOG, PRODUCTS, RESOLVER, SAMPLE_PRICES
+from tests.wire.catalog import CATALOG, PRODUCTS, RESOLVER, SAMPLE_PRICES
 
 
 def test_error_tree() -> None:
@@ -145,7 +144,7 @@ def test_tiers_the_wire_cannot_express_are_refused(tiers: tuple[Tier, ...]) -> N
 @pytest.mark.parametrize(
     ("mutate", "where", "detail"),
     [
-        (lambda b: b.pop("billing_interval"), "price", "missing field 'billing_interval'"),
+        (lambda b: b.pop("type"), "price", "missing field 'type'"),
         (lambda b: b.update(type="package"), "price", "unknown price type 'package'"),
         (lambda b: b.pop("tiered_pricing_model"), "price", "tiered_pricing_model"),
         (
@@ -179,7 +178,7 @@ def test_malformed_prices_raise_typed_errors(
 
 def test_error_location_names_the_nested_item() -> None:
     price = _tiered_body()
-    price.pop("billing_interval")
+    price.pop("type")
     body = {
         "bundle_id": "bnd_ADDONS",
         "items": [

@@ -9,9 +9,8 @@ import pytest
 from reconciler.model import PRICE_TYPES
 from reconciler.model.prices import Discount, Spend, Tier, TieredPrice, UnitPrice
 from reconciler.wire import price_from_wire, price_to_wire
-
-from .catalog import RESOLVER, SAMPLE_PRICES
-from .server import FakeServer
+from tests.wire.catalog import RESOLVER, SAMPLE_PRICES
+from tests.wire.server import FakeServer
 
 METERED_TYPES = [t for t in PRICE_TYPES if t != "fixed"]
 

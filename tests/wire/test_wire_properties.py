@@ -20,11 +20,10 @@ from reconciler.wire import (
 )
 from reconciler.wire.prices import PRICE_ADAPTER
 from reconciler.wire.values import canonical_decimal
-
-from . import strategies as s
-from .catalog import PRODUCTS, RESOLVER
-from .server import FakeServer
-from .test_wire_resources import served_subscription
+from tests.wire import strategies as s
+from tests.wire.catalog import PRODUCTS, RESOLVER
+from tests.wire.server import FakeServer
+from tests.wire.test_wire_resources import served_subscription
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -52,9 +52,8 @@ from reconciler.wire import (
     to_wire,
     version_to_wire,
 )
-
-from .catalog import BUNDLES, PLANS, RESOLVER, SAMPLE_PRICES
-from .server import FakeServer
+from tests.wire.catalog import BUNDLES, PLANS, RESOLVER, SAMPLE_PRICES
+from tests.wire.server import FakeServer
 
 START = dt.date(2026, 7, 1)
 
@@ -259,9 +258,9 @@ def test_plan_body_is_flat_and_fills_bundle_prices() -> None:
         "invoice_settings": {"auto_issue_invoices": True, "invoice_footer_text": "Thanks"},
         "entitlements": [
             {"entitlement_key": "sso", "type": "boolean", "mode": "static", "value": "true"},
-            {"entitlement_key": "seats", "type": "quantity", "mode": "static", "value": "50"},
+            {"entitlement_key": "seats", "type": "number", "mode": "static", "value": "50"},
         ],
-        "discount": {"type": "percentage", "amount": "10.0"},
+        "discount": {"type": "percentage", "amount": "10.0", "duration_type": "monthly_rolling"},
         "minimum_spend": {"amount": "100", "period": "monthly"},
         "maximum_spend": {"amount": "10000", "period": "yearly"},
     }
@@ -314,7 +313,14 @@ def test_customer_body_puts_the_key_first_among_aliases() -> None:
         "name": "Acme Corp",
         "currency": "USD",
         "aliases": ["acme", "acme-corp", "stripe:cus_123"],
-        "billing_address": {"line1": "1 Main St", "city": "Berlin", "country": "DE"},
+        # The SDK requires all five: the ones the catalog leaves out go as "".
+        "billing_address": {
+            "line1": "1 Main St",
+            "city": "Berlin",
+            "state": "",
+            "postal_code": "",
+            "country": "DE",
+        },
         "contacts": [
             {
                 "email": "ap@acme.test",
@@ -496,7 +502,7 @@ def test_subscription_patch_body() -> None:
 
 @pytest.mark.parametrize("key", ["api_calls", "platform", "starter", "addons", "acme"])
 def test_generic_entry_points_agree_with_kind_functions(key: str) -> None:
-    from .catalog import CATALOG
+    from tests.wire.catalog import CATALOG
 
     for address, resource in CATALOG.resources().items():
         if address.key != key:

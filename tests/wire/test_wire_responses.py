@@ -21,8 +21,7 @@ from reconciler.wire import (
     subscription_from_wire,
 )
 from reconciler.wire.terms import discount_from_wire
-
-from .catalog import CATALOG, PRODUCTS, RESOLVER
+from tests.wire.catalog import CATALOG, PRODUCTS, RESOLVER
 
 
 def test_subscription_response_extras_are_ignored() -> None:

@@ -1,0 +1,196 @@
+"""Plan, apply and drift as library calls: load the catalog, open the environment's API,
+read the live account, plan, apply. The CLI is a thin shell over these, and tests call
+them directly (no subprocess needed).
+
+Owns the sequence of a command; must not print (results are data; `report` renders
+them) nor import the emulator: an embedded environment is reached through the httpx
+transport the caller passes in (the CLI builds it lazily).
+
+Every command reads the whole live account the catalog concerns (`live.fetch_live`), so
+a plan never acts on a partial or empty read: a failed read raises instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from reconciler.api import AlgunaReader, AlgunaWriter, HttpCore, RetryPolicy, connection_for
+from reconciler.apply import Progress, Resumption, apply_plan, resume_plan
+from reconciler.apply.resume import PlanRefusedError
+from reconciler.catalog import load_or_raise
+from reconciler.commands.project import Project
+from reconciler.diff import diff
+from reconciler.errors import EnvironmentSelectionError
+from reconciler.live import fetch_live
+from reconciler.model import DesiredState, LiveState
+from reconciler.plan import ApplyResult, Plan
+from reconciler.planning.planner import apply_refusals, make_plan
+from reconciler.planning.targeting import Selection, select_changes
+from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
+from reconciler.source.diagnostics import Diagnostic
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One environment, opened: its settings and a client for its API."""
+
+    name: str
+    protected: bool
+    core: HttpCore
+    reader: AlgunaReader
+    writer: AlgunaWriter
+    review_threshold: Decimal = DEFAULT_PRICE_INCREASE_WARNING_PERCENT
+
+
+@asynccontextmanager
+async def open_target(
+    project: Project,
+    name: str,
+    transport: Any = None,
+    retry: RetryPolicy | None = None,
+) -> AsyncIterator[Target]:
+    """The API of environment `name`. An embedded environment needs `transport` (an httpx
+    transport to the emulator); a remote one takes its key from the process environment."""
+    settings = project.settings.environments[name]
+    if settings.embedded and transport is None:
+        raise EnvironmentSelectionError(
+            f"environment {name!r} is embedded: it needs the local emulator transport"
+        )
+    connection = connection_for(name, settings, retry=retry)
+    async with HttpCore(connection, transport) as core:
+        yield Target(
+            name=name,
+            protected=settings.protected,
+            core=core,
+            reader=AlgunaReader(core),
+            writer=AlgunaWriter(core),
+            review_threshold=project.settings.review_for(name).price_increase_warning_percent,
+        )
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The catalog loaded for one environment, with its warnings."""
+
+    desired: DesiredState
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class Planned:
+    """A plan and the two states it was made from (apply needs all three)."""
+
+    plan: Plan
+    desired: DesiredState
+    live: LiveState
+
+
+def load_catalog(project: Project, name: str) -> Catalog:
+    """The catalog for `name`; InvalidInputError (every problem) if it has errors. Load
+    it before opening the target: an invalid catalog must not cause any API call."""
+    result = load_or_raise(
+        project.root, project.settings.catalog_dir, name, project.settings.variables_for(name)
+    )
+    assert result.state is not None
+    return Catalog(desired=result.state, warnings=tuple(result.diagnostics))
+
+
+async def plan_target(
+    catalog: Catalog,
+    target: Target,
+    *,
+    clock: Clock = utc_now,
+    selection: Selection | None = None,
+) -> Planned:
+    """Read the live account and plan the catalog against it. With an active
+    `selection` (`--target`/`--exclude`) the plan is partial: the diff is filtered
+    (`targeting.select_changes`, which raises `SelectionError` when the selection cannot
+    be honoured) before the plan is made, and the plan records the selection."""
+    desired = catalog.desired
+    live = await fetch_live(target.reader, desired)
+    result = diff(desired, live)
+    partial = None
+    if selection is not None and selection.active:
+        result, partial = select_changes(result, desired, selection)
+    plan = make_plan(
+        desired,
+        live,
+        result,
+        created_at=clock(),
+        diagnostics=catalog.warnings,
+        review_threshold=target.review_threshold,
+    )
+    if partial is not None:
+        plan = plan.model_copy(update={"partial": partial})
+    return Planned(plan=plan, desired=desired, live=live)
+
+
+async def apply_planned(
+    planned: Planned,
+    target: Target,
+    *,
+    allow_replace: bool = False,
+    progress: Progress | None = None,
+    stop: asyncio.Event | None = None,
+) -> ApplyResult:
+    """Apply a plan made just now (`plan_target`). Refuses (PlanRefusedError, nothing
+    written) when a guard forbids it."""
+    refusals = apply_refusals(
+        planned.plan,
+        allow_replace=allow_replace,
+        from_saved_plan=False,
+        protected=target.protected,
+    )
+    if refusals:
+        raise PlanRefusedError("apply refused; nothing was written", refusals)
+    return await apply_plan(
+        planned.plan,
+        planned.desired,
+        planned.live,
+        target.writer,
+        target.reader,
+        progress=progress,
+        stop=stop,
+    )
+
+
+async def apply_saved(
+    catalog: Catalog,
+    target: Target,
+    saved: Plan,
+    *,
+    allow_replace: bool = False,
+    progress: Progress | None = None,
+    stop: asyncio.Event | None = None,
+    clock: Clock = utc_now,
+) -> tuple[ApplyResult, Resumption]:
+    """Apply a saved plan after re-reading the live account: refused (nothing written)
+    if stale, already applied, for another environment or catalog, or guarded."""
+    refusals = apply_refusals(
+        saved, allow_replace=allow_replace, from_saved_plan=True, protected=target.protected
+    )
+    if refusals:
+        raise PlanRefusedError("apply refused; nothing was written", refusals)
+    fresh = await plan_target(catalog, target, clock=clock)
+    return await resume_plan(
+        saved,
+        fresh.plan,
+        fresh.desired,
+        fresh.live,
+        target.writer,
+        target.reader,
+        progress=progress,
+        stop=stop,
+    )

@@ -1,0 +1,1 @@
+"""The test suite. Helpers are imported as `tests.<folder>.<module>` (see ../conftest.py)."""
