@@ -25,7 +25,9 @@ from .resources import (
     bundles,
     changes,
     customers,
+    entitlements,
     events,
+    merchants,
     metrics,
     plans,
     products,
@@ -48,7 +50,9 @@ _RESOURCES = (
     billing_dates,
     versions,
     changes,
+    entitlements,
     events,
+    merchants,
 )
 
 

@@ -24,7 +24,7 @@ from .pipeline.gate import account_of
 from .pipeline.requestlog import Counter, LoggedRequest
 from .resources.customers import Customer
 from .resources.metrics import Metric
-from .resources.plans import Plan
+from .resources.plans import StoredPlan
 from .resources.products import Product
 from .resources.subscription_state import view
 from .resources.subscriptions import Subscription
@@ -41,7 +41,7 @@ ApiKey = Annotated[str | None, Query(description="select one account by its API 
 _CHECKED: dict[str, type[BaseModel]] = {
     "metric": Metric,
     "product": Product,
-    "plan": Plan,
+    "plan": StoredPlan,
     "customer": Customer,
     "version": Version,
 }

@@ -20,6 +20,7 @@ _PREFIXED: dict[str, str] = {
     "bundle": "bnd_",
     "version": "subv_",
     "price": "price_",
+    "merchant": "mer_",  # assumed: the SDK shows no merchant id
     # Webhooks (emulator-side objects; Svix-style prefixes).
     "message": "msg_",
     "endpoint": "ep_",

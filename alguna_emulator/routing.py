@@ -47,7 +47,7 @@ class WireRoute(APIRoute):
     """
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        writes = set(kwargs.get("methods") or ()) & {"POST", "PATCH", "DELETE"}
+        writes = set(kwargs.get("methods") or ()) & {"POST", "PUT", "PATCH", "DELETE"}
         if writes and path != "/events":
             kwargs["dependencies"] = [
                 *(kwargs.get("dependencies") or []),

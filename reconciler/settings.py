@@ -91,6 +91,13 @@ class EnvironmentSettings(Frozen):
         default=None, description="Embedded only: data file, default .billing/<env>.db."
     )
     protected: Flag = False
+    account: (
+        Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")] | None
+    ) = Field(
+        default=None,
+        description="API environments only: the id of a merchant of the Alguna account this"
+        " environment must be; every command checks its key can see it before anything else.",
+    )
     rate_limits: RateLimits = RateLimits()
     review: ReviewSettings | None = Field(
         default=None, description="Overrides the top-level [review] for this environment."
@@ -124,6 +131,11 @@ class EnvironmentSettings(Frozen):
         if self.api == "embedded":
             if self.base_url is not None or self.api_key_env is not None:
                 raise ValueError('an environment with api = "embedded" has no base_url/api_key_env')
+            if self.account is not None:
+                raise ValueError(
+                    'account pins an API environment (base_url); an api = "embedded" one has'
+                    " its own local account"
+                )
         elif self.base_url is None or self.api_key_env is None:
             raise ValueError('set either api = "embedded", or both base_url and api_key_env')
         return self

@@ -57,6 +57,11 @@ WRONG_IMPORTS = {
         "import deepdiff",
         "reconciler.apply.steps -> deepdiff",
     ),
+    "The official SDK (alguna) is a test-only oracle": (
+        "alguna_emulator/store.py",
+        "import alguna",
+        "alguna_emulator.store -> alguna",
+    ),
 }
 
 

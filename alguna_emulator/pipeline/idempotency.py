@@ -1,4 +1,4 @@
-"""Idempotency-Key handling for every mutating API request (POST, PATCH, DELETE).
+"""Idempotency-Key handling for every mutating API request (POST, PUT, PATCH, DELETE).
 
 Owns the documented rules (alguna-api.md §1.2a) and the assumed details:
 - a key belongs to one API key (account); its first request fixes method, path (with query)
@@ -33,7 +33,7 @@ from .stage import Stage
 
 WINDOW = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
-_METHODS = frozenset({"POST", "PATCH", "DELETE"})
+_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _OWN_HEADERS = frozenset({b"idempotency-key", b"idempotent-replayed"})
 
 

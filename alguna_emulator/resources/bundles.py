@@ -17,15 +17,13 @@ from ..errors import ApiError
 from ..fields import FeeType, Frequency, Name, Ref, Strict, Text
 from ..ids import new_id
 from ..pricing import Price, price_document
-from ..routing import ListParamsDep, Page, SortParam, api_router, page, sort_docs
+from ..routing import ListParamsDep, Page, api_router, page
 from ..runtime import Ctx, CtxDep
 from ..store import Doc
 from .lookup import get_or_404, require_refs
 from .patching import save_changes, sent_changes
 
 router = api_router("bundles")
-# Assumed: the reconciler's reader pages bundles with sort=created_at:asc.
-_SORTABLE = ("created_at", "updated_at", "name")
 
 DEFAULT_CURRENCY = "USD"
 
@@ -123,11 +121,10 @@ async def create_bundle(body: BundleCreate, ctx: CtxDep) -> dict[str, Any]:
 
 
 @router.get("/bundles", response_model=Page[Bundle])
-async def list_bundles(
-    ctx: CtxDep, params: ListParamsDep, sort: SortParam = None
-) -> dict[str, Any]:
+async def list_bundles(ctx: CtxDep, params: ListParamsDep) -> dict[str, Any]:
+    # No `sort`: the official SDK's bundles.list takes only limit and offset (a sort is a 400).
     docs = ctx.store.list(ctx.account, "bundle")
-    listing = page(sort_docs(docs, sort, _SORTABLE), params)
+    listing = page(docs, params)
     listing["data"] = [_response(ctx, doc) for doc in listing["data"]]
     return listing
 

@@ -1,7 +1,9 @@
 """The Changes API: ``/subscriptions/{id}/changes`` and ``/changes/preview``.
 
-Owns delta amendments: read the source version (the current one; ``source_version_id``, if
-given, must still be current or the request is refused with 409), optionally swap in a plan's
+Owns delta amendments (answered with the SDK's ``ChangeResponse``: the version written and
+what was added, removed and updated): read the source version (the current one;
+``source_version_id``, if given, must still be current or the request is refused with 409),
+optionally swap in a plan's
 items (``plan_id``), apply ``remove``, then ``update`` (``adjust`` merges into the existing
 price; see :func:`merge_adjust`), then ``add``, and write a new version that is published
 unless ``draft`` is true. Preview runs the same steps and writes nothing. Must not edit
@@ -27,7 +29,7 @@ from .items import Item, in_currency, item_documents
 from .lookup import get_or_404
 from .subscription_state import current_version, resolve_effective
 from .terms import Entitlement
-from .versions import Version, new_version
+from .versions import new_version
 
 router = api_router("subscription changes")
 
@@ -81,7 +83,17 @@ class ChangeRequest(Strict):
     update: Annotated[list[UpdateEntry], Field(max_length=200)] = Field(default_factory=list)
 
 
+class ChangeRefs(BaseModel):
+    added: list[dict[str, str]]
+    removed: list[dict[str, str]]
+    updated: list[dict[str, str]]
+
+
 class ChangePreview(BaseModel):
+    """The SDK's ``ChangePreviewResponse`` (``changes_applied``, ``effective_at``,
+    ``source_version_id``) plus the version that would be written."""
+
+    changes_applied: ChangeRefs
     subscription_id: str
     source_version_id: str
     status: Literal["draft", "published"]
@@ -224,7 +236,47 @@ def _plan(ctx: Ctx, sub_id: str, body: ChangeRequest) -> tuple[Doc, Doc, list[Do
     return sub, current, stored, format_ts(effective)
 
 
-@router.post("/subscriptions/{subscription_id}/changes", status_code=201, response_model=Version)
+class ChangeResult(BaseModel):
+    """The SDK's ``ChangeResponse``: which version the change wrote, and a summary."""
+
+    version_id: str
+    version_status: Literal["draft", "published"]
+    source_version_id: str
+    is_new_version: bool
+    effective_at: str
+    end_date: str | None = None
+    changes_applied: ChangeRefs
+
+
+def _ref(entry: AddEntry | ItemRef) -> dict[str, str]:
+    ref = {"product_id": entry.product_id, "bundle_id": entry.bundle_id}
+    return {k: v for k, v in ref.items() if v is not None}
+
+
+def _result(body: ChangeRequest, source: Doc, version: Doc) -> dict[str, Any]:
+    return {
+        "version_id": version["id"],
+        "version_status": version["status"],
+        "source_version_id": source["id"],
+        "is_new_version": True,
+        "effective_at": version["effective_at"],
+        "end_date": None,
+        "changes_applied": _applied(body),
+    }
+
+
+def _applied(body: ChangeRequest) -> dict[str, list[dict[str, str]]]:
+    """What a change adds, removes and updates, by item reference."""
+    return {
+        "added": [_ref(e) for e in body.add],
+        "removed": [_ref(e) for e in body.remove],
+        "updated": [_ref(e) for e in body.update],
+    }
+
+
+@router.post(
+    "/subscriptions/{subscription_id}/changes", status_code=201, response_model=ChangeResult
+)
 async def apply_changes(subscription_id: str, body: ChangeRequest, ctx: CtxDep) -> dict[str, Any]:
     with ctx.store.transaction():
         sub, source, items, effective_at = _plan(ctx, subscription_id, body)
@@ -242,7 +294,7 @@ async def apply_changes(subscription_id: str, body: ChangeRequest, ctx: CtxDep) 
             sub["updated_at"] = ctx.now_ts()
             ctx.store.replace(ctx.account, "subscription", sub)
         emit_version(ctx, version)
-        return version
+        return _result(body, source, version)
 
 
 @router.post("/subscriptions/{subscription_id}/changes/preview", response_model=ChangePreview)
@@ -256,4 +308,5 @@ async def preview_changes(subscription_id: str, body: ChangeRequest, ctx: CtxDep
         "description": body.description,
         "items": items,
         "entitlements": source["entitlements"],
+        "changes_applied": _applied(body),
     }

@@ -1,4 +1,5 @@
-"""Customers: ``/customers`` create, list, get (by id or alias), update.
+"""Customers: ``/customers`` create, list, lookup (``/customers/lookup?alias=``), get (by id or
+alias), update.
 
 Owns the customer shape, contacts (each gets an 8-character id; a contact sent with a known
 id keeps it), and aliases, which are unique within an account (409 on a clash, assumed) and
@@ -12,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from ..errors import ApiError, not_found
 from ..fields import Currency, Name, Ref, Strict
@@ -122,8 +123,15 @@ async def list_customers(
     alias: Annotated[str | None, Query(max_length=1000)] = None,
     email: Annotated[str | None, Query(max_length=1000)] = None,
     has_active_subscriptions: bool | None = None,
+    csm_id: Annotated[str | None, Query(max_length=1000)] = None,
+    sales_owner_id: Annotated[str | None, Query(max_length=1000)] = None,
+    integration_ids: Annotated[str | None, Query(max_length=1000)] = None,
+    tag_ids: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
     docs = ctx.store.list(ctx.account, "customer")
+    # Emulated customers have no CSM, sales owner, integration or tag: those filters match none.
+    if any(csv_values(v) for v in (csm_id, sales_owner_id, integration_ids, tag_ids)):
+        docs = []
     if wanted := csv_values(alias):
         docs = [d for d in docs if set(wanted) & set(d["aliases"])]
     if wanted := csv_values(email):
@@ -137,6 +145,23 @@ async def list_customers(
         }
         docs = [d for d in docs if (d["id"] in active) == has_active_subscriptions]
     return page(sort_docs(docs, sort, _SORTABLE), params)
+
+
+class LookupResult(BaseModel):
+    """The SDK's ``CustomerLookupResponse``."""
+
+    customer_id: str
+
+
+@router.get("/customers/lookup", response_model=LookupResult)
+async def lookup_customer(
+    ctx: CtxDep, alias: Annotated[str, Query(min_length=1, max_length=255)]
+) -> dict[str, Any]:
+    """An alias (or a customer id) to the customer's id; 404 when none matches."""
+    doc = resolve_customer(ctx, alias)
+    if doc is None:
+        raise not_found("customer with alias", alias)
+    return {"customer_id": doc["id"]}
 
 
 @router.get("/customers/{customer_ref}", response_model=Customer)

@@ -21,6 +21,7 @@ _LABELS = {
     "customer": "customer",
     "subscription": "subscription",
     "version": "subscription version",
+    "merchant": "merchant",
 }
 
 

@@ -1,4 +1,5 @@
-"""Billable metrics: ``/metrics`` create, list, get, and (assumed, as in v1) update.
+"""Billable metrics: ``/metrics`` create, list and get; no update (the official SDK has none,
+so ``PATCH /metrics/{id}`` is a 405 like any method a route lacks: metrics are write-once).
 
 Owns the metric shape and its rules (non-count aggregations need a ``field``). Must not deal
 with usage events: those live in the events resource.
@@ -25,7 +26,6 @@ from ..routing import (
 )
 from ..runtime import CtxDep
 from .lookup import get_or_404
-from .patching import save_changes, sent_changes
 
 router = api_router("metrics")
 
@@ -64,20 +64,6 @@ class MetricCreate(Strict):
 
     @model_validator(mode="after")
     def _rules(self) -> MetricCreate:
-        _check_aggregation(self.aggregation)
-        return self
-
-
-class MetricUpdate(Strict):
-    name: Name | None = None
-    description: Text | None = None
-    event_name: Name | None = None
-    aggregation: Aggregation | None = None
-    filter_groups: Annotated[list[FilterGroup], Field(max_length=20)] | None = None
-    tag_ids: Annotated[list[Ref], Field(max_length=50)] | None = None
-
-    @model_validator(mode="after")
-    def _rules(self) -> MetricUpdate:
         _check_aggregation(self.aggregation)
         return self
 
@@ -121,11 +107,3 @@ async def list_metrics(
 @router.get("/metrics/{metric_id}", response_model=Metric)
 async def get_metric(metric_id: str, ctx: CtxDep) -> dict[str, Any]:
     return get_or_404(ctx, "metric", metric_id)
-
-
-@router.patch("/metrics/{metric_id}", response_model=Metric)
-async def update_metric(metric_id: str, body: MetricUpdate, ctx: CtxDep) -> dict[str, Any]:
-    with ctx.store.transaction():
-        doc = get_or_404(ctx, "metric", metric_id)
-        changes = sent_changes(body, ("name", "event_name", "aggregation"))
-        return save_changes(ctx, "metric", doc, changes)

@@ -1,9 +1,10 @@
-"""Plans: ``/plans`` create, list, get, and (assumed) update.
+"""Plans: ``/plans`` create, list and get; nothing else (plans are write-once).
 
-Owns the plan shape: contract and renewal terms plus priced items, read back in full (the
-documented response shows only id/name/description/currency/timestamps; returning items and
-terms is an assumption recorded in docs/api-compatibility.md). A plan's currency is fixed at
-creation. Must not touch subscriptions: they copy a plan's items when created.
+Owns the plan shape: a create takes contract and renewal terms plus priced items, which are
+stored (subscriptions copy a plan's items and terms when created), but a read returns only
+what the official SDK's ``PlanResponse`` defines: ``id, name, currency, description,
+created_at, updated_at``. There is no update (the SDK has none; ``PATCH /plans/{id}`` is a
+405 like any method a route lacks). Must not touch subscriptions.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field
 
 from ..fields import Currency, Name, PeriodType, Ref, Strict, Text
 from ..ids import new_id
@@ -20,7 +21,6 @@ from ..routing import ListParamsDep, Page, SortParam, api_router, csv_values, pa
 from ..runtime import CtxDep
 from .items import Items, item_documents
 from .lookup import get_or_404
-from .patching import save_changes, sent_changes
 from .terms import Entitlements, InvoiceSettings, PriceEscalation
 
 router = api_router("plans")
@@ -57,21 +57,20 @@ class PlanCreate(PlanTerms):
     currency: Currency
 
 
-class PlanUpdate(PlanTerms):
-    name: Name | None = None
-    entitlements: Entitlements | None = None  # type: ignore[assignment]
-    tags: Annotated[list[Ref], Field(max_length=50)] | None = None  # type: ignore[assignment]
-    items: Items | None = None  # type: ignore[assignment]
+class Plan(BaseModel):
+    """A plan as the API returns it (the SDK's ``PlanResponse``): no items, no terms."""
 
-    @model_validator(mode="before")
-    @classmethod
-    def _immutable(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "currency" in data:
-            raise ValueError("currency cannot be changed after a plan is created")
-        return data
+    id: str
+    name: str
+    currency: str
+    description: str | None = None
+    created_at: str
+    updated_at: str
 
 
-class Plan(PlanCreate):
+class StoredPlan(PlanCreate):
+    """A plan as stored: everything it was created with (what subscriptions copy)."""
+
     id: str
     created_at: str
     updated_at: str
@@ -103,13 +102,3 @@ async def list_plans(
 @router.get("/plans/{plan_id}", response_model=Plan)
 async def get_plan(plan_id: str, ctx: CtxDep) -> dict[str, Any]:
     return get_or_404(ctx, "plan", plan_id)
-
-
-@router.patch("/plans/{plan_id}", response_model=Plan)
-async def update_plan(plan_id: str, body: PlanUpdate, ctx: CtxDep) -> dict[str, Any]:
-    with ctx.store.transaction():
-        doc = get_or_404(ctx, "plan", plan_id)
-        changes = sent_changes(body, ("name", "items", "entitlements", "tags"))
-        if body.items is not None:
-            changes["items"] = item_documents(ctx, body.items, doc["currency"])
-        return save_changes(ctx, "plan", doc, changes)

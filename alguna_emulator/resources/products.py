@@ -1,4 +1,4 @@
-"""Products: ``/products`` create, list, get, update.
+"""Products: ``/products`` create, list, get, update, delete.
 
 Owns the product shape and its rules: metered products need at least one metric, are always
 billed in arrears and recurring; fixed products need a billing frequency; ``fee_type``,
@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
 
-from fastapi import Query
+from fastapi import Query, Response
 from pydantic import Field, model_validator
 
+from ..errors import ApiError
 from ..fields import FeeType, Frequency, Name, Ref, Strict, Text
 from ..ids import new_id
 from ..routing import ListParamsDep, Page, api_router, csv_enum, csv_values, page
-from ..runtime import CtxDep
+from ..runtime import Ctx, CtxDep
+from ..store import Doc
 from .lookup import get_or_404, require_refs
 from .patching import save_changes, sent_changes
+from .subscription_state import current_version, status_of
 
 router = api_router("products")
 
@@ -121,3 +124,37 @@ async def update_product(product_id: str, body: ProductUpdate, ctx: CtxDep) -> d
         doc = get_or_404(ctx, "product", product_id)
         changes = sent_changes(body, ("name", "unit_label", "unit_label_plural"))
         return save_changes(ctx, "product", doc, changes)
+
+
+@router.delete("/products/{product_id}", status_code=204, response_class=Response)
+async def delete_product(product_id: str, ctx: CtxDep) -> Response:
+    """Delete a product (the SDK: a soft delete; here it is gone from reads). Refused (409)
+    while the current version of an active subscription uses it."""
+    with ctx.store.transaction():
+        doc = get_or_404(ctx, "product", product_id)
+        users = _active_subscriptions_using(ctx, doc["id"])
+        if users:
+            raise ApiError(
+                409,
+                f"product {product_id} is used on active subscription(s) "
+                f"{', '.join(users)}; it cannot be deleted",
+            )
+        ctx.store.delete(ctx.account, "product", doc["id"])
+    return Response(status_code=204)
+
+
+def _active_subscriptions_using(ctx: Ctx, product_id: str) -> list[str]:
+    now = ctx.clock.now()
+    found = []
+    for sub in ctx.store.list(ctx.account, "subscription"):
+        if status_of(sub, now) != "active":
+            continue
+        version = current_version(ctx.store.list(ctx.account, "version", parent=sub["id"]), now)
+        if version is not None and product_id in _product_ids(version["items"]):
+            found.append(str(sub["id"]))
+    return found
+
+
+def _product_ids(items: list[Doc]) -> set[str]:
+    ids = {str(i["product_id"]) for i in items if i.get("product_id")}
+    return ids | {str(c["product_id"]) for i in items for c in i.get("items", [])}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, get_args
 
-from fastapi import Query
+from fastapi import Query, Response
 from pydantic import BaseModel, Field, model_validator
 
 from ..clock import format_ts
@@ -336,6 +336,23 @@ async def update_subscription(
         save_changes(ctx, "subscription", sub, changes)
         emit_subscription(ctx, "subscription.updated", sub)
         return view(ctx.store, ctx.account, sub, ctx.clock.now())
+
+
+@router.delete("/subscriptions/{subscription_id}", status_code=204, response_class=Response)
+async def delete_subscription(subscription_id: str, ctx: CtxDep) -> Response:
+    """Delete a draft subscription and its versions; an activated one is 409 (cancel it)."""
+    with ctx.store.transaction():
+        sub = get_or_404(ctx, "subscription", subscription_id)
+        if status_of(sub, ctx.clock.now()) != "draft":
+            raise ApiError(
+                409,
+                f"subscription {subscription_id} is not a draft; only drafts can be "
+                "deleted (cancel it instead)",
+            )
+        for version in ctx.store.list(ctx.account, "version", parent=sub["id"]):
+            ctx.store.delete(ctx.account, "version", version["id"])
+        ctx.store.delete(ctx.account, "subscription", sub["id"])
+    return Response(status_code=204)
 
 
 @router.post("/subscriptions/{subscription_id}/activate", response_model=Subscription)

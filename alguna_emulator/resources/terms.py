@@ -6,7 +6,7 @@ prices (see items and pricing).
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -32,10 +32,15 @@ class InvoiceSettings(Strict):
 
 
 class Entitlement(Strict):
+    """An entitlement as the SDK's ``EntitlementInput`` writes it (the SDK's ``type`` enum;
+    docs/api-compatibility.md, "Fields and enums")."""
+
     entitlement_key: Name
     mode: Literal["static", "grant_based"] = "static"
     type: Literal["boolean", "number", "string", "credit_allocation"]  # the SDK's enum
     value: Annotated[str, Field(max_length=1000)] | None = None
+    allocation: dict[str, Any] | None = None
+    timing: dict[str, Any] | None = None
 
 
 Entitlements = Annotated[list[Entitlement], Field(max_length=100)]

@@ -1,10 +1,13 @@
-"""Subscription versions: list, get, current, one item, create/update/delete drafts, publish.
+"""Subscription versions: list, get, current, one item, create, replace (PUT) and delete drafts,
+publish.
 
 Owns the version object (``id, subscription_id, status, effective_at, description, items,
-entitlements, created_at, updated_at``) and its lifecycle: drafts are editable and deletable;
-published versions are never edited or deleted (409). Publishing needs an activated
-subscription (activation publishes the drafts itself) and an ``effective_at`` not before the
-current version's. Creating, editing and publishing through these routes emit
+entitlements, created_at, updated_at``) and its lifecycle: drafts are replaceable (``PUT``,
+the full item set, as the official SDK's ``replace``; there is no ``PATCH``) and deletable;
+published versions are never edited or deleted (409). A create publishes at once unless
+``draft`` is true (the SDK's default), except on a subscription not yet activated, where it
+stays a draft until activation publishes it. Publishing needs an activated subscription and an
+``effective_at`` not before the current version's. Creating, replacing and publishing emit
 ``subscription.version.updated`` (webhooks.events). Must not apply deltas: the changes
 resource builds item sets and calls :func:`new_version`.
 """
@@ -27,7 +30,7 @@ from ..webhooks.events import emit_version
 from .items import MAX_ITEMS, BundleItem, Item, ProductItem, item_documents
 from .lookup import get_or_404
 from .subscription_state import current_version, resolve_effective
-from .terms import Entitlement
+from .terms import Entitlement, Entitlements
 
 router = api_router("subscription versions")
 
@@ -39,12 +42,17 @@ class VersionCreate(Strict):
     items: NonEmptyItems
     effective_at: Effective = "immediate"
     description: Text | None = None
+    draft: bool = False
+    entitlements: Entitlements | None = None
 
 
-class VersionUpdate(Strict):
-    items: NonEmptyItems | None = None
+class VersionReplace(Strict):
+    """``PUT``: the complete item set; ``effective_at``/``entitlements`` kept when left out."""
+
+    items: NonEmptyItems
     effective_at: Effective | None = None
     description: Text | None = None
+    entitlements: Entitlements | None = None
 
 
 class Version(BaseModel):
@@ -183,26 +191,28 @@ async def create_version(subscription_id: str, body: VersionCreate, ctx: CtxDep)
             items=item_documents(ctx, body.items, sub["currency"]),
             effective_at=format_ts(effective),
             description=body.description,
-            entitlements=[] if source is None else source["entitlements"],
+            entitlements=_entitlements(body.entitlements, source),
         )
+        if not body.draft and sub.get("activated_at"):
+            version = _publish_checked(ctx, sub, version)
         emit_version(ctx, version)
         return version
 
 
-@router.patch("/subscriptions/{subscription_id}/versions/{version_id}", response_model=Version)
-async def update_version(
-    subscription_id: str, version_id: str, body: VersionUpdate, ctx: CtxDep
+@router.put("/subscriptions/{subscription_id}/versions/{version_id}", response_model=Version)
+async def replace_version(
+    subscription_id: str, version_id: str, body: VersionReplace, ctx: CtxDep
 ) -> dict[str, Any]:
     with ctx.store.transaction():
         sub = _subscription(ctx, subscription_id)
         version = _draft(ctx, sub, version_id)
-        if body.items is not None:
-            version["items"] = item_documents(ctx, body.items, sub["currency"])
+        version["items"] = item_documents(ctx, body.items, sub["currency"])
         if body.effective_at is not None:
             moment = resolve_effective(sub, body.effective_at, ctx.clock.now())
             version["effective_at"] = format_ts(moment)
-        if "description" in body.model_fields_set:
-            version["description"] = body.description
+        version["description"] = body.description
+        if body.entitlements is not None:
+            version["entitlements"] = [e.model_dump(mode="json") for e in body.entitlements]
         version["updated_at"] = ctx.now_ts()
         version = ctx.store.replace(ctx.account, "version", version)
         emit_version(ctx, version)
@@ -225,19 +235,31 @@ async def publish_version(subscription_id: str, version_id: str, ctx: CtxDep) ->
                 f"subscription {sub['id']} is a draft: activate it, which "
                 "publishes its draft versions",
             )
-        now = ctx.clock.now()
-        current = current_version(ctx.store.list(ctx.account, "version", parent=sub["id"]), now)
-        if current is not None and parse_ts(version["effective_at"]) < parse_ts(
-            current["effective_at"]
-        ):
-            raise ApiError(
-                422,
-                f"effective_at {version['effective_at']} is before the current "
-                f"version's ({current['effective_at']})",
-            )
-        version = publish(ctx, version)
+        version = _publish_checked(ctx, sub, version)
         emit_version(ctx, version)
         return version
+
+
+def _publish_checked(ctx: Ctx, sub: Doc, version: Doc) -> Doc:
+    """Publish a draft of an activated subscription, refusing one dated before the current."""
+    now = ctx.clock.now()
+    current = current_version(ctx.store.list(ctx.account, "version", parent=sub["id"]), now)
+    if current is not None and parse_ts(version["effective_at"]) < parse_ts(
+        current["effective_at"]
+    ):
+        raise ApiError(
+            422,
+            f"effective_at {version['effective_at']} is before the current "
+            f"version's ({current['effective_at']})",
+        )
+    return publish(ctx, version)
+
+
+def _entitlements(sent: list[Entitlement] | None, source: Doc | None) -> list[Doc]:
+    """A new version's entitlements: those sent, else the current version's."""
+    if sent is not None:
+        return [e.model_dump(mode="json") for e in sent]
+    return [] if source is None else list(source["entitlements"])
 
 
 @router.delete(

@@ -18,8 +18,9 @@ from reconciler.api.http import HttpCore
 PAGE_SIZE = 100
 MAX_RELISTS = 3
 
-# Endpoints whose list accepts `sort` (products does not; see docs/api-compatibility.md).
-SORTABLE = frozenset({"/metrics", "/plans", "/bundles", "/customers", "/subscriptions"})
+# Endpoints whose list accepts `sort` (the official SDK's list operations: products and
+# bundles take none; see docs/api-compatibility.md).
+SORTABLE = frozenset({"/metrics", "/plans", "/customers", "/subscriptions"})
 
 WireObject = dict[str, Any]
 

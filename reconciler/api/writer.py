@@ -22,6 +22,8 @@ class ApiWriter(Protocol):
 
     async def update(self, path: str, body: WireObject, *, key: str) -> WireObject: ...
 
+    async def replace(self, path: str, body: WireObject, *, key: str) -> WireObject: ...
+
     async def action(
         self, path: str, body: WireObject | None = None, *, key: str
     ) -> WireObject: ...
@@ -31,7 +33,8 @@ class ApiWriter(Protocol):
 
 class AlgunaWriter:
     """`ApiWriter` over an `HttpCore`: create is POST to a collection, update is PATCH,
-    an action is POST to a sub-path (activate, cancel, publish, changes)."""
+    replace is PUT (a whole object: a draft subscription version, the API's only PUT), an
+    action is POST to a sub-path (activate, cancel, publish, changes)."""
 
     def __init__(self, core: HttpCore) -> None:
         self._core = core
@@ -50,6 +53,11 @@ class AlgunaWriter:
     async def update(self, path: str, body: WireObject, *, key: str) -> WireObject:
         return _object(
             await self._core.request("PATCH", path, body=body, idempotency_key=key), "PATCH", path
+        )
+
+    async def replace(self, path: str, body: WireObject, *, key: str) -> WireObject:
+        return _object(
+            await self._core.request("PUT", path, body=body, idempotency_key=key), "PUT", path
         )
 
     async def action(self, path: str, body: WireObject | None = None, *, key: str) -> WireObject:

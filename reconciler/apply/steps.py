@@ -275,8 +275,10 @@ async def _version_change(run: Run, change: Change, key: Callable[[str], str]) -
     if change.action is Action.UPDATE:
         before = change.before or {}
         version_id = await _live_version_id(run, remote, str(before.get("effective")))
-        path = f"/subscriptions/{remote}/versions/{version_id}"
-        await run.writer.update(path, body, key=key("update"))
+        # A draft version is replaced whole (PUT, the SDK's `replace`): the API has no PATCH.
+        await run.writer.replace(
+            f"/subscriptions/{remote}/versions/{version_id}", body, key=key("update")
+        )
         return
     live = run.live.subscriptions.get(change.key)
     created_now = ("subscription", change.key) in run.created

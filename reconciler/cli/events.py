@@ -24,6 +24,7 @@ import click
 from rich.progress import Progress
 
 from reconciler.api import HttpCore, connection_for
+from reconciler.api.account import check_account
 from reconciler.api.errors import ApiError
 from reconciler.api.events import (
     MAX_BATCH,
@@ -160,6 +161,8 @@ async def _send(
 ) -> None:
     env = project.settings.environments[name]
     async with HttpCore(connection_for(name, env), transport_for(project, name)) as core:
+        if env.account is not None:
+            await check_account(core, name, env.account)
         sender = EventSender(core, rate=rate)
         await sender.send_all(batches, on_result)
 

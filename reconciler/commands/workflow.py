@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from reconciler.api import AlgunaReader, AlgunaWriter, HttpCore, RetryPolicy, connection_for
+from reconciler.api.account import check_account
 from reconciler.apply import Progress, Resumption, apply_plan, resume_plan
 from reconciler.apply.resume import PlanRefusedError
 from reconciler.catalog import load_or_raise
@@ -62,7 +63,9 @@ async def open_target(
     retry: RetryPolicy | None = None,
 ) -> AsyncIterator[Target]:
     """The API of environment `name`. An embedded environment needs `transport` (an httpx
-    transport to the emulator); a remote one takes its key from the process environment."""
+    transport to the emulator); a remote one takes its key from the process environment.
+    An environment pinned to an account (`account`) is checked first, before any other
+    request (`api.account`)."""
     settings = project.settings.environments[name]
     if settings.embedded and transport is None:
         raise EnvironmentSelectionError(
@@ -70,6 +73,8 @@ async def open_target(
         )
     connection = connection_for(name, settings, retry=retry)
     async with HttpCore(connection, transport) as core:
+        if settings.account is not None:
+            await check_account(core, name, settings.account)
         yield Target(
             name=name,
             protected=settings.protected,

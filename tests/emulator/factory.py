@@ -52,6 +52,17 @@ async def created(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
+async def applied(client: httpx.AsyncClient, response: httpx.Response) -> dict[str, Any]:
+    """The version a ``POST /subscriptions/{id}/changes`` wrote (the response is the SDK's
+    ``ChangeResponse``, which names the version; this reads it)."""
+    result = await created(response)
+    subscription = response.request.url.path.split("/")[2]
+    version = await client.get(f"/subscriptions/{subscription}/versions/{result['version_id']}")
+    assert version.status_code == 200, version.text
+    body: dict[str, Any] = version.json()
+    return body
+
+
 async def metric(client: httpx.AsyncClient, name: str = "API calls") -> dict[str, Any]:
     body = {"name": name, "event_name": "api_call", "aggregation": {"method": "count"}}
     return await created(await client.post("/metrics", json=body))
@@ -96,8 +107,18 @@ async def post_plan(
     )
 
 
+async def stored_plan(client: httpx.AsyncClient, plan_id: str) -> dict[str, Any]:
+    """A plan as the emulator stores it, items and terms included (read through the control
+    API: the API's plan reads carry only the SDK's ``PlanResponse`` fields)."""
+    response = await client.get(f"/_emulator/objects/plan/{plan_id}")
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 async def catalog(client: httpx.AsyncClient) -> dict[str, Any]:
-    """A metric, a fixed and a metered product, a plan using both, and a customer."""
+    """A metric, a fixed and a metered product, a plan using both (as stored, with its
+    items), and a customer."""
     mtr = await metric(client)
     base = await fixed_product(client)
     api = await metered_product(client, mtr["id"])
@@ -105,7 +126,7 @@ async def catalog(client: httpx.AsyncClient) -> dict[str, Any]:
         {"product_id": base["id"], "price": fixed_price()},
         {"product_id": api["id"], "price": unit_price(mtr["id"])},
     ]
-    plan = await created(await post_plan(client, items, "Pro"))
+    plan = await stored_plan(client, (await created(await post_plan(client, items, "Pro")))["id"])
     cust = await customer(client)
     return {"metric": mtr, "base": base, "api": api, "plan": plan, "customer": cust}
 

@@ -13,6 +13,7 @@ from tests.emulator.factory import (
     metered_product,
     metric,
     post_plan,
+    stored_plan,
     tiered_price,
     unit_price,
     without_nulls,
@@ -42,9 +43,10 @@ async def test_metric_create_get_list_filter_update(client: httpx.AsyncClient) -
     assert [m["id"] for m in listed] == [other["id"]]
     by_method = (await client.get("/metrics", params={"aggregation_method": "sum"})).json()
     assert [m["id"] for m in by_method["data"]] == [other["id"]]
+    # No update: the SDK has none, so PATCH is refused like any method the route lacks.
     patched = await client.patch(f"/metrics/{mtr['id']}", json={"description": "calls"})
-    assert patched.status_code == 200
-    assert patched.json()["description"] == "calls"
+    assert patched.status_code == 405
+    assert (await client.get(f"/metrics/{mtr['id']}")).json()["description"] is None
     assert (await client.get("/metrics/mtr_missing")).status_code == 404
 
 
@@ -111,13 +113,17 @@ async def test_immutable_product_fields_are_refused_on_patch(
     assert f"{field} cannot be changed" in response.json()["detail"]
 
 
-async def test_plan_is_read_back_with_items_and_terms(client: httpx.AsyncClient) -> None:
+async def test_plan_is_read_back_with_the_sdk_fields_only(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
     plan = (await client.get(f"/plans/{cat['plan']['id']}")).json()
-    assert plan == cat["plan"]
-    assert [i["product_id"] for i in plan["items"]] == [cat["base"]["id"], cat["api"]["id"]]
-    assert plan["items"][0]["price"]["fixed_pricing_model"]["total"] == "500.00"
-    assert "unit_pricing_model" not in plan["items"][0]["price"]
+    assert set(plan) == {"id", "name", "currency", "description", "created_at", "updated_at"}
+    assert plan == {k: cat["plan"][k] for k in plan}
+    listed = (await client.get("/plans")).json()["data"]
+    assert listed == [plan]
+    stored = cat["plan"]  # items are kept (subscriptions copy them), just not read back
+    assert [i["product_id"] for i in stored["items"]] == [cat["base"]["id"], cat["api"]["id"]]
+    assert stored["items"][0]["price"]["fixed_pricing_model"]["total"] == "500.00"
+    assert "unit_pricing_model" not in stored["items"][0]["price"]
 
 
 _TIERS = tiered_price("mtr_any")["tiered_pricing_model"]
@@ -160,7 +166,7 @@ async def test_every_pricing_model_is_accepted(client: httpx.AsyncClient, kind: 
     price.update(type=kind, **{f"{kind}_pricing_model": _MODELS[kind]})
     plan = await post_plan(client, [{"product_id": api["id"], "price": price}], kind, "EUR")
     assert plan.status_code == 201, plan.text
-    echoed = plan.json()["items"][0]["price"]
+    echoed = (await stored_plan(client, plan.json()["id"]))["items"][0]["price"]
     assert without_nulls(echoed[f"{kind}_pricing_model"]) == without_nulls(_MODELS[kind])
     assert echoed["currency"] == "EUR"
 
@@ -241,21 +247,12 @@ async def test_plan_references_must_exist(client: httpx.AsyncClient) -> None:
     assert "prod_missing" in response.json()["detail"]
 
 
-async def test_plan_list_sort_and_patch_replaces_items(client: httpx.AsyncClient) -> None:
+async def test_plan_list_sort_and_no_update(client: httpx.AsyncClient) -> None:
     cat = await catalog(client)
     plan_id = cat["plan"]["id"]
-    patched = await client.patch(
-        f"/plans/{plan_id}",
-        json={
-            "description": "new",
-            "items": [{"product_id": cat["base"]["id"], "price": fixed_price("750.00")}],
-        },
-    )
-    assert patched.status_code == 200
-    assert len(patched.json()["items"]) == 1
-    assert patched.json()["items"][0]["price"]["fixed_pricing_model"]["total"] == "750.00"
-    refused = await client.patch(f"/plans/{plan_id}", json={"currency": "EUR"})
-    assert refused.status_code == 422
+    patched = await client.patch(f"/plans/{plan_id}", json={"description": "new"})
+    assert patched.status_code == 405  # plans are write-once: the SDK has no update
+    assert (await client.get(f"/plans/{plan_id}")).json()["description"] is None
     listing = (await client.get("/plans", params={"sort": "created_at:desc"})).json()
     assert listing["data"][0]["id"] == plan_id
 
@@ -270,7 +267,8 @@ async def test_plan_with_bundle_item(client: httpx.AsyncClient) -> None:
     }
     plan = await post_plan(client, [item], "b")
     assert plan.status_code == 201
-    assert plan.json()["items"][0]["bundle_id"] == bundle["id"]
+    stored = await stored_plan(client, plan.json()["id"])
+    assert stored["items"][0]["bundle_id"] == bundle["id"]
     missing = await post_plan(client, [{**item, "bundle_id": "bnd_missing"}], "b")
     assert missing.status_code == 422
 

@@ -129,7 +129,9 @@ async def test_metric_and_product_round_trip(api: httpx.AsyncClient) -> None:
     assert renamed["description"] == "contract"
 
 
-async def test_plan_with_fixed_price_computes_total(api: httpx.AsyncClient) -> None:
+async def test_plan_reads_carry_the_sdk_fields_and_cannot_be_patched(
+    api: httpx.AsyncClient,
+) -> None:
     product = await _fixed_product(api, "contract-base")
     price = fixed_price("500.00", units=2)
     item = {"product_id": product["id"], "price": price}
@@ -137,9 +139,12 @@ async def test_plan_with_fixed_price_computes_total(api: httpx.AsyncClient) -> N
     assert plan["id"].startswith("pln_")
     assert plan["currency"] == "USD"
     fetched = await _json(await api.get(f"/plans/{plan['id']}"), 200)
-    # Assumed (not in the documented response): plans are read back with their items.
-    model = fetched["items"][0]["price"]["fixed_pricing_model"]
-    assert model["total"] in ("1000.00", "1000")
+    # The SDK's PlanResponse: no items, no terms come back (plans are write-once).
+    assert "items" not in fetched and fetched["name"] == plan["name"]
+    assert (await api.patch(f"/plans/{plan['id']}", json={"description": "x"})).status_code in (
+        404,
+        405,
+    )
     mismatch = dict(price, type="unit")
     rejected = await post_plan(api, [{**item, "price": mismatch}], _unique("contract-bad"))
     assert rejected.status_code == 422

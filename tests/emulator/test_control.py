@@ -191,7 +191,7 @@ async def test_out_of_band_edit_of_nested_prices_aliases_and_status(
     items = plan["items"]
     items[0]["price"]["fixed_pricing_model"]["price_per_unit"] = "450.00"
     await control.patch(f"/objects/plan/{plan['id']}", json={"items": items})
-    changed = (await client.get(f"/plans/{plan['id']}")).json()
+    changed = (await control.get(f"/objects/plan/{plan['id']}")).json()
     assert changed["items"][0]["price"]["fixed_pricing_model"]["price_per_unit"] == "450.00"
     await control.patch(
         f"/objects/customer/{cat['customer']['id']}", json={"aliases": ["acme-new"]}

@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 from alguna_emulator import create_app, emulator_transport
 from tests.emulator.clients import api_client
 from tests.emulator.conftest import START
-from tests.emulator.factory import created, customer, fixed_price, fixed_product, post_plan
+from tests.emulator.factory import (
+    created,
+    customer,
+    fixed_price,
+    fixed_product,
+    post_plan,
+    stored_plan,
+)
 
 # --- money bounds (docs/api-compatibility.md "3a. Size limits") ---------------------------
 
@@ -43,7 +50,7 @@ async def test_money_at_the_bounds_keeps_an_exact_total(client: httpx.AsyncClien
     product = await fixed_product(client)
     price = fixed_price("999999999999999.999999999999", units=10**12)
     plan = await created(await post_plan(client, [{"product_id": product["id"], "price": price}]))
-    model = plan["items"][0]["price"]["fixed_pricing_model"]
+    model = (await stored_plan(client, plan["id"]))["items"][0]["price"]["fixed_pricing_model"]
     assert model["price_per_unit"] == "999999999999999.999999999999"
     assert Decimal(model["total"]) == Decimal("9" * 27)  # exact: 27 nines, not rounded
 
@@ -111,6 +118,16 @@ class _Emulator:
         response: httpx.Response = asyncio.run(self._call(post))
         return response
 
+    def stored_model(self, plan_id: str) -> dict[str, Any]:
+        """The fixed pricing model of a created plan's first item, as stored."""
+
+        async def read(client: httpx.AsyncClient) -> dict[str, Any]:
+            return await stored_plan(client, plan_id)
+
+        plan: dict[str, Any] = asyncio.run(self._call(read))
+        model: dict[str, Any] = plan["items"][0]["price"]["fixed_pricing_model"]
+        return model
+
 
 @pytest.fixture(scope="module")
 def emulator() -> _Emulator:
@@ -130,7 +147,7 @@ def test_no_amount_makes_a_5xx(emulator: _Emulator, amount: Any, units: int) -> 
     assert len(response.content) < 5000
     if _within_bounds(amount):
         assert response.status_code == 201, response.text
-        model = response.json()["items"][0]["price"]["fixed_pricing_model"]
+        model = emulator.stored_model(response.json()["id"])
         sent = Decimal(repr(amount) if isinstance(amount, float) else str(amount))
         assert Decimal(model["price_per_unit"]) == sent
         assert Decimal(model["total"]) == sent * units  # exact, never rounded
@@ -193,7 +210,7 @@ async def test_item_errors_follow_the_branch_the_client_meant(client: httpx.Asyn
         ("/subscriptions", {"sort": "name:sideways"}, "invalid sort"),
         ("/metrics", {"sort": "colour:asc"}, "invalid sort"),
         ("/metrics", {"aggregation_method": "median"}, "invalid aggregation_method median"),
-        ("/bundles", {"sort": "price:asc"}, "invalid sort"),
+        ("/bundles", {"sort": "created_at:asc"}, "sort is not supported on GET /bundles"),
         ("/customers", {"page": "2"}, "unknown query parameter(s) page"),
     ],
 )
@@ -210,7 +227,7 @@ async def test_supported_query_values_still_work(client: httpx.AsyncClient) -> N
     for path, params in [
         ("/products", {"fee_type": "fixed,metered", "limit": "5"}),
         ("/subscriptions", {"status": "active,draft", "sort": "activated_at:desc"}),
-        ("/bundles", {"sort": "created_at:asc"}),  # the reconciler's reader sends this
+        ("/bundles", {"limit": "5", "offset": "0"}),
         ("/metrics", {"aggregation_method": "count"}),
     ]:
         response = await client.get(path, params=params)

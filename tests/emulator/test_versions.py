@@ -8,6 +8,7 @@ import httpx
 
 from tests.emulator.factory import (
     active_subscription,
+    applied,
     catalog,
     created,
     fixed_price,
@@ -81,15 +82,18 @@ async def test_draft_lifecycle_create_update_publish(client: httpx.AsyncClient) 
                 "items": [{"product_id": cat["base"]["id"], "price": fixed_price("700.00")}],
                 "effective_at": "2026-05-01",
                 "description": "May price",
+                "draft": True,
             },
         )
     )
     assert draft["status"] == "draft"
     assert draft["effective_at"] == "2026-05-01T00:00:00Z"
+    items = draft["items"]
+    assert (await client.patch(f"{base}/{draft['id']}", json={"items": items})).status_code == 405
     updated = (
-        await client.patch(
+        await client.put(
             f"{base}/{draft['id']}",
-            json={"description": "May price v2", "effective_at": "2026-06-01"},
+            json={"items": items, "description": "May price v2", "effective_at": "2026-06-01"},
         )
     ).json()
     assert updated["description"] == "May price v2"
@@ -106,7 +110,8 @@ async def test_draft_lifecycle_create_update_publish(client: httpx.AsyncClient) 
 async def test_published_versions_cannot_be_edited_or_deleted(client: httpx.AsyncClient) -> None:
     _, sub = await _setup(client)
     base = f"/subscriptions/{sub['id']}/versions/{sub['current_version_id']}"
-    edit = await client.patch(base, json={"description": "x"})
+    current = (await client.get(base)).json()
+    edit = await client.put(base, json={"items": current["items"], "description": "x"})
     delete = await client.delete(base)
     assert edit.status_code == delete.status_code == 409
     assert "published" in edit.json()["detail"]
@@ -117,7 +122,11 @@ async def test_draft_can_be_deleted(client: httpx.AsyncClient) -> None:
     base = f"/subscriptions/{sub['id']}/versions"
     draft = await created(
         await client.post(
-            base, json={"items": [{"product_id": cat["base"]["id"], "price": fixed_price()}]}
+            base,
+            json={
+                "items": [{"product_id": cat["base"]["id"], "price": fixed_price()}],
+                "draft": True,
+            },
         )
     )
     deleted = await client.delete(f"{base}/{draft['id']}")
@@ -135,7 +144,8 @@ async def test_publishing_on_a_draft_subscription_is_409(client: httpx.AsyncClie
 
 async def test_changes_adjust_merges_into_the_existing_price(client: httpx.AsyncClient) -> None:
     cat, sub = await _setup(client)
-    change = await created(
+    change = await applied(
+        client,
         await client.post(
             f"/subscriptions/{sub['id']}/changes",
             json={
@@ -148,7 +158,7 @@ async def test_changes_adjust_merges_into_the_existing_price(client: httpx.Async
                     }
                 ],
             },
-        )
+        ),
     )
     price = change["items"][0]["price"]
     assert price["fixed_pricing_model"] == {
@@ -177,7 +187,8 @@ async def test_changes_add_remove_and_stale_source_is_409(client: httpx.AsyncCli
             },
         )
     )
-    first = await created(
+    first = await applied(
+        client,
         await client.post(
             f"/subscriptions/{sub['id']}/changes",
             json={
@@ -185,7 +196,7 @@ async def test_changes_add_remove_and_stale_source_is_409(client: httpx.AsyncCli
                 "remove": [{"product_id": cat["api"]["id"]}],
                 "add": [{"product_id": extra["id"], "new_price": fixed_price("50")}],
             },
-        )
+        ),
     )
     assert [i["product_id"] for i in first["items"]] == [cat["base"]["id"], extra["id"]]
     stale = await client.post(
@@ -248,8 +259,9 @@ async def test_changes_effective_keywords_and_drafts(client: httpx.AsyncClient) 
     for effective, at in expected.items():
         preview = await client.post(f"{url}/preview", json={**adjust, "effective": effective})
         assert preview.json()["effective_at"] == at, effective
-    draft = await created(
-        await client.post(url, json={**adjust, "effective": "next_billing_period", "draft": True})
+    draft = await applied(
+        client,
+        await client.post(url, json={**adjust, "effective": "next_billing_period", "draft": True}),
     )
     assert draft["status"] == "draft"
     after = (await client.get(f"/subscriptions/{sub['id']}")).json()
@@ -262,7 +274,8 @@ async def test_future_version_becomes_current_when_the_clock_passes(
     client: httpx.AsyncClient, control: httpx.AsyncClient
 ) -> None:
     cat, sub = await _setup(client)
-    future = await created(
+    future = await applied(
+        client,
         await client.post(
             f"/subscriptions/{sub['id']}/changes",
             json={
@@ -281,7 +294,7 @@ async def test_future_version_becomes_current_when_the_clock_passes(
                     }
                 ],
             },
-        )
+        ),
     )
     before = (await client.get(f"/subscriptions/{sub['id']}")).json()
     assert before["current_version_id"] == sub["current_version_id"]
@@ -308,8 +321,9 @@ async def test_changes_plan_switch(client: httpx.AsyncClient) -> None:
             client, [{"product_id": cat["base"]["id"], "price": fixed_price("100.00")}], "Small"
         )
     )
-    change = await created(
-        await client.post(f"/subscriptions/{sub['id']}/changes", json={"plan_id": small["id"]})
+    change = await applied(
+        client,
+        await client.post(f"/subscriptions/{sub['id']}/changes", json={"plan_id": small["id"]}),
     )
     assert [i["product_id"] for i in change["items"]] == [cat["base"]["id"]]
     assert (await client.get(f"/subscriptions/{sub['id']}")).json()["plan_id"] == small["id"]
@@ -320,7 +334,8 @@ async def test_changes_inside_a_bundle(client: httpx.AsyncClient) -> None:
     bundle = await created(await client.post("/bundles", json={"name": "Add-ons"}))
     sub = await _bundle_subscription(client, cat, bundle["id"], auto_activate=True)
     url = f"/subscriptions/{sub['id']}/changes"
-    grown = await created(
+    grown = await applied(
+        client,
         await client.post(
             url,
             json={
@@ -341,12 +356,13 @@ async def test_changes_inside_a_bundle(client: httpx.AsyncClient) -> None:
                     },
                 ]
             },
-        )
+        ),
     )
     children = grown["items"][0]["items"]
     assert [c["product_id"] for c in children] == [cat["base"]["id"], cat["api"]["id"]]
     assert children[0]["price"]["fixed_pricing_model"]["total"] == "2000.00"
-    shrunk = await created(
+    shrunk = await applied(
+        client,
         await client.post(
             url,
             json={
@@ -354,7 +370,7 @@ async def test_changes_inside_a_bundle(client: httpx.AsyncClient) -> None:
                     {"bundle_id": bundle["id"], "remove_items": [{"product_id": cat["base"]["id"]}]}
                 ]
             },
-        )
+        ),
     )
     assert [c["product_id"] for c in shrunk["items"][0]["items"]] == [cat["api"]["id"]]
     emptied = await client.post(url, json={"remove": [{"bundle_id": bundle["id"]}]})

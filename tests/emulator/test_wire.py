@@ -17,6 +17,7 @@ from tests.emulator.factory import (
     fixed_term,
     metric,
     post_plan,
+    stored_plan,
 )
 
 
@@ -86,7 +87,7 @@ async def test_money_strings_are_echoed_exactly_and_numbers_become_strings(
     price = fixed_price("10.50", units=3)
     price["discount"] = {"type": "percentage", "amount": 12.5, "duration_type": "monthly_rolling"}
     plan = await post_plan(client, [{"product_id": base["id"], "price": price}])
-    echoed = plan.json()["items"][0]["price"]
+    echoed = (await stored_plan(client, plan.json()["id"]))["items"][0]["price"]
     expected = {"price_per_unit": "10.50", "units": 3, "total": "31.50"}
     assert echoed["fixed_pricing_model"] == expected
     assert echoed["discount"]["amount"] == "12.5"
@@ -96,7 +97,8 @@ async def test_money_strings_are_echoed_exactly_and_numbers_become_strings(
 async def test_exponent_money_is_normalized(client: httpx.AsyncClient) -> None:
     base = await fixed_product(client)
     plan = await post_plan(client, [{"product_id": base["id"], "price": fixed_price("1E+2")}])
-    assert plan.json()["items"][0]["price"]["fixed_pricing_model"]["price_per_unit"] == "100"
+    stored = await stored_plan(client, plan.json()["id"])
+    assert stored["items"][0]["price"]["fixed_pricing_model"]["price_per_unit"] == "100"
 
 
 async def test_request_dates_are_echoed_as_timestamps(client: httpx.AsyncClient) -> None:

@@ -96,7 +96,7 @@ async def test_lifecycle_events(hooks: Hooks) -> None:
     ]
     updated, version, ended = (_payload(r)["data"] for r in hooks.receiver.received[1:])
     assert updated["metadata"] == {"team": "growth"}
-    assert version["id"] == change.json()["id"] and version["subscriptionId"] == sub["id"]
+    assert version["id"] == change.json()["version_id"] and version["subscriptionId"] == sub["id"]
     assert version["status"] == "published"
     assert ended["status"] == "canceled" and ended["canceledAt"] == "2026-04-01T10:00:00Z"
 
@@ -105,11 +105,14 @@ async def test_versions_created_edited_and_published_are_version_updates(hooks: 
     cat = await catalog(hooks.api)
     sub = await active_subscription(hooks.api, cat)
     items = [{"product_id": cat["base"]["id"], "price": cat["plan"]["items"][0]["price"]}]
-    draft = await hooks.api.post(f"/subscriptions/{sub['id']}/versions", json={"items": items})
+    draft = await hooks.api.post(
+        f"/subscriptions/{sub['id']}/versions", json={"items": items, "draft": True}
+    )
     assert draft.status_code == 201, draft.text
     vid = draft.json()["id"]
     path = f"/subscriptions/{sub['id']}/versions/{vid}"
-    assert (await hooks.api.patch(path, json={"description": "v2"})).status_code == 200
+    replaced = await hooks.api.put(path, json={"items": items, "description": "v2"})
+    assert replaced.status_code == 200
     assert (await hooks.api.post(f"{path}/publish")).status_code == 200
     types = [m["type"] for m in await hooks.messages()]
     assert types == ["subscription.activated"] + ["subscription.version.updated"] * 3

@@ -41,10 +41,9 @@ from reconciler.wire import (
     subscription_create_bodies,
     version_to_wire,
 )
-
-from . import sdk_contract as sdk
-from . import strategies as gen
-from .catalog import RESOLVER, SAMPLE_PRICES
+from tests.wire import sdk_contract as sdk
+from tests.wire import strategies as gen
+from tests.wire.catalog import RESOLVER, SAMPLE_PRICES
 
 OPERATIONS = {
     "metrics.create": sdk.operation_model(MetricsClient.create),

@@ -43,10 +43,9 @@ from reconciler.wire import (
     product_to_wire,
     versions_from_wire,
 )
-
-from . import sdk_contract as sdk
-from .catalog import PRODUCTS, RESOLVER, SAMPLE_PRICES
-from .test_sdk_bodies import with_every_term
+from tests.wire import sdk_contract as sdk
+from tests.wire.catalog import PRODUCTS, RESOLVER, SAMPLE_PRICES
+from tests.wire.test_sdk_bodies import with_every_term
 
 NOW = "2026-07-01T12:00:00Z"
 STAMPS = {"created_at": NOW, "updated_at": NOW}
