@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from reconciler.api import ApiReader, ApiWriter
 from reconciler.api.errors import ApiConflictError, ApiRejectedError
 from reconciler.api.http import Outcome
+from reconciler.apply.answers import answer_field, created_id
 from reconciler.apply.keys import content_key, idempotency_key, successor, tombstoned
 from reconciler.apply.recheck import ChangedSinceReadError, Recheck
 from reconciler.diff.subscriptions import effective_text
@@ -137,6 +138,23 @@ class Run:
             self._recheck = Recheck(self.live)
         return self._recheck
 
+    _owners: dict[str, tuple[str, str]] | None = None
+
+    def owner(self, remote: str) -> tuple[str, str] | None:
+        """(kind, key) of the object this apply knows under `remote`: listed live
+        (managed or not) or created so far; None for an id it has never seen."""
+        if self._owners is None:
+            self._owners = {o.remote_id: (o.kind, o.key) for o in self.live.unmanaged}
+            self._owners.update((remote, address) for address, remote in self.ids.ids.items())
+        return self._owners.get(remote)
+
+    def record_created(self, kind: Kind, key: str, remote: str) -> None:
+        self.owner(remote)  # the index exists from here on
+        assert self._owners is not None
+        self._owners[remote] = (kind, key)
+        self.ids.ids[(kind, key)] = remote
+        self.created.add((kind, key))
+
     @classmethod
     def start(
         cls,
@@ -226,18 +244,22 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
             # racing processes agree on.
             idem = successor(idem, f"refused {exc.status}")
             continue
-        remote = str(created["id"])
-        if not outcome.replayed or await _still_named(run, kind, key, remote):
-            run.ids.ids[(kind, key)] = remote
-            run.created.add((kind, key))
-            if later:
-                # The SDK's create has no description, trial, discount or spend limits:
-                # set them (keyed by content: the same settings of the same new object).
-                settings = f"/{kind}s/{remote}"
-                step = content_key(run.environment, address, "settings", settings, later)
-                await run.writer.update(settings, later, key=step)
-            return
-        idem = successor(idem, remote)
+        if outcome.replayed:
+            replayed = str(answer_field(created, "id", "POST", path))
+            if not await _still_named(run, kind, key, replayed):
+                idem = successor(idem, replayed)
+                continue
+        # Verified before anything refers to it: the object sent, under an id no other
+        # object of this apply has (`answers`).
+        remote = created_id(kind, key, path, body, created, run.owner)
+        run.record_created(kind, key, remote)
+        if later:
+            # The SDK's create has no description, trial, discount or spend limits: set
+            # them (keyed by content: the same settings of the same new object).
+            settings = f"/{kind}s/{remote}"
+            step = content_key(run.environment, address, "settings", settings, later)
+            await run.writer.update(settings, later, key=step)
+        return
     raise ApplyStepError(
         f"{kind}.{key}: the object each create made was renamed away again, or its refusal"
         f" replayed, {MAX_CREATE_ROUNDS} times; something outside this catalog keeps"
@@ -287,8 +309,15 @@ async def _version_change(run: Run, change: Change, key: Callable[[str], str]) -
         path = f"/subscriptions/{remote}/versions"
         await run.writer.create(path, body, key=content_key(env, address, "create", path, body))
         return
-    current = await run.reader.get(f"/subscriptions/{remote}/versions/current")
-    request = change_body(version, subscription, run.ids, str(current["id"]), current["items"])
+    where = f"/subscriptions/{remote}/versions/current"
+    current = await run.reader.get(where)
+    request = change_body(
+        version,
+        subscription,
+        run.ids,
+        str(answer_field(current, "id", "GET", where)),
+        answer_field(current, "items", "GET", where),
+    )
     path = f"/subscriptions/{remote}/changes"
     await run.writer.action(path, request, key=content_key(env, address, "change", path, request))
 
@@ -301,8 +330,9 @@ def _declared_version(subscription: Subscription, change: Change) -> Version:
 
 
 async def _live_version_id(run: Run, remote: str, effective: str) -> str:
-    versions = await run.reader.get_list(f"/subscriptions/{remote}/versions")
+    where = f"/subscriptions/{remote}/versions"
+    versions = await run.reader.get_list(where)
     for version in versions:
         if str(version.get("effective_at", "")).startswith(effective):
-            return str(version["id"])
+            return str(answer_field(version, "id", "GET", where))
     raise ApplyStepError(f"subscription {remote} has no live version effective {effective}")
