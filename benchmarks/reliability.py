@@ -14,7 +14,9 @@ Scenarios (names for --only):
   expiry      a crashed apply resumed after the 24 h idempotency window
   stale       saved plans whose objects or catalog changed since they were made
   two-same    two processes applying one saved plan at once
-  two-fresh   two processes each applying a fresh plan at once
+  two-fresh   two processes each applying a fresh plan at once (300 resources, 1 s apart)
+  two-example two processes each applying a fresh plan of the example catalog, the second
+              0 to 1.5 s after the first (seeded)
   edit-race   an out-of-band edit between the read and the write of a fresh apply
   guard       list responses that are unauthorized, failing, malformed or empty
   diff        no perpetual diff over generated catalogs (all ten pricing models)
@@ -23,6 +25,7 @@ Scenarios (names for --only):
     python benchmarks/reliability.py                   # everything, about 12 minutes
     python benchmarks/reliability.py --quick           # a few runs of each, about 3 minutes
     python benchmarks/reliability.py --only kill --kill-runs 100
+    python benchmarks/reliability.py --only two-example,edit-race   # 30 and 20 runs
 
 Exit code 0 when no scenario had a failure, a duplicate or a lost change.
 """
@@ -48,6 +51,7 @@ ALL = (
     "ctrl-c",
     "two-same",
     "two-fresh",
+    "two-example",
     "drop",
     "storm",
     "chaos",
@@ -58,7 +62,7 @@ ALL = (
     "diff",
     "hypothesis",
 )
-PROCESSES = frozenset({"kill", "ctrl-c", "two-same", "two-fresh"})
+PROCESSES = frozenset({"kill", "ctrl-c", "two-same", "two-fresh", "two-example"})
 
 
 def table(rows: list[Row]) -> str:
@@ -93,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a few runs of each")
     parser.add_argument("--kill-runs", type=int, help="kill -9 runs (default 50; quick 5)")
     parser.add_argument("--runs", type=int, help="runs per other scenario (default 6; quick 2)")
+    parser.add_argument("--race-runs", type=int, help="two-example runs (default 30; quick 4)")
+    parser.add_argument("--edit-runs", type=int, help="edit-race runs (default 20; quick 3)")
     parser.add_argument("--examples", type=int, help="hypothesis catalogs (default 1000; quick 50)")
     parser.add_argument("--catalogs", type=int, help="generated catalogs (default 20; quick 3)")
     parser.add_argument("--seed", type=int, default=1, help="kill points and Ctrl-C points")
@@ -105,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = args.runs or (2 if args.quick else 6)
     examples = args.examples or (50 if args.quick else 1000)
     catalogs = args.catalogs or (3 if args.quick else 20)
+    race_runs = args.race_runs or (4 if args.quick else 30)
+    edit_runs = args.edit_runs or (3 if args.quick else 20)
     began = time.monotonic()
     rows: list[Row] = []
 
@@ -135,13 +143,30 @@ def main(argv: list[str] | None = None) -> int:
                     timed(lambda: scenarios.two_processes(emulator, project, runs, True))
                 if "two-fresh" in chosen:
                     timed(lambda: scenarios.two_processes(emulator, project, min(runs, 3), False))
+                if "two-example" in chosen:
+                    example = Project.write(
+                        root / "example", emulator.base_url, scenarios.example_files()
+                    )
+                    timed(
+                        lambda: scenarios.two_processes(
+                            emulator,
+                            example,
+                            race_runs,
+                            False,
+                            stagger=(0.0, 1.5),
+                            seed=args.seed,
+                            label=", example catalog",
+                        )
+                    )
         library: dict[str, Callable[[], Row | list[Row]]] = {
             "drop": lambda: asyncio.run(scenarios.commit_then_drop(root, runs)),
             "storm": lambda: asyncio.run(scenarios.rate_limit_storm(root, runs)),
             "chaos": lambda: asyncio.run(scenarios.chaos_soak(root, runs)),
             "expiry": lambda: asyncio.run(scenarios.idempotency_window_expiry(root, runs)),
             "stale": lambda: asyncio.run(scenarios.stale_plans(root, runs)),
-            "edit-race": lambda: asyncio.run(scenarios.edit_between_read_and_write(root, runs)),
+            "edit-race": lambda: asyncio.run(
+                scenarios.edit_between_read_and_write(root, edit_runs)
+            ),
             "guard": lambda: asyncio.run(scenarios.list_guard(root)),
             "diff": lambda: scenarios.no_perpetual_diff_generated(root, catalogs),
             "hypothesis": lambda: scenarios.no_perpetual_diff_hypothesis(examples),

@@ -381,6 +381,17 @@ class Plan(Frozen):
     def has_changes(self) -> bool:
         return bool(self.changes)
 
+    @property
+    def live_drift(self) -> tuple[Diagnostic, ...]:
+        """Diagnostics that report the live account differing from the catalog in a way
+        apply does not change (`LIVE_DRIFT_CODES`): `billing drift` counts them as drift."""
+        return tuple(d for d in self.diagnostics if d.code in LIVE_DRIFT_CODES)
+
+
+# Drift that is a diagnostic rather than a change: a second live object with a managed
+# natural key, a subscription whose status contradicts `activate`/`cancel`.
+LIVE_DRIFT_CODES = frozenset({"live.duplicate", "subscription.status_drift"})
+
 
 class ApplyStatus(StrEnum):
     SUCCESS = "success"  # everything applied (or nothing to do)

@@ -51,6 +51,16 @@ log = logging.getLogger("reconciler.api")
 Json = Any
 
 
+class Outcome:
+    """What a caller may want to know about a write beyond its body: whether the API
+    answered it from its idempotency store (`Idempotent-Replayed: true`) rather than
+    executing it; for a request that raised, whether the error was such a replay.
+    Filled in by `HttpCore.request` when passed one."""
+
+    def __init__(self) -> None:
+        self.replayed = False
+
+
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a `Retry-After` header: delta-seconds or an HTTP date."""
     if not value:
@@ -165,8 +175,10 @@ class HttpCore:
         params: dict[str, str | int] | None = None,
         body: Json = None,
         idempotency_key: str | None = None,
+        outcome: Outcome | None = None,
     ) -> Json:
-        """Send with retries; return the parsed JSON body, or raise an `ApiError`."""
+        """Send with retries; return the parsed JSON body, or raise an `ApiError`.
+        `outcome`, when given, learns whether the answer that is returned was replayed."""
         is_read = method == "GET"
         policy = self.connection.retry
 
@@ -187,6 +199,7 @@ class HttpCore:
                     idempotency_key,
                     attempt.retry_state.attempt_number,
                     clock,
+                    outcome,
                 )
         raise AssertionError("unreachable: tenacity reraises the last error")
 
@@ -208,6 +221,7 @@ class HttpCore:
         idempotency_key: str | None,
         attempt: int,
         clock: _Clock,
+        outcome: Outcome | None = None,
     ) -> Json:
         headers = {"Authorization": f"Bearer {self.connection.api_key.get_secret_value()}"}
         if idempotency_key is not None:
@@ -261,6 +275,8 @@ class HttpCore:
             attempt,
             ", replayed" if replayed else "",
         )
+        if outcome is not None:
+            outcome.replayed = replayed  # of the answer returned or raised last
         if response.status_code >= 400:
             raise self._error(method, path, response)
         if not response.content:

@@ -10,13 +10,15 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from reconciler.api.errors import ApiProtocolError
-from reconciler.api.http import HttpCore
+from reconciler.api.http import HttpCore, Outcome
 
 WireObject = dict[str, Any]
 
 
 class ApiWriter(Protocol):
-    async def create(self, path: str, body: WireObject, *, key: str) -> WireObject: ...
+    async def create(
+        self, path: str, body: WireObject, *, key: str, outcome: Outcome | None = None
+    ) -> WireObject: ...
 
     async def update(self, path: str, body: WireObject, *, key: str) -> WireObject: ...
 
@@ -37,10 +39,16 @@ class AlgunaWriter:
     def __init__(self, core: HttpCore) -> None:
         self._core = core
 
-    async def create(self, path: str, body: WireObject, *, key: str) -> WireObject:
-        return _object(
-            await self._core.request("POST", path, body=body, idempotency_key=key), "POST", path
+    async def create(
+        self, path: str, body: WireObject, *, key: str, outcome: Outcome | None = None
+    ) -> WireObject:
+        """POST `body` to the collection `path`. `outcome.replayed` says whether the API
+        answered from its idempotency store (the object was made by an earlier request
+        with this key, possibly by another process)."""
+        answer = await self._core.request(
+            "POST", path, body=body, idempotency_key=key, outcome=outcome
         )
+        return _object(answer, "POST", path)
 
     async def update(self, path: str, body: WireObject, *, key: str) -> WireObject:
         return _object(

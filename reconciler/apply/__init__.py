@@ -3,8 +3,9 @@
 `apply_plan` runs every change of a fresh plan; `resume_plan` runs what is left of a
 saved plan after checking it is neither stale nor already applied (`resume`). Guards
 (`planner.apply_refusals`) are the caller's to check first. `steps` maps a change to its
-writes, `executor` orders and runs them, `keys` derives idempotency keys, `plan_files`
-saves and reads plans.
+writes, `executor` orders and runs them, `keys` derives idempotency keys (by content for
+creates and lifecycle steps, by plan for updates), `recheck` decides what an update may
+send against a fresh read of its object, `plan_files` saves and reads plans.
 """
 
 from __future__ import annotations

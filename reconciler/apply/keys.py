@@ -1,16 +1,33 @@
-"""Idempotency keys: one per write step, derived only from the plan and the change.
+"""Idempotency keys: one per write step, the same on every attempt, retry and re-run.
 
-`idempotency_key(plan_id, change_id, step)` is the same on every attempt, every retry
-and every re-run of the same plan (a resumed saved plan, or two processes applying one
-plan at once), so the API executes each step at most once within its 24-hour key window;
-after that window, natural keys find what a step created. A different plan (a different
-id) never reuses a key, so a change planned again after an out-of-band revert is made
-again rather than answered from the replay cache.
+Two derivations, by what a step does:
+
+- **Content-addressed** (`content_key`): writes that bring an object, or a one-way
+  lifecycle step of one, into being: creates (`POST /<kind>s`, a draft version), a
+  Changes API request (pinned to its source version), activate and cancel, and the
+  settings PATCH that completes a new subscription. The key
+  hashes the environment, the change's address, the request path and the canonical
+  body, and nothing about the plan. So two *different* plans that make the same object
+  (two fresh `billing apply` processes racing on one account, a rerun with a new plan
+  after a crash) send the same key, and the API executes the write once within its
+  24-hour key window; the later request gets the stored answer (or a 409 while the first
+  is in flight, which the client retries). After the window, natural keys find what was
+  made. A create whose answer is a replay is checked (`steps`): if the object it names
+  no longer carries the natural key (renamed out of band since), the create is made
+  again under a successor key that also hashes the replayed id (`successor`), so that
+  racing processes still agree on it.
+- **Plan-scoped** (`idempotency_key(plan_id, change_id, step)`): updates (PATCH) and
+  the rename step of a replace. These set fields to values, which can legitimately be
+  needed again after an out-of-band revert; a new plan (a new id) never reuses a key, so
+  such a change is really made again rather than answered from the replay cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
 
 # The API accepts keys up to 255 characters; a fixed-length digest fits any address.
 _PREFIX = "billing-"
@@ -22,7 +39,23 @@ def derived_key(*parts: str) -> str:
 
 
 def idempotency_key(plan_id: str, change_id: str, step: str) -> str:
+    """The plan-scoped key of one step of one change (updates, renames)."""
     return derived_key(plan_id, change_id, step)
+
+
+def content_key(
+    environment: str, address: str, step: str, path: str, body: Mapping[str, Any] | None = None
+) -> str:
+    """The content-addressed key of a write (module docstring): equal for equal
+    requests made for the same address in the same environment, by any plan."""
+    canonical = json.dumps(body or {}, sort_keys=True, separators=(",", ":"), default=str)
+    return derived_key("content", environment, address, step, path, canonical)
+
+
+def successor(key: str, replayed_id: str) -> str:
+    """The key of a create to make again because the object `key` made (`replayed_id`)
+    has lost its natural key since: deterministic, so racing processes agree on it."""
+    return derived_key(key, "after", replayed_id)
 
 
 def tombstone_suffix(plan_id: str) -> str:

@@ -4,11 +4,18 @@ A plan file is the plan's JSON (DESIGN §4, `format_version` 1) and holds no sec
 is built only from the catalog and the live account. It is still commercial data (prices
 of named customers), so it is created with mode 0600 (the umask cannot widen it), written
 to a temporary file and renamed, so a crash never leaves half a plan behind.
+
+Applying one checks its permissions first (`check_permissions`, POSIX only): a plan file
+that other users can write is refused, since whoever can edit it decides which
+environment it is applied to when `--env` is not given (the catalog check limits what
+it can change, not where); one that other users can read is applied with a warning
+(commercial data, no secret: a CI artefact downloaded with mode 0644 is common).
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -36,6 +43,39 @@ def write_plan(path: Path, text: str) -> Path:
         raise
     os.replace(temporary, path)
     return path
+
+
+def check_permissions(path: Path, shown_as: str | None = None) -> str | None:
+    """None for a private plan file (or off POSIX, or a file that cannot be stat'ed:
+    `read_plan` reports that); a warning when other users can read it. Raises
+    `InvalidInputError` when users other than its owner can write it."""
+    name = shown_as or str(path)
+    if os.name != "posix":
+        return None
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+    fix = f"check it, then `chmod 600 {name}`, or plan again"
+    if mode & 0o022:
+        raise InvalidInputError(
+            [
+                Diagnostic(
+                    code="plan.permissions",
+                    message=f"other users can change this plan file (mode {mode:04o}): whoever"
+                    " can edit it decides which environment it is applied to. Apply only a"
+                    f" plan file that only you can write: {fix}",
+                    file=name,
+                )
+            ],
+            "refusing a plan file that other users can write; nothing was read or written",
+        )
+    if mode & 0o044:
+        return (
+            f"{name} is readable by other users (mode {mode:04o}); plan files hold the"
+            f" prices of named customers: `chmod 600 {name}`"
+        )
+    return None
 
 
 def read_plan(path: Path, shown_as: str | None = None) -> Plan:

@@ -2,17 +2,28 @@
 
 Owns the mapping from a planned `Change` to API writes; must not decide order between
 changes (`executor`) or whether a plan may run (`planner`, `resume`). Each write is one
-named step; its idempotency key is derived from the plan, the change and the step name
-(`keys`), so a re-run repeats no step that already took effect.
+named step with an idempotency key (`keys`): creates, draft versions, Changes API
+requests, activations and cancellations are keyed by their content (environment,
+address, path, body), so any plan that makes the same write sends the same key and the
+API runs it once; updates and renames are keyed by the plan, the change and the step.
+A re-run repeats no step that already took effect.
 
 Per action:
 - `create`: POST to the kind's collection (a subscription with its first version only,
   as a draft: later versions and activation are their own changes). A subscription that
   sets a description, trial, discount or spend limit gets them by a PATCH right after
-  (step `settings`): the SDK's create does not take them.
-- `update`: PATCH with the full updatable body (`wire.patch_body`); a subscription
-  version's update (a draft, before activation) PATCHes that version, found by its
-  effective date.
+  (step `settings`): the SDK's create does not take them. An answer the API replayed
+  from its idempotency store is checked with one GET: if the object no longer carries
+  the natural key (renamed out of band since that create), the create is made again
+  under the successor key (`keys.successor`); a replayed refusal (4xx) is asked afresh
+  the same way.
+- `update`: a PATCH of only the fields whose wire value differs from the live object as
+  the plan read it (`wire.patch_body` of the declared and of the live resource, compared
+  field by field), so an edit of another field made meanwhile is never overwritten; the
+  object is read again right before, and if one of those fields changed since the plan
+  read it (an edit in the dashboard while the prompt waited), the change fails with
+  nothing written (`ChangedSinceReadError`, `recheck`). A subscription version's update
+  (a draft, before activation) PATCHes that version, found by its effective date.
 - `replace` (products and plans; subscriptions are refused by the planner): first the
   live object's natural key is renamed out of the way (step `tombstone`: sku or name gets
   a `replaced` suffix with the plan id), since the API has no delete or archive; then the
@@ -30,10 +41,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reconciler.api import ApiReader, ApiWriter
+from reconciler.api.errors import ApiConflictError, ApiRejectedError
+from reconciler.api.http import Outcome
 from reconciler.apply.answers import answer_field, created_id
-from reconciler.apply.keys import idempotency_key, tombstoned
+from reconciler.apply.keys import content_key, idempotency_key, successor, tombstoned
+from reconciler.apply.recheck import ChangedSinceReadError, Recheck
 from reconciler.diff.subscriptions import effective_text
 from reconciler.errors import BillingError
+from reconciler.live.identity import Matcher
 from reconciler.model import Address, DesiredState, Kind, LiveState, Subscription, Version
 from reconciler.plan import Action, Change
 from reconciler.wire import (
@@ -46,6 +61,13 @@ from reconciler.wire import (
     version_to_wire,
 )
 from reconciler.wire.errors import UnresolvedReferenceError
+
+# How many times one create may find its object renamed away and be made again: each
+# round needs an out-of-band rename of the object the previous round made, within the
+# key window; more than this is not a race but something renaming on purpose.
+MAX_CREATE_ROUNDS = 5
+
+__all__ = ["ApplyStepError", "ChangedSinceReadError", "Ids", "Run", "perform"]
 
 
 class ApplyStepError(BillingError):
@@ -97,6 +119,25 @@ class Run:
     writer: ApiWriter
     ids: Ids
     created: set[tuple[str, str]] = field(default_factory=set)
+    _matcher: Matcher | None = None
+    _recheck: Recheck | None = None
+
+    @property
+    def environment(self) -> str:
+        return self.desired.environment
+
+    @property
+    def matcher(self) -> Matcher:
+        if self._matcher is None:
+            self._matcher = Matcher(self.desired)
+        return self._matcher
+
+    @property
+    def recheck(self) -> Recheck:
+        if self._recheck is None:
+            self._recheck = Recheck(self.live)
+        return self._recheck
+
     _owners: dict[str, tuple[str, str]] | None = None
 
     def owner(self, remote: str) -> tuple[str, str] | None:
@@ -134,38 +175,53 @@ def _addresses(ids: dict[str, str]) -> list[tuple[Address, str]]:
 
 
 async def perform(run: Run, change: Change, key_base: str) -> None:
-    """Make the writes of `change`. `key_base` names the change in idempotency keys: the
+    """Make the writes of `change`. `key_base` names the change in plan-scoped keys: the
     change id of the plan that was reviewed (a resumed plan keeps its keys)."""
 
     def key(step: str) -> str:
         return idempotency_key(run.plan_id, key_base, step)
 
     kind, name = change.kind, change.key
+    address = f"{kind}.{name}"
     if change.version is not None:
         await _version_change(run, change, key)
     elif change.action is Action.CREATE:
-        await _create(run, kind, name, key("create"), key("settings"))
+        await _create(run, kind, name)
     elif change.action is Action.REPLACE:
         await _tombstone(run, kind, name, key("tombstone"))
-        await _create(run, kind, name, key("create"), key("settings"))
+        await _create(run, kind, name)
     elif change.action is Action.UPDATE:
-        resource = run.desired.table(kind)[name]
-        metadata = run.live.subscriptions[name].metadata if kind == "subscription" else None
-        body = patch_body(resource, name, run.ids, metadata)
-        await run.writer.update(f"/{kind}s/{run.ids.remote(kind, name)}", body, key=key("update"))
+        await _update(run, kind, name, key("update"))
     elif change.action is Action.ACTIVATE:
         path = f"/subscriptions/{run.ids.remote(kind, name)}/activate"
-        await run.writer.action(path, key=key("activate"))
+        await run.writer.action(path, key=content_key(run.environment, address, "activate", path))
     elif change.action is Action.CANCEL:
         cancel = run.desired.subscriptions[name].cancel
         assert cancel is not None
         path = f"/subscriptions/{run.ids.remote(kind, name)}/cancel"
-        await run.writer.action(path, cancellation_to_wire(cancel), key=key("cancel"))
+        body = cancellation_to_wire(cancel)
+        await run.writer.action(
+            path, body, key=content_key(run.environment, address, "cancel", path, body)
+        )
     else:
         raise ApplyStepError(f"nothing to perform for {change.change_id}")
 
 
-async def _create(run: Run, kind: Kind, key: str, idem: str, settings_idem: str) -> None:
+async def _update(run: Run, kind: Kind, name: str, idem: str) -> None:
+    """Only what differs, re-checked just before the write (`recheck`)."""
+    resource = run.desired.table(kind)[name]
+    remote = run.ids.remote(kind, name)
+    metadata = run.live.subscriptions[name].metadata if kind == "subscription" else None
+    body = run.recheck.changed_fields(
+        kind, name, patch_body(resource, name, run.ids, metadata), metadata
+    )
+    if body:
+        body = await run.recheck.still_as_read(run.reader, kind, name, remote, body, metadata)
+    if body:
+        await run.writer.update(f"/{kind}s/{remote}", body, key=idem)
+
+
+async def _create(run: Run, kind: Kind, key: str) -> None:
     resource = run.desired.table(kind)[key]
     later: dict[str, object] = {}
     if isinstance(resource, Subscription):
@@ -173,13 +229,51 @@ async def _create(run: Run, kind: Kind, key: str, idem: str, settings_idem: str)
         body, later = subscription_create_bodies(resource, key, run.ids)
     else:
         body = to_wire(resource, key, run.ids)
-    path = f"/{kind}s"
-    created = await run.writer.create(path, body, key=idem)
-    remote = created_id(kind, key, path, body, created, run.owner)
-    run.record_created(kind, key, remote)
-    if later:
-        # The SDK's create has no description, trial, discount or spend limits: set them.
-        await run.writer.update(f"{path}/{remote}", later, key=settings_idem)
+    path, address = f"/{kind}s", f"{kind}.{key}"
+    idem = content_key(run.environment, address, "create", path, body)
+    for _ in range(MAX_CREATE_ROUNDS):
+        outcome = Outcome()
+        try:
+            created = await run.writer.create(path, body, key=idem, outcome=outcome)
+        except (ApiRejectedError, ApiConflictError) as exc:
+            if not outcome.replayed:
+                raise
+            # The API replayed the refusal of an earlier request with this key (a 4xx
+            # is stored for the key window): nothing was made by it, and what refused
+            # it (an alias taken, say) may have changed since. Ask afresh, under a key
+            # racing processes agree on.
+            idem = successor(idem, f"refused {exc.status}")
+            continue
+        if outcome.replayed:
+            replayed = str(answer_field(created, "id", "POST", path))
+            if not await _still_named(run, kind, key, replayed):
+                idem = successor(idem, replayed)
+                continue
+        # Verified before anything refers to it: the object sent, under an id no other
+        # object of this apply has (`answers`).
+        remote = created_id(kind, key, path, body, created, run.owner)
+        run.record_created(kind, key, remote)
+        if later:
+            # The SDK's create has no description, trial, discount or spend limits: set
+            # them (keyed by content: the same settings of the same new object).
+            settings = f"/{kind}s/{remote}"
+            step = content_key(run.environment, address, "settings", settings, later)
+            await run.writer.update(settings, later, key=step)
+        return
+    raise ApplyStepError(
+        f"{kind}.{key}: the object each create made was renamed away again, or its refusal"
+        f" replayed, {MAX_CREATE_ROUNDS} times; something outside this catalog keeps"
+        " changing it"
+    )
+
+
+async def _still_named(run: Run, kind: Kind, key: str, remote: str) -> bool:
+    """Whether the object a replayed create names still carries `key`'s natural key:
+    made by a concurrent apply, or by an earlier attempt of ours (then it is the one),
+    rather than made earlier and renamed out of band since (then it is not)."""
+    obj = await run.reader.get(f"/{kind}s/{remote}")
+    match = run.matcher.match(kind, obj)
+    return match is not None and match.key == key and match.moved_from is None
 
 
 async def _tombstone(run: Run, kind: Kind, key: str, idem: str) -> None:
@@ -199,6 +293,7 @@ async def _version_change(run: Run, change: Change, key: Callable[[str], str]) -
     version = _declared_version(subscription, change)
     remote = run.ids.remote("subscription", change.key)
     body = version_to_wire(version, subscription, run.ids)
+    env, address = run.environment, change.address
     if change.action is Action.UPDATE:
         before = change.before or {}
         version_id = await _live_version_id(run, remote, str(before.get("effective")))
@@ -211,7 +306,8 @@ async def _version_change(run: Run, change: Change, key: Callable[[str], str]) -
     created_now = ("subscription", change.key) in run.created
     if live is None or not live.activate or created_now:
         # A draft subscription: the version is a draft too, published by activation.
-        await run.writer.create(f"/subscriptions/{remote}/versions", body, key=key("create"))
+        path = f"/subscriptions/{remote}/versions"
+        await run.writer.create(path, body, key=content_key(env, address, "create", path, body))
         return
     where = f"/subscriptions/{remote}/versions/current"
     current = await run.reader.get(where)
@@ -222,7 +318,8 @@ async def _version_change(run: Run, change: Change, key: Callable[[str], str]) -
         str(answer_field(current, "id", "GET", where)),
         answer_field(current, "items", "GET", where),
     )
-    await run.writer.action(f"/subscriptions/{remote}/changes", request, key=key("change"))
+    path = f"/subscriptions/{remote}/changes"
+    await run.writer.action(path, request, key=content_key(env, address, "change", path, request))
 
 
 def _declared_version(subscription: Subscription, change: Change) -> Version:

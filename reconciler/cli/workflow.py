@@ -17,7 +17,12 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler.apply.plan_files import default_plan_path, read_plan, write_plan
+from reconciler.apply.plan_files import (
+    check_permissions,
+    default_plan_path,
+    read_plan,
+    write_plan,
+)
 from reconciler.cli.common import (
     Context,
     complete_addresses,
@@ -233,6 +238,9 @@ def apply(
             " exactly as reviewed. Make a partial plan with `billing plan --target ...`"
         )
     if planfile is not None:
+        warning = check_permissions(planfile, _shown(planfile))
+        if warning is not None:
+            click.echo(f"Warning: {warning}", err=True)
         saved = read_plan(planfile, _shown(planfile))
         name = project.environment(env or saved.environment)
         catalog = load_catalog(project, name)
@@ -268,6 +276,13 @@ def apply(
         return
     name = project.environment(env)
     catalog = load_catalog(project, name)
+    if project.settings.environments[name].protected:
+        # Refused before reading the account: the plan would only be shown to be refused.
+        fail(
+            f"environment {name!r} is protected: it applies only a saved, reviewed plan"
+            f" (billing plan --env {name} --out FILE, then billing apply FILE); nothing was"
+            " read or written"
+        )
     planned: list[Planned] = []
 
     async def run_fresh(stop: asyncio.Event) -> ApplyResult | None:
@@ -308,4 +323,4 @@ def drift(obj: Context, env: str | None, fmt: str) -> None:
         click.echo(drift_text(result, color=stdout_color()), nl=False)
     if _has_errors(result):
         sys.exit(1)
-    sys.exit(2 if result.has_changes else 0)
+    sys.exit(2 if result.has_changes or result.live_drift else 0)

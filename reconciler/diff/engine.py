@@ -9,6 +9,10 @@ Contract:
 - Live objects that match no declared key are `unmanaged`: listed, never changed. A live
   object that matches but could not be read (`LiveState.problems`) is never re-created:
   its declared resource gets an error diagnostic instead (a create would duplicate it).
+  A second live object with the natural key of a managed one (two applies at once, or
+  someone by hand) gets a `live.duplicate` warning naming the key and both ids: it is
+  listed as unmanaged (`<key>_2`) and never changed, but it is drift, and `billing
+  drift` counts it (`plan.LIVE_DRIFT_CODES`).
 - What copies or points at something the plan changes follows in the same plan
   (`repoint`): plans and bundles that price a replaced product, and plans and draft
   versions that use a repriced bundle without overrides.
@@ -19,7 +23,7 @@ Contract:
   are shown. Codes: `diff.not_normalized`, `live.unreadable`, `live.problem`,
   `plan.grandfathered`, `customer.currency_locked`, `subscription.version_published`,
   `subscription.version_undeclared`, `subscription.cancel_not_live`,
-  `subscription.cancel_differs`.
+  `subscription.cancel_differs`, `live.duplicate`, `subscription.status_drift`.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from reconciler.diff.subscriptions import SubscriptionInput, subscription_diff
 from reconciler.model import (
     Address,
     DesiredState,
+    LiveProblem,
     LiveState,
     Subscription,
     UnmanagedObject,
@@ -63,11 +68,22 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
     want, diagnostics = normalized(desired, desired_models, desired)
     have, live_diagnostics = normalized(live, live_models)
     diagnostics += live_diagnostics
-    unreadable = {(p.kind, p.key): p for p in live.problems if p.key is not None}
+    by_key: dict[tuple[str, str], list[LiveProblem]] = {}
+    for p in live.problems:
+        if p.key is not None:
+            by_key.setdefault((p.kind, p.key), []).append(p)
+    unreadable: dict[tuple[str, str], LiveProblem] = {}
     outcomes: list[Change] = []
     for address, resource in want.items():
         current = have.get(address)
-        problem = unreadable.pop((address.kind, address.key), None)
+        remote_id = live.ids.get(str(address))
+        problems = by_key.pop((address.kind, address.key), [])
+        duplicates = [p for p in problems if current is not None and p.remote_id != remote_id]
+        diagnostics += [_duplicate(desired, live, address, remote_id, p) for p in duplicates]
+        others = [p for p in problems if p not in duplicates]
+        problem = others[0] if others else None
+        if problem is not None and current is not None:
+            unreadable[(address.kind, address.key)] = problem
         if current is None and problem is not None:
             diagnostics.append(
                 _located(
@@ -81,7 +97,6 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
                 )
             )
             continue
-        remote_id = live.ids.get(str(address))
         moved_from = live.moved.get(str(address))
         if isinstance(resource, Subscription):
             assert current is None or isinstance(current, Subscription)
@@ -94,6 +109,7 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
                     remote_id=remote_id,
                     moved_from=moved_from,
                     source=desired.sources.get(str(address)),
+                    live_status=live.statuses.get(address.key),
                     sources=desired.sources,
                     with_live_plan=None
                     if current is None
@@ -104,6 +120,7 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
             diagnostics += result.diagnostics
         else:
             outcomes.append(resource_change(address, resource, current, remote_id, moved_from))
+    unreadable.update({k: v[0] for k, v in by_key.items()})
     outcomes = repointed(outcomes, desired, live)
     diagnostics += _consequences(desired, live, outcomes)
     diagnostics += [
@@ -191,6 +208,28 @@ def _consequences(
 def _names(names: list[str], shown: int = 5) -> str:
     more = f", +{len(names) - shown} more" if len(names) > shown else ""
     return ", ".join(names[:shown]) + more
+
+
+def _duplicate(
+    desired: DesiredState,
+    live: LiveState,
+    address: Address,
+    managed_id: str | None,
+    problem: LiveProblem,
+) -> Diagnostic:
+    extra = next((u for u in live.unmanaged if u.remote_id == problem.remote_id), None)
+    natural = f" {extra.natural_key!r}" if extra is not None else ""
+    shown = f", listed as unmanaged {extra.kind}.{extra.key}" if extra is not None else ""
+    return _located(
+        desired,
+        address,
+        "live.duplicate",
+        Severity.WARNING,
+        f"{address}: two live {address.kind}s carry its natural key{natural}:"
+        f" {managed_id} (managed) and {problem.remote_id}{shown}. Made by two applies at"
+        " once or by hand; the second is never changed by apply. Check which one is in"
+        " use (a duplicate subscription bills twice) and retire the other in the dashboard",
+    )
 
 
 def _located(

@@ -21,6 +21,11 @@ A subscription is compared in three parts:
   merely absent from the catalog is never canceled (it is not even looked at). A declared
   cancel with no live subscription creates nothing (warning). `activate = false` on an
   active subscription plans nothing: a subscription cannot return to draft.
+- Status drift (`subscription.status_drift`, a warning that `billing drift` counts as
+  drift): the live `status` contradicts the catalog in a way apply cannot undo. Canceled
+  (or a cancellation scheduled) while the catalog declares no `cancel`; `paused` while it
+  declares `activate = true`; activated (not a draft) while it declares `activate =
+  false`. Each message says what to declare to record it.
 
 Limits of the live model, stated so they are not mistaken for rules: `LiveState` does not
 carry version statuses, so "draft" is read from the subscription (not activated), and it
@@ -59,6 +64,7 @@ class SubscriptionInput:
     moved_from: str | None = None
     with_live_plan: Subscription | None = None
     source: Source | None = None
+    live_status: str | None = None
     sources: Mapping[str, Source] = field(default_factory=dict)  # versions, by address
 
 
@@ -112,7 +118,41 @@ def _subscription_diff(sub: SubscriptionInput) -> SubscriptionDiff:
         out.changes.append(_activate(sub.key, sub.remote_id))
     if desired.cancel is not None:
         _cancel(sub, live, out)
+    _status_drift(sub, live, out)
     return out
+
+
+def _status_drift(sub: SubscriptionInput, live: Subscription, out: SubscriptionDiff) -> None:
+    """The live status against `activate` and `cancel` (module docstring)."""
+    desired, status, address = sub.desired, sub.live_status, f"subscription.{sub.key}"
+    problem: str | None = None
+    if desired.cancel is None and (status == "canceled" or live.cancel is not None):
+        when = ""
+        if live.cancel is not None:
+            when = f" (reason {live.cancel.reason}, effective {live.cancel.effective})"
+        state = "canceled" if status == "canceled" else "scheduled for cancellation"
+        problem = (
+            f"{address} is {state} in the live account{when}, but the catalog declares no"
+            f" cancel{' and activate = true' if desired.activate else ''}: it was canceled"
+            " outside the catalog. A cancellation cannot be undone by apply: declare it (a"
+            " `cancel` table) to record it, or declare a new subscription to bill again"
+        )
+    elif status == "paused" and desired.activate:
+        problem = (
+            f"{address} is paused in the live account, but the catalog declares activate ="
+            " true: it was paused outside the catalog and apply does not resume it. Resume"
+            " it in the dashboard, or cancel it in the catalog"
+        )
+    elif not desired.activate and live.activate and status not in (None, "draft"):
+        problem = (
+            f"{address} is {status} in the live account, but the catalog declares activate"
+            " = false (a draft): it was activated outside the catalog, and a subscription"
+            " cannot return to draft. Declare activate = true to record it"
+        )
+    if problem is not None:
+        out.diagnostics.append(
+            _diagnostic(sub, "subscription.status_drift", Severity.WARNING, "status", problem)
+        )
 
 
 def _settings(subscription: Subscription) -> Subscription:

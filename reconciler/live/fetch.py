@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from reconciler.api.reader import ApiReader, WireObject
-from reconciler.live.identity import Matcher, derived_key, live_natural_keys
+from reconciler.live.identity import DerivedKeys, Matcher, live_natural_keys
 from reconciler.live.seen import Seen
 from reconciler.model import (
     KINDS,
@@ -101,6 +101,7 @@ class _Builder:
         self._unmanaged: list[UnmanagedObject] = []
         self._problems: list[LiveProblem] = []
         self._keys: dict[Kind, dict[str, tuple[str, bool]]] = {}  # remote id -> (key, managed)
+        self._statuses: dict[str, str] = {}
 
     async def build(self) -> LiveState:
         for kind, objects in self._listed.items():
@@ -128,6 +129,7 @@ class _Builder:
             unmanaged=tuple(self._unmanaged),
             unmanaged_tables=CatalogFile(**unmanaged),
             problems=tuple(self._problems),
+            statuses=dict(sorted(self._statuses.items())),
             **managed,
         )
 
@@ -137,7 +139,7 @@ class _Builder:
 
     def _assign_keys(self, kind: Kind, objects: list[WireObject]) -> None:
         keys: dict[str, tuple[str, bool]] = {}
-        taken = set(getattr(self._desired, f"{kind}s"))
+        derived = DerivedKeys(set(getattr(self._desired, f"{kind}s")))
         claimed: dict[str, str] = {}
         for obj in objects:
             remote = str(obj.get("id"))
@@ -159,7 +161,7 @@ class _Builder:
                     )
                 )
             naturals = live_natural_keys(kind, obj) or [str(obj.get("name") or remote)]
-            key = derived_key(naturals[0], taken)
+            key = derived.key(naturals[0])
             keys[remote] = (key, False)
             self._unmanaged.append(
                 UnmanagedObject(kind=kind, key=key, remote_id=remote, natural_key=naturals[0])
@@ -192,6 +194,8 @@ class _Builder:
             )
             return
         (self._tables if is_managed else self._unmanaged_tables)[kind][key] = resource
+        if is_managed and kind == "subscription" and isinstance(obj.get("status"), str):
+            self._statuses[key] = str(obj["status"])
 
     def _models(self) -> CatalogFile:
         """Every live object mapped so far, managed or not, as the lookup for defaults."""

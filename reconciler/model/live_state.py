@@ -43,3 +43,8 @@ class LiveState(CatalogFile):
     unmanaged: tuple[UnmanagedObject, ...] = ()
     unmanaged_tables: CatalogFile = Field(default_factory=CatalogFile)
     problems: tuple[LiveProblem, ...] = ()
+    statuses: dict[str, str] = Field(
+        default_factory=dict,
+        description="Managed subscriptions' live `status` (draft, scheduled, active,"
+        " paused, completed, canceled) by key: compared with `activate`/`cancel`.",
+    )

@@ -8,8 +8,10 @@ Contracts:
 - `plan_id` is `<created_at as YYYYMMDDTHHMMSSZ>-<12 hex>`, the hex a hash of the
   environment, catalog digest, creation time, fingerprints and changes. Two plans made
   at different times have different ids even when their changes are equal, so the
-  idempotency keys of one (derived from the id by `apply`) never replay the responses
-  of another: a change reverted out of band and planned again is really made again.
+  plan-scoped idempotency keys of one (updates and renames: derived from the id by
+  `apply`) never replay the responses of another: a change reverted out of band and
+  planned again is really made again. Creates and lifecycle steps are keyed by content
+  instead, so that two plans making the same object agree (`apply.keys`).
 - `fingerprints` hold every managed live object read (`LiveState.fingerprints`): a saved
   plan is checked against them before any write.
 - Guards are diagnostics in the plan, so a reviewer sees them before apply enforces them

@@ -7,14 +7,18 @@ Symbols are the plan's (`change_view`): they still say what `billing apply` woul
 
 Contracts:
 - Text (`drift_text`) ends with exactly one summary line: `Drift: N resources differ from
-  the catalog.` or `No drift: the live account matches the catalog.` A resource is a
-  `kind.key`: a subscription whose settings and versions both drifted counts once. With
-  errors (exit 1) the line says so and never reads "No drift" (`drift_summary`).
+  the catalog.` (followed by `; M differences apply does not change (see the
+  warnings).` when there is drift that is a diagnostic, `Plan.live_drift`: a duplicate
+  of a managed object, a subscription status that contradicts the catalog), or `No
+  drift: the live account matches the catalog.` A resource is a `kind.key`: a
+  subscription whose settings and versions both drifted counts once. With errors (exit
+  1) the line says so and never reads "No drift" (`drift_summary`).
 - Markdown (`drift_markdown`, an issue body): first line `<!-- alguna-billing drift: <env> -->`;
   byte-stable for the same plan; no trailing spaces.
 - JSON (`drift_json`): `{environment, checked_at, drifted, resources: [{address, kind, key,
   action, remote_id, description, fields: [{path, live, declared}]}], unmanaged,
-  diagnostics}`. `drifted` is true exactly when some declared resource differs; unmanaged
+  diagnostics}`. `drifted` is true exactly when some declared resource differs or there
+  is drift that is a diagnostic (`Plan.live_drift`); unmanaged
   objects are listed but are not drift (they are outside the catalog).
 Unmanaged objects and diagnostics are shown as in the plan (`sections`), less the apply
 guards (`plan.*`).
@@ -62,19 +66,27 @@ def drifted_resources(plan: Plan) -> int:
 
 def drift_summary(plan: Plan) -> str:
     """The one summary line. With errors (drift exits 1) it never says "No drift": a
-    resource that could not be read or compared may differ."""
-    n = drifted_resources(plan)
+    resource that could not be read or compared may differ. Drift that is a diagnostic
+    (`Plan.live_drift`) is counted after the resources."""
+    n, other = drifted_resources(plan), len(plan.live_drift)
     errors = sum(d.severity is Severity.ERROR for d in drift_diagnostics(plan))
     problems = f"{errors} error{'' if errors == 1 else 's'}"
+    more = (
+        f"{other} difference{'' if other == 1 else 's'} apply does not change (see the warnings)"
+        if other
+        else ""
+    )
     if n == 0 and errors:
         return (
             f"Drift not fully checked: {problems} above; the resources they name may"
             " differ from the catalog."
         )
     if n == 0:
-        return "No drift: the live account matches the catalog."
+        return f"Drift: {more}." if other else "No drift: the live account matches the catalog."
     verb = "differs" if n == 1 else "differ"
     found = f"Drift: {n} resource{'' if n == 1 else 's'} {verb} from the catalog"
+    if other:
+        found += f"; {more}"
     if errors:
         return f"{found}; {problems} above (the resources they name were not compared)."
     return f"{found}."
@@ -114,7 +126,7 @@ def drift_json(plan: Plan) -> str:
     payload = {
         "environment": plan.environment,
         "checked_at": timestamp(plan.created_at),
-        "drifted": plan.has_changes,
+        "drifted": plan.has_changes or bool(plan.live_drift),
         "resources": [_resource(c) for c in plan.changes],
         "unmanaged": [u.model_dump(mode="json") for u in plan.unmanaged],
         "diagnostics": [d.model_dump(mode="json") for d in drift_diagnostics(plan)],

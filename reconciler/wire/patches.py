@@ -1,8 +1,10 @@
 """`patch_body`: the PATCH body that makes a live object match a catalog resource.
 
-Bodies are full, not minimal: every updatable field is sent, and a field the catalog
-leaves unset is sent as null, which clears it (the documented PATCH semantics), so a
-field removed from the catalog is removed live too. Fields the API cannot change in place
+Bodies are full, not minimal: every updatable field is in the body, and a field the
+catalog leaves unset is null, which clears it (the documented PATCH semantics), so a
+field removed from the catalog is removed live too. Apply sends only the part that
+differs from the live object's own body (`apply.recheck`), so an edit of another field
+made meanwhile survives. Fields the API cannot change in place
 (`IMMUTABLE_FIELDS`: product fee type and friends, plan currency) are never sent: a change
 to them is a `replace`, planned apart. Lists that may not be null (metric filter groups,
 bundle prices, customer aliases and contacts, plan items) are sent as lists (replace-list

@@ -102,6 +102,7 @@ async def test_a_replace_interrupted_after_its_tombstone_resumes(tmp_path: Path)
         saved = read_plan(write_plan(ws.plan_path(plan), plan_json(plan)))
 
         # Every attempt at the create fails: the old product is renamed, no new one made.
+        await ws.control.clear_log()
         await ws.control.fault(kind="error", method="POST", path="/products", status=503)
         async with ws.target() as target:
             first, _ = await apply_saved(
@@ -110,6 +111,8 @@ async def test_a_replace_interrupted_after_its_tombstone_resumes(tmp_path: Path)
         assert first.failed == ("product.alpha#replace",)
         skus = {p["sku"] for p in await ws.control.objects("product")}
         assert skus == {f"alpha~replaced-{saved.plan_id}"}
+        tried = {e["idempotency_key"] for e in await ws.control.writes() if e["method"] == "POST"}
+        assert len(tried) == 1
         await ws.control.clear_faults()
         await ws.control.clear_log()
 
@@ -121,7 +124,10 @@ async def test_a_replace_interrupted_after_its_tombstone_resumes(tmp_path: Path)
         assert second.status is ApplyStatus.SUCCESS, second.errors
         (create,) = await ws.control.writes()
         assert (create["method"], create["path"], create["status"]) == ("POST", "/products", 201)
-        assert create["idempotency_key"] == idempotency_key(
+        # The create is the one the first run tried (a content-addressed key: the same
+        # request for the same address, whichever plan sends it).
+        assert tried == {create["idempotency_key"]}
+        assert create["idempotency_key"] != idempotency_key(
             saved.plan_id, "product.alpha#replace", "create"
         )
         assert not (await ws.next_plan()).has_changes

@@ -23,3 +23,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 @pytest.fixture(scope="session")
 def processes_project(tmp_path_factory: pytest.TempPathFactory, served: Emulator) -> Project:
     return Project.generated(tmp_path_factory.mktemp("project"), served.base_url, N_RESOURCES, SEED)
+
+
+@pytest.fixture(scope="session")
+def example_project(tmp_path_factory: pytest.TempPathFactory, served: Emulator) -> Project:
+    """The example catalog (`catalog/`, rendered for `local`) against the served emulator."""
+    from tests.reliability.scenarios import example_files
+
+    return Project.write(tmp_path_factory.mktemp("example"), served.base_url, example_files())

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import signal
 import time
 from collections import Counter
@@ -55,6 +56,7 @@ from tests.crash.harness import (
     calibrate,
     inspect_account,
     kill_runs,
+    last_line,
     running,
     save_plan,
     wait_until,
@@ -385,13 +387,17 @@ async def stale_plans(root: Path, runs: int, resources: int = 40) -> Row:
 
 async def edit_between_read_and_write(root: Path, runs: int, resources: int = 40) -> Row:
     """`billing apply` (no plan file) reads the account, shows the plan, asks for
-    confirmation, then writes. Someone edits, in the dashboard, a field of a product the
-    plan renames (its description) while the prompt waits. Counted as lost when the
-    edit is gone afterwards without any plan having shown it."""
+    confirmation, then writes. While the prompt waits, someone edits in the dashboard a
+    product the plan renames: its description (even runs: a field the update does not
+    write, which must survive the apply) or its name (odd runs: the field the update
+    writes, which must not be overwritten: that change fails, naming the field, and the
+    rest of the plan is made). Counted as lost when the edit is gone afterwards without
+    any plan having shown it."""
     row = Row("out-of-band edit between read and write (fresh apply)")
     for run in range(runs):
         row.runs += 1
         files, _ = catalog(resources, seed=600 + run)
+        same_field = run % 2 == 1
         async with workspace(root / f"race{run}", catalog=files) as ws:
             await _applied(ws)
             write_catalog(ws.root, _edited(ws, files, run))
@@ -399,22 +405,30 @@ async def edit_between_read_and_write(root: Path, runs: int, resources: int = 40
             updated = [c.key for c in planned.plan.changes if c.action is Action.UPDATE]
             products = {str(p["sku"]): p for p in await ws.control.objects("product")}
             edited = str(products[updated[0]]["id"])
-            edit = {"description": f"edited during the prompt {run}"}
+            field_ = "name" if same_field else "description"
+            edit = {field_: f"edited during the prompt {run}"}
             await ws.control.edit("product", edited, edit)
             async with ws.target() as target:
                 result = await apply_planned(planned, target)  # confirmed: write
-            if result.status is not ApplyStatus.SUCCESS:
+            refused = [c for c, e in result.errors.items() if "ChangedSinceReadError" in e]
+            if same_field and refused != [f"product.{updated[0]}#update"]:
+                row.fail(run, f"the update of the edited field was not refused: {result.errors}")
+            elif not same_field and result.status is not ApplyStatus.SUCCESS:
                 row.fail(run, f"the apply failed: {result.errors}")
-            kept = any(
-                p.get("description") == edit["description"]
-                for p in await ws.control.objects("product")
-            )
+            if same_field and len(result.applied) != len(planned.plan.changes) - 1:
+                row.fail(run, f"the rest of the plan was not made: {result.pending}")
+            kept = any(p.get(field_) == edit[field_] for p in await ws.control.objects("product"))
             after = await ws.next_plan()
             shown = any(c.remote_id == edited for c in after.changes)
             if not kept and not shown:
                 row.lost += 1
                 row.fail(run, "the edit was overwritten and no plan showed it")
-    row.notes.append("the saved-plan path refuses the same edit as stale (see stale saved plans)")
+            elif not kept:
+                row.fail(run, "the edit was overwritten (a plan shows the difference)")
+    row.notes.append(
+        "even runs edit another field (kept: only changed fields are sent), odd runs the"
+        " field the update writes (refused: re-read before the write)"
+    )
     return row
 
 
@@ -736,23 +750,46 @@ def ctrl_c(
     return row
 
 
+def example_files() -> dict[str, str]:
+    """The example catalog (`catalog/` at the repository root) rendered with the variables
+    of its `local` environment: plain TOML for a crash-harness `Project`."""
+    from reconciler.catalog.render import RenderedFile, render_file
+    from reconciler.commands.project import Project as BillingProject
+
+    root = Path(__file__).resolve().parents[2]
+    variables = BillingProject.open(root).settings.variables_for("local")
+    files: dict[str, str] = {}
+    for path in sorted((root / "catalog").glob("*.toml")):
+        rendered = render_file(path.name, path.read_text(encoding="utf-8"), variables)
+        assert isinstance(rendered, RenderedFile), rendered
+        files[path.name] = rendered.text
+    return files
+
+
 def two_processes(
     emulator: Emulator,
     project: Project,
     runs: int,
     same_plan: bool,
-    stagger: float = 1.0,
+    stagger: float | tuple[float, float] = 1.0,
     write_latency_ms: float = 200.0,
+    seed: int = 0,
+    label: str | None = None,
 ) -> Row:
     """Two `billing apply` processes on an empty account, the second started `stagger`
-    seconds after the first, while every POST takes `write_latency_ms` more (so that the
-    first is still writing when the second reads): both applying one saved plan (the
-    same idempotency keys), or each its own fresh plan (a plan made a second later has
-    another id, hence other keys). Then one more `billing apply` (what a person does
-    after a failure), a plan (must be empty) and the account (duplicates, missing)."""
-    label = "the same saved plan" if same_plan else "two fresh plans (no plan file)"
-    row = Row(f"two processes applying at once: {label}")
+    seconds after the first (or a seeded uniform draw from a `(low, high)` range, per
+    run), while every POST takes `write_latency_ms` more (so that the first is still
+    writing when the second reads): both applying one saved plan (the same idempotency
+    keys), or each its own fresh plan (two plans, two ids: only the content-addressed
+    keys of creates make them agree). Then one more `billing apply` if either failed
+    (what a person does after a failure), a plan (must be empty) and the account
+    (duplicates, missing). Both processes must exit 0."""
+    what = "the same saved plan" if same_plan else "two fresh plans (no plan file)"
+    row = Row(f"two processes applying at once: {what}{label or ''}")
     codes: Counter[str] = Counter()
+    rng = random.Random(seed)
+    delays: list[float] = []
+    second_creates: list[int] = []  # how many creates the second process planned
     for run in range(runs):
         row.runs += 1
         emulator.reset()
@@ -761,31 +798,54 @@ def two_processes(
             planfile = save_plan(project, project.root / "plans" / f"twice{run}.json")
             args = ["apply", str(planfile), "--auto-approve"]
         name = f"twice{run}-{'same' if same_plan else 'fresh'}"
+        delay = stagger if isinstance(stagger, int | float) else rng.uniform(*stagger)
+        delays.append(delay)
         slow = {"kind": "latency", "method": "POST", "latency_ms": write_latency_ms}
         emulator.control.post("/_emulator/faults", json=slow).raise_for_status()
         try:
             with running(project, args, f"{name}-a") as first:
-                time.sleep(stagger)
+                time.sleep(delay)
                 with running(project, args, f"{name}-b") as second:
                     results = (first.wait(timeout=180), second.wait(timeout=180))
         finally:
             emulator.control.delete("/_emulator/faults").raise_for_status()
         codes.update(str(r.returncode) for r in results)
+        planned_second = re.search(r"Plan: (\d+) to create", results[1].stdout)
+        if planned_second is not None:
+            second_creates.append(int(planned_second.group(1)))
         emulator.settled_writes()
-        if any(r.returncode != 0 for r in results):
+        failed = [r for r in results if r.returncode != 0]
+        if failed:
             billing(project, ["apply", "--auto-approve"], f"{name}-rerun")
         planned = billing(project, ["plan", "--detailed-exitcode", "--no-save"], f"{name}-plan")
         found = inspect_account(emulator, project.expected)
         row.duplicates += len(found.duplicates)
         row.lost += len(found.missing)
-        if planned.returncode != 0 or not found.ok:
+        if planned.returncode != 0 or not found.ok or failed:
             row.fail(
                 run,
-                f"plan exit {planned.returncode}, {len(found.duplicates)} duplicate(s)"
+                f"exit codes {[r.returncode for r in results]}"
+                f" ({'; '.join(last_line(r.stdout + r.stderr) for r in failed)}),"
+                f" plan exit {planned.returncode}, {len(found.duplicates)} duplicate(s)"
                 f" (e.g. {found.duplicates[:2]}), {len(found.missing)} missing",
             )
+    when = (
+        f"{stagger:g} s later"
+        if isinstance(stagger, int | float)
+        else f"{min(delays):.2f} to {max(delays):.2f} s later"
+        f" (uniform {stagger[0]:g}-{stagger[1]:g} s, seeded)"
+    )
+    overlap = ""
+    if not same_plan:
+        total = project.expected.resources
+        some = [n for n in second_creates if 0 < n < total]
+        overlap = (
+            f"; the second planned: every create in {second_creates.count(total)} runs, some"
+            f" ({min(some, default=0)} to {max(some, default=0)} of {total}) in {len(some)},"
+            f" none (the first had finished) in {runs - len(some) - second_creates.count(total)}"
+        )
     row.notes.append(
-        f"second process {stagger:g} s later, POSTs +{write_latency_ms:g} ms; exit codes: "
+        f"second process {when}, POSTs +{write_latency_ms:g} ms{overlap}; exit codes: "
         + ", ".join(f"{c} x{n}" for c, n in sorted(codes.items()))
     )
     return row

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.crash.harness import Emulator, Project
+from tests.issue16 import WRITE_ONCE_PLANS
 from tests.reliability import scenarios
 from tests.reliability.scenarios import Row
 
@@ -33,12 +34,6 @@ def test_ctrl_c_once(served: Emulator, processes_project: Project) -> None:
     assert_ok(scenarios.ctrl_c(served, processes_project, runs=2, seed=12, twice=False))
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="intermittent bug: a second Ctrl-C that arrives after a quick graceful stop but"
-    " before the report exits 1 ('Aborted!'), not 130 (run_interruptible removes its"
-    " handler too early); docs/reliability.md",
-)
 def test_ctrl_c_twice(served: Emulator, processes_project: Project) -> None:
     assert_ok(scenarios.ctrl_c(served, processes_project, runs=2, seed=13, twice=True))
 
@@ -47,14 +42,20 @@ def test_two_processes_apply_one_saved_plan(served: Emulator, processes_project:
     assert_ok(scenarios.two_processes(served, processes_project, runs=2, same_plan=True))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: two `billing apply` processes without a plan file make two plans"
-    " with different ids, hence different idempotency keys, and nothing serializes"
-    " them; objects created by both are duplicated; docs/reliability.md",
-)
+@WRITE_ONCE_PLANS
 def test_two_processes_apply_fresh_plans(served: Emulator, processes_project: Project) -> None:
     assert_ok(scenarios.two_processes(served, processes_project, runs=1, same_plan=False))
+
+
+@WRITE_ONCE_PLANS
+def test_two_processes_apply_the_example_catalog_fresh(
+    served: Emulator, example_project: Project
+) -> None:
+    """The example catalog, the second process 0 to 1.5 s after the first (seeded)."""
+    row = scenarios.two_processes(
+        served, example_project, runs=4, same_plan=False, stagger=(0.0, 1.5), seed=17
+    )
+    assert_ok(row)
 
 
 async def test_commit_then_drop(tmp_path: Path) -> None:
@@ -77,14 +78,9 @@ async def test_stale_saved_plans(tmp_path: Path) -> None:
     assert_ok(await scenarios.stale_plans(tmp_path, runs=3))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: `billing apply` without a plan file does not re-read the objects it"
-    " writes after the confirmation prompt, so an edit made meanwhile is overwritten"
-    " unseen (apply PLANFILE refuses it as stale); docs/reliability.md",
-)
+@WRITE_ONCE_PLANS
 async def test_edit_between_read_and_write(tmp_path: Path) -> None:
-    assert_ok(await scenarios.edit_between_read_and_write(tmp_path, runs=1))
+    assert_ok(await scenarios.edit_between_read_and_write(tmp_path, runs=3))
 
 
 @pytest.mark.parametrize(
