@@ -106,7 +106,19 @@ async def test_version_create_publishes_unless_draft_and_replace_is_put(
     refused = await client.put(f"{base}/{draft['id']}", json={"description": "no items"})
     assert refused.status_code == 422
     kept = await client.put(f"{base}/{draft['id']}", json={"items": items, "entitlements": [SEATS]})
-    assert kept.json()["entitlements"] == [{**SEATS, "allocation": None, "timing": None}]
+    # Answered in the SDK's EntitlementResponse shape: `key`, tagged with its version.
+    assert kept.json()["entitlements"] == [
+        {
+            "key": "seats",
+            "type": "number",
+            "mode": "static",
+            "value": "5",
+            "allocation": None,
+            "timing": None,
+            "subscription_id": sub["id"],
+            "version_id": draft["id"],
+        }
+    ]
     assert kept.json()["effective_at"] == draft["effective_at"]
     on_draft_sub = await plan_subscription(client, cat["plan"]["id"])
     stays = await client.post(
