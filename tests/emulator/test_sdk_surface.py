@@ -153,3 +153,54 @@ async def test_merchants_belong_to_the_account_of_the_key(client: httpx.AsyncCli
     other = {"Authorization": "Bearer other.account", "Alguna-Version": "2026-04-01"}
     seen = await client.get(f"/merchants/{made['id']}", headers=other)
     assert seen.status_code == 404
+
+
+async def test_required_response_fields_are_answered_when_never_set(
+    client: httpx.AsyncClient,
+) -> None:
+    """The SDK's response types require them: "" and false, the collection method derived
+    from auto_pay_invoices, the fee type's revenue allocation, a rolling contract."""
+    cat = await catalog(client)
+    assert cat["metric"]["aggregation"] == {"method": "count", "field": ""}
+    assert (cat["base"]["description"], cat["base"]["revenue_allocation_method"]) == (
+        "",
+        "straight_line",
+    )
+    assert cat["api"]["revenue_allocation_method"] == "usage_based"
+    sub = await plan_subscription(client, cat["plan"]["id"])
+    assert sub["name"] == ""
+    assert sub["billing"] == {
+        "auto_issue_invoices": False,
+        "auto_pay_invoices": False,
+        "first_billing_date": None,
+        "payment_collection_method": "manual",
+        "payment_terms": None,
+    }
+    assert sub["renewal"]["auto_renew"] is False
+    assert sub["contract"]["period_type"] == "monthly_rolling"
+    assert sub["contract"]["end_date"] is None
+
+
+async def test_the_collection_method_follows_auto_pay_unless_set(
+    client: httpx.AsyncClient,
+) -> None:
+    cat = await catalog(client)
+    sub = await plan_subscription(client, cat["plan"]["id"], billing={"auto_pay_invoices": True})
+    assert sub["billing"]["payment_collection_method"] == "autopay"
+    path = f"/subscriptions/{sub['id']}"
+    manual = await client.patch(path, json={"billing": {"payment_collection_method": "manual"}})
+    assert manual.status_code == 422  # "manual ... only allowed while auto_pay_invoices is false"
+    assert "payment_collection_method" in manual.json()["detail"]
+    external = await client.patch(path, json={"billing": {"payment_collection_method": "external"}})
+    assert external.json()["billing"]["payment_collection_method"] == "external"
+    cleared = await client.patch(path, json={"billing": {"auto_pay_invoices": None}})
+    assert cleared.json()["billing"]["auto_pay_invoices"] is False  # null: back to the default
+    refused = await client.post(
+        "/subscriptions",
+        json={
+            "customer_id": "acme",
+            "plan_id": cat["plan"]["id"],
+            "billing": {"auto_pay_invoices": True, "payment_collection_method": "manual"},
+        },
+    )
+    assert refused.status_code == 422
