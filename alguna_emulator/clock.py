@@ -80,10 +80,14 @@ class Clock:
                 self._offset = moment - datetime.now(UTC)
 
     def advance(self, delta: timedelta) -> datetime:
-        """Move the clock forward (or back, with a negative delta); returns the new now."""
+        """Move the clock forward (or back, with a negative delta); returns the new now.
+        Raises OverflowError, the clock unchanged, when the new moment would fall outside
+        the years 1 to 9999."""
         with self._lock:
             if self._frozen is not None:
                 self._frozen = self._frozen + delta
             else:
-                self._offset += delta
+                offset = self._offset + delta
+                datetime.now(UTC) + offset  # raises before anything changes
+                self._offset = offset
         return self.now()

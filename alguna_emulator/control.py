@@ -69,8 +69,8 @@ class ClockSet(BaseModel):
 
 class ClockAdvance(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    seconds: float = 0
-    days: float = 0
+    seconds: Annotated[float, Field(allow_inf_nan=False)] = 0
+    days: Annotated[float, Field(allow_inf_nan=False)] = 0
 
 
 class Listing(BaseModel):
@@ -118,7 +118,12 @@ async def set_clock(request: Request, body: ClockSet) -> ClockState:
 @router.post("/clock/advance", response_model=ClockState)
 async def advance_clock(request: Request, body: ClockAdvance) -> ClockState:
     runtime = runtime_of(request)
-    runtime.clock.advance(timedelta(days=body.days, seconds=body.seconds))
+    try:  # a huge step overflows timedelta or leaves datetime's years 1 to 9999
+        runtime.clock.advance(timedelta(days=body.days, seconds=body.seconds))
+    except (OverflowError, ValueError):
+        raise ApiError(
+            422, "the clock cannot move that far: it would leave the years 1 to 9999"
+        ) from None
     await runtime.webhooks.clock_moved()  # deliver (or wake the sender for) what is now due
     return _clock(runtime)
 

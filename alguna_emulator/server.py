@@ -1,6 +1,7 @@
 """Serving the emulator over HTTP (``billing sandbox serve``) and resetting its database.
 
-Owns the uvicorn setup (one access-log line per request, clean exit on Ctrl-C) and the
+Owns the uvicorn setup (one access-log line per request, with the control API's
+`api_key` query value redacted; clean exit on Ctrl-C) and the
 socket side of an injected dropped connection: the drop marker from the app becomes an
 aborted TCP connection, so an HTTP client sees the server disconnect without a response.
 Must not contain API behaviour.
@@ -9,6 +10,8 @@ Must not contain API behaviour.
 from __future__ import annotations
 
 import contextlib
+import logging
+import re
 from typing import Any
 
 import uvicorn
@@ -57,6 +60,22 @@ def _abort(send: Send) -> None:
         cycle.disconnected = True
 
 
+_API_KEY_PARAM = re.compile(r"((?:^|[?&])api_key=)[^&\s]*", re.IGNORECASE)
+
+
+class RedactApiKeys(logging.Filter):
+    """Hides the value of an `api_key` query parameter in uvicorn's access-log lines (the
+    control API takes the account's key that way: `/_emulator/objects/...?api_key=`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _API_KEY_PARAM.sub(r"\1[redacted]", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 8787,
@@ -72,14 +91,13 @@ def serve(
     Logs one line per request; Ctrl-C (SIGINT) stops it gracefully and returns normally.
     Webhooks are delivered in the background as they come due (webhooks.dispatcher).
     """
-    app = SocketDrops(
-        create_app(
-            db_path=db_path,
-            rate_limits=rate_limits,
-            latency_ms=latency_ms,
-            webhook_delivery="background",
-        )
+    emulator_app = create_app(
+        db_path=db_path,
+        rate_limits=rate_limits,
+        latency_ms=latency_ms,
+        webhook_delivery="background",
     )
+    app = SocketDrops(emulator_app)
     config = uvicorn.Config(
         app,
         host=host,
@@ -89,10 +107,18 @@ def serve(
         timeout_graceful_shutdown=2,
         lifespan="off",
     )
+    access = logging.getLogger("uvicorn.access")  # configured by uvicorn.Config above
+    if not any(isinstance(f, RedactApiKeys) for f in access.filters):
+        access.addFilter(RedactApiKeys())
     # uvicorn shuts down gracefully, then re-raises the captured Ctrl-C; the shutdown is done
     # by then, so Ctrl-C ends serve() normally instead of as a traceback.
-    with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(config).run()
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            uvicorn.Server(config).run()
+    finally:
+        # Stop the delivery thread before the interpreter does: a daemon thread still
+        # polling at exit dies with a traceback in the log (seen under load).
+        emulator_app.state.emulator.webhooks.stop()
 
 
 def reset_database(db_path: str) -> None:

@@ -50,6 +50,17 @@ class RateLimits(Frozen):
 
 
 DEFAULT_PRICE_INCREASE_WARNING_PERCENT = Decimal(10)
+DEFAULT_REQUEST_TIMEOUT = 60.0
+DEFAULT_COMMAND_TIMEOUT = 1800.0
+
+
+class TimeoutSettings(Frozen):
+    """Overall deadlines in seconds (docs/settings.md): `request` for one attempt of one
+    request, every byte of the answer included (a server trickling bytes is cut off
+    there); `command` for all of one command's API work, retries and waits included."""
+
+    request: Annotated[float, Field(gt=0, le=3600)] = DEFAULT_REQUEST_TIMEOUT
+    command: Annotated[float, Field(gt=0, le=7 * 24 * 3600)] = DEFAULT_COMMAND_TIMEOUT
 
 
 class ReviewSettings(Frozen):
@@ -99,6 +110,7 @@ class EnvironmentSettings(Frozen):
         " environment must be; every command checks its key can see it before anything else.",
     )
     rate_limits: RateLimits = RateLimits()
+    timeouts: TimeoutSettings = TimeoutSettings()
     review: ReviewSettings | None = Field(
         default=None, description="Overrides the top-level [review] for this environment."
     )

@@ -185,12 +185,6 @@ def test_artefacts_of_earlier_tests_hold_no_known_secret(
     assert found == {}, f"{len(found)} of {scanned} files hold a known secret"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: the emulator's control API takes the account's API key in the query"
-    " string (`/_emulator/objects/...?api_key=`), and `billing sandbox serve` logs every"
-    " request line, query included; see docs/reliability.md",
-)
 def test_emulator_access_log_holds_no_key(tmp_path: Path) -> None:
     """`billing sandbox serve`'s log (read once it has stopped, so nothing is left in a
     buffer) after the harness's usual control-API call: the crash harness lists objects

@@ -15,7 +15,12 @@ from pydantic import SecretStr
 
 from reconciler.api.guard import check_target
 from reconciler.errors import EnvironmentSelectionError
-from reconciler.settings import EnvironmentSettings, RateLimits
+from reconciler.settings import (
+    DEFAULT_COMMAND_TIMEOUT,
+    DEFAULT_REQUEST_TIMEOUT,
+    EnvironmentSettings,
+    RateLimits,
+)
 from reconciler.version import __version__
 
 API_VERSION = "2026-04-01"
@@ -38,10 +43,18 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class Timeouts:
+    """httpx's timeouts (`connect`, `read`, `write`, `pool`) bound each socket operation:
+    a server trickling one byte every few seconds never trips them. `request` bounds one
+    attempt as a whole (sending, waiting, every byte of the answer) and `command` all of
+    one command's API work (every request, retry and wait); both in seconds, from
+    billing.toml `[environments.<name>.timeouts]` (docs/settings.md)."""
+
     connect: float = 5.0
     read: float = 30.0
     write: float = 30.0
     pool: float = 30.0
+    request: float = DEFAULT_REQUEST_TIMEOUT
+    command: float = DEFAULT_COMMAND_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -63,25 +76,55 @@ def connection_for(
     """The connection for environment `name`. Raises EnvironmentSelectionError when its
     key variable is unset or the key does not suit the URL (see `guard`)."""
     retry = retry or RetryPolicy()
+    timeouts = Timeouts(request=env.timeouts.request, command=env.timeouts.command)
     if env.embedded:
         return Connection(
             base_url=EMBEDDED_BASE_URL,
             api_key=SecretStr(EMBEDDED_API_KEY_PREFIX + name),
             rate_limits=env.rate_limits,
             retry=retry,
+            timeouts=timeouts,
             embedded=True,
         )
     assert env.base_url is not None and env.api_key_env is not None
     variables = os.environ if environ is None else environ
-    key = variables.get(env.api_key_env, "").strip()
-    if not key:
-        raise EnvironmentSelectionError(
-            f"environment {name!r} reads its API key from ${env.api_key_env}, which is not set"
-        )
+    key = checked_key(name, env.api_key_env, variables.get(env.api_key_env, ""))
     check_target(env.base_url, key, variables)
     return Connection(
         base_url=env.base_url.rstrip("/"),
         api_key=SecretStr(key),
         rate_limits=env.rate_limits,
         retry=retry,
+        timeouts=timeouts,
     )
+
+
+def checked_key(name: str, variable: str, value: str) -> str:
+    """The key in `value` with surrounding whitespace removed (a trailing newline from a
+    secrets file is common), or EnvironmentSelectionError naming the variable when it is
+    unset or not a key: a key is printable ASCII without whitespace. A line break inside
+    one would otherwise reach an HTTP header, where httpx refuses it in an error message
+    that quotes the header, key included. The key itself is never part of the message."""
+    key = value.strip()
+    if not key:
+        raise EnvironmentSelectionError(
+            f"environment {name!r} reads its API key from ${variable}, which is not set"
+        )
+    flaw = next((_flaw(char) for char in key if not "!" <= char <= "~"), None)
+    if flaw is not None:
+        raise EnvironmentSelectionError(
+            f"${variable} (the API key of environment {name!r}) is not a usable key: it"
+            f" contains {flaw}; a key is printable ASCII without spaces or line breaks"
+            " (the value is not shown)"
+        )
+    return key
+
+
+def _flaw(char: str) -> str:
+    if char in "\r\n":
+        return "a line break (CR or LF)"
+    if char.isspace():
+        return "whitespace"
+    if char.isascii():
+        return "a control character"
+    return "a non-ASCII character"

@@ -41,6 +41,11 @@ class ApiConnectionError(ApiError):
     """No response: connection refused or reset, timeout, dropped after sending."""
 
 
+class ApiDeadlineError(ApiError):
+    """The command's overall deadline (`timeouts.command`) passed: nothing more is sent.
+    Never retried (a retry would only run past it further)."""
+
+
 class ApiAuthError(ApiError):
     """401/403: the key is missing, wrong, or not allowed. Never retried."""
 
@@ -81,7 +86,8 @@ class ApiServerError(ApiError):
 
 class ApiProtocolError(ApiError):
     """A response that does not have the documented shape (for example a list without
-    `data`). Treated as an error, never as an empty account."""
+    `data`, a create answered without an `id` or with another object), or a list that
+    does not end. Treated as an error, never as an empty account or a success."""
 
 
 def error_for_status(

@@ -5,17 +5,24 @@ Every request carries the base URL, `Authorization: Bearer`, `Alguna-Version` an
 user agent; writes carry their `Idempotency-Key`, the same on every attempt. Failures are
 retried per `errors.is_retryable` with tenacity: `Retry-After` honoured (seconds or an
 HTTP date, capped), else exponential backoff with full jitter, bounded in attempts and
-total time. Log lines name method, path, status, attempt and duration: never a header.
+in total time counted from the first send (time queued in our own rate budget before it
+does not count). Each attempt has an overall deadline (`Timeouts.request`: httpx's
+timeouts are per socket read, so a server trickling bytes would never trip them), and all
+requests of one `HttpCore` share the command's deadline (`Timeouts.command`). Errors name
+the host; server text is shown only through `redact.shown` (never the key). Log lines
+name method, path, status, attempt and duration: never a header.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import json
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from tenacity import (
@@ -23,18 +30,21 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
-    stop_after_delay,
     wait_random_exponential,
 )
+from tenacity.stop import stop_base
 
 from reconciler.api.budget import Budget, request_class
 from reconciler.api.connection import API_VERSION, USER_AGENT, Connection, RetryPolicy
 from reconciler.api.errors import (
     ApiConnectionError,
+    ApiDeadlineError,
     ApiError,
+    ApiProtocolError,
     error_for_status,
     is_retryable,
 )
+from reconciler.api.redact import shown
 
 log = logging.getLogger("reconciler.api")
 
@@ -57,21 +67,53 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def retrying_for(policy: RetryPolicy, retryable: Callable[[BaseException], bool]) -> AsyncRetrying:
+class _Clock:
+    """When one request was first sent (None until then) and when the command must end:
+    the retry loop's total-time bound counts from the first send, so waiting for our own
+    rate budget or for a place in flight does not eat into it."""
+
+    def __init__(self, command_ends: float, *, started: bool = False) -> None:
+        self.first_sent: float | None = time.monotonic() if started else None
+        self.command_ends = command_ends
+
+    def sent(self) -> None:
+        if self.first_sent is None:
+            self.first_sent = time.monotonic()
+
+    def since_first_send(self) -> float:
+        return 0.0 if self.first_sent is None else time.monotonic() - self.first_sent
+
+    def command_left(self) -> float:
+        return self.command_ends - time.monotonic()
+
+
+def retrying_for(
+    policy: RetryPolicy,
+    retryable: Callable[[BaseException], bool],
+    clock: _Clock | None = None,
+) -> AsyncRetrying:
     """The retry loop every request uses: `retryable` decides, `Retry-After` from the
     server wins over the jittered exponential backoff (capped), bounded in attempts and
-    total time; the last error is re-raised."""
+    in total time since the first send (without `clock`: since now); no wait runs past
+    the command's deadline; the last error is re-raised."""
+    timer = clock or _Clock(float("inf"), started=True)
     backoff = wait_random_exponential(multiplier=policy.base_delay, max=policy.max_delay)
 
     def wait(state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         if isinstance(exc, ApiError) and exc.retry_after is not None:
-            return min(exc.retry_after, policy.max_retry_after)
-        return float(backoff(state))
+            delay = min(exc.retry_after, policy.max_retry_after)
+        else:
+            delay = float(backoff(state))
+        return max(0.0, min(delay, timer.command_left()))
+
+    class OutOfTime(stop_base):
+        def __call__(self, retry_state: RetryCallState) -> bool:
+            return timer.since_first_send() >= policy.max_total or timer.command_left() <= 0
 
     return AsyncRetrying(
         retry=retry_if_exception(retryable),
-        stop=stop_after_attempt(policy.max_attempts) | stop_after_delay(policy.max_total),
+        stop=stop_after_attempt(policy.max_attempts) | OutOfTime(),
         wait=wait,
         reraise=True,
     )
@@ -103,6 +145,8 @@ class HttpCore:
             },
         )
         self.requests_sent = 0
+        self.host = urlsplit(connection.base_url).netloc or connection.base_url
+        self._command_ends = time.monotonic() + timeouts.command
 
     async def __aenter__(self) -> HttpCore:
         return self
@@ -131,7 +175,8 @@ class HttpCore:
                 exc, has_idempotency_key=idempotency_key is not None, is_read=is_read
             )
 
-        retrying = retrying_for(policy, retryable)
+        clock = _Clock(self._command_ends)
+        retrying = retrying_for(policy, retryable, clock)
         async for attempt in retrying:
             with attempt:
                 return await self._once(
@@ -141,8 +186,18 @@ class HttpCore:
                     body,
                     idempotency_key,
                     attempt.retry_state.attempt_number,
+                    clock,
                 )
         raise AssertionError("unreachable: tenacity reraises the last error")
+
+    def _deadline_passed(self, method: str, path: str) -> ApiDeadlineError:
+        return ApiDeadlineError(
+            method=method,
+            path=path,
+            status=None,
+            detail=f"the command's deadline passed ({self.connection.timeouts.command:g} s,"
+            f" billing.toml timeouts.command); nothing more is sent to {self.host}",
+        )
 
     async def _once(
         self,
@@ -152,6 +207,7 @@ class HttpCore:
         body: Json,
         idempotency_key: str | None,
         attempt: int,
+        clock: _Clock,
     ) -> Json:
         headers = {"Authorization": f"Bearer {self.connection.api_key.get_secret_value()}"}
         if idempotency_key is not None:
@@ -160,20 +216,39 @@ class HttpCore:
         if body is not None:
             headers["Content-Type"] = "application/json"
             content = json.dumps(body, separators=(",", ":")).encode()
-        started = time.monotonic()
+        if clock.command_left() <= 0:
+            raise self._deadline_passed(method, path)
         async with self.budget.slot(request_class(method, path)):
+            left = clock.command_left()
+            if left <= 0:
+                raise self._deadline_passed(method, path)
+            limit = min(self.connection.timeouts.request, left)
             self.requests_sent += 1
+            clock.sent()
+            started = time.monotonic()
             try:
-                response = await self._client.request(
-                    method, path, params=params, content=content, headers=headers
-                )
+                async with asyncio.timeout(limit):
+                    response = await self._client.request(
+                        method, path, params=params, content=content, headers=headers
+                    )
+            except TimeoutError:
+                log.info("%s %s attempt %d: deadline of %g s", method, path, attempt, limit)
+                if limit < self.connection.timeouts.request:
+                    raise self._deadline_passed(method, path) from None
+                raise ApiConnectionError(
+                    method=method,
+                    path=path,
+                    status=None,
+                    detail=f"no complete response from {self.host} within {limit:g} s"
+                    " (billing.toml timeouts.request)",
+                ) from None
             except httpx.TransportError as exc:
                 log.info("%s %s attempt %d: %s", method, path, attempt, type(exc).__name__)
                 raise ApiConnectionError(
                     method=method,
                     path=path,
                     status=None,
-                    detail=f"no response ({type(exc).__name__})",
+                    detail=f"no response from {self.host} ({_transport_problem(exc)})",
                 ) from None
         elapsed_ms = (time.monotonic() - started) * 1000
         replayed = response.headers.get("Idempotent-Replayed") == "true"
@@ -193,15 +268,14 @@ class HttpCore:
         try:
             return response.json()
         except ValueError:
-            raise ApiError(
+            raise ApiProtocolError(
                 method=method,
                 path=path,
                 status=response.status_code,
-                detail="the response is not JSON",
+                detail=f"the response from {self.host} is not JSON",
             ) from None
 
-    @staticmethod
-    def _error(method: str, path: str, response: httpx.Response) -> ApiError:
+    def _error(self, method: str, path: str, response: httpx.Response) -> ApiError:
         detail = response.reason_phrase or "error"
         try:
             payload = response.json()
@@ -213,7 +287,15 @@ class HttpCore:
             method=method,
             path=path,
             status=response.status_code,
-            detail=detail,
+            detail=shown(detail, self.connection.api_key.get_secret_value()) or "error",
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
             transient=response.headers.get("Transient-Error") == "true",
         )
+
+
+def _transport_problem(exc: httpx.TransportError) -> str:
+    """What went wrong, without httpx's message (which may quote a request header)."""
+    name = type(exc).__name__
+    if isinstance(exc, httpx.ConnectError):
+        return f"{name}: could not connect"
+    return name

@@ -4,8 +4,10 @@ Lists page with `limit=100` and stop at the last page the API reports (`total_pa
 N objects cost ceil(N/100) requests (one for none). Objects created while paging are
 neither missed nor counted twice: pages are read in creation order where the endpoint
 sorts, results are deduplicated by id, and when the page count changes mid-listing the
-list is read again. A response without the documented `data` list is an error, never an
-empty account.
+read stops and the list is read again from the start, at most `MAX_RELISTS` times: a list
+whose page count moves during every read is an error, as is one announcing more than
+`MAX_PAGES` pages (a server whose `total_pages` keeps growing is never followed). A
+response without the documented `data` list is an error, never an empty account.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from reconciler.api.http import HttpCore
 
 PAGE_SIZE = 100
 MAX_RELISTS = 3
+# 1,000,000 objects of one kind: far beyond any catalog, far below "never stops".
+MAX_PAGES = 10_000
 
 # Endpoints whose list accepts `sort` (the official SDK's list operations: products and
 # bundles take none; see docs/api-compatibility.md).
@@ -60,19 +64,29 @@ class AlgunaReader:
         self, path: str, params: dict[str, str | int] | None = None
     ) -> list[WireObject]:
         merged: dict[str, WireObject] = {}
+        moves: list[str] = []
         for _ in range(MAX_RELISTS + 1):
-            items, consistent = await self._list_once(path, params or {})
+            items, moved = await self._list_once(path, params or {})
             for item in items:
                 merged.setdefault(str(item.get("id")), item)
-            if consistent:
-                break
-        return list(merged.values())
+            if moved is None:
+                return list(merged.values())
+            moves.append(moved)
+        raise ApiProtocolError(
+            method="GET",
+            path=path,
+            status=200,
+            detail=f"the page count changed during each of {len(moves)} reads"
+            f" (last: {moves[-1]}); refusing a list that does not hold still",
+        )
 
     async def _list_once(
         self, path: str, params: dict[str, str | int]
-    ) -> tuple[list[WireObject], bool]:
+    ) -> tuple[list[WireObject], str | None]:
+        """One read from the first page: the objects, and how `total_pages` moved (None
+        when it held still, and the read is complete)."""
         items: list[WireObject] = []
-        totals: set[int] = set()
+        first: int | None = None
         page = 0
         while True:
             query: dict[str, str | int] = {**params, "limit": PAGE_SIZE, "offset": page * PAGE_SIZE}
@@ -81,9 +95,20 @@ class AlgunaReader:
             body = await self._core.request("GET", path, params=query)
             data = _data(body, path)
             total = _total_pages(body, path)
-            totals.add(total)
+            if first is None:
+                first = total
+                if total > MAX_PAGES:
+                    raise ApiProtocolError(
+                        method="GET",
+                        path=path,
+                        status=200,
+                        detail=f"the list announces {total} pages, more than the"
+                        f" {MAX_PAGES} a read follows; refusing it",
+                    )
             items.extend(data)
             page += 1
+            if total != first:
+                return items, f"{first} then {total} pages at page {page}"
             if len(data) < PAGE_SIZE and page < total:
                 # A short page before the last one announced: objects are missing from
                 # this read (the API has no deletes). Never plan from a partial list.
@@ -95,8 +120,7 @@ class AlgunaReader:
                     " refusing a partial list",
                 )
             if len(data) < PAGE_SIZE or page >= total:
-                break
-        return items, len(totals) == 1
+                return items, None
 
 
 def _data(body: object, path: str) -> list[WireObject]:

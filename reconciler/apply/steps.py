@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reconciler.api import ApiReader, ApiWriter
+from reconciler.apply.answers import answer_field, created_id
 from reconciler.apply.keys import idempotency_key, tombstoned
 from reconciler.diff.subscriptions import effective_text
 from reconciler.errors import BillingError
@@ -96,6 +97,22 @@ class Run:
     writer: ApiWriter
     ids: Ids
     created: set[tuple[str, str]] = field(default_factory=set)
+    _owners: dict[str, tuple[str, str]] | None = None
+
+    def owner(self, remote: str) -> tuple[str, str] | None:
+        """(kind, key) of the object this apply knows under `remote`: listed live
+        (managed or not) or created so far; None for an id it has never seen."""
+        if self._owners is None:
+            self._owners = {o.remote_id: (o.kind, o.key) for o in self.live.unmanaged}
+            self._owners.update((remote, address) for address, remote in self.ids.ids.items())
+        return self._owners.get(remote)
+
+    def record_created(self, kind: Kind, key: str, remote: str) -> None:
+        self.owner(remote)  # the index exists from here on
+        assert self._owners is not None
+        self._owners[remote] = (kind, key)
+        self.ids.ids[(kind, key)] = remote
+        self.created.add((kind, key))
 
     @classmethod
     def start(
@@ -156,12 +173,13 @@ async def _create(run: Run, kind: Kind, key: str, idem: str, settings_idem: str)
         body, later = subscription_create_bodies(resource, key, run.ids)
     else:
         body = to_wire(resource, key, run.ids)
-    created = await run.writer.create(f"/{kind}s", body, key=idem)
-    run.ids.ids[(kind, key)] = str(created["id"])
-    run.created.add((kind, key))
+    path = f"/{kind}s"
+    created = await run.writer.create(path, body, key=idem)
+    remote = created_id(kind, key, path, body, created, run.owner)
+    run.record_created(kind, key, remote)
     if later:
         # The SDK's create has no description, trial, discount or spend limits: set them.
-        await run.writer.update(f"/{kind}s/{created['id']}", later, key=settings_idem)
+        await run.writer.update(f"{path}/{remote}", later, key=settings_idem)
 
 
 async def _tombstone(run: Run, kind: Kind, key: str, idem: str) -> None:
@@ -195,8 +213,15 @@ async def _version_change(run: Run, change: Change, key: Callable[[str], str]) -
         # A draft subscription: the version is a draft too, published by activation.
         await run.writer.create(f"/subscriptions/{remote}/versions", body, key=key("create"))
         return
-    current = await run.reader.get(f"/subscriptions/{remote}/versions/current")
-    request = change_body(version, subscription, run.ids, str(current["id"]), current["items"])
+    where = f"/subscriptions/{remote}/versions/current"
+    current = await run.reader.get(where)
+    request = change_body(
+        version,
+        subscription,
+        run.ids,
+        str(answer_field(current, "id", "GET", where)),
+        answer_field(current, "items", "GET", where),
+    )
     await run.writer.action(f"/subscriptions/{remote}/changes", request, key=key("change"))
 
 
@@ -208,8 +233,9 @@ def _declared_version(subscription: Subscription, change: Change) -> Version:
 
 
 async def _live_version_id(run: Run, remote: str, effective: str) -> str:
-    versions = await run.reader.get_list(f"/subscriptions/{remote}/versions")
+    where = f"/subscriptions/{remote}/versions"
+    versions = await run.reader.get_list(where)
     for version in versions:
         if str(version.get("effective_at", "")).startswith(effective):
-            return str(version["id"])
+            return str(answer_field(version, "id", "GET", where))
     raise ApplyStepError(f"subscription {remote} has no live version effective {effective}")

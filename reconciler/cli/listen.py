@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
+import math
 import os
 import re
 import threading
@@ -181,7 +183,11 @@ async def _session(
         db = project.embedded_db(name)
         db.parent.mkdir(parents=True, exist_ok=True)
         transport = emulator_transport(db_path=str(db), webhook_delivery="background")
-    async with HttpCore(connection_for(name, env), transport) as core:
+    # Listening lasts until Ctrl-C: no command deadline, or unregistering would fail.
+    connection = connection_for(name, env)
+    unbounded = dataclasses.replace(connection.timeouts, command=math.inf)
+    connection = dataclasses.replace(connection, timeouts=unbounded)
+    async with HttpCore(connection, transport) as core:
         try:
             made = await core.request(
                 "POST",

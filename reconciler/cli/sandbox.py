@@ -17,6 +17,7 @@ import click
 from reconciler.cli.common import Context, env_option, guarded
 from reconciler.commands.embedded import require_sandbox
 from reconciler.errors import BillingError
+from reconciler.live import seen_path
 
 
 @click.group()
@@ -131,6 +132,7 @@ def reset(obj: Context, db: Path | None, env: str | None) -> None:
     require_sandbox()
     import alguna_emulator as emulator
 
+    record: Path | None = None
     if db is None:
         project = obj.project()
         name = project.environment(env)
@@ -140,6 +142,7 @@ def reset(obj: Context, db: Path | None, env: str | None) -> None:
                 " pass --db FILE"
             )
         db = project.embedded_db(name)
+        record = seen_path(project.root, name)
         if not db.exists():
             click.echo(f"Nothing to reset: {db} does not exist yet.")
             return
@@ -154,4 +157,6 @@ def reset(obj: Context, db: Path | None, env: str | None) -> None:
         raise BillingError(f"{db} is not an emulator database") from None
     except OSError as exc:
         raise BillingError(f"cannot reset {db}: {exc.strerror or exc}") from None
+    if record is not None:  # the account is empty now: its record of objects seen goes too
+        record.unlink(missing_ok=True)
     click.echo(f"Reset {db}.")

@@ -7,7 +7,9 @@ them) nor import the emulator: an embedded environment is reached through the ht
 transport the caller passes in (the CLI builds it lazily).
 
 Every command reads the whole live account the catalog concerns (`live.fetch_live`), so
-a plan never acts on a partial or empty read: a failed read raises instead.
+a plan never acts on a partial or empty read: a failed read raises instead, and so does
+an empty list of a kind the environment's record (`live.seen`) saw objects of. The record
+is updated after every successful plan and apply.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from reconciler.api import AlgunaReader, AlgunaWriter, HttpCore, RetryPolicy, connection_for
@@ -28,9 +31,9 @@ from reconciler.catalog import load_or_raise
 from reconciler.commands.project import Project
 from reconciler.diff import diff
 from reconciler.errors import EnvironmentSelectionError
-from reconciler.live import fetch_live
+from reconciler.live import Seen, fetch_live, load_seen, save_seen, seen_path
 from reconciler.model import DesiredState, LiveState
-from reconciler.plan import ApplyResult, Plan
+from reconciler.plan import Action, ApplyResult, Plan
 from reconciler.planning.planner import apply_refusals, make_plan
 from reconciler.planning.targeting import Selection, select_changes
 from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
@@ -53,6 +56,19 @@ class Target:
     reader: AlgunaReader
     writer: AlgunaWriter
     review_threshold: Decimal = DEFAULT_PRICE_INCREASE_WARNING_PERCENT
+    seen: Seen | None = None
+    seen_file: Path | None = None
+
+    def remember(self, created: dict[str, int] | None = None, when: Clock = utc_now) -> None:
+        """Record the last successful read (plus `created` objects per kind) in the
+        environment's `seen` record."""
+        if self.seen is None or self.seen_file is None:
+            return
+        counts = dict(self.seen.last_read)
+        for kind, count in (created or {}).items():
+            counts[kind] = counts.get(kind, 0) + count
+        self.seen.observe(counts, f"{when():%Y-%m-%d %H:%M:%S} UTC")
+        save_seen(self.seen_file, self.seen)
 
 
 @asynccontextmanager
@@ -72,6 +88,12 @@ async def open_target(
             f"environment {name!r} is embedded: it needs the local emulator transport"
         )
     connection = connection_for(name, settings, retry=retry)
+    source = (
+        f"embedded:{project.embedded_db(name).resolve()}"
+        if settings.embedded
+        else connection.base_url
+    )
+    record = seen_path(project.root, name)
     async with HttpCore(connection, transport) as core:
         if settings.account is not None:
             await check_account(core, name, settings.account)
@@ -82,6 +104,8 @@ async def open_target(
             reader=AlgunaReader(core),
             writer=AlgunaWriter(core),
             review_threshold=project.settings.review_for(name).price_increase_warning_percent,
+            seen=load_seen(record, source),
+            seen_file=record,
         )
 
 
@@ -124,7 +148,7 @@ async def plan_target(
     (`targeting.select_changes`, which raises `SelectionError` when the selection cannot
     be honoured) before the plan is made, and the plan records the selection."""
     desired = catalog.desired
-    live = await fetch_live(target.reader, desired)
+    live = await fetch_live(target.reader, desired, seen=target.seen)
     result = diff(desired, live)
     partial = None
     if selection is not None and selection.active:
@@ -139,6 +163,7 @@ async def plan_target(
     )
     if partial is not None:
         plan = plan.model_copy(update={"partial": partial})
+    target.remember(when=clock)
     return Planned(plan=plan, desired=desired, live=live)
 
 
@@ -160,7 +185,7 @@ async def apply_planned(
     )
     if refusals:
         raise PlanRefusedError("apply refused; nothing was written", refusals)
-    return await apply_plan(
+    result = await apply_plan(
         planned.plan,
         planned.desired,
         planned.live,
@@ -169,6 +194,19 @@ async def apply_planned(
         progress=progress,
         stop=stop,
     )
+    target.remember(created_by(planned.plan, result))
+    return result
+
+
+def created_by(plan: Plan, result: ApplyResult) -> dict[str, int]:
+    """Objects per kind that the applied changes of `plan` created."""
+    applied = set(result.applied)
+    created: dict[str, int] = {}
+    for change in plan.changes:
+        made = change.action in (Action.CREATE, Action.REPLACE) and change.version is None
+        if made and change.change_id in applied:
+            created[change.kind] = created.get(change.kind, 0) + 1
+    return created
 
 
 async def apply_saved(
@@ -189,7 +227,7 @@ async def apply_saved(
     if refusals:
         raise PlanRefusedError("apply refused; nothing was written", refusals)
     fresh = await plan_target(catalog, target, clock=clock)
-    return await resume_plan(
+    result, resumption = await resume_plan(
         saved,
         fresh.plan,
         fresh.desired,
@@ -199,3 +237,5 @@ async def apply_saved(
         progress=progress,
         stop=stop,
     )
+    target.remember(created_by(saved, result))
+    return result, resumption

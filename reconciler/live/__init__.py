@@ -1,9 +1,20 @@
 """The live state: the account as the API shows it, in the catalog's types.
 
-`fetch_live(reader, desired, kinds)` is the entry point; `identity` says how live objects
-are recognised as declared resources.
+`fetch_live(reader, desired, kinds, seen)` is the entry point; `identity` says how live
+objects are recognised as declared resources; `seen` keeps an environment's record of
+what its account was seen to hold, so that an empty list is not taken for an empty kind.
 """
 
 from reconciler.live.fetch import COLLECTION, fetch_live, fingerprint, with_dependencies
+from reconciler.live.seen import Seen, load_seen, save_seen, seen_path
 
-__all__ = ["COLLECTION", "fetch_live", "fingerprint", "with_dependencies"]
+__all__ = [
+    "COLLECTION",
+    "Seen",
+    "fetch_live",
+    "fingerprint",
+    "load_seen",
+    "save_seen",
+    "seen_path",
+    "with_dependencies",
+]

@@ -18,6 +18,7 @@ from typing import Any
 
 from reconciler.api.reader import ApiReader, WireObject
 from reconciler.live.identity import Matcher, derived_key, live_natural_keys
+from reconciler.live.seen import Seen
 from reconciler.model import (
     KINDS,
     Address,
@@ -66,14 +67,21 @@ def fingerprint(resource: Resource) -> str:
 
 
 async def fetch_live(
-    reader: ApiReader, desired: DesiredState, kinds: Iterable[Kind] = KINDS
+    reader: ApiReader,
+    desired: DesiredState,
+    kinds: Iterable[Kind] = KINDS,
+    seen: Seen | None = None,
 ) -> LiveState:
     """The live account as seen for `desired`: managed objects under their catalog keys,
     the rest unmanaged. Raises `ApiError` when a read fails (never returns a partial
-    state that could look like an empty account)."""
+    state that could look like an empty account), or when a kind lists empty that
+    `seen` (the environment's record, `live.seen`) saw objects of."""
     order = with_dependencies(kinds)
     listed = await asyncio.gather(*(reader.list_all(COLLECTION[kind]) for kind in order))
-    return await _Builder(reader, desired, dict(zip(order, listed, strict=True))).build()
+    by_kind = dict(zip(order, listed, strict=True))
+    if seen is not None:
+        seen.check({kind: len(objects) for kind, objects in by_kind.items()}, COLLECTION)
+    return await _Builder(reader, desired, by_kind).build()
 
 
 class _Builder:

@@ -144,6 +144,25 @@ async def test_clock_get_set_advance(control: httpx.AsyncClient, client: httpx.A
     assert (await control.put("/clock", json={"now": "tomorrow"})).status_code == 422
 
 
+@pytest.mark.parametrize(
+    "step",
+    [
+        {"days": 10**12},  # beyond timedelta: OverflowError (was a 500)
+        {"days": 4_000_000},  # a valid timedelta, but past the year 9999
+        {"days": -(10**6)},  # before the year 1
+        {"seconds": 1e300},
+    ],
+)
+async def test_clock_advance_too_far_is_refused_and_leaves_the_clock(
+    control: httpx.AsyncClient, step: dict[str, float]
+) -> None:
+    before = (await control.get("/clock")).json()
+    refused = await control.post("/clock/advance", json=step)
+    assert refused.status_code == 422, refused.text
+    assert "cannot move that far" in refused.text
+    assert (await control.get("/clock")).json() == before
+
+
 async def test_reset_all_or_one_account(
     client: httpx.AsyncClient, control: httpx.AsyncClient
 ) -> None:

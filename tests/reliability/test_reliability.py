@@ -87,20 +87,9 @@ async def test_edit_between_read_and_write(tmp_path: Path) -> None:
     assert_ok(await scenarios.edit_between_read_and_write(tmp_path, runs=1))
 
 
-EMPTY_LIST = pytest.mark.xfail(
-    strict=True,
-    reason="known gap: a well-formed empty list (total_pages 0) of a kind nothing else"
-    " refers to is taken for an empty collection; docs/reliability.md",
-)
-GUARD_MARKS = {
-    "200, empty, total_pages 0: bundles": EMPTY_LIST,
-    "200, empty, total_pages 0: subscriptions": EMPTY_LIST,
-}
-
-
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(case, marks=GUARD_MARKS.get(case, ())) for case in scenarios.GUARD_CASES],
+    list(scenarios.GUARD_CASES),
 )
 async def test_list_guard(tmp_path: Path, case: str) -> None:
     (row,) = await scenarios.list_guard(tmp_path, [case])
