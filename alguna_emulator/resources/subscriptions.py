@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import Query, Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from ..clock import format_ts
 from ..errors import ApiError
@@ -114,7 +114,11 @@ class ContractIn(Strict):
 
 
 class Contract(BaseModel):
-    period_type: PeriodType
+    # The SDK's ContractResponse requires it; a contract stored without one (an older
+    # database, an out-of-band edit) is rolling, which is what its null meant.
+    period_type: Annotated[
+        PeriodType, BeforeValidator(lambda v: "monthly_rolling" if v is None else v)
+    ] = "monthly_rolling"
     duration_months: int | None = None
     start_date: str
     end_date: str | None = None

@@ -181,6 +181,23 @@ async def test_required_response_fields_are_answered_when_never_set(
     assert sub["contract"]["end_date"] is None
 
 
+async def test_nulls_stored_out_of_band_answer_as_the_required_values(
+    client: httpx.AsyncClient, control: httpx.AsyncClient
+) -> None:
+    cat = await catalog(client)
+    sub = await plan_subscription(client, cat["plan"]["id"], name="Main")
+    edit = {
+        "name": None,
+        "contract": {"period_type": None},
+        "billing": {"auto_issue_invoices": None},
+        "renewal": {"auto_renew": None},
+    }
+    assert (await control.patch(f"/objects/subscription/{sub['id']}", json=edit)).is_success
+    seen = (await client.get(f"/subscriptions/{sub['id']}")).json()
+    assert (seen["name"], seen["contract"]["period_type"]) == ("", "monthly_rolling")
+    assert (seen["billing"]["auto_issue_invoices"], seen["renewal"]["auto_renew"]) == (False, False)
+
+
 async def test_the_collection_method_follows_auto_pay_unless_set(
     client: httpx.AsyncClient,
 ) -> None:
