@@ -99,6 +99,13 @@ Text = Annotated[str, Field(max_length=10_000)]
 Ref = Annotated[str, Field(min_length=1, max_length=255)]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
+# Response fields the official SDK makes required: where an object has no value, the answer
+# carries the empty value instead of null ("" or false), as the SDK's types demand
+# (docs/api-compatibility.md, "Required response fields"). Used in response models only, so a
+# stored null (unset, or cleared by a PATCH) reads back as that value.
+TextOrEmpty = Annotated[str, BeforeValidator(lambda value: "" if value is None else value)]
+FlagOrFalse = Annotated[bool, BeforeValidator(lambda value: False if value is None else value)]
+
 FeeType = Literal["fixed", "metered"]
 Direction = Literal["advance", "arrears"]
 Frequency = Literal["recurring", "one-off"]

@@ -19,6 +19,7 @@ from .fields import (
     Currency,
     Direction,
     FeeType,
+    FlagOrFalse,
     Frequency,
     Interval,
     Money,
@@ -234,7 +235,7 @@ class Price(Strict):
     recurring_instalment_interval_unit: Literal["day", "week", "month", "year"] | None = None
     metric_ids: Annotated[list[Ref], Field(max_length=50)] = Field(default_factory=list)
     display_order: Annotated[int, Field(ge=0)] | None = None
-    charge_on_contract_start: bool | None = None
+    charge_on_contract_start: FlagOrFalse = False  # the SDK's price responses require it
     trial_period_days: Annotated[int, Field(ge=0, le=3650)] | None = None
     minimum_spend: Spend | None = None
     maximum_spend: Spend | None = None

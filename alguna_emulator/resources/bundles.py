@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 
 from ..errors import ApiError
-from ..fields import FeeType, Frequency, Name, Ref, Strict, Text
+from ..fields import FeeType, Frequency, Name, Ref, Strict, Text, TextOrEmpty
 from ..ids import new_id
 from ..pricing import Price, price_document
 from ..routing import ListParamsDep, Page, api_router, page
@@ -35,7 +35,7 @@ class BundlePriceIn(Price):
 class EmbeddedProduct(BaseModel):
     id: str
     name: str
-    description: str | None = None
+    description: TextOrEmpty = ""  # the SDK's PriceProductResponse requires it
     fee_type: FeeType
     payment_terms: str
     billing_frequency: Frequency | None = None

@@ -25,10 +25,10 @@ from ..routing import api_router
 from ..runtime import Ctx, CtxDep
 from ..store import Doc
 from ..webhooks.events import emit_version
+from .entitlements import EntitlementView, entitlement_view
 from .items import Item, in_currency, item_documents
 from .lookup import get_or_404
 from .subscription_state import current_version, resolve_effective
-from .terms import Entitlement
 from .versions import new_version
 
 router = api_router("subscription changes")
@@ -100,7 +100,7 @@ class ChangePreview(BaseModel):
     effective_at: str
     description: str | None = None
     items: list[Item]
-    entitlements: list[Entitlement]
+    entitlements: list[EntitlementView]  # as in version responses (no version_id yet)
 
 
 _ITEMS = TypeAdapter(list[Item])
@@ -307,6 +307,6 @@ async def preview_changes(subscription_id: str, body: ChangeRequest, ctx: CtxDep
         "effective_at": effective_at,
         "description": body.description,
         "items": items,
-        "entitlements": source["entitlements"],
+        "entitlements": [entitlement_view(e, sub["id"], None) for e in source["entitlements"]],
         "changes_applied": _applied(body),
     }

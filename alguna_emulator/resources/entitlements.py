@@ -49,19 +49,22 @@ def in_force(ctx: Ctx, sub: Doc) -> list[Doc]:
     version = current_version(ctx.store.list(ctx.account, "version", parent=sub["id"]), now)
     if version is None:
         return []
-    return [
-        {
-            "key": e["entitlement_key"],
-            "type": e["type"],
-            "mode": e.get("mode") or "static",
-            "value": e.get("value"),
-            "allocation": e.get("allocation"),
-            "timing": e.get("timing"),
-            "subscription_id": sub["id"],
-            "version_id": version["id"],
-        }
-        for e in version.get("entitlements", [])
-    ]
+    return [entitlement_view(e, sub["id"], version["id"]) for e in version.get("entitlements", [])]
+
+
+def entitlement_view(stored: Doc, subscription_id: str | None, version_id: str | None) -> Doc:
+    """A stored entitlement (as written: ``entitlement_key``) in the SDK's
+    ``EntitlementResponse`` shape (``key``), tagged with where it comes from."""
+    return {
+        "key": stored.get("entitlement_key", stored.get("key")),
+        "type": stored["type"],
+        "mode": stored.get("mode") or "static",
+        "value": stored.get("value"),
+        "allocation": stored.get("allocation"),
+        "timing": stored.get("timing"),
+        "subscription_id": subscription_id,
+        "version_id": version_id,
+    }
 
 
 @router.get("/customers/{customer_ref}/entitlements", response_model=EntitlementList)

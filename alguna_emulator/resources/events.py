@@ -2,11 +2,10 @@
 
 Owns ingestion: at most 100 events per request (400 above), each addressed to a customer by
 id or alias, deduplicated on ``unique_id`` per account. A re-sent ``unique_id`` is reported
-as ingested and not stored twice (assumed: a client retrying a batch must not see failures),
-and is also listed in ``duplicates`` (an emulator extension beyond the documented
-``{ingested, failed}``: which accepted events were already stored, so a client can say how
-many were new; the SDK's ``IngestEventsResponse`` allows extra fields),
-an unknown ``account`` makes that event fail. Within one batch the first event with a
+as ingested and not stored twice (assumed: a client retrying a batch must not see failures);
+the answer is the SDK's ``IngestEventsResponse``, ``{ingested, failed}`` and nothing else, so
+it does not say which accepted events were already stored. An unknown ``account`` makes that
+event fail. Within one batch the first event with a
 ``unique_id`` counts and later ones are dropped, so each ``unique_id`` is reported once. The
 events class of the rate limiter counts events, not requests. Must not aggregate usage into metrics.
 """
@@ -47,7 +46,6 @@ class EventBatch(Strict):
 class IngestResult(BaseModel):
     ingested: list[str]
     failed: list[str]
-    duplicates: list[str]
 
 
 @router.post("/events", response_model=IngestResult)
@@ -58,7 +56,6 @@ async def ingest_events(body: EventBatch, ctx: CtxDep) -> dict[str, Any]:
     runtime.limiter.charge(runtime.settings.rate_limits, ctx.account, "events", len(body.events))
     ingested: list[str] = []
     failed: list[str] = []
-    duplicates: list[str] = []
     seen: set[str] = set()
     with ctx.store.transaction():
         for event in body.events:
@@ -71,7 +68,6 @@ async def ingest_events(body: EventBatch, ctx: CtxDep) -> dict[str, Any]:
                 continue
             ingested.append(event.unique_id)
             if ctx.store.exists(ctx.account, "event", event.unique_id):
-                duplicates.append(event.unique_id)
                 continue
             doc = event.model_dump(mode="json")
             doc.update(
@@ -81,4 +77,4 @@ async def ingest_events(body: EventBatch, ctx: CtxDep) -> dict[str, Any]:
                 received_at=ctx.now_ts(),
             )
             ctx.store.insert(ctx.account, "event", doc, parent=customer["id"])
-    return {"ingested": ingested, "failed": failed, "duplicates": duplicates}
+    return {"ingested": ingested, "failed": failed}

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal, get_args
 from fastapi import Query
 from pydantic import Field, model_validator
 
-from ..fields import Name, Ref, Strict, Text
+from ..fields import Name, Ref, Strict, Text, TextOrEmpty
 from ..ids import new_id
 from ..routing import (
     ListParamsDep,
@@ -68,7 +68,14 @@ class MetricCreate(Strict):
         return self
 
 
+class AggregationOut(Aggregation):
+    """The SDK's ``AggregationResponse``: ``field`` is always there, ``""`` for ``count``."""
+
+    field: TextOrEmpty = ""
+
+
 class Metric(MetricCreate):
+    aggregation: AggregationOut
     id: str
     created_at: str
     updated_at: str

@@ -14,7 +14,7 @@ from fastapi import Query, Response
 from pydantic import Field, model_validator
 
 from ..errors import ApiError
-from ..fields import FeeType, Frequency, Name, Ref, Strict, Text
+from ..fields import FeeType, Frequency, Name, Ref, Strict, Text, TextOrEmpty
 from ..ids import new_id
 from ..routing import ListParamsDep, Page, api_router, csv_enum, csv_values, page
 from ..runtime import Ctx, CtxDep
@@ -26,6 +26,12 @@ from .subscription_state import current_version, status_of
 router = api_router("products")
 
 RevenueAllocation = Literal["straight_line", "usage_based", "contract_level_straight_line"]
+DEFAULT_REVENUE_ALLOCATION: dict[str, RevenueAllocation] = {
+    "fixed": "straight_line",
+    "metered": "usage_based",
+}
+"""What a product answers when none was set (the SDK's ``ProductResponse`` requires one; the
+value per fee type is assumed: docs/api-compatibility.md, "Required response fields")."""
 IMMUTABLE = ("fee_type", "payment_terms", "billing_frequency", "metric_ids")
 
 
@@ -80,9 +86,19 @@ class ProductUpdate(Strict):
 
 
 class Product(ProductCreate):
+    description: TextOrEmpty = ""  # the SDK's ProductResponse requires it: "" when unset
+    revenue_allocation_method: RevenueAllocation  # required too: the fee type's default
     id: str
     created_at: str
     updated_at: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_allocation(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("revenue_allocation_method") is None:
+            default = DEFAULT_REVENUE_ALLOCATION.get(data.get("fee_type", ""))
+            return {**data, "revenue_allocation_method": default}
+        return data
 
 
 @router.post("/products", status_code=201, response_model=Product)

@@ -13,11 +13,21 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import Query, Response
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, Field, model_validator
 
 from ..clock import format_ts
 from ..errors import ApiError
-from ..fields import Currency, Name, PeriodType, Ref, Strict, Text, Timestamp
+from ..fields import (
+    Currency,
+    FlagOrFalse,
+    Name,
+    PeriodType,
+    Ref,
+    Strict,
+    Text,
+    TextOrEmpty,
+    Timestamp,
+)
 from ..ids import new_id
 from ..pricing import Discount, Spend
 from ..routing import (
@@ -51,11 +61,50 @@ Metadata = Annotated[dict[Annotated[str, Field(max_length=255)], str], Field(max
 _SORTABLE = ("created_at", "updated_at", "activated_at", "name")
 
 
+CollectionMethod = Literal["manual", "autopay", "external"]
+
+
 class Billing(Strict):
     auto_issue_invoices: bool | None = None
     auto_pay_invoices: bool | None = None
     first_billing_date: Timestamp | None = None
+    payment_collection_method: CollectionMethod | None = None
     payment_terms: Name | None = None
+
+    @model_validator(mode="after")
+    def _collection(self) -> Billing:
+        _check_collection(self.model_dump())
+        return self
+
+
+def _check_collection(billing: Doc) -> None:
+    """The SDK's ``BillingInput``: "manual ... only allowed while auto_pay_invoices is
+    false"."""
+    if billing.get("payment_collection_method") == "manual" and billing.get("auto_pay_invoices"):
+        raise ValueError(
+            "billing.payment_collection_method 'manual' is only allowed while "
+            "auto_pay_invoices is false"
+        )
+
+
+class BillingOut(BaseModel):
+    """The SDK's ``BillingResponse``: the flags are always there (false when never set), and
+    the collection method, when never set, follows ``auto_pay_invoices`` (``autopay`` when
+    true, else ``manual``: the SDK's stated default)."""
+
+    auto_issue_invoices: FlagOrFalse = False
+    auto_pay_invoices: FlagOrFalse = False
+    first_billing_date: str | None = None
+    payment_collection_method: CollectionMethod
+    payment_terms: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_collection(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("payment_collection_method") is None:
+            method = "autopay" if data.get("auto_pay_invoices") else "manual"
+            return {**data, "payment_collection_method": method}
+        return data
 
 
 class ContractIn(Strict):
@@ -65,7 +114,11 @@ class ContractIn(Strict):
 
 
 class Contract(BaseModel):
-    period_type: PeriodType | None = None
+    # The SDK's ContractResponse requires it; a contract stored without one (an older
+    # database, an out-of-band edit) is rolling, which is what its null meant.
+    period_type: Annotated[
+        PeriodType, BeforeValidator(lambda v: "monthly_rolling" if v is None else v)
+    ] = "monthly_rolling"
     duration_months: int | None = None
     start_date: str
     end_date: str | None = None
@@ -74,6 +127,15 @@ class Contract(BaseModel):
 class Renewal(Strict):
     auto_renew: bool | None = None
     duration_months: Months | None = None
+    period_type: PeriodType | None = None
+
+
+class RenewalOut(BaseModel):
+    """The SDK's ``RenewalResponse``: ``auto_renew`` is always there, false when never set
+    (the emulator's subscriptions then end with their contract)."""
+
+    auto_renew: FlagOrFalse = False
+    duration_months: int | None = None
     period_type: PeriodType | None = None
 
 
@@ -155,15 +217,15 @@ class Cancellation(BaseModel):
 class Subscription(BaseModel):
     id: str
     customer_id: str
-    name: str | None = None
+    name: TextOrEmpty = ""  # the SDK's SubscriptionResponse requires it: "" when unnamed
     description: str | None = None
     currency: str
     status: Status
     plan_id: str | None = None
     metadata: dict[str, str]
-    billing: Billing
+    billing: BillingOut
     contract: Contract
-    renewal: Renewal
+    renewal: RenewalOut
     current_version_id: str | None = None
     pending_changes: list[PendingChange]
     discount: Discount | None = None
@@ -196,7 +258,9 @@ def _sections(body: SubscriptionCreate, plan: Doc, now_ts: str) -> dict[str, Any
         (body.contract or ContractIn()).model_dump(mode="json"),
         {
             "start_date": now_ts[:10] + "T00:00:00Z",
-            "period_type": plan.get("contract_period_type"),
+            # The SDK's ContractResponse requires a period type; without one from the body
+            # or the plan, a contract is rolling (no end: what a null meant before).
+            "period_type": plan.get("contract_period_type") or "monthly_rolling",
             "duration_months": plan.get("contract_duration"),
         },
     )
@@ -333,6 +397,10 @@ async def update_subscription(
                 patch = body.model_dump(mode="json", exclude_unset=True)[section] or {}
                 sub[section] = {**sub[section], **patch}
                 changes.pop(section)
+        try:
+            _check_collection(sub["billing"])
+        except ValueError as error:
+            raise ApiError(422, str(error)) from None
         save_changes(ctx, "subscription", sub, changes)
         emit_subscription(ctx, "subscription.updated", sub)
         return view(ctx.store, ctx.account, sub, ctx.clock.now())

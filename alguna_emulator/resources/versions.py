@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from ..clock import format_ts, parse_ts
 from ..errors import ApiError, not_found
@@ -27,6 +27,7 @@ from ..routing import api_router
 from ..runtime import Ctx, CtxDep
 from ..store import Doc
 from ..webhooks.events import emit_version
+from .entitlements import EntitlementView, entitlement_view
 from .items import MAX_ITEMS, BundleItem, Item, ProductItem, item_documents
 from .lookup import get_or_404
 from .subscription_state import current_version, resolve_effective
@@ -62,9 +63,22 @@ class Version(BaseModel):
     effective_at: str
     description: str | None = None
     items: list[Item]
-    entitlements: list[Entitlement]
+    entitlements: list[EntitlementView]
     created_at: str
     updated_at: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _entitlement_views(cls, data: Any) -> Any:
+        """Stored entitlements (``entitlement_key``, as written) answer in the SDK's
+        ``EntitlementResponse`` shape (``key``), tagged with this version."""
+        if not isinstance(data, dict):
+            return data
+        views = [
+            entitlement_view(e, data.get("subscription_id"), data.get("id"))
+            for e in data.get("entitlements") or []
+        ]
+        return {**data, "entitlements": views}
 
 
 class VersionList(BaseModel):

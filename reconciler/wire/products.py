@@ -13,7 +13,10 @@ sku`; a None value is sent as null to clear it. The API refuses the other fields
 replace, not an update.
 
 Back from the wire: a `sku` equal to the key becomes None; a metered product's
-`recurring` frequency becomes None; `metric_ids` map back to metric keys.
+`recurring` frequency becomes None; `metric_ids` map back to metric keys. The SDK's
+`ProductResponse` always carries `description` and `revenue_allocation_method`: `""` and
+the fee type's default allocation (`DEFAULT_REVENUE_ALLOCATION`) read back as unset, so a
+catalog that leaves them unset (or declares the default) shows no change.
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ PRODUCT_PATCH_FIELDS = ("name", "description", "revenue_allocation_method", "sku
 
 PRODUCT_IMMUTABLE_WIRE_FIELDS = ("fee_type", "payment_terms", "billing_frequency", "metric_ids")
 """The wire fields the API refuses on `PATCH /products/{id}`."""
+
+DEFAULT_REVENUE_ALLOCATION = {"fixed": "straight_line", "metered": "usage_based"}
+"""The allocation a product answers when none is set, by fee type (assumed; the SDK makes
+the field required without naming a default: docs/api-compatibility.md)."""
 
 
 def product_to_wire(product: Product, key: str, ids: IdResolver) -> WireObject:
@@ -70,6 +77,9 @@ def product_from_wire(
         if fee_type == "metered" and frequency == "recurring":
             frequency = None
         sku = obj.get("sku")
+        allocation = obj.get("revenue_allocation_method")
+        if allocation == DEFAULT_REVENUE_ALLOCATION.get(fee_type):
+            allocation = None
         return Product(
             name=obj["name"],
             # The SDK's ProductResponse always has a description: "" when none is set.
@@ -79,5 +89,5 @@ def product_from_wire(
             billing_frequency=frequency,
             metrics=tuple(keys.metric_key(i) for i in obj.get("metric_ids") or ()),
             sku=None if sku == key else sku,
-            revenue_allocation_method=obj.get("revenue_allocation_method"),
+            revenue_allocation_method=allocation,
         )

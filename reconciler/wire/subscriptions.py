@@ -31,7 +31,12 @@ published and draft ones, ordered by `effective_at` (dates first, then keywords 
 order given); each holds its complete item set; `billing_key`/`managed_by` leave the
 metadata; a currency equal to the customer's becomes None; `activate` is true unless the
 status is `draft`; `cancel` comes from the `cancellation` object
-(`cancellation_from_wire`); an empty `billing` reads back as None. Response-only fields
+(`cancellation_from_wire`). The SDK's `SubscriptionResponse` always carries `name`,
+`billing.auto_issue_invoices`, `billing.auto_pay_invoices`,
+`billing.payment_collection_method` and `renewal.auto_renew`; their unset values read back
+as unset (`_unset_defaults`): a `name` of `""` as None, `false` flags as None (the
+collection method is not modelled), and a renewal that says only `auto_renew: false` as
+no renewal terms. So `billing` with nothing else set reads back as None. Response-only fields
 (`id`, `status`, `end_date`, timestamps, `current_version_id`, `pending_changes`, ...)
 are ignored.
 """
@@ -214,15 +219,17 @@ def subscription_from_wire(
         if currency == keys.customer(customer).currency:
             currency = None
         contract = obj["contract"]
-        renewal = known_fields(obj.get("renewal"), RenewalTerms)
-        billing = known_fields(obj.get("billing"), SubscriptionBilling)
+        renewal, billing = _unset_defaults(
+            known_fields(obj.get("renewal"), RenewalTerms),
+            known_fields(obj.get("billing"), SubscriptionBilling),
+        )
         if "first_billing_date" in billing:
             billing["first_billing_date"] = date_from_wire(billing["first_billing_date"])
         metadata = obj.get("metadata") or {}
         return Subscription(
             customer=customer,
             plan=keys.plan_key(plan_id) if plan_id else None,
-            name=obj.get("name"),
+            name=obj.get("name") or None,
             description=obj.get("description"),
             currency=currency,
             contract=SubscriptionContract(
@@ -245,6 +252,19 @@ def subscription_from_wire(
             versions=versions_from_wire(versions, keys, f"{where}.versions"),
             cancel=cancellation_from_wire(obj.get("cancellation")),
         )
+
+
+def _unset_defaults(renewal: WireObject, billing: WireObject) -> tuple[WireObject, WireObject]:
+    """The renewal and billing fields read from a response, without the values the API
+    answers for fields nobody set: `false` billing flags, and a renewal of only
+    `auto_renew: false` (the catalog always writes a renewal's `period_type`)."""
+    billing = {k: v for k, v in billing.items() if not (k in _BILLING_FLAGS and v is False)}
+    if renewal == {"auto_renew": False}:
+        renewal = {}
+    return renewal, billing
+
+
+_BILLING_FLAGS = frozenset({"auto_issue_invoices", "auto_pay_invoices"})
 
 
 def cancellation_to_wire(cancel: Cancellation) -> WireObject:

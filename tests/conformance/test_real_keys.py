@@ -94,7 +94,7 @@ def test_a_real_format_key_works_in_every_command(base_url: str, tmp_path: Path)
     assert "Apply complete: 3 created" in results["apply"].output
     assert "No drift" in results["drift"].output
     assert "Nothing to import" in results["import"].output
-    assert "ingested   1" in results["events send"].output
+    assert "accepted   1 (1 unique ids)" in results["events send"].output
     for result in results.values():
         assert "s3cr3t" not in result.output
 

@@ -38,6 +38,29 @@ def sdk_operations() -> set[str]:
     return found
 
 
+def required_nulls(annotation: Any, value: Any, path: str = "") -> list[str]:
+    """Paths of required fields of the SDK's response type answered with null.
+
+    The SDK types every enum as `Literal[...] | Any`, so pydantic accepts a null there (e.g.
+    `BillingResponse.payment_collection_method`): this catches what validation cannot.
+    """
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        if not isinstance(value, dict):
+            return []
+        found = []
+        for name, field in annotation.model_fields.items():
+            here = f"{path}.{name}" if path else name
+            if name in value and value[name] is None and field.is_required():
+                found.append(here)
+            elif value.get(name) is not None:
+                found += required_nulls(field.annotation, value[name], here)
+        return found
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (list, typing.List) and isinstance(value, list):  # noqa: UP006
+        return [p for i, v in enumerate(value) for p in required_nulls(args[0], v, f"{path}.{i}")]
+    return [p for arg in args for p in required_nulls(arg, value, path)]
+
+
 class Checker:
     """Calls SDK operations and judges each response against the SDK's own type."""
 
@@ -60,6 +83,11 @@ class Checker:
                 pydantic.TypeAdapter(returns).validate_python(response.json())
             except pydantic.ValidationError as error:
                 problem = str(error)
+            else:
+                problem = "".join(
+                    f"{path}: required, answered null\n"
+                    for path in required_nulls(returns, response.json())
+                )
         self.problems[op] = problem
         LEDGER.outcomes[op] = "gap" if problem else "pass"
         return result

@@ -106,7 +106,19 @@ async def test_version_create_publishes_unless_draft_and_replace_is_put(
     refused = await client.put(f"{base}/{draft['id']}", json={"description": "no items"})
     assert refused.status_code == 422
     kept = await client.put(f"{base}/{draft['id']}", json={"items": items, "entitlements": [SEATS]})
-    assert kept.json()["entitlements"] == [{**SEATS, "allocation": None, "timing": None}]
+    # Answered in the SDK's EntitlementResponse shape: `key`, tagged with its version.
+    assert kept.json()["entitlements"] == [
+        {
+            "key": "seats",
+            "type": "number",
+            "mode": "static",
+            "value": "5",
+            "allocation": None,
+            "timing": None,
+            "subscription_id": sub["id"],
+            "version_id": draft["id"],
+        }
+    ]
     assert kept.json()["effective_at"] == draft["effective_at"]
     on_draft_sub = await plan_subscription(client, cat["plan"]["id"])
     stays = await client.post(
@@ -141,3 +153,71 @@ async def test_merchants_belong_to_the_account_of_the_key(client: httpx.AsyncCli
     other = {"Authorization": "Bearer other.account", "Alguna-Version": "2026-04-01"}
     seen = await client.get(f"/merchants/{made['id']}", headers=other)
     assert seen.status_code == 404
+
+
+async def test_required_response_fields_are_answered_when_never_set(
+    client: httpx.AsyncClient,
+) -> None:
+    """The SDK's response types require them: "" and false, the collection method derived
+    from auto_pay_invoices, the fee type's revenue allocation, a rolling contract."""
+    cat = await catalog(client)
+    assert cat["metric"]["aggregation"] == {"method": "count", "field": ""}
+    assert (cat["base"]["description"], cat["base"]["revenue_allocation_method"]) == (
+        "",
+        "straight_line",
+    )
+    assert cat["api"]["revenue_allocation_method"] == "usage_based"
+    sub = await plan_subscription(client, cat["plan"]["id"])
+    assert sub["name"] == ""
+    assert sub["billing"] == {
+        "auto_issue_invoices": False,
+        "auto_pay_invoices": False,
+        "first_billing_date": None,
+        "payment_collection_method": "manual",
+        "payment_terms": None,
+    }
+    assert sub["renewal"]["auto_renew"] is False
+    assert sub["contract"]["period_type"] == "monthly_rolling"
+    assert sub["contract"]["end_date"] is None
+
+
+async def test_nulls_stored_out_of_band_answer_as_the_required_values(
+    client: httpx.AsyncClient, control: httpx.AsyncClient
+) -> None:
+    cat = await catalog(client)
+    sub = await plan_subscription(client, cat["plan"]["id"], name="Main")
+    edit = {
+        "name": None,
+        "contract": {"period_type": None},
+        "billing": {"auto_issue_invoices": None},
+        "renewal": {"auto_renew": None},
+    }
+    assert (await control.patch(f"/objects/subscription/{sub['id']}", json=edit)).is_success
+    seen = (await client.get(f"/subscriptions/{sub['id']}")).json()
+    assert (seen["name"], seen["contract"]["period_type"]) == ("", "monthly_rolling")
+    assert (seen["billing"]["auto_issue_invoices"], seen["renewal"]["auto_renew"]) == (False, False)
+
+
+async def test_the_collection_method_follows_auto_pay_unless_set(
+    client: httpx.AsyncClient,
+) -> None:
+    cat = await catalog(client)
+    sub = await plan_subscription(client, cat["plan"]["id"], billing={"auto_pay_invoices": True})
+    assert sub["billing"]["payment_collection_method"] == "autopay"
+    path = f"/subscriptions/{sub['id']}"
+    manual = await client.patch(path, json={"billing": {"payment_collection_method": "manual"}})
+    assert manual.status_code == 422  # "manual ... only allowed while auto_pay_invoices is false"
+    assert "payment_collection_method" in manual.json()["detail"]
+    external = await client.patch(path, json={"billing": {"payment_collection_method": "external"}})
+    assert external.json()["billing"]["payment_collection_method"] == "external"
+    cleared = await client.patch(path, json={"billing": {"auto_pay_invoices": None}})
+    assert cleared.json()["billing"]["auto_pay_invoices"] is False  # null: back to the default
+    refused = await client.post(
+        "/subscriptions",
+        json={
+            "customer_id": "acme",
+            "plan_id": cat["plan"]["id"],
+            "billing": {"auto_pay_invoices": True, "payment_collection_method": "manual"},
+        },
+    )
+    assert refused.status_code == 422

@@ -307,4 +307,4 @@ async def test_plan_terms_are_defaults_the_body_overrides(client: httpx.AsyncCli
     assert sub["billing"]["payment_terms"] == "net_30"
     assert sub["trial_period_days"] == 30
     [version] = await versions(client, sub["id"])
-    assert version["entitlements"][0]["entitlement_key"] == "sso"
+    assert version["entitlements"][0]["key"] == "sso"

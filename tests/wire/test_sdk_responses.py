@@ -23,12 +23,19 @@ from alguna.types import (
     PlanResponse,
     ProductResponse,
     SubscriptionPhaseDetailResponse,
+    SubscriptionResponse,
 )
 from pydantic import BaseModel
 
 from reconciler.model import Bundle, Customer, Item, Metric, Plan, ProductItem
 from reconciler.model.prices import PRICE_TYPES
-from reconciler.model.resources import Aggregation, BillingAddress, Contact
+from reconciler.model.resources import (
+    Aggregation,
+    BillingAddress,
+    Contact,
+    RenewalTerms,
+    SubscriptionBilling,
+)
 from reconciler.wire import (
     bundle_from_wire,
     bundle_to_wire,
@@ -41,10 +48,13 @@ from reconciler.wire import (
     plan_from_wire,
     product_from_wire,
     product_to_wire,
+    subscription_from_wire,
+    subscription_to_wire,
     versions_from_wire,
 )
+from reconciler.wire.products import DEFAULT_REVENUE_ALLOCATION
 from tests.wire import sdk_contract as sdk
-from tests.wire.catalog import PRODUCTS, RESOLVER, SAMPLE_PRICES
+from tests.wire.catalog import PRODUCTS, RESOLVER, SAMPLE_PRICES, SUBSCRIPTIONS
 from tests.wire.test_sdk_bodies import with_every_term
 
 NOW = "2026-07-01T12:00:00Z"
@@ -143,25 +153,96 @@ def test_metric() -> None:
 
 @pytest.mark.parametrize("key", sorted(PRODUCTS))
 def test_product(key: str) -> None:
+    """The response always has a description ("" when unset) and a revenue allocation
+    method (the fee type's default when unset): both read back as unset."""
     product = PRODUCTS[key]
     body = product_to_wire(product, key, RESOLVER)
+    default = DEFAULT_REVENUE_ALLOCATION[product.fee_type]
     obj = as_the_api_sends(
         ProductResponse,
         {
-            "revenue_allocation_method": "straight_line",
+            "revenue_allocation_method": default,
             "description": "",
             **body,
             "id": "prod_1",
             **STAMPS,
         },
     )
-    back = product_from_wire(obj, key, RESOLVER)
-    # The response always names a revenue allocation method (the API's default when the
-    # catalog leaves it unset); the reader passes it through.
-    unset = {"revenue_allocation_method": None}
-    assert back.model_copy(update=unset) == canonical(product, key, RESOLVER).model_copy(
-        update=unset
+    assert product_from_wire(obj, key, RESOLVER) == canonical(product, key, RESOLVER)
+
+
+def test_a_product_declaring_the_default_allocation_shows_no_change() -> None:
+    declared = PRODUCTS["api"].model_copy(update={"revenue_allocation_method": "usage_based"})
+    other = PRODUCTS["api"].model_copy(update={"revenue_allocation_method": "straight_line"})
+    assert canonical(declared, "api", RESOLVER) == canonical(PRODUCTS["api"], "api", RESOLVER)
+    assert canonical(other, "api", RESOLVER).revenue_allocation_method == "straight_line"
+
+
+def _subscription_response(body: dict[str, Any], **sections: Any) -> dict[str, Any]:
+    """A SubscriptionResponse for a create body we sent, with the values the API answers
+    for what the body left unset (`sections` override `billing`, `renewal`, `name`)."""
+    contract = body["contract"]
+    return {
+        "id": "sub_1",
+        "customer_id": body["customer_id"],
+        "plan_id": body.get("plan_id"),
+        "currency": body["currency"],
+        "status": "draft",
+        "metadata": body["metadata"],
+        "name": "",
+        "billing": {
+            "auto_issue_invoices": False,
+            "auto_pay_invoices": False,
+            "payment_collection_method": "manual",
+        },
+        "contract": {**contract, "start_date": contract["start_date"] + "T00:00:00Z"},
+        "renewal": {"auto_renew": False},
+        "pending_changes": [],
+        **sections,
+        **STAMPS,
+    }
+
+
+def _first_version(body: dict[str, Any]) -> dict[str, Any]:
+    return {"status": "published", "effective_at": body["contract"]["start_date"], "items": []}
+
+
+def test_subscription_unset_values_read_back_as_unset() -> None:
+    """`name: ""`, false billing flags, the derived collection method and a renewal of
+    only `auto_renew: false` are what the API answers for a subscription that sets none
+    of them: the reader sees no billing, no renewal, no name."""
+    subscription = SUBSCRIPTIONS["acme_main"]
+    body = subscription_to_wire(subscription, "acme_main", RESOLVER)
+    obj = as_the_api_sends(SubscriptionResponse, _subscription_response(body))
+    back = subscription_from_wire(obj, [_first_version(body)], "acme_main", RESOLVER)
+    assert (back.name, back.billing, back.renewal) == (None, None, None)
+
+
+def test_subscription_set_values_read_back() -> None:
+    subscription = SUBSCRIPTIONS["acme_main"].model_copy(
+        update={
+            "name": "Acme main",
+            "billing": SubscriptionBilling(auto_pay_invoices=True, payment_terms="net_30"),
+            "renewal": RenewalTerms(auto_renew=False, duration_months=12),
+        }
     )
+    body = subscription_to_wire(subscription, "acme_main", RESOLVER)
+    answered = _subscription_response(
+        body,
+        name="Acme main",
+        billing={
+            "auto_issue_invoices": False,
+            "auto_pay_invoices": True,
+            "payment_collection_method": "autopay",
+            "payment_terms": "net_30",
+        },
+        renewal=body["renewal"],
+    )
+    obj = as_the_api_sends(SubscriptionResponse, answered)
+    back = subscription_from_wire(obj, [_first_version(body)], "acme_main", RESOLVER)
+    assert back.name == "Acme main"
+    assert back.billing == SubscriptionBilling(auto_pay_invoices=True, payment_terms="net_30")
+    assert back.renewal == RenewalTerms(auto_renew=False, duration_months=12)
 
 
 def test_plan_reads_only_the_sdk_fields() -> None:
