@@ -13,7 +13,10 @@ Per action:
 - `update`: PATCH with the full updatable body (`wire.patch_body`); a subscription
   version's update (a draft, before activation) PATCHes that version, found by its
   effective date.
-- `replace` (products and plans; subscriptions are refused by the planner): first the
+- `new_revision` (plans): POST a new plan with the revision marker
+  (`wire.revisions.plan_create_body`); the current revision is left as it is (plans are
+  write-once: no update, no delete), superseded.
+- `replace` (products; subscriptions are refused by the planner): first the
   live object's natural key is renamed out of the way (step `tombstone`: sku or name gets
   a `replaced` suffix with the plan id), since the API has no delete or archive; then the
   new object is created (step `create`) under the natural key.
@@ -126,7 +129,8 @@ async def perform(run: Run, change: Change, key_base: str) -> None:
     kind, name = change.kind, change.key
     if change.version is not None:
         await _version_change(run, change, key)
-    elif change.action is Action.CREATE:
+    elif change.action in (Action.CREATE, Action.NEW_REVISION):
+        # A plan's new revision is a new plan object; the current one stays live.
         await _create(run, kind, name, key("create"), key("settings"))
     elif change.action is Action.REPLACE:
         await _tombstone(run, kind, name, key("tombstone"))
@@ -169,8 +173,6 @@ async def _tombstone(run: Run, kind: Kind, key: str, idem: str) -> None:
     if kind == "product":
         live = run.live.products[key]
         body = {"sku": tombstoned(live.sku or key, run.plan_id)}
-    elif kind == "plan":
-        body = {"name": tombstoned(run.live.plans[key].name, run.plan_id)}
     else:
         raise ApplyStepError(f"a {kind} cannot be replaced")
     await run.writer.update(f"/{kind}s/{run.ids.remote(kind, key)}", body, key=idem)

@@ -239,7 +239,18 @@ def _check_subscription(declared: Declared, key: str, sub: Subscription) -> list
             )
         else:
             keyword_seen = True
-        if not version.items and planless:
+        follows = getattr(version, "plan", None)
+        if follows is not None and not declared.has("plan", follows):
+            found.append(_unknown("subscription", key, (*here, "plan"), "plan", follows))
+        elif follows is not None:
+            other = declared.plans[follows].currency
+            if currency is not None and other is not None and other != currency:
+                err(
+                    (*here, "plan"),
+                    "currency.mismatch",
+                    f"the subscription bills in {currency} but plan `{follows}` is in {other}",
+                )
+        if not version.items and planless and follows is None:
             err((*here, "items"), "version.no_items", "a version needs at least one item")
         found.extend(
             check_items(declared, "subscription", key, (*here, "items"), version.items, currency)

@@ -2,7 +2,9 @@
 changes in the same plan, although its own declaration did not change.
 
 - A replaced product is a new live object with a new id (the old one is renamed out of
-  the way, see `apply.steps`): plans and bundles that price it still point at the old id.
+  the way, see `apply.steps`): bundles that price it still point at the old id. Plans
+  need nothing here: the digest of a plan covers the fields a replace changes, so a
+  plan that prices a replaced product gets a new revision (`diff.plans`).
 - A bundle whose prices change: the API copies a bundle's prices into every plan item
   and subscription version item that uses the bundle without overrides (`items`), so
   those keep the old prices. Plans are rewritten; so are the versions of draft
@@ -88,7 +90,7 @@ def repointed(outcomes: Iterable[Change], desired: DesiredState, live: LiveState
         return outcomes
     out: list[Change] = []
     for change in outcomes:
-        if change.action is Action.NOOP and change.kind in ("plan", "bundle", "subscription"):
+        if change.action is Action.NOOP and change.kind in ("bundle", "subscription"):
             reason = _cause(change, desired, live, replaced, repriced)
             if reason is not None:
                 change = change.model_copy(update={"action": Action.UPDATE, "reason": reason})

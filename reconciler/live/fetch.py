@@ -18,6 +18,7 @@ from typing import Any
 
 from reconciler.api.reader import ApiReader, WireObject
 from reconciler.live.identity import Matcher, derived_key, live_natural_keys
+from reconciler.live.revisions import group_plans
 from reconciler.model import (
     KINDS,
     Address,
@@ -93,14 +94,24 @@ class _Builder:
         self._unmanaged: list[UnmanagedObject] = []
         self._problems: list[LiveProblem] = []
         self._keys: dict[Kind, dict[str, tuple[str, bool]]] = {}  # remote id -> (key, managed)
+        self._plans = group_plans(desired, listed.get("plan", []))
+        self._sub_plan_ids: dict[str, str] = {}
+        # Superseded plan revisions: neither managed nor unmanaged, resolved to their key.
+        self._aliases = {
+            ("plan", remote): key
+            for remote, key in self._plans.key_of.items()
+            if self._plans.current(remote) is None
+        }
 
     async def build(self) -> LiveState:
         for kind, objects in self._listed.items():
             self._assign_keys(kind, objects)
         versions = await self._read_versions()
         for kind, objects in self._listed.items():
-            resolver = MapResolver(self._models(), self._ids)  # kinds below are mapped
+            resolver = MapResolver(self._models(), self._ids, self._aliases)
             for obj in objects:
+                if kind == "plan" and ("plan", str(obj.get("id"))) in self._aliases:
+                    continue
                 self._map(kind, obj, versions.get(str(obj.get("id")), []), resolver)
         ids = {str(address): remote for address, remote in self._ids.items()}
         managed = {f"{kind}s": dict(sorted(table.items())) for kind, table in self._tables.items()}
@@ -112,15 +123,30 @@ class _Builder:
             environment=self._desired.environment,
             ids={a: r for a, r in ids.items() if self._is_managed_address(a)},
             fingerprints={
-                f"{kind}.{key}": fingerprint(resource)
+                f"{kind}.{key}": self._fingerprint(kind, key, resource)
                 for kind, table in self._tables.items()
                 for key, resource in table.items()
             },
+            revisions={k: v for k, v in self._plans.revisions.items() if k in self._tables["plan"]},
+            revision_keys=self._plans.key_of,
+            subscription_plan_ids=self._sub_plan_ids,
             moved=self._moved,
             unmanaged=tuple(self._unmanaged),
             unmanaged_tables=CatalogFile(**unmanaged),
             problems=tuple(self._problems),
             **managed,
+        )
+
+    def _fingerprint(self, kind: Kind, key: str, resource: Resource) -> str:
+        """A plan's fingerprint covers its current revision (id and digest) too: a
+        revision created since a plan was made makes that plan stale."""
+        if kind != "plan" or key not in self._plans.revisions:
+            return fingerprint(resource)
+        current = self._plans.revisions[key].current
+        return fingerprint(
+            resource.model_copy(
+                update={"description": f"{resource.description}|{current.remote_id}|{current.digest}"}
+            )
         )
 
     def _is_managed_address(self, address: str) -> bool:
@@ -133,7 +159,14 @@ class _Builder:
         claimed: dict[str, str] = {}
         for obj in objects:
             remote = str(obj.get("id"))
-            match = self._matcher.match(kind, obj)
+            if kind == "plan" and remote in self._plans.key_of:
+                plan_key = self._plans.current(remote)
+                if plan_key is not None:
+                    keys[remote] = (plan_key, True)
+                    if plan_key in self._plans.moved:
+                        self._moved[f"plan.{plan_key}"] = self._plans.moved[plan_key]
+                continue
+            match = None if kind == "plan" else self._matcher.match(kind, obj)
             if match is not None and match.key not in claimed:
                 claimed[match.key] = remote
                 keys[remote] = (match.key, True)
@@ -184,6 +217,8 @@ class _Builder:
             )
             return
         (self._tables if is_managed else self._unmanaged_tables)[kind][key] = resource
+        if kind == "subscription" and is_managed and obj.get("plan_id"):
+            self._sub_plan_ids[key] = str(obj["plan_id"])
 
     def _models(self) -> CatalogFile:
         """Every live object mapped so far, managed or not, as the lookup for defaults."""

@@ -18,6 +18,9 @@ Which prices are reviewed (one `PriceReview` per price that differs):
   a change to those is reviewed under the bundle, not under every plan that uses it. A plan
   `replace` is not reviewed: it changes the currency, and charges in two currencies do not
   compare.
+- a plan `new_revision`: its items against the current revision's, as far as the API
+  shows them (`before.items`: `diff.plans.published_plan_items`). Items no published
+  version shows are not reviewed: their old prices cannot be read back.
 - a subscription version `update` (a draft version edited): its items, before vs after.
 - a subscription `new_version`: its items against the version it follows, that is the
   latest version with an earlier effective date among the live versions and the versions
@@ -144,6 +147,14 @@ def _pairs(change: Change, states: _States) -> list[PricePair]:
             return []
         prices = _item_prices(before.items, after.items, states)
         return _changed(change, *prices, after.currency)
+    if change.kind == "plan" and change.action is Action.NEW_REVISION:
+        before, after = _load(CatalogPlan, change.before), _load(CatalogPlan, change.after)
+        if before is None or after is None or not before.items:
+            return []
+        before_prices, after_prices = _item_prices(before.items, after.items, states)
+        # Only the prices a published version shows are known: the rest are not reviewed.
+        after_prices = {p: v for p, v in after_prices.items() if p in before_prices}
+        return _changed(change, before_prices, after_prices, after.currency)
     if change.kind == "bundle" and change.action is Action.UPDATE:
         old, new = _load(Bundle, change.before), _load(Bundle, change.after)
         if old is None or new is None:

@@ -54,7 +54,7 @@ from reconciler.model import Subscription as SubscriptionModel
 from reconciler.plan import Action, Change, PartialPlan, apply_order
 from reconciler.source.diagnostics import Diagnostic
 
-_NEEDED = frozenset({Action.CREATE, Action.REPLACE})
+_NEEDED = frozenset({Action.CREATE, Action.REPLACE, Action.NEW_REVISION})
 _RESOURCE_PREFIX = re.compile(r"^(?P<kind>[a-z]+)\.(?P<key>[a-z][a-z0-9_]*)")
 
 

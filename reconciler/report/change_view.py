@@ -30,6 +30,7 @@ SYMBOL: dict[Action, str] = {
     Action.NEW_VERSION: "+",
     Action.ACTIVATE: ">",
     Action.CANCEL: "x",
+    Action.NEW_REVISION: "+",
     Action.NOOP: " ",
 }
 
@@ -40,6 +41,7 @@ STYLE: dict[Action, str] = {
     Action.NEW_VERSION: "green",
     Action.ACTIVATE: "cyan",
     Action.CANCEL: "red",
+    Action.NEW_REVISION: "green",
     Action.NOOP: "dim",
 }
 
@@ -50,6 +52,7 @@ LABEL: dict[Action, str] = {
     Action.NEW_VERSION: "new version",
     Action.ACTIVATE: "activate",
     Action.CANCEL: "cancel",
+    Action.NEW_REVISION: "new revision",
     Action.NOOP: "no-op",
 }
 
@@ -73,10 +76,13 @@ def rows(change: Change) -> list[FieldChange]:
 
 
 def count_phrases(counts: dict[Action, int], verbs: dict[Action, str]) -> str:
-    """`2 to create, 1 to update, …`: every action in `verbs`, zero or not, in order."""
+    """`2 to create, 1 to update, …`: every action in `verbs`, zero or not, in order
+    (new plan revisions only when there are some)."""
     out = []
     for action, verb in verbs.items():
         n = counts.get(action, 0)
+        if action is Action.NEW_REVISION and n == 0:
+            continue
         out.append(verb.format(n=n, s="" if n == 1 else "s"))
     return ", ".join(out)
 

@@ -15,6 +15,10 @@ Entitlement types: the catalog's `quantity` and `tier` are the SDK's `number` an
 (`EntitlementInput.type` is `boolean | number | string | credit_allocation`); the mapping
 renames them both ways (`ENTITLEMENT_TYPES`), and a wire `number`/`string` reads back as
 `quantity`/`tier`.
+
+A plan read carries only `id, name, currency, description` (and timestamps): everything
+else reads back as unset. The revision marker (`reconciler.wire.revisions`) leaves the
+description when read.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from reconciler.wire.terms import (
     spend_from_wire,
     spend_to_wire,
 )
+from reconciler.wire.revisions import split_marker
 from reconciler.wire.values import WireObject, known_fields, omit_none
 
 ENTITLEMENT_TYPES: dict[str, str] = {"boolean": "boolean", "quantity": "number", "tier": "string"}
@@ -80,7 +85,7 @@ def plan_from_wire(obj: Mapping[str, Any], keys: KeyResolver, where: str = "plan
         return Plan(
             name=obj["name"],
             currency=obj["currency"],
-            description=obj.get("description"),
+            description=split_marker(obj.get("description"))[0],
             additional_terms=obj.get("additional_terms"),
             contract=_contract(obj),
             renewal=_renewal(obj),

@@ -1,0 +1,154 @@
+"""Plan revisions: the marker a plan carries in its description, and its content digest.
+
+Alguna plans are write-once (no update) and a plan read returns only `id, name, currency,
+description, created_at, updated_at` (the SDK's `PlanResponse`). So the reconciler
+records in the description what a read cannot show: the catalog key of the plan and a
+digest of its content. The marker is the description's last line:
+
+    [alguna-billing plan=growth revision=3f9a1c2b7d4e]
+
+(alone when the catalog declares no description, else after a blank line). Reading a plan
+back, `split_marker` removes it, so the catalog's `description` compares as declared.
+
+The digest (`plan_digest`, 12 hex digits of a SHA-256) covers everything of a plan a read
+cannot show: its items and prices (a bundle used without overrides expanded to the
+bundle's prices, since the API copies them), terms, entitlements, invoice settings, and,
+for every product it prices, the product's fields a replace changes (fee type, payment
+terms, billing frequency, metrics) with each metric's definition. So a replaced product, a
+repriced bundle or a changed metric changes the digest of every plan that prices it, and
+those plans get a new revision. Keys, never remote ids, go into it: the same catalog has
+the same digests in every account (promotion).
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from reconciler.model import Metric, Plan
+from reconciler.wire.errors import WireMappingError
+from reconciler.wire.metrics import metric_to_wire
+from reconciler.wire.refs import IdResolver, KeysAsIds, ModelLookup
+from reconciler.wire.values import WireObject
+
+MARKER_PREFIX = "alguna-billing"
+_MARKER = re.compile(
+    r"(?:\A|\n\n)\[alguna-billing plan=(?P<key>[a-z][a-z0-9_]*) revision=(?P<digest>[0-9a-f]{12})\]\Z"
+)
+MARKER_LENGTH = len("\n\n[alguna-billing plan= revision=]") + 12 + 64
+"""The most characters a marker adds to a description (a 64-character key)."""
+
+READABLE = ("name", "description", "currency")
+"""What a plan read shows, besides the marker: compared directly, not digested."""
+
+
+@dataclass(frozen=True)
+class PlanMarker:
+    """What a live plan's description says about it: its catalog key and content digest."""
+
+    key: str
+    digest: str
+
+
+@runtime_checkable
+class MetricLookup(Protocol):
+    """A model lookup that also knows metrics (the catalog's own lookups do)."""
+
+    def metric(self, key: str) -> Metric: ...
+
+
+def marker_text(key: str, digest: str) -> str:
+    return f"[{MARKER_PREFIX} plan={key} revision={digest}]"
+
+
+def with_marker(description: str | None, key: str, digest: str) -> str:
+    """The description a plan revision is created with."""
+    marker = marker_text(key, digest)
+    return f"{description}\n\n{marker}" if description else marker
+
+
+def split_marker(description: str | None) -> tuple[str | None, PlanMarker | None]:
+    """A live description without its marker (None when nothing else is left), and the
+    marker (None when there is none: a plan created outside the reconciler)."""
+    if not description:
+        return description or None, None
+    found = _MARKER.search(description)
+    if found is None:
+        return description, None
+    rest = description[: found.start()]
+    return rest or None, PlanMarker(key=found["key"], digest=found["digest"])
+
+
+def content(plan: Plan, models: ModelLookup) -> dict[str, Any]:
+    """What the digest covers (module docstring), keys for ids, in canonical form."""
+    from reconciler.wire.plans import plan_from_wire, plan_to_wire
+
+    same = KeysAsIds(models)
+    body = plan_to_wire(plan_from_wire(plan_to_wire(plan, same), same), same)
+    for name in READABLE:
+        body.pop(name, None)
+    products: dict[str, WireObject] = {}
+    metrics: dict[str, WireObject] = {}
+    for key in sorted(_product_keys(body)):
+        product = models.product(key)
+        products[key] = {
+            "fee_type": product.fee_type,
+            "payment_terms": product.payment_terms,
+            "billing_frequency": product.billing_frequency,
+            "metrics": list(product.metrics),
+        }
+        for metric_key in product.metrics:
+            metrics[metric_key] = _metric(models, metric_key)
+    for metric_key in sorted(_metric_keys(body)):
+        metrics[metric_key] = _metric(models, metric_key)
+    return {"plan": body, "products": products, "metrics": dict(sorted(metrics.items()))}
+
+
+def plan_digest(plan: Plan, models: ModelLookup) -> str:
+    """The 12-hex-digit digest of `plan`'s unreadable content (module docstring)."""
+    text = json.dumps(content(plan, models), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def plan_create_body(plan: Plan, key: str, ids: IdResolver) -> WireObject:
+    """The body creating a revision of `plan` (declared under `key`): the plan with the
+    marker naming `key` and the digest of its content."""
+    from reconciler.wire.plans import plan_to_wire
+
+    body = plan_to_wire(plan, ids)
+    body["description"] = with_marker(plan.description, key, plan_digest(plan, ids))
+    return body
+
+
+def _metric(models: ModelLookup, key: str) -> WireObject:
+    if not isinstance(models, MetricLookup):
+        return {}
+    try:
+        return metric_to_wire(models.metric(key))
+    except (WireMappingError, KeyError):
+        return {}
+
+
+def _product_keys(body: Mapping[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for item in body.get("items") or ():
+        if item.get("product_id"):
+            found.add(str(item["product_id"]))
+        for child in item.get("items") or ():
+            found.add(str(child["product_id"]))
+    return found
+
+
+def _metric_keys(body: Mapping[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for item in body.get("items") or ():
+        for price in (item.get("price"), *(c.get("price") for c in item.get("items") or ())):
+            if isinstance(price, Mapping):
+                found.update(str(m) for m in price.get("metric_ids") or ())
+    return found
