@@ -97,7 +97,7 @@ class _Builder:
         self._plans = group_plans(desired, listed.get("plan", []))
         self._sub_plan_ids: dict[str, str] = {}
         # Superseded plan revisions: neither managed nor unmanaged, resolved to their key.
-        self._aliases = {
+        self._aliases: dict[tuple[str, str], str] = {
             ("plan", remote): key
             for remote, key in self._plans.key_of.items()
             if self._plans.current(remote) is None
@@ -110,7 +110,7 @@ class _Builder:
         for kind, objects in self._listed.items():
             resolver = MapResolver(self._models(), self._ids, self._aliases)
             for obj in objects:
-                if kind == "plan" and ("plan", str(obj.get("id"))) in self._aliases:
+                if (kind, str(obj.get("id"))) in self._aliases:
                     continue
                 self._map(kind, obj, versions.get(str(obj.get("id")), []), resolver)
         ids = {str(address): remote for address, remote in self._ids.items()}
@@ -138,15 +138,15 @@ class _Builder:
         )
 
     def _fingerprint(self, kind: Kind, key: str, resource: Resource) -> str:
-        """A plan's fingerprint covers its current revision (id and digest) too: a
-        revision created since a plan was made makes that plan stale."""
+        """A plan's fingerprint covers its revisions too (how many there are and the current
+        one's digest, both the same in every run): a revision created since a plan was made
+        makes that plan stale."""
         if kind != "plan" or key not in self._plans.revisions:
             return fingerprint(resource)
-        current = self._plans.revisions[key].current
+        revisions = self._plans.revisions[key]
+        mark = f"|{len(revisions.superseded) + 1}|{revisions.current.digest}"
         return fingerprint(
-            resource.model_copy(
-                update={"description": f"{resource.description}|{current.remote_id}|{current.digest}"}
-            )
+            resource.model_copy(update={"description": f"{resource.description}{mark}"})
         )
 
     def _is_managed_address(self, address: str) -> bool:
@@ -157,8 +157,16 @@ class _Builder:
         keys: dict[str, tuple[str, bool]] = {}
         taken = set(getattr(self._desired, f"{kind}s"))
         claimed: dict[str, str] = {}
-        for obj in objects:
+        # Metrics are write-once: a changed metric is a new one under the same name, so the
+        # newest (the API lists oldest first) is managed and older ones are superseded.
+        ordered = list(reversed(objects)) if kind == "metric" else objects
+        for obj in ordered:
             remote = str(obj.get("id"))
+            if kind == "metric":
+                found = self._matcher.match(kind, obj)
+                if found is not None and found.key in claimed:
+                    self._aliases[("metric", remote)] = found.key
+                    continue
             if kind == "plan" and remote in self._plans.key_of:
                 plan_key = self._plans.current(remote)
                 if plan_key is not None:

@@ -33,7 +33,7 @@ PLAN_VERBS: dict[Action, str] = {
     Action.NEW_VERSION: "{n} new version{s}",
     Action.ACTIVATE: "{n} to activate",
     Action.CANCEL: "{n} to cancel",
-    Action.NEW_REVISION: "{n} new plan revision{s}",
+    Action.NEW_REVISION: "{n} new revision{s}",
 }
 
 
