@@ -26,7 +26,6 @@ from reconciler.commands.project import Project
 from reconciler.commands.workflow import apply_saved, load_catalog, open_target, plan_target
 from tests.ci.runner import Context, JobResult, run_job, runner_env
 from tests.importing.harness import api_key, make_project
-from tests.issue16 import WRITE_ONCE_PLANS
 
 HERE = Path(__file__).parent
 WORKFLOWS = Path(__file__).resolve().parents[2] / "examples" / "github" / "workflows"
@@ -144,7 +143,6 @@ def edit_production(project: Path, sku: str, patch: dict[str, Any]) -> None:
     asyncio.run(call())
 
 
-@WRITE_ONCE_PLANS
 def test_pull_request_merge_and_drift(tmp_path: Path) -> None:
     project = make_project(tmp_path / "checkout", example_catalog=True)
     (project / ".billing").mkdir()
@@ -218,7 +216,6 @@ def test_pull_request_merge_and_drift(tmp_path: Path) -> None:
     assert issue["state"] == "closed"
 
 
-@WRITE_ONCE_PLANS
 def test_a_pull_request_without_changes_is_labelled_so(tmp_path: Path) -> None:
     project = make_project(tmp_path / "checkout", example_catalog=True)
     (project / ".billing").mkdir()

@@ -18,7 +18,6 @@ from click.testing import CliRunner, Result
 from alguna_emulator import create_app
 from reconciler.cli import main
 from tests.importing.harness import api_key, make_project
-from tests.issue16 import WRITE_ONCE_PLANS
 
 PRODUCT = {
     "name": "Legacy support",
@@ -83,7 +82,6 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
-@WRITE_ONCE_PLANS
 def test_import_then_plan_shows_no_change(project: Path) -> None:
     plan = billing(project, "plan", "--no-save")
     assert "plan.legacy" in plan.stdout and "Unmanaged" in plan.stdout
@@ -117,7 +115,6 @@ def test_adopting_in_a_protected_environment_is_refused(project: Path) -> None:
     assert not list((project / "catalog").iterdir())
 
 
-@WRITE_ONCE_PLANS
 def test_dry_run_and_filters(project: Path) -> None:
     dry = billing(project, "import", "--adopt", "--dry-run", "--kind", "plan")
     assert dry.exit_code == 0, dry.output

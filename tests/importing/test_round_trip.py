@@ -23,7 +23,6 @@ from reconciler.commands.workflow import load_catalog
 from reconciler.model import KINDS, PRICE_TYPES, DesiredState, Subscription
 from reconciler.model.resources import Cancellation, SubscriptionContract
 from tests.importing.harness import Bench, bench, create_out_of_band, example_state
-from tests.issue16 import WRITE_ONCE_PLANS
 
 STRIPPED = {
     "product.seats": frozenset({"sku"}),
@@ -97,7 +96,6 @@ async def space(tmp_path: Path) -> Bench:  # type: ignore[misc]
         yield created
 
 
-@WRITE_ONCE_PLANS
 async def test_every_kind_and_pricing_model_round_trips(space: Bench) -> None:
     result = await run_import(space, adopt=True)
 
@@ -153,7 +151,6 @@ async def test_adoption_writes_only_natural_keys_and_is_idempotent(space: Bench)
     assert await space.writes() == before
 
 
-@WRITE_ONCE_PLANS
 async def test_without_adopt_objects_without_a_natural_key_are_skipped(space: Bench) -> None:
     before = await space.writes()
     result = await run_import(space)

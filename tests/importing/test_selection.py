@@ -12,7 +12,6 @@ from pathlib import Path
 from reconciler.commands.importing import ImportOptions, ImportResult, import_live
 from reconciler.commands.workflow import load_catalog
 from tests.importing.harness import EXAMPLE_CATALOG, Bench, bench, create_out_of_band, example_state
-from tests.issue16 import WRITE_ONCE_PLANS
 
 
 async def run_import(space: Bench, out_dir: Path | None = None, **options: object) -> ImportResult:
@@ -31,7 +30,6 @@ def addresses(result: ImportResult) -> set[str]:
     return {i.address for i in result.imported}
 
 
-@WRITE_ONCE_PLANS
 async def test_kind_filter_pulls_in_what_the_plans_refer_to(tmp_path: Path) -> None:
     async with bench(tmp_path / "p") as space:
         async with space.writer("sandbox") as writer:
@@ -62,7 +60,6 @@ async def test_name_pattern_matches_key_natural_key_or_name(tmp_path: Path) -> N
         assert (await space.plan("sandbox")).plan.changes == ()
 
 
-@WRITE_ONCE_PLANS
 async def test_objects_already_declared_stay_as_they_are(tmp_path: Path) -> None:
     async with bench(tmp_path / "p") as space:
         async with space.writer("sandbox") as writer:

@@ -19,7 +19,6 @@ from reconciler.live import fetch_live
 from reconciler.model import KINDS, DesiredState, Item, ProductItem
 from reconciler.wire import CatalogModels, canonical
 from tests.api.emulated import emulated
-from tests.issue16 import WRITE_ONCE_PLANS
 from tests.live.seed import create_all
 from tests.live.valid import (
     catalog_errors,
@@ -88,7 +87,6 @@ def assert_round_trips(desired: DesiredState) -> None:
 @pytest.mark.parametrize("price_type", sorted(s.MODEL_FIELDS))
 @EXAMPLES
 @given(data=st.data())
-@WRITE_ONCE_PLANS
 def test_every_kind_and_pricing_model_round_trips(price_type: str, data: st.DataObject) -> None:
     """One resource of each kind per example; the generated plan, bundle and subscription
     each carry a price of `price_type` (ten types x examples), besides whatever the

@@ -26,7 +26,6 @@ from reconciler.plan import Action, ChargeSample, Plan, PriceReview
 from reconciler.report.money_table import amount, money_table, percent, signed_grouped
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from tests.diff.catalog import DESIRED, PLANS, TIERS, edit, fixed, graduated, live_of, unit
-from tests.issue16 import WRITE_ONCE_PLANS
 from tests.report.plans import make, mixed_plan, unchanged_plan
 
 GOLDENS = Path(__file__).parent / "goldens"
@@ -239,7 +238,6 @@ def increase_codes(data: dict[str, object]) -> list[str]:
     return [d["field"] for d in diagnostics if d["code"] == "plan.price_increase"]
 
 
-@WRITE_ONCE_PLANS
 def test_the_threshold_comes_from_billing_toml_per_environment(tmp_path: Path) -> None:
     data = plan_with_fee(tmp_path / "default", "")
     reviews = data["review"]
