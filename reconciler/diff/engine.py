@@ -107,7 +107,9 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
             assert current is None or isinstance(current, Plan)
             digest = plan_digest(desired.plans[address.key], desired_models)
             revisions = live.revisions.get(address.key)
-            known = published_plan_items(address.key, desired, live)
+            # A read that shows items (not Alguna's plan read) is used as it is.
+            known = current.items if current is not None and current.items else ()
+            known = known or published_plan_items(address.key, desired, live)
             outcomes.append(
                 plan_change(address, resource, digest, current, revisions, moved_from, known)
             )

@@ -42,9 +42,6 @@ def published_plan_items(key: str, desired: DesiredState, live: LiveState) -> tu
     revisions = live.revisions.get(key)
     if revisions is None:
         return ()
-    read = live.plans.get(key)
-    if read is not None and read.items:  # a read that shows items (not Alguna's): use them
-        return read.items
     found: dict[str, Item] = {}
     for sub_key, plan_id in sorted(live.subscription_plan_ids.items()):
         subscription = live.subscriptions.get(sub_key)

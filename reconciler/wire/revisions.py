@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from reconciler.model import Metric, Plan
+from reconciler.model import Bundle, Customer, Metric, Plan, Product
 from reconciler.wire.errors import WireMappingError
 from reconciler.wire.metrics import metric_to_wire
 from reconciler.wire.refs import IdResolver, KeysAsIds, ModelLookup
@@ -89,10 +89,15 @@ def content(plan: Plan, models: ModelLookup) -> dict[str, Any]:
     """What the digest covers (module docstring), keys for ids, in canonical form."""
     from reconciler.wire.plans import plan_from_wire, plan_to_wire
 
-    same = KeysAsIds(models)
+    same = KeysAsIds(_CanonicalBundles(models))
     body = plan_to_wire(plan_from_wire(plan_to_wire(plan, same), same), same)
     for name in READABLE:
         body.pop(name, None)
+    # Item order is no difference (the diff matches items by product or bundle).
+    body["items"] = sorted(
+        body.get("items") or [],
+        key=lambda item: (str(item.get("product_id") or ""), str(item.get("bundle_id") or "")),
+    )
     products: dict[str, WireObject] = {}
     metrics: dict[str, WireObject] = {}
     for key in sorted(_product_keys(body)):
@@ -124,6 +129,28 @@ def plan_create_body(plan: Plan, key: str, ids: IdResolver) -> WireObject:
     body = plan_to_wire(plan, ids)
     body["description"] = with_marker(plan.description, key, plan_digest(plan, ids))
     return body
+
+
+class _CanonicalBundles:
+    """`models`, with each bundle in canonical form: a plan item that uses a bundle without
+    overrides is expanded to the bundle's prices, which must hash alike however written."""
+
+    def __init__(self, models: ModelLookup) -> None:
+        self._models = models
+
+    def product(self, key: str) -> Product:
+        return self._models.product(key)
+
+    def plan(self, key: str) -> Plan:
+        return self._models.plan(key)
+
+    def customer(self, key: str) -> Customer:
+        return self._models.customer(key)
+
+    def bundle(self, key: str) -> Bundle:
+        from reconciler.wire.canonical import canonical
+
+        return canonical(self._models.bundle(key), key, self._models)
 
 
 def _metric(models: ModelLookup, key: str) -> WireObject:
