@@ -108,10 +108,12 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
             digest = plan_digest(desired.plans[address.key], desired_models)
             revisions = live.revisions.get(address.key)
             # A read that shows items (not Alguna's plan read) is used as it is.
-            known = current.items if current is not None and current.items else ()
-            known = known or published_plan_items(address.key, desired, live)
+            read = current.items if current is not None else ()
+            known = read or published_plan_items(address.key, desired, live)
             outcomes.append(
-                plan_change(address, resource, digest, current, revisions, moved_from, known)
+                plan_change(
+                    address, resource, digest, current, revisions, moved_from, known, bool(read)
+                )
             )
             if revisions is not None and revisions.current.digest is None:
                 diagnostics.append(_unmarked(desired, address, revisions.current.remote_id))

@@ -66,9 +66,12 @@ def plan_change(
     revisions: PlanRevisions | None,
     moved_from: str | None = None,
     known_items: tuple[Item, ...] = (),
+    complete: bool = False,
 ) -> Change:
     """The change that makes the live plan `address` match `desired` (canonical), whose
-    content digest is `digest` (rules above)."""
+    content digest is `digest` (rules above). `known_items` are the current revision's
+    items as far as they are known; `complete` says they are all of them (a read that
+    shows items), so an item only declared is an addition, not merely unshown."""
     after = dump(desired)
     if live is None or revisions is None:
         return Change(
@@ -85,7 +88,7 @@ def plan_change(
         fields.append(FieldChange(path=REVISION_FIELD, before=current.digest, after=digest))
         # The items a published version shows: their rows, money first in the review.
         refs = {item.ref for item in known_items}
-        shown = tuple(item for item in desired.items if item.ref in refs)
+        shown = tuple(item for item in desired.items if complete or item.ref in refs)
         fields += field_changes(
             readable(live).model_copy(update={"items": known_items}),
             readable(live).model_copy(update={"items": shown}),

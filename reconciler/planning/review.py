@@ -19,8 +19,9 @@ Which prices are reviewed (one `PriceReview` per price that differs):
   `replace` is not reviewed: it changes the currency, and charges in two currencies do not
   compare.
 - a plan `new_revision`: its items against the current revision's, as far as the API
-  shows them (`before.items`: `diff.plans.published_plan_items`). Items no published
-  version shows are not reviewed: their old prices cannot be read back.
+  shows them (`before.items`: `diff.plans.published_plan_items`). Nothing is reviewed
+  when no published version shows any; an item every such version overrides is
+  reviewed as added (its old price cannot be read back).
 - a subscription version `update` (a draft version edited): its items, before vs after.
 - a subscription `new_version`: its items against the version it follows, that is the
   latest version with an earlier effective date among the live versions and the versions
@@ -151,10 +152,8 @@ def _pairs(change: Change, states: _States) -> list[PricePair]:
         before, after = _load(CatalogPlan, change.before), _load(CatalogPlan, change.after)
         if before is None or after is None or not before.items:
             return []
-        before_prices, after_prices = _item_prices(before.items, after.items, states)
-        # Only the prices a published version shows are known: the rest are not reviewed.
-        after_prices = {p: v for p, v in after_prices.items() if p in before_prices}
-        return _changed(change, before_prices, after_prices, after.currency)
+        prices = _item_prices(before.items, after.items, states)
+        return _changed(change, *prices, after.currency)
     if change.kind == "bundle" and change.action is Action.UPDATE:
         old, new = _load(Bundle, change.before), _load(Bundle, change.after)
         if old is None or new is None:
