@@ -166,6 +166,8 @@ def _consequences(
     for change in outcomes:
         address = Address(kind=change.kind, key=change.key)
         if change.kind == "plan" and change.action is Action.NEW_REVISION:
+            if not any(f.path == "revision" for f in change.fields):
+                continue  # the same prices under a new name or description
             users = [
                 name
                 for name, s in subscriptions
