@@ -22,7 +22,7 @@ from reconciler.commands.importing import ImportOptions, ImportResult, import_li
 from reconciler.commands.workflow import load_catalog
 from reconciler.model import KINDS, PRICE_TYPES, DesiredState, Subscription
 from reconciler.model.resources import Cancellation, SubscriptionContract
-from tests.importing.harness import Bench, bench, create_out_of_band, example_state
+from tests.importing.harness import Bench, bench, create_out_of_band, example_account
 
 STRIPPED = {
     "product.seats": frozenset({"sku"}),
@@ -37,7 +37,7 @@ STRIPPED = {
 def live_account() -> DesiredState:
     """What is created out of band: the example catalog, plus a canceled subscription
     and a metric whose description holds Jinja delimiters."""
-    state = example_state()
+    state = example_account()
     canceled = Subscription(
         customer="acme",
         plan="developer",

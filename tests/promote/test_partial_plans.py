@@ -102,7 +102,7 @@ async def test_a_replaced_product_carries_its_repointed_plans() -> None:
     kept, record = select_changes(result, desired, Selection(targets=("product.platform",)))
     assert [(c.address, c.action) for c in kept.changes] == [
         ("product.platform", Action.REPLACE),
-        ("plan.starter", Action.UPDATE),
+        ("plan.starter", Action.NEW_REVISION),
     ]
     assert record.pulled_in == ("plan.starter",)
 
