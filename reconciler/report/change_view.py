@@ -87,6 +87,20 @@ def count_phrases(counts: dict[Action, int], verbs: dict[Action, str]) -> str:
     return ", ".join(out)
 
 
+def _shows_declared(change: Change) -> bool:
+    """Creates, and new plan revisions whose old prices no published version shows (a
+    plan read cannot): their declared values are all a reviewer can see."""
+    if change.after is None:
+        return False
+    if change.before is None:
+        return True
+    return (
+        change.action is Action.NEW_REVISION
+        and change.kind == "plan"
+        and not change.before.get("items")
+    )
+
+
 @dataclass(frozen=True)
 class ChangeView:
     """A change as the templates see it: everything precomputed, nothing to decide."""
@@ -106,7 +120,7 @@ class ChangeView:
             label=LABEL[change.action],
             style=STYLE[change.action],
             rows=rows(change),
-            outline=outline(change.after) if change.before is None and change.after else [],
+            outline=outline(change.after) if _shows_declared(change) else [],
         )
 
     @property
