@@ -14,7 +14,8 @@ The digest (`plan_digest`, 12 hex digits of a SHA-256) covers everything of a pl
 cannot show: its items and prices (a bundle used without overrides expanded to the
 bundle's prices, since the API copies them), terms, entitlements, invoice settings, and,
 for every product it prices, the product's fields a replace changes (fee type, payment
-terms, billing frequency, metrics) with each metric's definition. So a replaced product, a
+terms, billing frequency, metrics) with what each metric counts (event, aggregation,
+filters; not its name or description). So a replaced product, a
 repriced bundle or a changed metric changes the digest of every plan that prices it, and
 those plans get a new revision. Keys, never remote ids, go into it: the same catalog has
 the same digests in every account (promotion).
@@ -157,9 +158,11 @@ def _metric(models: ModelLookup, key: str) -> WireObject:
     if not isinstance(models, MetricLookup):
         return {}
     try:
-        return metric_to_wire(models.metric(key))
+        body = metric_to_wire(models.metric(key))
     except (WireMappingError, KeyError):
         return {}
+    # What it counts: its name and description change nothing a plan charges.
+    return {k: v for k, v in body.items() if k not in ("name", "description")}
 
 
 def _product_keys(body: Mapping[str, Any]) -> set[str]:

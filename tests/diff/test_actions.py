@@ -131,12 +131,23 @@ def test_a_plan_currency_change_is_a_new_revision() -> None:
 
 
 def test_write_once_kinds_get_a_new_revision() -> None:
-    # A metric change is a new metric, which changes the digest of the plan pricing it.
+    # A metric change is a new metric; its description changes nothing it counts.
     desired = edit(DESIRED, "metric", "api_calls", description="Calls")
-    assert actions(diff(desired, live_of(DESIRED))) == [
+    assert actions(diff(desired, live_of(DESIRED))) == [("metric.api_calls", "new_revision")]
+    # What it counts: the products metering it are replaced (their metrics are fixed),
+    # and the plan pricing them gets a new revision.
+    desired = edit(DESIRED, "metric", "api_calls", event_name="api.call.v2")
+    result = diff(desired, live_of(DESIRED))
+    assert actions(result) == [
         ("metric.api_calls", "new_revision"),
+        ("product.api", "replace"),
         ("plan.starter", "new_revision"),
     ]
+    replace = result.changes[1]
+    assert [(f.path, f.forces_replace) for f in replace.fields] == [
+        ("metrics[api_calls]", True)
+    ]
+    assert "metric.api_calls" in replace.reason
     desired = edit(DESIRED, "plan", "starter", description="For small teams")
     change = one(diff(desired, live_of(DESIRED)))
     assert change.action is Action.NEW_REVISION
