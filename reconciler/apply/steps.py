@@ -36,7 +36,15 @@ from reconciler.api import ApiReader, ApiWriter
 from reconciler.apply.keys import idempotency_key, tombstoned
 from reconciler.diff.subscriptions import effective_text
 from reconciler.errors import BillingError
-from reconciler.model import Address, DesiredState, Kind, LiveState, Subscription, Version
+from reconciler.model import (
+    Address,
+    DesiredState,
+    Kind,
+    LiveState,
+    Plan,
+    Subscription,
+    Version,
+)
 from reconciler.plan import Action, Change
 from reconciler.wire import (
     CatalogModels,
@@ -48,6 +56,7 @@ from reconciler.wire import (
     version_to_wire,
 )
 from reconciler.wire.errors import UnresolvedReferenceError
+from reconciler.wire.revisions import applied_by, plan_create_body
 
 
 class ApplyStepError(BillingError):
@@ -158,6 +167,8 @@ async def _create(run: Run, kind: Kind, key: str, idem: str, settings_idem: str)
     if isinstance(resource, Subscription):
         resource = resource.model_copy(update={"versions": resource.versions[:1]})
         body, later = subscription_create_bodies(resource, key, run.ids)
+    elif isinstance(resource, Plan):
+        body = plan_create_body(resource, key, run.ids, applied_by(run.plan_id))
     else:
         body = to_wire(resource, key, run.ids)
     created = await run.writer.create(f"/{kind}s", body, key=idem)

@@ -47,6 +47,7 @@ def revision_of(obj: WireObject) -> PlanRevision:
         created_at=None if obj.get("created_at") is None else str(obj["created_at"]),
         digest=None if marker is None else marker.digest,
         marker_key=None if marker is None else marker.key,
+        applied_by=None if marker is None else marker.by,
     )
 
 

@@ -39,6 +39,7 @@ class PlanRevision(Frozen):
     created_at: str | None = None
     digest: str | None = None
     marker_key: str | None = None
+    applied_by: str | None = None
 
 
 class PlanRevisions(Frozen):

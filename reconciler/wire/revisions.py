@@ -5,9 +5,11 @@ description, created_at, updated_at` (the SDK's `PlanResponse`). So the reconcil
 records in the description what a read cannot show: the catalog key of the plan and a
 digest of its content. The marker is the description's last line:
 
-    [alguna-billing plan=growth revision=3f9a1c2b7d4e]
+    [alguna-billing plan=growth revision=3f9a1c2b7d4e by=5d41402a]
 
-(alone when the catalog declares no description, else after a blank line). Reading a plan
+(alone when the catalog declares no description, else after a blank line). `by` names the
+apply that created it (a hash of its plan id): a saved plan whose revision another apply
+created is stale. Reading a plan
 back, `split_marker` removes it, so the catalog's `description` compares as declared.
 
 The digest (`plan_digest`, 12 hex digits of a SHA-256) covers everything of a plan a read
@@ -40,9 +42,10 @@ from reconciler.wire.values import WireObject
 
 MARKER_PREFIX = "alguna-billing"
 _MARKER = re.compile(
-    r"(?:\A|\n\n)\[alguna-billing plan=(?P<key>[a-z][a-z0-9_]*) revision=(?P<digest>[0-9a-f]{12})\]\Z"
+    r"(?:\A|\n\n)\[alguna-billing plan=(?P<key>[a-z][a-z0-9_]*)"
+    r" revision=(?P<digest>[0-9a-f]{12})(?: by=(?P<by>[0-9a-f]{8}))?\]\Z"
 )
-MARKER_LENGTH = len("\n\n[alguna-billing plan= revision=]") + 12 + 64
+MARKER_LENGTH = len("\n\n[alguna-billing plan= revision= by=]") + 12 + 8 + 64
 """The most characters a marker adds to a description (a 64-character key)."""
 
 READABLE = ("name", "description", "currency")
@@ -55,6 +58,7 @@ class PlanMarker:
 
     key: str
     digest: str
+    by: str | None = None
 
 
 @runtime_checkable
@@ -64,13 +68,19 @@ class MetricLookup(Protocol):
     def metric(self, key: str) -> Metric: ...
 
 
-def marker_text(key: str, digest: str) -> str:
-    return f"[{MARKER_PREFIX} plan={key} revision={digest}]"
+def marker_text(key: str, digest: str, by: str | None = None) -> str:
+    made_by = f" by={by}" if by else ""
+    return f"[{MARKER_PREFIX} plan={key} revision={digest}{made_by}]"
 
 
-def with_marker(description: str | None, key: str, digest: str) -> str:
+def applied_by(plan_id: str) -> str:
+    """The 8 hex digits naming the apply (its plan id) that created a revision."""
+    return hashlib.sha256(plan_id.encode()).hexdigest()[:8]
+
+
+def with_marker(description: str | None, key: str, digest: str, by: str | None = None) -> str:
     """The description a plan revision is created with."""
-    marker = marker_text(key, digest)
+    marker = marker_text(key, digest, by)
     return f"{description}\n\n{marker}" if description else marker
 
 
@@ -83,7 +93,7 @@ def split_marker(description: str | None) -> tuple[str | None, PlanMarker | None
     if found is None:
         return description, None
     rest = description[: found.start()]
-    return rest or None, PlanMarker(key=found["key"], digest=found["digest"])
+    return rest or None, PlanMarker(key=found["key"], digest=found["digest"], by=found["by"])
 
 
 def content(plan: Plan, models: ModelLookup) -> dict[str, Any]:
@@ -122,13 +132,16 @@ def plan_digest(plan: Plan, models: ModelLookup) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def plan_create_body(plan: Plan, key: str, ids: IdResolver) -> WireObject:
+def plan_create_body(
+    plan: Plan, key: str, ids: IdResolver, by: str | None = None
+) -> WireObject:
     """The body creating a revision of `plan` (declared under `key`): the plan with the
-    marker naming `key` and the digest of its content."""
+    marker naming `key`, the digest of its content and (`by`, from `applied_by`) the
+    apply that creates it."""
     from reconciler.wire.plans import plan_to_wire
 
     body = plan_to_wire(plan, ids)
-    body["description"] = with_marker(plan.description, key, plan_digest(plan, ids))
+    body["description"] = with_marker(plan.description, key, plan_digest(plan, ids), by)
     return body
 
 

@@ -14,7 +14,10 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from reconciler.commands.workflow import apply_planned
+import pytest
+
+from reconciler.apply import AlreadyAppliedError, StalePlanError
+from reconciler.commands.workflow import apply_planned, apply_saved
 from reconciler.plan import Action, ApplyStatus
 from reconciler.source.diagnostics import Severity
 from tests.apply.harness import Workspace, describe, workspace
@@ -111,3 +114,26 @@ async def plan_seconds(ws: Workspace) -> float:
     plan = await ws.next_plan()
     assert not plan.has_changes, describe(plan.changes)
     return time.perf_counter() - started
+
+
+async def test_a_saved_plan_whose_revision_another_apply_created_is_stale(
+    tmp_path: Path,
+) -> None:
+    async with workspace(tmp_path / "project") as ws:
+        await apply_fresh(ws)
+        set_storage(ws, Decimal("0.18"), Decimal("0.20"))
+        saved = (await ws.plan()).plan
+        mine = (await ws.plan()).plan  # the same change, planned again: another plan id
+        assert saved.plan_id != mine.plan_id
+
+        async with ws.target() as target:
+            result, _ = await apply_saved(ws.catalog(), target, mine, clock=ws.clock)
+        assert result.status is ApplyStatus.SUCCESS
+        async with ws.target() as target:
+            with pytest.raises(StalePlanError, match="created by another apply"):
+                await apply_saved(ws.catalog(), target, saved, clock=ws.clock)
+            # The plan that made it is already applied, not stale.
+            with pytest.raises(AlreadyAppliedError):
+                await apply_saved(ws.catalog(), target, mine, clock=ws.clock)
+        plans = await ws.control.objects("plan")
+        assert sum(p["name"] == "Enterprise" for p in plans) == 2
