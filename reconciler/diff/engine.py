@@ -183,9 +183,7 @@ def _consequences(
                         f" prices ({_names(staying)})"
                     )
                 if moved:
-                    parts.append(
-                        f"{len(moved)} get a new version in this plan ({_names(moved)})"
-                    )
+                    parts.append(f"{len(moved)} get a new version in this plan ({_names(moved)})")
                 out.append(
                     _located(
                         desired,

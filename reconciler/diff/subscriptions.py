@@ -166,9 +166,8 @@ def _version_address(key: str, version: Version) -> str:
 def _new_version(key: str, version: Version, written: Version | None = None) -> Change:
     reason = f"declared version effective {effective_text(version)} is not live"
     if written is not None and written.plan is not None:
-        reason += (
-            f"; it moves to plan.{written.plan}: its current revision's prices"
-            + (", with this version's overrides" if written.items else "")
+        reason += f"; it moves to plan.{written.plan}: its current revision's prices" + (
+            ", with this version's overrides" if written.items else ""
         )
     return Change(
         address=_version_address(key, version),
@@ -273,9 +272,7 @@ def _written(sub: SubscriptionInput, index: int) -> Version | None:
     return versions[index] if index < len(versions) else None
 
 
-def _own_parts(
-    version: Version, written: Version | None, live: Version
-) -> tuple[Version, Version]:
+def _own_parts(version: Version, written: Version | None, live: Version) -> tuple[Version, Version]:
     """What of a published version its declaration decides, declared and live: the items
     it declares (overrides of its plan's items, or every item without a plan) and its
     description if declared. The plan's items it copied are what was published."""

@@ -27,6 +27,7 @@ from reconciler.model import (
     Kind,
     LiveProblem,
     LiveState,
+    Plan,
     Resource,
     UnmanagedObject,
 )
@@ -141,7 +142,7 @@ class _Builder:
         """A plan's fingerprint covers its revisions too (how many there are and the current
         one's digest, both the same in every run): a revision created since a plan was made
         makes that plan stale."""
-        if kind != "plan" or key not in self._plans.revisions:
+        if not isinstance(resource, Plan) or key not in self._plans.revisions:
             return fingerprint(resource)
         revisions = self._plans.revisions[key]
         mark = f"|{len(revisions.superseded) + 1}|{revisions.current.digest}"

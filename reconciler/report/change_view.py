@@ -120,7 +120,7 @@ class ChangeView:
             label=LABEL[change.action],
             style=STYLE[change.action],
             rows=rows(change),
-            outline=outline(change.after) if _shows_declared(change) else [],
+            outline=outline(change.after) if change.after and _shows_declared(change) else [],
         )
 
     @property

@@ -31,13 +31,13 @@ from reconciler.model.resources import ContractTerms, Entitlement, InvoiceSettin
 from reconciler.wire.errors import reading
 from reconciler.wire.items import items_from_wire, items_to_wire
 from reconciler.wire.refs import IdResolver, KeyResolver
+from reconciler.wire.revisions import split_marker
 from reconciler.wire.terms import (
     discount_from_wire,
     discount_to_wire,
     spend_from_wire,
     spend_to_wire,
 )
-from reconciler.wire.revisions import split_marker
 from reconciler.wire.values import WireObject, known_fields, omit_none
 
 ENTITLEMENT_TYPES: dict[str, str] = {"boolean": "boolean", "quantity": "number", "tier": "string"}

@@ -132,9 +132,7 @@ def plan_digest(plan: Plan, models: ModelLookup) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def plan_create_body(
-    plan: Plan, key: str, ids: IdResolver, by: str | None = None
-) -> WireObject:
+def plan_create_body(plan: Plan, key: str, ids: IdResolver, by: str | None = None) -> WireObject:
     """The body creating a revision of `plan` (declared under `key`): the plan with the
     marker naming `key`, the digest of its content and (`by`, from `applied_by`) the
     apply that creates it."""

@@ -18,7 +18,6 @@ from reconciler.plan import ApplyResult, ApplyStatus
 from tests.api.emulated import FAST_RETRY
 from tests.apply.harness import Workspace, describe, duplicates, stored_counts
 
-
 # Collection creates (and a subscription's versions): the writes that make new objects.
 CREATES = r"^/(metrics|products|plans|bundles|customers|subscriptions)/?$|/versions/?$"
 NO_RETRY = RetryPolicy(max_attempts=1, base_delay=0.001, max_delay=0.001, max_total=5.0)

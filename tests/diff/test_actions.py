@@ -144,9 +144,7 @@ def test_write_once_kinds_get_a_new_revision() -> None:
         ("plan.starter", "new_revision"),
     ]
     replace = result.changes[1]
-    assert [(f.path, f.forces_replace) for f in replace.fields] == [
-        ("metrics[api_calls]", True)
-    ]
+    assert [(f.path, f.forces_replace) for f in replace.fields] == [("metrics[api_calls]", True)]
     assert "metric.api_calls" in replace.reason
     desired = edit(DESIRED, "plan", "starter", description="For small teams")
     change = one(diff(desired, live_of(DESIRED)))

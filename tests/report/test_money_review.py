@@ -222,8 +222,8 @@ def plan_with_fee(tmp_path: Path, settings_extra: str) -> dict[str, object]:
     shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
     with (tmp_path / "catalog" / "subscriptions.toml").open("a", encoding="utf-8") as file:
         file.write(
-            "\n[subscriptions.acme_growth]\ncustomer = \"acme\"\nplan = \"growth\"\n"
-            "contract = { period_type = \"monthly_rolling\", start_date = 2026-02-01 }\n"
+            '\n[subscriptions.acme_growth]\ncustomer = "acme"\nplan = "growth"\n'
+            'contract = { period_type = "monthly_rolling", start_date = 2026-02-01 }\n'
             "activate = true\n"
         )
     settings = (ROOT / "billing.toml").read_text(encoding="utf-8")
