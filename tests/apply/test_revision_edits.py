@@ -65,7 +65,10 @@ def rekey(desired: DesiredState, new: str) -> DesiredState:
     old = plan_key(desired)
     if new == old:
         return desired
-    plan = desired.plans[old].model_copy(update={"moved_from": (old,)})
+    # Every key the plan was known by stays listed: its revisions record the key they
+    # were created under (docs/catalog.md, "Renames").
+    known = tuple(k for k in (*desired.plans[old].moved_from, old) if k != new)
+    plan = desired.plans[old].model_copy(update={"moved_from": known})
     subscriptions = {
         k: s.model_copy(
             update={
