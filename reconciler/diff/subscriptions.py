@@ -5,17 +5,21 @@ A subscription is compared in three parts:
 - Settings (everything but `versions`, `activate`, `cancel`): as any resource
   (`resource_change`): PATCHable settings -> `update`; `customer`, `plan`, `currency`,
   `contract` -> `replace`. A replaced subscription is new: its versions and activation
-  are planned as for a create.
+  are planned as for a create. Terms the declaration leaves to its plan are compared
+  with the live subscription's own (`_inherited_from_live`): the API copied them from
+  the plan revision it was created from, and later revisions do not change them.
 - Versions, matched to live versions by effective date. A declared version dated with a
   keyword (`next_billing_period`...) is resolved by the API when created, so it matches,
   in declared order, the unmatched live versions later than every date-matched one.
   Declared and not live -> `new_version` (address `subscription.<key>.versions[<eff>]`).
   Matched but different: on a draft subscription (its versions are drafts, editable) ->
-  `update` of that version; on an activated one the version is published and immutable ->
-  an error diagnostic saying how to express the change as a new version, unless the only
-  difference is the plan's items that the live subscription copied when it was created
-  (grandfathering: the plan change carries the note). Live versions not declared -> a
-  warning (published versions cannot be removed).
+  `update` of that version. On an activated one the version is published: it is what
+  the API shows, never re-derived from the catalog's plan (which may have new revisions,
+  or replaced products, since): only its own declared items (overrides) and description
+  are compared with what was published (`_own_parts`), and a difference there is an
+  error diagnostic saying how to express the change as a new version. Live versions not
+  declared -> a warning (published versions cannot be removed). A declared version with
+  `plan` (follow that plan's current revision) is reported as a migration.
 - Lifecycle: `activate = true` on a draft live subscription -> `activate`. A declared
   `cancel` on a live subscription not yet canceled -> `cancel`; a subscription that is
   merely absent from the catalog is never canceled (it is not even looked at). A declared
