@@ -10,13 +10,16 @@ operation the SDK does not define (each would be a 404 or 405).
 
 from __future__ import annotations
 
+import shutil
 import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 from reconciler.apply import AlreadyAppliedError, StalePlanError
+from reconciler.cli import main
 from reconciler.commands.workflow import apply_planned, apply_saved
 from reconciler.plan import Action, ApplyStatus
 from reconciler.source.diagnostics import Severity
@@ -137,3 +140,32 @@ async def test_a_saved_plan_whose_revision_another_apply_created_is_stale(
                 await apply_saved(ws.catalog(), target, mine, clock=ws.clock)
         plans = await ws.control.objects("plan")
         assert sum(p["name"] == "Enterprise" for p in plans) == 2
+
+
+def test_the_readme_flow_through_the_command_line(tmp_path: Path) -> None:
+    """As a new user types it: `billing apply`, edit the price, `billing plan`, `billing
+    apply`, then `billing plan --detailed-exitcode` and `billing drift` both exit 0."""
+    root = Path(__file__).resolve().parents[2]
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copytree(root / "catalog", project / "catalog")
+    shutil.copy(root / "billing.toml", project / "billing.toml")
+
+    def billing(*args: str) -> Result:
+        env = {"BILLING_ENV": None, "NO_COLOR": "1"}
+        return CliRunner().invoke(main, ["--project", str(project), *args], env=env)
+
+    assert billing("apply", "--auto-approve").exit_code == 0
+    plans = project / PLANS
+    text = plans.read_text(encoding="utf-8")
+    old, new = STORAGE % Decimal("0.18"), STORAGE % Decimal("0.20")
+    plans.write_text(text.replace(old, new), encoding="utf-8")
+    planned = billing("plan", "--detailed-exitcode", "--no-save")
+    assert planned.exit_code == 2, planned.output
+    assert "plan.enterprise  (new revision" in planned.stdout
+    applied = billing("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    again = billing("plan", "--detailed-exitcode", "--no-save")
+    assert again.exit_code == 0, again.output
+    drift = billing("drift")
+    assert drift.exit_code == 0, drift.output
