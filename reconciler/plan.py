@@ -23,6 +23,7 @@ it back to an equal `Plan`):
       ],
       "summary": {"create": 0, "update": 1, "replace": 0, "new_version": 0,
                   "activate": 0, "cancel": 0, "unchanged": 12},
+                                                       # + "new_revision": n when n > 0
       "diagnostics": [{"code": …, "message": …, "file": …, "line": …, "field": …,
                        "severity": "error" | "warning"}],
       "fingerprints": {"product.api": "sha256:…"},    # every live object read
@@ -52,6 +53,11 @@ Contracts:
 - `before` is None exactly for `create` and `new_version`; `after` is never None.
 - `forces_replace` marks the fields that make a change a `replace`: a change is a
   `replace` if and only if one of its fields forces it.
+- `new_revision` (added within format_version 1; counted in `summary` only when
+  present, so a plan without one reads byte for byte as before): a plan whose content
+  changed gets a new plan object (plans are write-once, `reconciler.diff.plans`); its
+  `fields` include `revision` (the content digest, before -> after) and `before` is what a
+  plan read shows (name, currency, description).
 - `(address, action)` is unique in a plan; `Change.change_id` names it (`apply` derives
   idempotency keys from it and `ApplyResult` lists it).
 - `summary` counts each action among `changes` (checked), plus `unchanged`: the declared
@@ -98,6 +104,7 @@ class Action(StrEnum):
     NEW_VERSION = "new_version"
     ACTIVATE = "activate"
     CANCEL = "cancel"
+    NEW_REVISION = "new_revision"
     NOOP = "noop"
 
 
@@ -186,6 +193,10 @@ def apply_order(change: Change) -> tuple[int, str, int, str, int]:
     return (group, change.key, when[0], when[1], list(Action).index(change.action))
 
 
+def _zero(value: int) -> bool:
+    return value == 0
+
+
 class Summary(Frozen):
     """Changes per action, plus `unchanged` (declared things that need nothing)."""
 
@@ -195,6 +206,7 @@ class Summary(Frozen):
     new_version: int = 0
     activate: int = 0
     cancel: int = 0
+    new_revision: int = Field(default=0, exclude_if=_zero)
     unchanged: int = 0
 
     @classmethod
@@ -206,7 +218,15 @@ class Summary(Frozen):
     def total(self) -> int:
         """Changes to make (everything but `unchanged`)."""
         return sum(
-            (self.create, self.update, self.replace, self.new_version, self.activate, self.cancel)
+            (
+                self.create,
+                self.update,
+                self.replace,
+                self.new_version,
+                self.activate,
+                self.cancel,
+                self.new_revision,
+            )
         )
 
 

@@ -22,7 +22,6 @@ from click.testing import CliRunner, Result
 
 from alguna_emulator import create_app
 from reconciler.cli import main
-from tests.issue16 import WRITE_ONCE_PLANS
 
 ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_KEY = "sk_test_embedded_local"
@@ -69,7 +68,6 @@ def saved_plans(project: Path) -> list[Path]:
     return sorted((project / "plans" / "local").glob("*.json"))
 
 
-@WRITE_ONCE_PLANS
 def test_plan_apply_then_nothing_to_do(project: Path) -> None:
     planned = billing(project, "plan", "--detailed-exitcode")
     assert planned.exit_code == 2, planned.output
@@ -94,7 +92,6 @@ def test_apply_without_confirmation_writes_nothing(project: Path) -> None:
     assert control(project, "GET", "/objects/product")["data"] == []
 
 
-@WRITE_ONCE_PLANS
 def test_saved_plan_applies_once(project: Path) -> None:
     out = project / "reviewed.json"
     assert billing(project, "plan", "--out", str(out)).exit_code == 0
@@ -131,7 +128,6 @@ def test_stale_saved_plan_is_refused_before_any_write(project: Path) -> None:
     assert live_product(project, "platform_fee")["name"] == "Platform fee"
 
 
-@WRITE_ONCE_PLANS
 def test_drift_shows_the_edited_field_until_applied(project: Path) -> None:
     assert billing(project, "apply", "--auto-approve").exit_code == 0
     assert billing(project, "drift").exit_code == 0

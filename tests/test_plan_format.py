@@ -45,6 +45,7 @@ def plan_of(changes: tuple[Change, ...], **extra: object) -> Plan:
 def real_plan() -> Plan:
     desired = edit(DESIRED, "product", "platform", name="Platform Pro", payment_terms="arrears")
     desired = edit(desired, "plan", "starter", description="Small teams")
+    desired = edit(desired, "bundle", "addons", name="Extras")
     empty = {"metrics": {}, "customers": {}, "subscriptions": {}}
     result = diff(desired, live_of(DESIRED).model_copy(update=empty))
     return plan_of(
@@ -57,7 +58,12 @@ def real_plan() -> Plan:
 
 def test_a_real_plan_round_trips_through_json() -> None:
     plan = real_plan()
-    assert {c.action for c in plan.changes} >= {Action.CREATE, Action.REPLACE, Action.UPDATE}
+    assert {c.action for c in plan.changes} >= {
+        Action.CREATE,
+        Action.REPLACE,
+        Action.UPDATE,
+        Action.NEW_REVISION,
+    }
     text = plan.model_dump_json()
     assert Plan.model_validate_json(text) == plan
     data = json.loads(text)
@@ -290,3 +296,9 @@ def test_a_plan_dump_holds_no_secret_looking_value() -> None:
     plan = plan_of(result.changes, diagnostics=result.diagnostics)
     assert not SECRET.search(plan.model_dump_json())
     assert not SECRET.search(real_plan().model_dump_json())
+
+
+def test_a_plan_without_new_revisions_has_the_summary_keys_of_before() -> None:
+    # `new_revision` was added within format_version 1: written only when there are some.
+    plan = plan_of(real_plan().changes[:1])
+    assert "new_revision" not in json.loads(plan.model_dump_json())["summary"]

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import reconciler
-from tests.issue16 import WRITE_ONCE_PLANS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "python-api.md"
@@ -34,7 +33,6 @@ def test_every_public_name_resolves() -> None:
         assert getattr(reconciler, name) is not None, name
 
 
-@WRITE_ONCE_PLANS  # example 3 applies, then expects an empty plan
 def test_the_examples_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -31,7 +31,6 @@ from reconciler.commands.workflow import (
 )
 from reconciler.plan import Action, ApplyStatus
 from tests.api.emulated import FAST_RETRY
-from tests.issue16 import WRITE_ONCE_PLANS
 
 KEY = "sk_test_embedded_local"
 
@@ -146,7 +145,6 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
             yield World(root=tmp_path, control=control, public=public, target=target)
 
 
-@WRITE_ONCE_PLANS
 async def test_lifecycle_draft_activate_future_version_becomes_current(world: World) -> None:
     world.declare(activate=False)
     await world.converge()
@@ -178,7 +176,6 @@ async def test_lifecycle_draft_activate_future_version_becomes_current(world: Wo
     assert after.plan.changes == ()
 
 
-@WRITE_ONCE_PLANS
 async def test_a_version_added_out_of_band_makes_the_saved_plan_stale(world: World) -> None:
     world.declare(activate=True)
     await world.converge()
@@ -209,7 +206,6 @@ async def test_a_version_added_out_of_band_makes_the_saved_plan_stale(world: Wor
     assert await world.api("GET", f"/subscriptions/{sub_id}/versions") == before
 
 
-@WRITE_ONCE_PLANS
 async def test_editing_a_published_version_says_to_declare_a_new_one(world: World) -> None:
     world.declare(activate=True, later_price="25")
     await world.converge()

@@ -15,6 +15,8 @@ any write:
   plan already made another change to that resource (its own write moved it);
 - the fresh plan needs nothing else at an address the saved plan touches (e.g. a
   version created out of band);
+- a done `new_revision` whose current revision another apply created (its marker's `by`
+  names another plan id) is stale: someone else made that revision since;
 - a plan with changes of which none is pending was already applied: refused.
 Fresh changes at addresses the plan does not touch (drift elsewhere) are not made: a
 saved plan applies what was reviewed, and nothing else. They are reported as `outside`.
@@ -22,6 +24,7 @@ saved plan applies what was reviewed, and nothing else. They are reported as `ou
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reconciler.apply.executor import Job
@@ -29,6 +32,7 @@ from reconciler.apply.keys import tombstone_suffix
 from reconciler.errors import BillingError
 from reconciler.model import Address
 from reconciler.plan import Action, Change, Plan
+from reconciler.wire.revisions import applied_by
 
 
 class PlanRefusedError(BillingError):
@@ -70,7 +74,15 @@ def _renamed_by(saved: Plan, fresh: Plan, change: Change) -> bool:
     return any(u.kind == change.kind and u.natural_key.endswith(suffix) for u in fresh.unmanaged)
 
 
-def reconcile_saved(saved: Plan, fresh: Plan, environment: str) -> Resumption:
+def reconcile_saved(
+    saved: Plan,
+    fresh: Plan,
+    environment: str,
+    made_by: Mapping[str, str | None] | None = None,
+) -> Resumption:
+    """May `saved` run now (`fresh` is the plan made just now), and what is left of it.
+    `made_by` is, per plan address, who created its current revision (the marker's `by`):
+    a new revision the saved plan has but another apply already created is stale."""
     if saved.environment != environment:
         raise PlanRefusedError(
             "the plan is for another environment",
@@ -102,6 +114,15 @@ def reconcile_saved(saved: Plan, fresh: Plan, environment: str) -> Resumption:
             stale.append(f"{change.address}: the live object no longer matches what the plan saw")
         else:
             done.append(change.change_id)
+    ours = applied_by(saved.plan_id)
+    for change_id in done:
+        address, _, action = change_id.partition("#")
+        by = (made_by or {}).get(address)
+        if action == Action.NEW_REVISION.value and by is not None and by != ours:
+            stale.append(
+                f"{address}: its new revision was created by another apply (by={by}) since"
+                " this plan was made"
+            )
     done_resources = {Address.resource_of(c.split("#", 1)[0]) for c in done}
     for job in jobs:
         resource = Address.resource_of(job.change.address)

@@ -24,7 +24,10 @@ Per action:
   read it (an edit in the dashboard while the prompt waited), the change fails with
   nothing written (`ChangedSinceReadError`, `recheck`). A subscription version's update
   (a draft, before activation) PATCHes that version, found by its effective date.
-- `replace` (products and plans; subscriptions are refused by the planner): first the
+- `new_revision` (plans): POST a new plan with the revision marker
+  (`wire.revisions.plan_create_body`), keyed by content like any create; the current
+  revision is left as it is (plans are write-once: no update, no delete), superseded.
+- `replace` (products; subscriptions are refused by the planner): first the
   live object's natural key is renamed out of the way (step `tombstone`: sku or name gets
   a `replaced` suffix with the plan id), since the API has no delete or archive; then the
   new object is created (step `create`) under the natural key.
@@ -49,7 +52,15 @@ from reconciler.apply.recheck import ChangedSinceReadError, Recheck
 from reconciler.diff.subscriptions import effective_text
 from reconciler.errors import BillingError
 from reconciler.live.identity import Matcher
-from reconciler.model import Address, DesiredState, Kind, LiveState, Subscription, Version
+from reconciler.model import (
+    Address,
+    DesiredState,
+    Kind,
+    LiveState,
+    Plan,
+    Subscription,
+    Version,
+)
 from reconciler.plan import Action, Change
 from reconciler.wire import (
     CatalogModels,
@@ -61,6 +72,7 @@ from reconciler.wire import (
     version_to_wire,
 )
 from reconciler.wire.errors import UnresolvedReferenceError
+from reconciler.wire.revisions import applied_by, plan_create_body
 
 # How many times one create may find its object renamed away and be made again: each
 # round needs an out-of-band rename of the object the previous round made, within the
@@ -185,7 +197,8 @@ async def perform(run: Run, change: Change, key_base: str) -> None:
     address = f"{kind}.{name}"
     if change.version is not None:
         await _version_change(run, change, key)
-    elif change.action is Action.CREATE:
+    elif change.action in (Action.CREATE, Action.NEW_REVISION):
+        # A plan's new revision is a new plan object; the current one stays live.
         await _create(run, kind, name)
     elif change.action is Action.REPLACE:
         await _tombstone(run, kind, name, key("tombstone"))
@@ -227,6 +240,8 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
     if isinstance(resource, Subscription):
         resource = resource.model_copy(update={"versions": resource.versions[:1]})
         body, later = subscription_create_bodies(resource, key, run.ids)
+    elif isinstance(resource, Plan):
+        body = plan_create_body(resource, key, run.ids, applied_by(run.plan_id))
     else:
         body = to_wire(resource, key, run.ids)
     path, address = f"/{kind}s", f"{kind}.{key}"
@@ -281,8 +296,6 @@ async def _tombstone(run: Run, kind: Kind, key: str, idem: str) -> None:
     if kind == "product":
         live = run.live.products[key]
         body = {"sku": tombstoned(live.sku or key, run.plan_id)}
-    elif kind == "plan":
-        body = {"name": tombstoned(run.live.plans[key].name, run.plan_id)}
     else:
         raise ApplyStepError(f"a {kind} cannot be replaced")
     await run.writer.update(f"/{kind}s/{run.ids.remote(kind, key)}", body, key=idem)

@@ -17,6 +17,10 @@ from reconciler.catalog.price_rules import check_price, check_terms
 from reconciler.model import Item, Kind, ProductItem, Subscription
 from reconciler.model.currency import is_known_currency
 from reconciler.source.toml_lines import Path
+from reconciler.wire.revisions import MARKER_LENGTH
+
+DESCRIPTION_LIMIT = 2000
+"""The most characters the API takes in a description (the catalog's `Text`)."""
 
 RESERVED_METADATA = ("billing_key", "managed_by")
 
@@ -114,6 +118,18 @@ def check_plans_and_bundles(declared: Declared) -> list[Finding]:
             check_terms("plan", key, (), plan.discount, plan.minimum_spend, plan.maximum_spend)
         )
         found.extend(check_items(declared, "plan", key, ("items",), plan.items, plan.currency))
+        room = DESCRIPTION_LIMIT - MARKER_LENGTH
+        if isinstance(plan.description, str) and len(plan.description) > room:
+            found.append(
+                error(
+                    "plan",
+                    key,
+                    ("description",),
+                    "plan.description_length",
+                    f"a plan description holds at most {room} characters: the API takes"
+                    f" {DESCRIPTION_LIMIT}, and its revision marker needs the rest",
+                )
+            )
     for key, bundle in declared.bundles.items():
         found.extend(check_items(declared, "bundle", key, ("items",), bundle.items, None))
     for key, customer in declared.customers.items():
@@ -239,7 +255,18 @@ def _check_subscription(declared: Declared, key: str, sub: Subscription) -> list
             )
         else:
             keyword_seen = True
-        if not version.items and planless:
+        follows = getattr(version, "plan", None)
+        if follows is not None and not declared.has("plan", follows):
+            found.append(_unknown("subscription", key, (*here, "plan"), "plan", follows))
+        elif follows is not None:
+            other = declared.plans[follows].currency
+            if currency is not None and other is not None and other != currency:
+                err(
+                    (*here, "plan"),
+                    "currency.mismatch",
+                    f"the subscription bills in {currency} but plan `{follows}` is in {other}",
+                )
+        if not version.items and planless and follows is None:
             err((*here, "items"), "version.no_items", "a version needs at least one item")
         found.extend(
             check_items(declared, "subscription", key, (*here, "items"), version.items, currency)

@@ -28,7 +28,8 @@ Contract:
 
 from __future__ import annotations
 
-from reconciler.diff.normalize import LiveModels, normalized, with_live_plan
+from reconciler.diff.normalize import LiveModels, normalized
+from reconciler.diff.plans import plan_change, published_plan_items
 from reconciler.diff.repoint import repointed
 from reconciler.diff.resources import resource_change
 from reconciler.diff.subscriptions import SubscriptionInput, subscription_diff
@@ -37,6 +38,7 @@ from reconciler.model import (
     DesiredState,
     LiveProblem,
     LiveState,
+    Plan,
     Subscription,
     UnmanagedObject,
 )
@@ -44,6 +46,7 @@ from reconciler.model.base import Frozen
 from reconciler.plan import Action, Change, Summary, apply_order
 from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import CatalogModels
+from reconciler.wire.revisions import plan_digest
 
 _KIND_RANK = {"metric": 0, "product": 1, "bundle": 2, "plan": 3, "customer": 4, "subscription": 5}
 
@@ -111,13 +114,25 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
                     source=desired.sources.get(str(address)),
                     live_status=live.statuses.get(address.key),
                     sources=desired.sources,
-                    with_live_plan=None
-                    if current is None
-                    else with_live_plan(declared, address.key, desired_models, live_models),
+                    declared=declared,
                 )
             )
             outcomes += result.changes
             diagnostics += result.diagnostics
+        elif isinstance(resource, Plan):
+            assert current is None or isinstance(current, Plan)
+            digest = plan_digest(desired.plans[address.key], desired_models)
+            revisions = live.revisions.get(address.key)
+            # A read that shows items (not Alguna's plan read) is used as it is.
+            read = current.items if current is not None else ()
+            known = read or published_plan_items(address.key, desired, live)
+            outcomes.append(
+                plan_change(
+                    address, resource, digest, current, revisions, moved_from, known, bool(read)
+                )
+            )
+            if revisions is not None and revisions.current.digest is None:
+                diagnostics.append(_unmarked(desired, address, revisions.current.remote_id))
         else:
             outcomes.append(resource_change(address, resource, current, remote_id, moved_from))
     unreadable.update({k: v[0] for k, v in by_key.items()})
@@ -164,29 +179,44 @@ def _consequences(
         ),
     ]
     out: list[Diagnostic] = []
+    moving = {c.key for c in outcomes if c.action is Action.NEW_VERSION}
     for change in outcomes:
         address = Address(kind=change.kind, key=change.key)
-        if change.action not in (Action.UPDATE, Action.REPLACE) or address.version:
-            continue
-        if change.kind == "plan" and any(f.path.startswith("items") for f in change.fields):
+        if change.kind == "plan" and change.action is Action.NEW_REVISION:
+            if not any(f.path == "revision" for f in change.fields):
+                continue  # the same prices under a new name or description
             users = [
                 name
                 for name, s in subscriptions
                 if s.plan == change.key and (s.activate or name.endswith("(unmanaged)"))
             ]
+            staying = [n for n in users if n.removeprefix("subscription.") not in moving]
+            moved = [n for n in users if n.removeprefix("subscription.") in moving]
             if users:
+                parts = []
+                if staying:
+                    parts.append(
+                        f"{len(staying)} stay on the superseded revision and keep their"
+                        f" prices ({_names(staying)})"
+                    )
+                if moved:
+                    parts.append(f"{len(moved)} get a new version in this plan ({_names(moved)})")
                 out.append(
                     _located(
                         desired,
                         address,
                         "plan.grandfathered",
                         Severity.WARNING,
-                        f"{len(users)} live subscription(s) were created from"
-                        f" {address} ({_names(users)}); they keep their prices unless"
-                        " versions are declared for them",
+                        f"{len(users)} live subscription(s) were created from {address}: "
+                        + "; ".join(parts)
+                        + ". A subscription moves to new prices only through a declared"
+                        " version with its own effective date",
                     )
                 )
-        elif change.kind == "customer" and any(f.path == "currency" for f in change.fields):
+            continue
+        if change.action not in (Action.UPDATE, Action.REPLACE) or address.version:
+            continue
+        if change.kind == "customer" and any(f.path == "currency" for f in change.fields):
             users = [name for name, s in subscriptions if s.customer == change.key]
             if users:
                 out.append(
@@ -203,6 +233,19 @@ def _consequences(
                     )
                 )
     return out
+
+
+def _unmarked(desired: DesiredState, address: Address, remote_id: str) -> Diagnostic:
+    return _located(
+        desired,
+        address,
+        "plan.unmarked",
+        Severity.WARNING,
+        f"live plan {remote_id} ({address}) has no revision marker (it was made outside"
+        " `billing apply`): Alguna cannot show a plan's items or terms, so only its name,"
+        " description and currency are compared, and a price change to it cannot be"
+        " detected. The next change to those creates a marked revision",
+    )
 
 
 def _names(names: list[str], shown: int = 5) -> str:

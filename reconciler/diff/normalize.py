@@ -25,7 +25,6 @@ from reconciler.model import (
     Plan,
     Product,
     Resource,
-    Subscription,
 )
 from reconciler.source.diagnostics import Diagnostic
 from reconciler.wire import CatalogModels, ModelLookup, WireMappingError, canonical
@@ -66,30 +65,6 @@ class LiveModels(CatalogModels):
             return second(key)
 
 
-class PlansFrom:
-    """`models`, except that plans come from `plans` when it has them: the desired
-    subscription as it would read with the plan items the live subscription copied."""
-
-    def __init__(self, models: ModelLookup, plans: ModelLookup) -> None:
-        self._models = models
-        self._plans = plans
-
-    def product(self, key: str) -> Product:
-        return self._models.product(key)
-
-    def bundle(self, key: str) -> Bundle:
-        return self._models.bundle(key)
-
-    def customer(self, key: str) -> Customer:
-        return self._models.customer(key)
-
-    def plan(self, key: str) -> Plan:
-        try:
-            return self._plans.plan(key)
-        except WireMappingError:
-            return self._models.plan(key)
-
-
 def normalized(
     state: CatalogFile, models: ModelLookup, sources: DesiredState | None = None
 ) -> tuple[dict[Address, Resource], list[Diagnostic]]:
@@ -112,16 +87,6 @@ def normalize_one(resource: R, key: str, models: ModelLookup) -> tuple[R, str | 
         return canonical(resource, key, models), None
     except (WireMappingError, ValueError, KeyError, TypeError) as exc:
         return resource, str(exc)
-
-
-def with_live_plan(
-    subscription: Subscription, key: str, desired: ModelLookup, live: ModelLookup
-) -> Subscription | None:
-    """The desired subscription normalized with the *live* plan's items, or None."""
-    if subscription.plan is None:
-        return None
-    result, problem = normalize_one(subscription, key, PlansFrom(desired, live))
-    return None if problem is not None else result
 
 
 def _diagnostic(address: Address, problem: str, sources: DesiredState | None) -> Diagnostic:

@@ -9,11 +9,11 @@ Rules:
   natural key, sku, alias or billing_key, still says the old key and must be rewritten
   even when nothing else differs): `update`, the reason naming the old key.
 - otherwise `noop`.
-- metric and plan (`NO_UPDATE_ENDPOINT`: v2 documents no update for them): still
-  `update`, because the emulator implements `PATCH /metrics/{id}` and `PATCH /plans/{id}`
-  as written assumptions (docs/api-compatibility.md §3). Replacing instead would orphan
-  the live object under the same name (its natural key) and, for a plan, the subscriptions
-  created from it. The reason says so, so a reviewer sees the assumption.
+- metric (write-once: the SDK has no metric update): any difference is a
+  `new_revision`, a new metric under the same name; the newest metric of a name is the
+  managed one (`live.fetch`), older ones stay live, superseded. Plans that price it get
+  a new revision (their digest covers the metric's definition). Plans are compared
+  apart (`diff.plans`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from reconciler.diff.fields import dump, field_changes
 from reconciler.model import Address, Kind, Resource
 from reconciler.plan import Action, Change, FieldChange
-from reconciler.wire import IMMUTABLE_FIELDS, NO_UPDATE_ENDPOINT
+from reconciler.wire import IMMUTABLE_FIELDS
 
 _WHY_IMMUTABLE: Mapping[Kind, str] = {
     "product": "the API cannot change it after a product is created",
@@ -59,7 +59,14 @@ def resource_change(
         )
     fields = _as_written(kind, key, field_changes(live, desired, immutable_fields(kind)))
     forced = [f for f in fields if f.forces_replace]
-    if forced:
+    if kind == "metric" and fields:
+        action = Action.NEW_REVISION
+        reason = (
+            f"{_update_reason(kind, fields)}: metrics are write-once (the API has no metric"
+            " update), so a new metric is created under the same name; the live one stays,"
+            " superseded"
+        )
+    elif forced:
         action, reason = Action.REPLACE, _replace_reason(kind, forced)
     elif fields or moved_from is not None:
         action, reason = Action.UPDATE, _update_reason(kind, fields)
@@ -111,9 +118,4 @@ def _replace_reason(kind: Kind, forced: list[FieldChange]) -> str:
 
 def _update_reason(kind: Kind, fields: tuple[FieldChange, ...]) -> str:
     count = "1 field differs" if len(fields) == 1 else f"{len(fields)} fields differ"
-    if kind in NO_UPDATE_ENDPOINT:
-        return (
-            f"{count}; updated in place with PATCH, which v2 does not document for"
-            f" {kind}s (an assumption, see docs/api-compatibility.md)"
-        )
     return count

@@ -5,17 +5,21 @@ A subscription is compared in three parts:
 - Settings (everything but `versions`, `activate`, `cancel`): as any resource
   (`resource_change`): PATCHable settings -> `update`; `customer`, `plan`, `currency`,
   `contract` -> `replace`. A replaced subscription is new: its versions and activation
-  are planned as for a create.
+  are planned as for a create. Terms the declaration leaves to its plan are compared
+  with the live subscription's own (`_inherited_from_live`): the API copied them from
+  the plan revision it was created from, and later revisions do not change them.
 - Versions, matched to live versions by effective date. A declared version dated with a
   keyword (`next_billing_period`...) is resolved by the API when created, so it matches,
   in declared order, the unmatched live versions later than every date-matched one.
   Declared and not live -> `new_version` (address `subscription.<key>.versions[<eff>]`).
   Matched but different: on a draft subscription (its versions are drafts, editable) ->
-  `update` of that version; on an activated one the version is published and immutable ->
-  an error diagnostic saying how to express the change as a new version, unless the only
-  difference is the plan's items that the live subscription copied when it was created
-  (grandfathering: the plan change carries the note). Live versions not declared -> a
-  warning (published versions cannot be removed).
+  `update` of that version. On an activated one the version is published: it is what
+  the API shows, never re-derived from the catalog's plan (which may have new revisions,
+  or replaced products, since): only its own declared items (overrides) and description
+  are compared with what was published (`_own_parts`), and a difference there is an
+  error diagnostic saying how to express the change as a new version. Live versions not
+  declared -> a warning (published versions cannot be removed). A declared version with
+  `plan` (follow that plan's current revision) is reported as a migration.
 - Lifecycle: `activate = true` on a draft live subscription -> `activate`. A declared
   `cancel` on a live subscription not yet canceled -> `cancel`; a subscription that is
   merely absent from the catalog is never canceled (it is not even looked at). A declared
@@ -41,6 +45,7 @@ from dataclasses import dataclass, field
 from reconciler.diff.fields import dump, field_changes
 from reconciler.diff.resources import resource_change
 from reconciler.model import Address, Source, Subscription, Version
+from reconciler.model.resources import SubscriptionBilling
 from reconciler.plan import Action, Change, FieldChange
 from reconciler.source.diagnostics import Diagnostic, Severity
 
@@ -62,10 +67,10 @@ class SubscriptionInput:
     live: Subscription | None
     remote_id: str | None = None
     moved_from: str | None = None
-    with_live_plan: Subscription | None = None
     source: Source | None = None
     live_status: str | None = None
     sources: Mapping[str, Source] = field(default_factory=dict)  # versions, by address
+    declared: Subscription | None = None  # as written: which items override the plan
 
 
 def subscription_diff(sub: SubscriptionInput) -> SubscriptionDiff:
@@ -98,7 +103,7 @@ def _subscription_diff(sub: SubscriptionInput) -> SubscriptionDiff:
         return out
     settings = resource_change(
         address,
-        _settings(desired),
+        _settings(_inherited_from_live(desired, sub.declared, live)),
         None if live is None else _settings(live),
         sub.remote_id,
         sub.moved_from,
@@ -108,7 +113,10 @@ def _subscription_diff(sub: SubscriptionInput) -> SubscriptionDiff:
         # activated (activation publishes the draft versions).
         first = _settings(desired).model_copy(update={"versions": desired.versions[:1]})
         out.changes.append(settings.model_copy(update={"after": dump(first)}))
-        out.changes.extend(_new_version(sub.key, v) for v in desired.versions[1:])
+        out.changes.extend(
+            _new_version(sub.key, v, _written(sub, i + 1))
+            for i, v in enumerate(desired.versions[1:])
+        )
         if desired.activate:
             out.changes.append(_activate(sub.key, None))
         return out
@@ -155,6 +163,37 @@ def _status_drift(sub: SubscriptionInput, live: Subscription, out: SubscriptionD
         )
 
 
+def _inherited_from_live(
+    desired: Subscription, declared: Subscription | None, live: Subscription | None
+) -> Subscription:
+    """`desired` with the terms its declaration leaves to its plan taken from `live`: the
+    API copied them from the plan revision the subscription was created from, which keeps
+    them whatever later revisions say (grandfathering); a plan's terms cannot be read
+    back, so the live subscription is the record of them."""
+    if live is None or declared is None or declared.plan is None:
+        return desired
+    update: dict[str, object] = {
+        name: getattr(live, name)
+        for name in ("trial_days", "discount", "minimum_spend", "maximum_spend", "renewal")
+        if getattr(declared, name) is None
+    }
+    if declared.renewal is not None and declared.renewal.duration_months is None:
+        months = live.renewal.duration_months if live.renewal is not None else None
+        renewal = desired.renewal or declared.renewal
+        update["renewal"] = renewal.model_copy(update={"duration_months": months})
+    if declared.contract.duration_months is None:
+        update["contract"] = desired.contract.model_copy(
+            update={"duration_months": live.contract.duration_months}
+        )
+    if declared.billing is None or declared.billing.payment_terms is None:
+        terms = live.billing.payment_terms if live.billing is not None else None
+        billing = (desired.billing or SubscriptionBilling()).model_copy(
+            update={"payment_terms": terms}
+        )
+        update["billing"] = billing if billing.model_dump(exclude_none=True) else None
+    return desired.model_copy(update=update)
+
+
 def _settings(subscription: Subscription) -> Subscription:
     return subscription.model_copy(update={"versions": (), "activate": False, "cancel": None})
 
@@ -168,14 +207,19 @@ def _version_address(key: str, version: Version) -> str:
     return str(Address(kind="subscription", key=key, version=effective_text(version)))
 
 
-def _new_version(key: str, version: Version) -> Change:
+def _new_version(key: str, version: Version, written: Version | None = None) -> Change:
+    reason = f"declared version effective {effective_text(version)} is not live"
+    if written is not None and written.plan is not None:
+        reason += f"; it moves to plan.{written.plan}: its current revision's prices" + (
+            ", with this version's overrides" if written.items else ""
+        )
     return Change(
         address=_version_address(key, version),
         kind="subscription",
         key=key,
         action=Action.NEW_VERSION,
         after=dump(version),
-        reason=f"declared version effective {effective_text(version)} is not live",
+        reason=reason,
     )
 
 
@@ -216,23 +260,26 @@ def match_versions(declared: Sequence[Version], live: Sequence[Version]) -> dict
 def _versions(sub: SubscriptionInput, live: Subscription, out: SubscriptionDiff) -> None:
     declared = sub.desired.versions
     matched = match_versions(declared, live.versions)
-    grandfathered = sub.with_live_plan.versions if sub.with_live_plan is not None else ()
     for i, version in enumerate(declared):
         if i not in matched:
-            out.changes.append(_new_version(sub.key, version))
+            out.changes.append(_new_version(sub.key, version, _written(sub, i)))
             continue
         live_version = live.versions[matched[i]]
         address = _version_address(sub.key, version)
-        # Matching is the identity; a keyword the API resolved to a date is no difference.
-        fields = field_changes(live_version, _dated(version, live_version))
-        action = Action.NOOP if not fields else Action.UPDATE
-        if fields and live.activate:
-            copied = grandfathered[i] if i < len(grandfathered) else None
-            if copied is None or _dated(copied, live_version) != live_version:
+        if live.activate:
+            # Published: read back, never re-derived from the plan; only the version's own
+            # declared overrides (and description) are compared with what was published.
+            want, have = _own_parts(version, _written(sub, i), live_version)
+            fields = field_changes(have, want)
+            if fields:
                 # Its outcome is the diagnostic: not a change, and not "unchanged" either.
                 out.diagnostics.append(_published(sub, address, version, fields))
                 continue
             action = Action.NOOP
+        else:
+            # Matching is the identity; a keyword the API resolved to a date is no difference.
+            fields = field_changes(live_version, _dated(version, live_version))
+            action = Action.NOOP if not fields else Action.UPDATE
         out.changes.append(
             Change(
                 address=address,
@@ -260,6 +307,30 @@ def _versions(sub: SubscriptionInput, live: Subscription, out: SubscriptionDiff)
                 " declare it to record it",
             )
         )
+
+
+def _written(sub: SubscriptionInput, index: int) -> Version | None:
+    """The `index`-th version as declared (None: the subscription declares none, so its
+    first version is its plan's items)."""
+    versions = sub.declared.versions if sub.declared is not None else ()
+    return versions[index] if index < len(versions) else None
+
+
+def _own_parts(version: Version, written: Version | None, live: Version) -> tuple[Version, Version]:
+    """What of a published version its declaration decides, declared and live: the items
+    it declares (overrides of its plan's items, or every item without a plan) and its
+    description if declared. The plan's items it copied are what was published."""
+    refs = {item.ref for item in written.items} if written is not None else set()
+    described = written is not None and written.description is not None
+
+    def own(v: Version, description: str | None) -> Version:
+        items = tuple(sorted((i for i in v.items if i.ref in refs), key=lambda i: i.ref))
+        return Version(effective=live.effective, description=description, items=items)
+
+    return (
+        own(version, version.description if described else None),
+        own(live, live.description if described else None),
+    )
 
 
 def _dated(version: Version, live: Version) -> Version:

@@ -18,6 +18,7 @@ from typing import Any
 
 from reconciler.api.reader import ApiReader, WireObject
 from reconciler.live.identity import DerivedKeys, Matcher, live_natural_keys
+from reconciler.live.revisions import group_plans
 from reconciler.live.seen import Seen
 from reconciler.model import (
     KINDS,
@@ -27,6 +28,7 @@ from reconciler.model import (
     Kind,
     LiveProblem,
     LiveState,
+    Plan,
     Resource,
     UnmanagedObject,
 )
@@ -102,14 +104,24 @@ class _Builder:
         self._problems: list[LiveProblem] = []
         self._keys: dict[Kind, dict[str, tuple[str, bool]]] = {}  # remote id -> (key, managed)
         self._statuses: dict[str, str] = {}
+        self._plans = group_plans(desired, listed.get("plan", []))
+        self._sub_plan_ids: dict[str, str] = {}
+        # Superseded plan revisions: neither managed nor unmanaged, resolved to their key.
+        self._aliases: dict[tuple[str, str], str] = {
+            ("plan", remote): key
+            for remote, key in self._plans.key_of.items()
+            if self._plans.current(remote) is None
+        }
 
     async def build(self) -> LiveState:
         for kind, objects in self._listed.items():
             self._assign_keys(kind, objects)
         versions = await self._read_versions()
         for kind, objects in self._listed.items():
-            resolver = MapResolver(self._models(), self._ids)  # kinds below are mapped
+            resolver = MapResolver(self._models(), self._ids, self._aliases)
             for obj in objects:
+                if (kind, str(obj.get("id"))) in self._aliases:
+                    continue
                 self._map(kind, obj, versions.get(str(obj.get("id")), []), resolver)
         ids = {str(address): remote for address, remote in self._ids.items()}
         managed = {f"{kind}s": dict(sorted(table.items())) for kind, table in self._tables.items()}
@@ -121,16 +133,31 @@ class _Builder:
             environment=self._desired.environment,
             ids={a: r for a, r in ids.items() if self._is_managed_address(a)},
             fingerprints={
-                f"{kind}.{key}": fingerprint(resource)
+                f"{kind}.{key}": self._fingerprint(kind, key, resource)
                 for kind, table in self._tables.items()
                 for key, resource in table.items()
             },
+            revisions={k: v for k, v in self._plans.revisions.items() if k in self._tables["plan"]},
+            revision_keys=self._plans.key_of,
+            subscription_plan_ids=self._sub_plan_ids,
             moved=self._moved,
             unmanaged=tuple(self._unmanaged),
             unmanaged_tables=CatalogFile(**unmanaged),
             problems=tuple(self._problems),
             statuses=dict(sorted(self._statuses.items())),
             **managed,
+        )
+
+    def _fingerprint(self, kind: Kind, key: str, resource: Resource) -> str:
+        """A plan's fingerprint covers its revisions too (how many there are and the current
+        one's digest, both the same in every run): a revision created since a plan was made
+        makes that plan stale."""
+        if not isinstance(resource, Plan) or key not in self._plans.revisions:
+            return fingerprint(resource)
+        revisions = self._plans.revisions[key]
+        mark = f"|{len(revisions.superseded) + 1}|{revisions.current.digest}"
+        return fingerprint(
+            resource.model_copy(update={"description": f"{resource.description}{mark}"})
         )
 
     def _is_managed_address(self, address: str) -> bool:
@@ -141,9 +168,24 @@ class _Builder:
         keys: dict[str, tuple[str, bool]] = {}
         derived = DerivedKeys(set(getattr(self._desired, f"{kind}s")))
         claimed: dict[str, str] = {}
-        for obj in objects:
+        # Metrics are write-once: a changed metric is a new one under the same name, so the
+        # newest (the API lists oldest first) is managed and older ones are superseded.
+        ordered = list(reversed(objects)) if kind == "metric" else objects
+        for obj in ordered:
             remote = str(obj.get("id"))
-            match = self._matcher.match(kind, obj)
+            if kind == "metric":
+                found = self._matcher.match(kind, obj)
+                if found is not None and found.key in claimed:
+                    self._aliases[("metric", remote)] = found.key
+                    continue
+            if kind == "plan" and remote in self._plans.key_of:
+                plan_key = self._plans.current(remote)
+                if plan_key is not None:
+                    keys[remote] = (plan_key, True)
+                    if plan_key in self._plans.moved:
+                        self._moved[f"plan.{plan_key}"] = self._plans.moved[plan_key]
+                continue
+            match = None if kind == "plan" else self._matcher.match(kind, obj)
             if match is not None and match.key not in claimed:
                 claimed[match.key] = remote
                 keys[remote] = (match.key, True)
@@ -196,6 +238,8 @@ class _Builder:
         (self._tables if is_managed else self._unmanaged_tables)[kind][key] = resource
         if is_managed and kind == "subscription" and isinstance(obj.get("status"), str):
             self._statuses[key] = str(obj["status"])
+        if kind == "subscription" and is_managed and obj.get("plan_id"):
+            self._sub_plan_ids[key] = str(obj["plan_id"])
 
     def _models(self) -> CatalogFile:
         """Every live object mapped so far, managed or not, as the lookup for defaults."""

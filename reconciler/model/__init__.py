@@ -6,7 +6,13 @@ to and from Alguna request and response bodies.
 
 from reconciler.model.address import KIND_OF_TABLE, KINDS, TABLE_OF_KIND, Address, Kind
 from reconciler.model.catalog_file import RESOURCE_CLASS, CatalogFile, DesiredState, Source
-from reconciler.model.live_state import LiveProblem, LiveState, UnmanagedObject
+from reconciler.model.live_state import (
+    LiveProblem,
+    LiveState,
+    PlanRevision,
+    PlanRevisions,
+    UnmanagedObject,
+)
 from reconciler.model.prices import PRICE_CLASSES, PRICE_TYPES, TIERED_TYPES, Price
 from reconciler.model.pricing_tests import ExpectedLine, PriceRef, PricingTest
 from reconciler.model.resources import (
@@ -42,6 +48,8 @@ __all__ = [
     "LiveState",
     "Metric",
     "Plan",
+    "PlanRevision",
+    "PlanRevisions",
     "Price",
     "PriceRef",
     "PricingTest",

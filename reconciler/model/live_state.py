@@ -31,10 +31,34 @@ class LiveProblem(Frozen):
     message: str
 
 
+class PlanRevision(Frozen):
+    """One live plan object of a declared plan: its id, when it was created, and what its
+    revision marker says (`reconciler.wire.revisions`; None: it has no marker)."""
+
+    remote_id: str
+    created_at: str | None = None
+    digest: str | None = None
+    marker_key: str | None = None
+    applied_by: str | None = None
+
+
+class PlanRevisions(Frozen):
+    """The live revisions of one declared plan: the current one (the newest) and the
+    superseded ones, newest first. Superseded revisions stay live (plans cannot be
+    deleted) and keep serving the subscriptions created from them."""
+
+    current: PlanRevision
+    superseded: tuple[PlanRevision, ...] = ()
+
+
 class LiveState(CatalogFile):
     """Managed objects by key, plus: remote ids and fingerprints by address string
     (`product.api`), keys found through `moved_from` (address -> the old key that
-    matched), unmanaged objects (`unmanaged_tables` holds their models) and problems."""
+    matched), unmanaged objects (`unmanaged_tables` holds their models), problems, and
+    the revisions of each managed plan (`plans` holds the current one, read: name,
+    currency and description only), with `revision_keys` mapping every revision's
+    remote id to its plan's key, and `subscription_plan_ids` each managed subscription's
+    `plan_id` (the revision it was created from)."""
 
     environment: str
     ids: dict[str, str] = Field(default_factory=dict)
@@ -48,3 +72,6 @@ class LiveState(CatalogFile):
         description="Managed subscriptions' live `status` (draft, scheduled, active,"
         " paused, completed, canceled) by key: compared with `activate`/`cancel`.",
     )
+    revisions: dict[str, PlanRevisions] = Field(default_factory=dict)
+    revision_keys: dict[str, str] = Field(default_factory=dict)
+    subscription_plan_ids: dict[str, str] = Field(default_factory=dict)

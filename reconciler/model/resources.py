@@ -231,9 +231,16 @@ class SubscriptionBilling(Frozen):
 
 
 class Version(Frozen):
-    """One published version of a subscription's prices, from its effective date on."""
+    """One published version of a subscription's prices, from its effective date on.
+
+    Its items override those of its plan: the subscription's, or `plan` when set. A version
+    with `plan` (and no items) says "from this date on, this subscription follows plan X's
+    current revision": the way to move subscriptions to a plan's new prices. Once
+    published, a version is what the API shows; editing its plan later changes nothing."""
 
     effective: Day | EffectiveKeyword
+    # Left out of dumps when unset, so catalogs that do not use it hash as before.
+    plan: Key | None = Field(default=None, exclude_if=lambda value: value is None)
     description: Text | None = None
     items: tuple[Item, ...] = ()
 

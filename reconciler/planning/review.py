@@ -18,6 +18,11 @@ Which prices are reviewed (one `PriceReview` per price that differs):
   a change to those is reviewed under the bundle, not under every plan that uses it. A plan
   `replace` is not reviewed: it changes the currency, and charges in two currencies do not
   compare.
+- a plan `new_revision`: its items against the current revision's, as far as the API
+  shows them (`before.items`: `diff.plans.published_plan_items`). Nothing is reviewed
+  when no published version shows any; an item every such version overrides is
+  reviewed as added (its old price cannot be read back). A revision in another currency
+  is not reviewed (charges in two currencies do not compare).
 - a subscription version `update` (a draft version edited): its items, before vs after.
 - a subscription `new_version`: its items against the version it follows, that is the
   latest version with an earlier effective date among the live versions and the versions
@@ -142,6 +147,14 @@ def _pairs(change: Change, states: _States) -> list[PricePair]:
         before, after = _load(CatalogPlan, change.before), _load(CatalogPlan, change.after)
         if before is None or after is None:
             return []
+        prices = _item_prices(before.items, after.items, states)
+        return _changed(change, *prices, after.currency)
+    if change.kind == "plan" and change.action is Action.NEW_REVISION:
+        before, after = _load(CatalogPlan, change.before), _load(CatalogPlan, change.after)
+        if before is None or after is None or not before.items:
+            return []
+        if before.currency != after.currency:
+            return []  # charges in two currencies do not compare
         prices = _item_prices(before.items, after.items, states)
         return _changed(change, *prices, after.currency)
     if change.kind == "bundle" and change.action is Action.UPDATE:

@@ -54,7 +54,7 @@ from reconciler.model import Subscription as SubscriptionModel
 from reconciler.plan import Action, Change, PartialPlan, apply_order
 from reconciler.source.diagnostics import Diagnostic
 
-_NEEDED = frozenset({Action.CREATE, Action.REPLACE})
+_NEEDED = frozenset({Action.CREATE, Action.REPLACE, Action.NEW_REVISION})
 _RESOURCE_PREFIX = re.compile(r"^(?P<kind>[a-z]+)\.(?P<key>[a-z][a-z0-9_]*)")
 
 
@@ -219,19 +219,27 @@ def _closure(
 def _repointed_by(
     product: str, by_resource: dict[str, list[Change]], resources: dict[str, Resource]
 ) -> list[str]:
-    """Plans and bundles whose only change is their re-pointing to `product`'s
-    replacement (an update with no field of its own)."""
+    """Plans and bundles whose only change follows `product`'s replacement (a bundle's
+    update with no field of its own, a plan's new revision with only its digest)."""
     if not any(c.action is Action.REPLACE for c in by_resource.get(product, ())):
         return []
     found: list[str] = []
     for address, changes in by_resource.items():
         if not address.startswith(("plan.", "bundle.")):
             continue
-        only_repoint = all(c.action is Action.UPDATE and not c.fields for c in changes)
+        only_repoint = all(_follows_only(c) for c in changes)
         model = resources.get(address)
         if only_repoint and model is not None and product in references(model):
             found.append(address)
     return found
+
+
+def _follows_only(change: Change) -> bool:
+    """A change with nothing of its own: a bundle's re-pointing update, or a plan's new
+    revision whose only difference is its digest (which covers the replaced product)."""
+    if change.action is Action.NEW_REVISION:
+        return all(f.path == "revision" for f in change.fields)
+    return change.action is Action.UPDATE and not change.fields
 
 
 def _order(address: str, by_resource: dict[str, list[Change]]) -> tuple[object, ...]:

@@ -21,6 +21,7 @@ APPLIED_VERBS: dict[Action, str] = {
     Action.NEW_VERSION: "{n} new version{s}",
     Action.ACTIVATE: "{n} activated",
     Action.CANCEL: "{n} canceled",
+    Action.NEW_REVISION: "{n} new revision{s}",
 }
 
 NO_MESSAGE = "no error message recorded"

@@ -30,6 +30,7 @@ SYMBOL: dict[Action, str] = {
     Action.NEW_VERSION: "+",
     Action.ACTIVATE: ">",
     Action.CANCEL: "x",
+    Action.NEW_REVISION: "+",
     Action.NOOP: " ",
 }
 
@@ -40,6 +41,7 @@ STYLE: dict[Action, str] = {
     Action.NEW_VERSION: "green",
     Action.ACTIVATE: "cyan",
     Action.CANCEL: "red",
+    Action.NEW_REVISION: "green",
     Action.NOOP: "dim",
 }
 
@@ -50,6 +52,7 @@ LABEL: dict[Action, str] = {
     Action.NEW_VERSION: "new version",
     Action.ACTIVATE: "activate",
     Action.CANCEL: "cancel",
+    Action.NEW_REVISION: "new revision",
     Action.NOOP: "no-op",
 }
 
@@ -73,12 +76,29 @@ def rows(change: Change) -> list[FieldChange]:
 
 
 def count_phrases(counts: dict[Action, int], verbs: dict[Action, str]) -> str:
-    """`2 to create, 1 to update, …`: every action in `verbs`, zero or not, in order."""
+    """`2 to create, 1 to update, …`: every action in `verbs`, zero or not, in order
+    (new plan revisions only when there are some)."""
     out = []
     for action, verb in verbs.items():
         n = counts.get(action, 0)
+        if action is Action.NEW_REVISION and n == 0:
+            continue
         out.append(verb.format(n=n, s="" if n == 1 else "s"))
     return ", ".join(out)
+
+
+def _shows_declared(change: Change) -> bool:
+    """Creates, and new plan revisions whose old prices no published version shows (a
+    plan read cannot): their declared values are all a reviewer can see."""
+    if change.after is None:
+        return False
+    if change.before is None:
+        return True
+    return (
+        change.action is Action.NEW_REVISION
+        and change.kind == "plan"
+        and not change.before.get("items")
+    )
 
 
 @dataclass(frozen=True)
@@ -100,7 +120,7 @@ class ChangeView:
             label=LABEL[change.action],
             style=STYLE[change.action],
             rows=rows(change),
-            outline=outline(change.after) if change.before is None and change.after else [],
+            outline=outline(change.after) if change.after and _shows_declared(change) else [],
         )
 
     @property

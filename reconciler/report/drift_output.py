@@ -41,6 +41,8 @@ DESCRIPTION: dict[Action, str] = {
     Action.NEW_VERSION: "declared version not live",
     Action.ACTIVATE: "declared active, live is a draft",
     Action.CANCEL: "declared canceled, live is not",
+    Action.NEW_REVISION: "the current plan revision differs from the catalog (name,"
+    " description, currency or the content digest its marker records)",
     Action.NOOP: "matches the catalog",
 }
 

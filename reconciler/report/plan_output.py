@@ -33,6 +33,7 @@ PLAN_VERBS: dict[Action, str] = {
     Action.NEW_VERSION: "{n} new version{s}",
     Action.ACTIVATE: "{n} to activate",
     Action.CANCEL: "{n} to cancel",
+    Action.NEW_REVISION: "{n} new revision{s}",
 }
 
 
@@ -126,7 +127,11 @@ def plan_markdown(plan: Plan) -> str:
         views=views,
         fences={v.change.change_id: fence(v.outline) for v in views},
         money=tables_by_change(plan),
-        table=[(LABEL[a], n) for a, n in counts(plan).items()],
+        table=[
+            (LABEL[a], n)
+            for a, n in counts(plan).items()
+            if n or a is not Action.NEW_REVISION  # shown only when there are some
+        ],
         alerts=alerts(plan),
         others=[d for d in plan.diagnostics if not _up_front(d.code, d.severity)],
         unmanaged_note=UNMANAGED_NOTE,

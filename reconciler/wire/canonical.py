@@ -43,6 +43,7 @@ from reconciler.wire.metrics import metric_from_wire, metric_to_wire
 from reconciler.wire.plans import plan_from_wire, plan_to_wire
 from reconciler.wire.products import product_from_wire, product_to_wire
 from reconciler.wire.refs import IdResolver, KeyResolver, KeysAsIds, ModelLookup
+from reconciler.wire.revisions import plan_create_body
 from reconciler.wire.subscriptions import (
     subscription_from_wire,
     subscription_to_wire,
@@ -62,7 +63,7 @@ def to_wire(resource: Resource, key: str, ids: IdResolver) -> WireObject:
         case Product():
             return product_to_wire(resource, key, ids)
         case Plan():
-            return plan_to_wire(resource, ids)
+            return plan_create_body(resource, key, ids)
         case Bundle():
             return bundle_to_wire(resource, ids)
         case Customer():
@@ -99,6 +100,8 @@ def canonical(resource: R, key: str, models: ModelLookup) -> R:
     same = KeysAsIds(models)
     if isinstance(resource, Subscription):
         return cast(R, _canonical_subscription(resource, key, same))
+    if isinstance(resource, Plan):  # no marker: it leaves the description when read
+        return cast(R, plan_from_wire(plan_to_wire(resource, same), same))
     kind = cast(Kind, type(resource).__name__.lower())
     return cast(R, from_wire(kind, to_wire(resource, key, same), key, same))
 

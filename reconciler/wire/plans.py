@@ -15,6 +15,10 @@ Entitlement types: the catalog's `quantity` and `tier` are the SDK's `number` an
 (`EntitlementInput.type` is `boolean | number | string | credit_allocation`); the mapping
 renames them both ways (`ENTITLEMENT_TYPES`), and a wire `number`/`string` reads back as
 `quantity`/`tier`.
+
+A plan read carries only `id, name, currency, description` (and timestamps): everything
+else reads back as unset. The revision marker (`reconciler.wire.revisions`) leaves the
+description when read.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from reconciler.model.resources import ContractTerms, Entitlement, InvoiceSettin
 from reconciler.wire.errors import reading
 from reconciler.wire.items import items_from_wire, items_to_wire
 from reconciler.wire.refs import IdResolver, KeyResolver
+from reconciler.wire.revisions import split_marker
 from reconciler.wire.terms import (
     discount_from_wire,
     discount_to_wire,
@@ -80,7 +85,7 @@ def plan_from_wire(obj: Mapping[str, Any], keys: KeyResolver, where: str = "plan
         return Plan(
             name=obj["name"],
             currency=obj["currency"],
-            description=obj.get("description"),
+            description=split_marker(obj.get("description"))[0],
             additional_terms=obj.get("additional_terms"),
             contract=_contract(obj),
             renewal=_renewal(obj),

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol, TypeVar
 
-from reconciler.model import Address, Bundle, CatalogFile, Customer, Plan, Product
+from reconciler.model import Address, Bundle, CatalogFile, Customer, Metric, Plan, Product
 from reconciler.wire.errors import RefKind, UnresolvedReferenceError
 
 M = TypeVar("M")
@@ -58,6 +58,9 @@ class CatalogModels:
     def __init__(self, catalog: CatalogFile) -> None:
         self._catalog = catalog
 
+    def metric(self, key: str) -> Metric:
+        return _model(self._catalog.metrics, "metric", key)
+
     def product(self, key: str) -> Product:
         return _model(self._catalog.products, "product", key)
 
@@ -82,13 +85,21 @@ class MapResolver(CatalogModels):
     """Both `IdResolver` and `KeyResolver`, from models and an `Address -> remote id` map.
 
     Only addresses without a version are used; ids must be unique per kind (a duplicate
-    would make the reverse lookup ambiguous, so it is a `ValueError` here).
+    would make the reverse lookup ambiguous, so it is a `ValueError` here). `aliases`
+    are more `(kind, remote id) -> key` entries for the reverse lookup only: the superseded
+    revisions of a plan resolve to its key, its current revision is its id.
     """
 
-    def __init__(self, catalog: CatalogFile, ids: Mapping[Address, str]) -> None:
+    def __init__(
+        self,
+        catalog: CatalogFile,
+        ids: Mapping[Address, str],
+        aliases: Mapping[tuple[str, str], str] | None = None,
+    ) -> None:
         super().__init__(catalog)
         self._ids: dict[tuple[str, str], str] = {}
-        self._keys: dict[tuple[str, str], str] = {}
+        # (kind, remote id) -> key for ids that resolve back only: superseded revisions.
+        self._keys: dict[tuple[str, str], str] = dict(aliases or {})
         for address, remote_id in ids.items():
             if address.version is not None:
                 continue

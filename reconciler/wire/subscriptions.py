@@ -80,8 +80,10 @@ def effective_items(
     subscription: Subscription, version: Version | None, models: ModelLookup
 ) -> tuple[Item, ...]:
     """The complete item set of `version` (None: the first version of a subscription that
-    declares none): the plan's items with the version's overrides, then its additions."""
-    plan_items = models.plan(subscription.plan).items if subscription.plan else ()
+    declares none): the plan's items (the version's `plan`, else the subscription's) with
+    the version's overrides, then its additions."""
+    plan_key = version.plan if version is not None and version.plan else subscription.plan
+    plan_items = models.plan(plan_key).items if plan_key else ()
     overrides = version.items if version is not None else ()
     by_ref = {item.ref: item for item in overrides}
     merged = [by_ref.get(item.ref, item) for item in plan_items]

@@ -17,7 +17,6 @@ from reconciler.model import DesiredState
 from reconciler.plan import ApplyStatus
 from tests.apply.generated import Direct, direct, valid_catalogs
 from tests.apply.harness import describe
-from tests.issue16 import WRITE_ONCE_PLANS
 
 EXAMPLES = 25
 FULL_EXAMPLES = 200
@@ -42,7 +41,6 @@ async def converges(env: Direct, desired: DesiredState) -> None:
     assert await env.control.write_count() == 0
 
 
-@WRITE_ONCE_PLANS
 def test_apply_then_plan_is_empty_and_reapply_writes_nothing() -> None:
     _check_converges(EXAMPLES)
 

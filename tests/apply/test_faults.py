@@ -17,10 +17,6 @@ from reconciler.commands.workflow import apply_planned
 from reconciler.plan import ApplyResult, ApplyStatus
 from tests.api.emulated import FAST_RETRY
 from tests.apply.harness import Workspace, describe, duplicates, stored_counts
-from tests.issue16 import WRITE_ONCE_PLANS
-
-# Every test here applies then plans again expecting nothing to do (see issue16.py).
-pytestmark = WRITE_ONCE_PLANS
 
 # Collection creates (and a subscription's versions): the writes that make new objects.
 CREATES = r"^/(metrics|products|plans|bundles|customers|subscriptions)/?$|/versions/?$"

@@ -13,7 +13,6 @@ from reconciler.commands.workflow import apply_planned, apply_saved
 from reconciler.plan import Action, ApplyStatus
 from reconciler.report.plan_output import plan_json
 from tests.apply.harness import Workspace, describe, duplicates, workspace, write_catalog
-from tests.issue16 import WRITE_ONCE_PLANS
 
 
 def product(frequency: str) -> dict[str, str]:
@@ -76,7 +75,6 @@ async def test_replace_needs_allow_replace(tmp_path: Path) -> None:
         ]
 
 
-@WRITE_ONCE_PLANS
 async def test_protected_environment_applies_only_saved_plans(tmp_path: Path) -> None:
     async with workspace(tmp_path / "project", protected=True) as ws:
         message = await refused_without_writes(ws)

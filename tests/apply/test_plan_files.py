@@ -16,7 +16,6 @@ from reconciler.errors import InvalidInputError
 from reconciler.plan import Action, ApplyStatus
 from reconciler.report.plan_output import plan_json
 from tests.apply.harness import REMOTE_KEY, REMOTE_KEY_ENV, Workspace
-from tests.issue16 import WRITE_ONCE_PLANS
 
 
 @pytest.fixture
@@ -33,7 +32,6 @@ def mode(path: Path) -> int:
 
 
 @pytest.mark.usefixtures("permissive_umask")
-@WRITE_ONCE_PLANS
 async def test_plan_file_is_owner_only_and_secret_free(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:

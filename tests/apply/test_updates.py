@@ -14,7 +14,6 @@ from reconciler.plan import Action, ApplyStatus
 from reconciler.source.diagnostics import Severity
 from tests.apply.generated import Direct, direct, valid_catalogs
 from tests.apply.harness import describe, workspace, write_catalog
-from tests.issue16 import WRITE_ONCE_PLANS
 from tests.live.valid import catalog_errors
 
 # The settings PATCH can change on a live subscription, except `billing` and `renewal`
@@ -53,7 +52,6 @@ async def updates_converge(env: Direct, old: DesiredState, new: DesiredState) ->
     assert not after.has_changes, "plan after apply is not empty:\n" + describe(after.changes)
 
 
-@WRITE_ONCE_PLANS
 def test_apply_converges_from_another_catalog() -> None:
     with direct() as env:
 

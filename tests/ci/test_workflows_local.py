@@ -28,7 +28,6 @@ from reconciler.commands.workflow import apply_saved, load_catalog, open_target,
 from reconciler.version import __version__
 from tests.ci.runner import Context, JobResult, run_job, runner_env
 from tests.importing.harness import api_key, make_project
-from tests.issue16 import WRITE_ONCE_PLANS
 
 HERE = Path(__file__).parent
 WORKFLOWS = Path(__file__).resolve().parents[2] / "examples" / "github" / "workflows"
@@ -146,7 +145,6 @@ def edit_production(project: Path, sku: str, patch: dict[str, Any]) -> None:
     asyncio.run(call())
 
 
-@WRITE_ONCE_PLANS
 def test_pull_request_merge_and_drift(tmp_path: Path) -> None:
     project = make_project(tmp_path / "checkout", example_catalog=True)
     (project / ".billing").mkdir()
@@ -193,7 +191,8 @@ def test_pull_request_merge_and_drift(tmp_path: Path) -> None:
     merged = github.run("billing-apply.yml", project, sha="m3")
     assert merged.succeeded, merged.log()
     applied = merged.step("Apply the reviewed plan / Run billing")
-    assert "Apply complete: 0 created, 1 updated" in applied.stdout
+    assert "Apply complete: 0 created, 0 updated" in applied.stdout, applied.stdout
+    assert "1 new revision" in applied.stdout, applied.stdout
     assert "No drift" in applied.stdout or "matches" in applied.stdout, applied.stdout
     assert merged.step("Apply the reviewed plan").outputs["exitcode"] == "0"
 
@@ -223,7 +222,6 @@ def test_pull_request_merge_and_drift(tmp_path: Path) -> None:
     assert issue["state"] == "closed"
 
 
-@WRITE_ONCE_PLANS
 def test_a_pull_request_without_changes_is_labelled_so(tmp_path: Path) -> None:
     project = make_project(tmp_path / "checkout", example_catalog=True)
     (project / ".billing").mkdir()

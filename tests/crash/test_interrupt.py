@@ -12,7 +12,6 @@ import signal
 import time
 
 from tests.crash.harness import Emulator, Project, billing, inspect_account, running, wait_until
-from tests.issue16 import WRITE_ONCE_PLANS
 
 # Signal once this many changes are done: well inside the 320-change apply.
 SIGNAL_AFTER = 60
@@ -28,7 +27,6 @@ def _rerun_converges(emulator: Emulator, project: Project) -> None:
     assert findings.ok, findings
 
 
-@WRITE_ONCE_PLANS
 def test_first_sigint_finishes_in_flight_and_exits_1_partial(
     empty: Emulator, project: Project
 ) -> None:
@@ -49,7 +47,6 @@ def test_first_sigint_finishes_in_flight_and_exits_1_partial(
     _rerun_converges(empty, project)
 
 
-@WRITE_ONCE_PLANS
 def test_second_sigint_exits_at_once_with_130(empty: Emulator, project: Project) -> None:
     with running(project, ["apply", "--auto-approve"], "sigint-twice") as process:
         assert wait_until(lambda: process.applied_lines() >= SIGNAL_AFTER, process)

@@ -27,7 +27,6 @@ from tests.crash.harness import (
     save_plan,
     summary_table,
 )
-from tests.issue16 import WRITE_ONCE_PLANS
 
 FAST_RUNS = 3
 SLOW_RUNS = 20
@@ -54,7 +53,6 @@ def test_calibration_apply_alone_writes_each_change_once(
     assert calibration.first_write < calibration.last_write
 
 
-@WRITE_ONCE_PLANS
 def test_kill_nine_at_random_points_then_rerun_converges(
     emulator: Emulator, project: Project, calibration: Calibration
 ) -> None:
@@ -63,7 +61,6 @@ def test_kill_nine_at_random_points_then_rerun_converges(
 
 
 @pytest.mark.slow
-@WRITE_ONCE_PLANS
 def test_kill_nine_twenty_runs(
     emulator: Emulator, project: Project, calibration: Calibration
 ) -> None:
@@ -71,7 +68,6 @@ def test_kill_nine_twenty_runs(
     _assert_all_converged(runs, calibration)
 
 
-@WRITE_ONCE_PLANS
 def test_kill_nine_during_saved_plan_apply_resumes_it(
     empty: Emulator, project: Project, calibration: Calibration
 ) -> None:
@@ -87,7 +83,6 @@ def test_kill_nine_during_saved_plan_apply_resumes_it(
 
 
 @pytest.mark.slow
-@WRITE_ONCE_PLANS
 def test_kill_nine_saved_plan_at_random_points(
     emulator: Emulator, project: Project, calibration: Calibration
 ) -> None:

@@ -140,6 +140,11 @@ def _fields(model: Resource) -> dict[str, Any]:
     }
 
 
+from reconciler.model import PlanRevision, PlanRevisions  # noqa: E402
+from reconciler.wire import CatalogModels  # noqa: E402
+from reconciler.wire.revisions import plan_digest  # noqa: E402
+
+
 def live_of(desired: CatalogFile, **extra: Any) -> LiveState:
     """The live account right after applying `desired`: same models, ids, fingerprints."""
     ids = {
@@ -147,6 +152,14 @@ def live_of(desired: CatalogFile, **extra: Any) -> LiveState:
         for table, kind in KIND_OF_TABLE.items()
         for key in getattr(desired, table)
     }
+    models = CatalogModels(desired)
+    revisions = {
+        key: PlanRevisions(
+            current=PlanRevision(remote_id=f"pla_{key}", digest=plan_digest(plan, models))
+        )
+        for key, plan in desired.plans.items()
+    }
+    extra.setdefault("revisions", revisions)
     return LiveState(
         environment="test",
         ids=ids,

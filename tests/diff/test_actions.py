@@ -78,12 +78,17 @@ def test_update_in_place_with_a_human_path_and_the_remote_id() -> None:
 
 
 def replaced(result: DiffResult, address: str) -> Change:
-    """The replace of `address`; the only other changes are plans and bundles that price
-    it, re-pointed to the replacement (`diff.repoint`), with no fields of their own."""
+    """The replace of `address`; the only other changes are bundles that price it,
+    re-pointed to the replacement (`diff.repoint`), with no fields of their own, and new
+    revisions of the plans that price it (their digest covers the replaced fields)."""
     (change,) = [c for c in result.changes if c.address == address]
     others = [c for c in result.changes if c is not change]
-    assert all(c.kind in ("plan", "bundle") and c.action is Action.UPDATE for c in others)
-    assert all(not c.fields and address in c.reason for c in others), actions(result)
+    bundles = [c for c in others if c.kind == "bundle"]
+    plans = [c for c in others if c.kind == "plan"]
+    assert len(bundles) + len(plans) == len(others), actions(result)
+    assert all(c.action is Action.UPDATE for c in bundles)
+    assert all(not c.fields and address in c.reason for c in bundles), actions(result)
+    assert all(c.action is Action.NEW_REVISION for c in plans), actions(result)
     return change
 
 
@@ -91,7 +96,8 @@ def test_an_immutable_field_makes_a_replace_that_says_why() -> None:
     desired = edit(DESIRED, "product", "platform", payment_terms="arrears")
     result = diff(desired, live_of(DESIRED))
     change = replaced(result, "product.platform")
-    assert actions(result) == [("product.platform", "replace"), ("plan.starter", "update")]
+    # The plan's digest covers the fields a replace changes: it gets a new revision.
+    assert actions(result) == [("product.platform", "replace"), ("plan.starter", "new_revision")]
     assert change.action is Action.REPLACE
     assert [(f.path, f.forces_replace) for f in change.fields] == [("payment_terms", True)]
     assert "`payment_terms`" in change.reason and "--allow-replace" in change.reason
@@ -115,24 +121,35 @@ def test_immutable_fields_come_from_the_wire_rules() -> None:
     assert immutable_fields("customer") == frozenset()
 
 
-def test_a_plan_currency_change_is_a_replace() -> None:
+def test_a_plan_currency_change_is_a_new_revision() -> None:
     desired = edit(DESIRED, "plan", "starter", currency="EUR")
     live = live_of(DESIRED)
     live = live.model_copy(update={"subscriptions": {}})
     change = one(diff(desired.model_copy(update={"subscriptions": {}}), live))
-    assert change.action is Action.REPLACE
-    assert "currency" in change.reason
+    assert change.action is Action.NEW_REVISION
+    assert "`currency` changed" in change.reason
 
 
-@pytest.mark.parametrize("kind", ["metric", "plan"])
-def test_kinds_without_a_documented_update_are_still_updated(kind: str) -> None:
-    if kind == "metric":
-        desired = edit(DESIRED, "metric", "api_calls", description="Calls")
-    else:
-        desired = edit(DESIRED, "plan", "starter", description="For small teams")
+def test_write_once_kinds_get_a_new_revision() -> None:
+    # A metric change is a new metric; its description changes nothing it counts.
+    desired = edit(DESIRED, "metric", "api_calls", description="Calls")
+    assert actions(diff(desired, live_of(DESIRED))) == [("metric.api_calls", "new_revision")]
+    # What it counts: the products metering it are replaced (their metrics are fixed),
+    # and the plan pricing them gets a new revision.
+    desired = edit(DESIRED, "metric", "api_calls", event_name="api.call.v2")
+    result = diff(desired, live_of(DESIRED))
+    assert actions(result) == [
+        ("metric.api_calls", "new_revision"),
+        ("product.api", "replace"),
+        ("plan.starter", "new_revision"),
+    ]
+    replace = result.changes[1]
+    assert [(f.path, f.forces_replace) for f in replace.fields] == [("metrics[api_calls]", True)]
+    assert "metric.api_calls" in replace.reason
+    desired = edit(DESIRED, "plan", "starter", description="For small teams")
     change = one(diff(desired, live_of(DESIRED)))
-    assert change.action is Action.UPDATE
-    assert "assumption" in change.reason and "api-compatibility" in change.reason
+    assert change.action is Action.NEW_REVISION
+    assert "write-once" in change.reason and "`description` changed" in change.reason
 
 
 def test_a_rename_is_an_update_naming_the_old_key() -> None:
@@ -251,9 +268,10 @@ def test_plan_item_order_does_not_matter_but_prices_do() -> None:
     change = one(
         diff(repriced.model_copy(update=no_subs), live_of(DESIRED).model_copy(update=no_subs))
     )
-    assert [(f.path, f.before, f.after) for f in change.fields] == [
+    assert [(f.path, f.before, f.after) for f in change.fields][1:] == [
         ("items[platform].price.price_per_unit", "49", "59")
     ]
+    assert change.fields[0].path == "revision"
 
 
 def test_live_state_tables_helper_covers_every_kind() -> None:
@@ -275,13 +293,16 @@ def test_a_bundle_price_change_updates_the_copies_of_plans_and_draft_versions() 
     result = diff(desired, live_of(DESIRED))
     assert actions(result) == [
         ("bundle.addons", "update"),
-        ("plan.starter", "update"),
+        ("plan.starter", "new_revision"),
         ("subscription.acme_main.versions[2026-01-01]", "update"),
     ]
-    follow_ups = result.changes[1:]
-    assert all("bundle.addons without overrides" in c.reason for c in follow_ups)
-    assert "customer acme" in follow_ups[1].reason
+    follow_up = result.changes[2]
+    assert "bundle.addons without overrides" in follow_up.reason
+    assert "customer acme" in follow_up.reason
 
     active = edit(desired, "subscription", "acme_main", activate=True)
     live = edit(live_of(DESIRED), "subscription", "acme_main", activate=True)
-    assert actions(diff(active, live)) == [("bundle.addons", "update"), ("plan.starter", "update")]
+    assert actions(diff(active, live)) == [
+        ("bundle.addons", "update"),
+        ("plan.starter", "new_revision"),
+    ]

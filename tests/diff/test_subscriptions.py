@@ -193,17 +193,17 @@ def test_a_changed_plan_grandfathers_active_subscriptions() -> None:
     items = (starter.items[0].model_copy(update={"price": fixed("59")}), *starter.items[1:])
     desired = edit(active(DESIRED), "plan", "starter", items=items)
     result = diff(desired, active(live_of(DESIRED)))
-    assert actions(result) == [("plan.starter", "update")]
+    assert actions(result) == [("plan.starter", "new_revision")]
     [note] = result.diagnostics
     assert (note.code, note.severity) == ("plan.grandfathered", Severity.WARNING)
     assert "1 live subscription" in note.message and SUB in note.message
-    assert "keep their prices unless versions are declared" in note.message
+    assert "stay on the superseded revision and keep their prices" in note.message
 
 
 def test_a_plan_change_that_leaves_its_items_alone_grandfathers_nothing() -> None:
     desired = edit(active(DESIRED), "plan", "starter", description="Now with a description")
     result = diff(desired, active(live_of(DESIRED)))
-    assert actions(result) == [("plan.starter", "update")]
+    assert actions(result) == [("plan.starter", "new_revision")]
     assert result.diagnostics == ()
 
 

@@ -16,7 +16,6 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from reconciler.api.connection import API_VERSION
 from tests.hostile.harness import KEY, KEY_VARIABLE, Finished, Project
 from tests.hostile.server import Forward, HostileServer, as_response, trickle
-from tests.issue16 import WRITE_ONCE_PLANS
 
 API_HEADERS = {"Authorization": f"Bearer {KEY}", "Alguna-Version": API_VERSION}
 
@@ -148,7 +147,6 @@ def empty_list(path: str) -> Any:
     return behaviour
 
 
-@WRITE_ONCE_PLANS  # the last plan, after the server mends, shows the plans again
 @pytest.mark.parametrize("kind", ["bundle", "subscription"])
 def test_an_empty_list_of_a_kind_seen_before_plans_nothing(
     project: Project, server: HostileServer, kind: str
@@ -205,7 +203,6 @@ def assert_no_write_names(server: HostileServer, remote: str) -> None:
     assert bodies == [], f"a write refers to {remote}: {bodies[:1]}"
 
 
-@WRITE_ONCE_PLANS  # the re-run's last plan shows the plans again
 @pytest.mark.parametrize("variant", ["another object", "another object's id"])
 def test_a_create_answered_with_another_object_stops_the_apply(
     project: Project, server: HostileServer, variant: str

@@ -29,9 +29,16 @@ from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX, Connection
 from reconciler.catalog import load_catalog as load_files
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import Planned, Target, load_catalog, open_target, plan_target
-from reconciler.model import Address, DesiredState, Kind, Subscription
+from reconciler.model import Address, DesiredState, Kind, Plan, Subscription
+from reconciler.model.resources import SubscriptionContract
 from reconciler.settings import RateLimits
-from reconciler.wire import MapResolver, subscription_create_bodies, to_wire, version_to_wire
+from reconciler.wire import (
+    MapResolver,
+    plan_to_wire,
+    subscription_create_bodies,
+    to_wire,
+    version_to_wire,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_CATALOG = REPO / "catalog"
@@ -171,6 +178,24 @@ def example_state(env: str = "sandbox") -> DesiredState:
     return result.state
 
 
+def example_account(env: str = "sandbox") -> DesiredState:
+    """The example catalog plus active subscriptions on growth and developer: the example
+    has none, and a plan read cannot show a plan's items, so the import reads them there."""
+    state = example_state(env)
+    growth = Subscription(
+        customer="acme",
+        plan="growth",
+        name="Acme - Growth (labs)",
+        contract=SubscriptionContract(
+            period_type="monthly_rolling", start_date=dt.date(2026, 3, 1)
+        ),
+        activate=True,
+    )
+    developer = growth.model_copy(update={"plan": "developer", "name": "Acme - Developer"})
+    subscriptions = {**state.subscriptions, "acme_growth": growth, "acme_labs": developer}
+    return state.model_copy(update={"subscriptions": subscriptions})
+
+
 Strip = Mapping[str, frozenset[str]]
 """Per address, the natural keys to leave off a body: `sku`, `aliases`, `billing_key`."""
 
@@ -192,6 +217,9 @@ async def create_out_of_band(
             if isinstance(resource, Subscription):
                 # What the SDK's create does not take follows in a PATCH, as apply does it.
                 body, later = subscription_create_bodies(resource, key, MapResolver(state, ids))
+            elif isinstance(resource, Plan):
+                # Made in the dashboard: no revision marker in its description.
+                body = plan_to_wire(resource, MapResolver(state, ids))
             else:
                 body = to_wire(resource, key, MapResolver(state, ids))
             dropped = strip.get(address, frozenset())

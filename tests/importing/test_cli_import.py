@@ -18,7 +18,6 @@ from click.testing import CliRunner, Result
 from alguna_emulator import create_app
 from reconciler.cli import main
 from tests.importing.harness import api_key, make_project
-from tests.issue16 import WRITE_ONCE_PLANS
 
 PRODUCT = {
     "name": "Legacy support",
@@ -79,30 +78,48 @@ def project(tmp_path: Path) -> Path:
             },
         }
     ]
-    raw(root, "POST", "/plans", plan)
+    created = raw(root, "POST", "/plans", plan)
+    # A plan read shows no items: the import reads them from a subscription made from it.
+    customer = raw(root, "POST", "/customers", {"name": "Legacy Co", "currency": "USD"})
+    raw(
+        root,
+        "POST",
+        "/subscriptions",
+        {
+            "customer_id": customer["id"],
+            "plan_id": created["id"],
+            "currency": "USD",
+            "contract": {"period_type": "monthly_rolling", "start_date": "2026-01-01"},
+            "items": plan["items"],
+        },
+    )
     return root
 
 
-@WRITE_ONCE_PLANS
 def test_import_then_plan_shows_no_change(project: Path) -> None:
     plan = billing(project, "plan", "--no-save")
     assert "plan.legacy" in plan.stdout and "Unmanaged" in plan.stdout
 
-    refused = billing(project, "import")
+    refused = billing(project, "import", "--kind", "plan")
     assert refused.exit_code == 0, refused.output
     assert "Skipped 2 object(s)" in refused.stdout
     assert "rerun with --adopt" in refused.stdout
     assert not list((project / "catalog").iterdir())
 
-    imported = billing(project, "import", "--adopt")
+    imported = billing(project, "import", "--adopt", "--kind", "plan")
     assert imported.exit_code == 0, imported.output
     assert "Imported 2 object(s)" in imported.stdout
     assert 'adopted: set sku = "legacy_support"' in imported.stdout
     assert "plan.legacy  (id pln_" in imported.stdout
+    plans = next((project / "catalog").glob("*plans.toml")).read_text()
+    assert "Alguna cannot show a plan's items or terms" in plans
 
     again = billing(project, "plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
-    assert "No changes." in again.stdout and "Unmanaged" not in again.stdout
+    assert "No changes." in again.stdout
+    unmanaged = again.stdout.split("Unmanaged")[-1].split("Diagnostics")[0]
+    assert "plan.legacy" not in unmanaged and "product.legacy" not in unmanaged
+    assert "plan.unmarked" in again.stdout  # its prices cannot be checked: said so
     assert billing(project, "fmt", "--check").exit_code == 0
     assert billing(project, "validate").exit_code == 0
 
@@ -117,7 +134,6 @@ def test_adopting_in_a_protected_environment_is_refused(project: Path) -> None:
     assert not list((project / "catalog").iterdir())
 
 
-@WRITE_ONCE_PLANS
 def test_dry_run_and_filters(project: Path) -> None:
     dry = billing(project, "import", "--adopt", "--dry-run", "--kind", "plan")
     assert dry.exit_code == 0, dry.output

@@ -22,8 +22,7 @@ from reconciler.commands.importing import ImportOptions, ImportResult, import_li
 from reconciler.commands.workflow import load_catalog
 from reconciler.model import KINDS, PRICE_TYPES, DesiredState, Subscription
 from reconciler.model.resources import Cancellation, SubscriptionContract
-from tests.importing.harness import Bench, bench, create_out_of_band, example_state
-from tests.issue16 import WRITE_ONCE_PLANS
+from tests.importing.harness import Bench, bench, create_out_of_band, example_account
 from tests.test_example_catalog import NOT_IN_EXAMPLE
 
 STRIPPED = {
@@ -39,7 +38,7 @@ STRIPPED = {
 def live_account() -> DesiredState:
     """What is created out of band: the example catalog, plus a canceled subscription
     and a metric whose description holds Jinja delimiters."""
-    state = example_state()
+    state = example_account()
     canceled = Subscription(
         customer="acme",
         plan="developer",
@@ -98,7 +97,6 @@ async def space(tmp_path: Path) -> Bench:  # type: ignore[misc]
         yield created
 
 
-@WRITE_ONCE_PLANS
 async def test_every_kind_and_pricing_model_round_trips(space: Bench) -> None:
     result = await run_import(space, adopt=True)
 
@@ -154,7 +152,6 @@ async def test_adoption_writes_only_natural_keys_and_is_idempotent(space: Bench)
     assert await space.writes() == before
 
 
-@WRITE_ONCE_PLANS
 async def test_without_adopt_objects_without_a_natural_key_are_skipped(space: Bench) -> None:
     before = await space.writes()
     result = await run_import(space)

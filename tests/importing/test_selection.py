@@ -11,8 +11,13 @@ from pathlib import Path
 
 from reconciler.commands.importing import ImportOptions, ImportResult, import_live
 from reconciler.commands.workflow import load_catalog
-from tests.importing.harness import EXAMPLE_CATALOG, Bench, bench, create_out_of_band, example_state
-from tests.issue16 import WRITE_ONCE_PLANS
+from tests.importing.harness import (
+    EXAMPLE_CATALOG,
+    Bench,
+    bench,
+    create_out_of_band,
+    example_account,
+)
 
 
 async def run_import(space: Bench, out_dir: Path | None = None, **options: object) -> ImportResult:
@@ -31,11 +36,10 @@ def addresses(result: ImportResult) -> set[str]:
     return {i.address for i in result.imported}
 
 
-@WRITE_ONCE_PLANS
 async def test_kind_filter_pulls_in_what_the_plans_refer_to(tmp_path: Path) -> None:
     async with bench(tmp_path / "p") as space:
         async with space.writer("sandbox") as writer:
-            await create_out_of_band(writer, example_state())
+            await create_out_of_band(writer, example_account())
         result = await run_import(space, kinds=("plan",))
 
         imported = addresses(result)
@@ -48,13 +52,13 @@ async def test_kind_filter_pulls_in_what_the_plans_refer_to(tmp_path: Path) -> N
         planned = await space.plan("sandbox")
         assert planned.plan.changes == ()
         left = {u.kind for u in planned.plan.unmanaged}
-        assert left == {"customer", "subscription"}
+        assert left == {"customer", "subscription"}, planned.plan.unmanaged
 
 
 async def test_name_pattern_matches_key_natural_key_or_name(tmp_path: Path) -> None:
     async with bench(tmp_path / "p") as space:
         async with space.writer("sandbox") as writer:
-            await create_out_of_band(writer, example_state())
+            await create_out_of_band(writer, example_account())
         result = await run_import(space, pattern="GROWTH")
 
         plans = {a for a in addresses(result) if a.startswith("plan.")}
@@ -62,11 +66,10 @@ async def test_name_pattern_matches_key_natural_key_or_name(tmp_path: Path) -> N
         assert (await space.plan("sandbox")).plan.changes == ()
 
 
-@WRITE_ONCE_PLANS
 async def test_objects_already_declared_stay_as_they_are(tmp_path: Path) -> None:
     async with bench(tmp_path / "p") as space:
         async with space.writer("sandbox") as writer:
-            await create_out_of_band(writer, example_state())
+            await create_out_of_band(writer, example_account())
         for name in ("metrics.toml", "products.toml"):
             shutil.copy(EXAMPLE_CATALOG / name, space.root / "catalog" / name)
         result = await run_import(space)
@@ -82,7 +85,7 @@ async def test_objects_already_declared_stay_as_they_are(tmp_path: Path) -> None
 async def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
     async with bench(tmp_path / "p") as space:
         async with space.writer("sandbox") as writer:
-            await create_out_of_band(writer, example_state())
+            await create_out_of_band(writer, example_account())
         mine = space.root / "catalog" / "imported_plans.toml"
         mine.write_text("# mine: a person's notes\n")
         result = await run_import(space, kinds=("metric",))
@@ -97,7 +100,7 @@ async def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
 async def test_one_file_per_resource(tmp_path: Path) -> None:
     async with bench(tmp_path / "p") as space:
         async with space.writer("sandbox") as writer:
-            await create_out_of_band(writer, example_state())
+            await create_out_of_band(writer, example_account())
         result = await run_import(space, layout="resource", kinds=("bundle",))
 
         assert set(result.files) == {
@@ -151,7 +154,7 @@ async def test_ambiguous_and_replaced_objects_are_skipped_with_a_reason(tmp_path
 async def test_files_outside_the_catalog_folder_are_flagged(tmp_path: Path) -> None:
     async with bench(tmp_path / "p") as space:
         async with space.writer("sandbox") as writer:
-            await create_out_of_band(writer, example_state())
+            await create_out_of_band(writer, example_account())
         result = await run_import(space, out_dir=tmp_path / "review", kinds=("metric",))
 
         assert result.outside_catalog

@@ -93,7 +93,7 @@ def test_a_tiered_price_change_is_sampled_at_zero_each_bound_and_one_past() -> N
     review = review_of("api", before, after)
     assert (review.address, review.action, review.item) == (
         "plan.starter",
-        Action.UPDATE,
+        Action.NEW_REVISION,
         "items[api]",
     )
     assert (review.before_type, review.after_type, review.currency) == (
@@ -229,11 +229,11 @@ def test_fields_that_only_time_an_invoice_are_not_a_price_change() -> None:
     assert price_reviews(changes, desired, live) == ()
 
 
-def test_a_plan_replace_is_not_reviewed_across_currencies() -> None:
+def test_a_plan_currency_change_is_not_reviewed_across_currencies() -> None:
     base = DESIRED.model_copy(update=NO_SUBSCRIPTIONS)
     desired = edit(base, "plan", "starter", currency="EUR")
     changes = diff(desired, live_of(base)).changes
-    assert [c.action for c in changes if c.kind == "plan"] == [Action.REPLACE]
+    assert [c.action for c in changes if c.kind == "plan"] == [Action.NEW_REVISION]
     assert price_reviews(changes, desired, live_of(base)) == ()
 
 

@@ -14,7 +14,6 @@ from click.testing import CliRunner, Result
 from alguna_emulator import create_app
 from reconciler.cli import main
 from tests.importing.harness import api_key, make_project
-from tests.issue16 import WRITE_ONCE_PLANS
 
 
 def billing(project: Path, *args: str) -> Result:
@@ -49,7 +48,6 @@ def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "project", example_catalog=True)
 
 
-@WRITE_ONCE_PLANS
 def test_promote_then_apply_the_saved_plan_then_production_is_empty(project: Path) -> None:
     assert billing(project, "apply", "--env", "sandbox", "--auto-approve").exit_code == 0
     out = project / "promotion.json"

@@ -22,7 +22,6 @@ from reconciler.plan import Action
 from reconciler.planning.targeting import Selection, SelectionError, select_changes
 from tests.api.emulated import emulated
 from tests.importing.harness import Bench, bench
-from tests.issue16 import WRITE_ONCE_PLANS
 from tests.scenarios.harness import HERE as SCENARIOS
 from tests.scenarios.harness import prepare
 
@@ -41,7 +40,6 @@ async def partial_plan(space: Bench, *targets: str, excludes: tuple[str, ...] = 
         )
 
 
-@WRITE_ONCE_PLANS
 async def test_a_target_brings_what_it_needs_and_nothing_else(space: Bench) -> None:
     planned = await partial_plan(space, "plan.growth")
     plan = planned.plan
@@ -95,7 +93,6 @@ async def test_bad_addresses_are_all_reported(space: Bench) -> None:
     assert "not a resource address: 'nonsense'" in reasons
 
 
-@WRITE_ONCE_PLANS
 async def test_a_replaced_product_carries_its_repointed_plans() -> None:
     folder = SCENARIOS / "replace_product_immutable_fields"
     async with emulated() as env:
@@ -105,7 +102,7 @@ async def test_a_replaced_product_carries_its_repointed_plans() -> None:
     kept, record = select_changes(result, desired, Selection(targets=("product.platform",)))
     assert [(c.address, c.action) for c in kept.changes] == [
         ("product.platform", Action.REPLACE),
-        ("plan.starter", Action.UPDATE),
+        ("plan.starter", Action.NEW_REVISION),
     ]
     assert record.pulled_in == ("plan.starter",)
 

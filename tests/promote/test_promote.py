@@ -21,7 +21,6 @@ from reconciler.plan import Action, Plan
 from reconciler.planning.targeting import Selection
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from tests.importing.harness import Bench, bench
-from tests.issue16 import WRITE_ONCE_PLANS
 
 
 @pytest.fixture
@@ -44,7 +43,6 @@ async def run_promote(space: Bench, selection: Selection | None = None) -> Promo
     )
 
 
-@WRITE_ONCE_PLANS
 async def test_promote_apply_then_production_plans_empty(space: Bench, tmp_path: Path) -> None:
     await apply_fresh(space, "sandbox")
 
@@ -78,7 +76,6 @@ async def test_promote_apply_then_production_plans_empty(space: Bench, tmp_path:
     assert Decimal(fee) == Decimal("59")
 
 
-@WRITE_ONCE_PLANS
 async def test_promotion_is_refused_while_the_source_drifts(space: Bench) -> None:
     await apply_fresh(space, "sandbox")
     (platform,) = [
@@ -106,7 +103,6 @@ async def test_a_source_that_was_never_applied_is_refused(space: Bench) -> None:
     assert refused.value.source.summary.create == 29
 
 
-@WRITE_ONCE_PLANS
 async def test_a_partial_promotion_proves_only_what_it_promotes(space: Bench) -> None:
     await apply_fresh(space, "sandbox")
     (support,) = [

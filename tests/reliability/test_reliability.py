@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from tests.crash.harness import Emulator, Project
-from tests.issue16 import WRITE_ONCE_PLANS
 from tests.reliability import scenarios
 from tests.reliability.scenarios import Row
 
@@ -42,12 +41,10 @@ def test_two_processes_apply_one_saved_plan(served: Emulator, processes_project:
     assert_ok(scenarios.two_processes(served, processes_project, runs=2, same_plan=True))
 
 
-@WRITE_ONCE_PLANS
 def test_two_processes_apply_fresh_plans(served: Emulator, processes_project: Project) -> None:
     assert_ok(scenarios.two_processes(served, processes_project, runs=1, same_plan=False))
 
 
-@WRITE_ONCE_PLANS
 def test_two_processes_apply_the_example_catalog_fresh(
     served: Emulator, example_project: Project
 ) -> None:
@@ -78,7 +75,6 @@ async def test_stale_saved_plans(tmp_path: Path) -> None:
     assert_ok(await scenarios.stale_plans(tmp_path, runs=3))
 
 
-@WRITE_ONCE_PLANS
 async def test_edit_between_read_and_write(tmp_path: Path) -> None:
     assert_ok(await scenarios.edit_between_read_and_write(tmp_path, runs=3))
 

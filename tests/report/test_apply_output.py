@@ -15,8 +15,8 @@ def test_success_counts_what_the_plan_applied_by_action() -> None:
     plan = mixed_plan()
     result = ApplyResult(plan_id=plan.plan_id, applied=tuple(ids(plan)))
     assert apply_text(result, plan) == (
-        "Apply complete: 2 created, 2 updated, 1 replaced, 0 new versions, 0 activated,"
-        " 0 canceled.\n"
+        "Apply complete: 2 created, 1 updated, 1 replaced, 0 new versions, 0 activated,"
+        " 0 canceled, 1 new revision.\n"
     )
 
 
@@ -40,7 +40,7 @@ def test_partial_lists_failures_with_their_errors_and_says_how_to_finish() -> No
     lines = apply_text(result, plan).rstrip("\n").split("\n")
     assert lines[0] == "failed         bundle.addons (update): HTTP 422: name already taken"
     assert lines[1:4] == [
-        "not attempted  plan.starter (update)",
+        "not attempted  plan.starter (new_revision)",
         "not attempted  customer.acme (create)",
         "not attempted  subscription.acme_main (create)",
     ]

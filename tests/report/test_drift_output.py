@@ -33,15 +33,13 @@ def test_every_action_is_framed_as_drift() -> None:
     assert "activate  live: false  declared: true" in text
 
 
-def test_an_update_without_fields_of_its_own_says_what_it_follows() -> None:
+def test_a_plan_whose_content_differs_shows_its_revision_digest() -> None:
+    # The plan prices a replaced product and a repriced bundle: its digest differs.
     text = drift_text(mixed_plan())
-    assert (
-        "  ~ plan.starter  (id pla_starter): follows another change: refers to"
-        " product.platform, which is replaced"
-    ) in text
+    assert "  + plan.starter  (id pla_starter): the current plan revision differs" in text
     resources = json.loads(drift_json(mixed_plan()))["resources"]
     starter = next(r for r in resources if r["address"] == "plan.starter")
-    assert starter["description"].startswith("follows another change: ")
+    assert "content digest its marker records" in starter["description"]
 
 
 def test_one_summary_line_counting_resources_not_changes() -> None:
@@ -76,7 +74,7 @@ def test_markdown_has_its_marker_and_live_beside_declared_tables() -> None:
     text = drift_markdown(repriced_plan())
     assert text.split("\n")[0] == "<!-- alguna-billing drift: test -->"
     assert "**Drift: 1 resource differs from the catalog.**" in text
-    assert "| `~` `plan.starter` | changed outside the catalog |" in text
+    assert "| `+` `plan.starter` | the current plan revision differs" in text
     assert "| path | live | declared |" in text
     assert "| `items[platform].price.price_per_unit` | `49` | `59` |" in text
 

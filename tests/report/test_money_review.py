@@ -26,7 +26,6 @@ from reconciler.plan import Action, ChargeSample, Plan, PriceReview
 from reconciler.report.money_table import amount, money_table, percent, signed_grouped
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from tests.diff.catalog import DESIRED, PLANS, TIERS, edit, fixed, graduated, live_of, unit
-from tests.issue16 import WRITE_ONCE_PLANS
 from tests.report.plans import make, mixed_plan, unchanged_plan
 
 GOLDENS = Path(__file__).parent / "goldens"
@@ -103,7 +102,7 @@ def test_markdown_puts_the_warning_up_front_and_money_before_fields() -> None:
     text = plan_markdown(price_change_plan())
     warning = text.index("> **Warning** (`plan.price_increase`)")
     changes = text.index("### Changes")
-    starter = text.index("- `~` `plan.starter` **update**")
+    starter = text.index("- `+` `plan.starter` **new revision**")
     money = text.index("**Money** `items[api]`: graduated\\_tiered, USD per billing period")
     fields = text.index("<details><summary>", starter)
     assert warning < changes < starter < money < fields
@@ -215,10 +214,18 @@ def test_the_review_types_refuse_inconsistent_values() -> None:
 
 
 def plan_with_fee(tmp_path: Path, settings_extra: str) -> dict[str, object]:
-    """Apply a copy of the example project in `tmp_path`, raise growth's platform fee
-    49.00 -> 53.00 (+8.16 %), add `settings_extra` to billing.toml and plan again (JSON)."""
+    """Apply a copy of the example project in `tmp_path` (with an active subscription on
+    growth: a plan read cannot show growth's old prices, the subscription's published
+    version does), raise growth's platform fee 49.00 -> 53.00 (+8.16 %), add
+    `settings_extra` to billing.toml and plan again (JSON)."""
     tmp_path.mkdir()
     shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
+    with (tmp_path / "catalog" / "subscriptions.toml").open("a", encoding="utf-8") as file:
+        file.write(
+            '\n[subscriptions.acme_growth]\ncustomer = "acme"\nplan = "growth"\n'
+            'contract = { period_type = "monthly_rolling", start_date = 2026-02-01 }\n'
+            "activate = true\n"
+        )
     settings = (ROOT / "billing.toml").read_text(encoding="utf-8")
     (tmp_path / "billing.toml").write_text(settings, encoding="utf-8")
     runner = CliRunner()
@@ -239,7 +246,6 @@ def increase_codes(data: dict[str, object]) -> list[str]:
     return [d["field"] for d in diagnostics if d["code"] == "plan.price_increase"]
 
 
-@WRITE_ONCE_PLANS
 def test_the_threshold_comes_from_billing_toml_per_environment(tmp_path: Path) -> None:
     data = plan_with_fee(tmp_path / "default", "")
     reviews = data["review"]

@@ -47,14 +47,15 @@ def test_the_first_line_is_the_marker_ci_looks_for() -> None:
 
 def test_the_summary_table_counts_every_action() -> None:
     rows = table_rows(plan_markdown(mixed_plan()))
-    assert rows[:8] == [
+    assert rows[:9] == [
         ["action", "count"],
         ["create", "2"],
-        ["update", "2"],
+        ["update", "1"],
         ["replace", "1"],
         ["new version", "0"],
         ["activate", "0"],
         ["cancel", "0"],
+        ["new revision", "1"],
         ["unchanged", "4"],
     ]
 
@@ -71,16 +72,17 @@ def test_warnings_for_replacements_and_errors_come_before_the_changes() -> None:
 
 def test_each_change_lists_its_fields_in_a_details_table_money_first() -> None:
     text = plan_markdown(repriced_plan())
-    assert "- `~` `plan.starter` **update** (id `pla_starter`):" in text
+    assert "- `+` `plan.starter` **new revision** (id `pla_starter`):" in text
     assert "<details><summary>4 fields</summary>" in text
     rows = table_rows(text)
     at = rows.index(["path", "before", "after"])
-    assert rows[at + 1 :] == [
+    # Plan-level terms cannot be read back: they show only in the digest (`revision`).
+    assert rows[at + 1 : at + 4] == [
         ["`items[api].price.tiers[0].price_per_unit`", "`0.1`", "`0.08`"],
         ["`items[platform].price.price_per_unit`", "`49`", "`59`"],
-        ["`minimum_spend`", "`(none)`", '`{"amount": "100", "period": "monthly"}`'],
         ["`description`", "`(none)`", '`"For small teams"`'],
     ]
+    assert rows[at + 4][0] == "`revision`"
 
 
 def test_a_replacement_row_says_so_and_a_create_shows_its_outline() -> None:

@@ -37,8 +37,8 @@ def last_line(text: str) -> str:
 def test_one_summary_line_at_the_end_with_every_count() -> None:
     text = plan_text(mixed_plan())
     assert last_line(text) == (
-        "Plan: 2 to create, 2 to update, 1 to replace, 0 new versions, 0 to activate,"
-        " 0 to cancel (4 unchanged)."
+        "Plan: 2 to create, 1 to update, 1 to replace, 0 new versions, 0 to activate,"
+        " 0 to cancel, 1 new revision (4 unchanged)."
     )
     assert sum(line.startswith("Plan: ") for line in text.split("\n")) == 1
 
@@ -64,7 +64,7 @@ def test_each_change_has_its_symbol_address_action_and_reason() -> None:
     assert "  + customer.acme  (create)" in text
     for change in plan.changes:
         assert f"      # {change.reason}" in text
-    assert "Symbols: + create, ~ update, -/+ replace" in text
+    assert "Symbols: + create or new revision, ~ update, -/+ replace" in text
 
 
 def test_lifecycle_symbols() -> None:
@@ -81,13 +81,15 @@ def test_money_fields_come_first_and_the_rest_keeps_its_order() -> None:
     plan = repriced_plan()
     # the diff sorts by path: the description comes first there
     assert plan.changes[0].fields[0].path == "description"
-    rows = block(plan_text(plan), "~ plan.starter")[2:]
-    assert rows == [
+    rows = block(plan_text(plan), "+ plan.starter")[2:]
+    # A new plan revision: plan-level terms (minimum_spend here) cannot be read back, so
+    # they show only through the content digest (`revision`), after the money.
+    assert rows[:3] == [
         "      items[api].price.tiers[0].price_per_unit: 0.1 -> 0.08",
         "      items[platform].price.price_per_unit: 49 -> 59",
-        '      minimum_spend: (none) -> {"amount": "100", "period": "monthly"}',
         '      description: (none) -> "For small teams"',
     ]
+    assert rows[3].startswith("      revision: ")
 
 
 def test_forces_replacement_marks_exactly_the_forcing_fields() -> None:

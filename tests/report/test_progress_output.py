@@ -41,7 +41,7 @@ def test_plain_lines_one_per_finished_change() -> None:
         "applied product.platform (replace)",
         "Interrupt received: finishing the 2 changes in flight; press Ctrl-C again to exit now",
         "failed bundle.addons (update): HTTP 500: upstream timeout",
-        "applied plan.starter (update)",
+        "applied plan.starter (new_revision)",
         "",
     ]
 

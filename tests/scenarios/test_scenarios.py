@@ -14,7 +14,6 @@ import pytest
 from reconciler.apply import apply_plan
 from reconciler.plan import ApplyStatus, Plan
 from tests.api.emulated import emulated
-from tests.issue16 import WRITE_ONCE_PLANS
 from tests.scenarios.harness import (
     check_golden,
     has_errors,
@@ -27,33 +26,7 @@ from tests.scenarios.harness import (
 FOLDERS = scenario_folders()
 # Scenarios whose live account holds a plan: since issue 15 a plan read carries no items or
 # terms and plans cannot be updated, so their goldens and round trips fail until issue 16.
-ISSUE_16 = frozenset(
-    {
-        "create_bundle_and_plan",
-        "create_subscription_with_versions",
-        "customer_currency_locked",
-        "drift_out_of_band_edit",
-        "example_catalog_from_empty",
-        "noop_decimal_equivalence",
-        "noop_live_matches",
-        "ordering_new_references",
-        "plan_change_grandfathered",
-        "rename_plan_moved_from",
-        "rename_product_moved_from",
-        "replace_plan_currency",
-        "replace_product_immutable_fields",
-        "subscription_activate",
-        "subscription_cancel",
-        "subscription_draft_version_edit",
-        "subscription_new_version_next_billing_period",
-        "subscription_new_version_on_draft",
-        "subscription_published_version_edit",
-        "unmanaged_objects",
-        "update_product_name_description",
-        "update_tier_price",
-    }
-)
-CASES = [pytest.param(f, marks=WRITE_ONCE_PLANS) if f.name in ISSUE_16 else f for f in FOLDERS]
+CASES = FOLDERS
 # A scenario whose plan is right but whose apply-then-plan round trip shows a known
 # reconciler bug describes it in this file: the round trip is then an expected failure
 # (strict: once the bug is fixed, the test fails until the file is deleted).

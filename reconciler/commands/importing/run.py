@@ -38,6 +38,7 @@ from reconciler.apply.keys import derived_key
 from reconciler.catalog import load_catalog
 from reconciler.commands.importing.emit import Block, render_file
 from reconciler.commands.importing.files import Layout, PlannedFile, plan_files, write_files
+from reconciler.commands.importing.plan_items import ItemsSource, with_plan_items
 from reconciler.commands.importing.select import (
     Candidate,
     Selected,
@@ -127,6 +128,7 @@ async def import_live(
         fetch_live(target.reader, desired),
     )
     raw: dict[Kind, list[dict[str, Any]]] = dict(zip(KINDS, raw_lists, strict=True))
+    live, _ = await with_plan_items(target.reader, live, raw["subscription"])
     selected = select_candidates(
         live,
         desired,
@@ -151,8 +153,9 @@ async def import_live(
     adopted = await _adopt(target, list(selected.candidates.values()))
     provisional = _declaring(desired, selected.candidates.values())
     live = await fetch_live(target.reader, provisional)
+    live, sources = await with_plan_items(target.reader, live, raw["subscription"])
     versions = await _raw_versions(target, live, selected.candidates.values())
-    blocks = _blocks(state, desired, live, raw, versions, target.name, adopted)
+    blocks = _blocks(state, desired, live, raw, versions, target.name, adopted, sources)
     checked = _check(project, target.name, options, state, blocks, live, clock)
     written = write_files(checked.files) if checked.files else ()
     inside = _inside(options.out_dir, project.root / project.settings.catalog_dir)
@@ -211,6 +214,7 @@ def _blocks(
     versions: Mapping[str, list[dict[str, Any]]],
     environment: str,
     adopted: Mapping[str, str],
+    sources: Mapping[str, ItemsSource],
 ) -> dict[str, Block]:
     """The catalog entry of every candidate, as read back in `live`."""
     by_id = {str(obj.get("id")): obj for kind in raw for obj in raw[kind]}
@@ -246,7 +250,13 @@ def _blocks(
             table=f"{candidate.kind}s",
             key=candidate.key,
             model=shaped,
-            comments=_comments(candidate, environment, adopted.get(candidate.address), extra),
+            comments=_comments(
+                candidate,
+                environment,
+                adopted.get(candidate.address),
+                extra,
+                sources.get(candidate.key) if candidate.kind == "plan" else None,
+            ),
         )
     return {a: b for a, b in blocks.items() if a in state.selected.candidates}
 
@@ -256,7 +266,11 @@ def _order(candidate: Candidate) -> tuple[int, str]:
 
 
 def _comments(
-    candidate: Candidate, environment: str, adopted: str | None, extra: list[str]
+    candidate: Candidate,
+    environment: str,
+    adopted: str | None,
+    extra: list[str],
+    items_source: ItemsSource | None = None,
 ) -> tuple[str, ...]:
     name = getattr(candidate.model, "name", None) or candidate.natural_key
     lines = [
@@ -267,6 +281,8 @@ def _comments(
         lines.append(f"Adopted: {adopted} on the live object, so the catalog recognises it.")
     if candidate.needed_by:
         lines.append(f"Imported because {', '.join(candidate.needed_by)} refers to it.")
+    if items_source is not None:
+        lines.extend(items_source.lines())
     if extra:
         lines.append("Live fields the catalog does not manage (left as they are in Alguna):")
         lines.extend(f"  {line}" for line in extra)

@@ -1,0 +1,195 @@
+"""Plan revisions: the marker a plan carries in its description, and its content digest.
+
+Alguna plans are write-once (no update) and a plan read returns only `id, name, currency,
+description, created_at, updated_at` (the SDK's `PlanResponse`). So the reconciler
+records in the description what a read cannot show: the catalog key of the plan and a
+digest of its content. The marker is the description's last line:
+
+    [alguna-billing plan=growth revision=3f9a1c2b7d4e by=5d41402a]
+
+(alone when the catalog declares no description, else after a blank line). `by` names the
+apply that created it (a hash of its plan id): a saved plan whose revision another apply
+created is stale. Reading a plan
+back, `split_marker` removes it, so the catalog's `description` compares as declared.
+
+The digest (`plan_digest`, 12 hex digits of a SHA-256) covers everything of a plan a read
+cannot show: its items and prices (a bundle used without overrides expanded to the
+bundle's prices, since the API copies them), terms, entitlements, invoice settings, and,
+for every product it prices, the product's fields a replace changes (fee type, payment
+terms, billing frequency, metrics) with what each metric counts (event, aggregation,
+filters; not its name or description). So a replaced product, a
+repriced bundle or a changed metric changes the digest of every plan that prices it, and
+those plans get a new revision. Keys, never remote ids, go into it: the same catalog has
+the same digests in every account (promotion).
+
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from reconciler.model import Bundle, Customer, Metric, Plan, Product
+from reconciler.wire.errors import WireMappingError
+from reconciler.wire.metrics import metric_to_wire
+from reconciler.wire.refs import IdResolver, KeysAsIds, ModelLookup
+from reconciler.wire.values import WireObject
+
+MARKER_PREFIX = "alguna-billing"
+_MARKER = re.compile(
+    r"(?:\A|\n\n)\[alguna-billing plan=(?P<key>[a-z][a-z0-9_]*)"
+    r" revision=(?P<digest>[0-9a-f]{12})(?: by=(?P<by>[0-9a-f]{8}))?\]\Z"
+)
+MARKER_LENGTH = len("\n\n[alguna-billing plan= revision= by=]") + 12 + 8 + 64
+"""The most characters a marker adds to a description (a 64-character key)."""
+
+READABLE = ("name", "description", "currency")
+"""What a plan read shows, besides the marker: compared directly, not digested."""
+
+
+@dataclass(frozen=True)
+class PlanMarker:
+    """What a live plan's description says about it: its catalog key and content digest."""
+
+    key: str
+    digest: str
+    by: str | None = None
+
+
+@runtime_checkable
+class MetricLookup(Protocol):
+    """A model lookup that also knows metrics (the catalog's own lookups do)."""
+
+    def metric(self, key: str) -> Metric: ...
+
+
+def marker_text(key: str, digest: str, by: str | None = None) -> str:
+    made_by = f" by={by}" if by else ""
+    return f"[{MARKER_PREFIX} plan={key} revision={digest}{made_by}]"
+
+
+def applied_by(plan_id: str) -> str:
+    """The 8 hex digits naming the apply (its plan id) that created a revision."""
+    return hashlib.sha256(plan_id.encode()).hexdigest()[:8]
+
+
+def with_marker(description: str | None, key: str, digest: str, by: str | None = None) -> str:
+    """The description a plan revision is created with."""
+    marker = marker_text(key, digest, by)
+    return f"{description}\n\n{marker}" if description else marker
+
+
+def split_marker(description: str | None) -> tuple[str | None, PlanMarker | None]:
+    """A live description without its marker (None when nothing else is left), and the
+    marker (None when there is none: a plan created outside the reconciler)."""
+    if not description:
+        return description or None, None
+    found = _MARKER.search(description)
+    if found is None:
+        return description, None
+    rest = description[: found.start()]
+    return rest or None, PlanMarker(key=found["key"], digest=found["digest"], by=found["by"])
+
+
+def content(plan: Plan, models: ModelLookup) -> dict[str, Any]:
+    """What the digest covers (module docstring), keys for ids, in canonical form."""
+    from reconciler.wire.plans import plan_from_wire, plan_to_wire
+
+    same = KeysAsIds(_CanonicalBundles(models))
+    body = plan_to_wire(plan_from_wire(plan_to_wire(plan, same), same), same)
+    for name in READABLE:
+        body.pop(name, None)
+    # Item order is no difference (the diff matches items by product or bundle).
+    body["items"] = sorted(
+        body.get("items") or [],
+        key=lambda item: (str(item.get("product_id") or ""), str(item.get("bundle_id") or "")),
+    )
+    products: dict[str, WireObject] = {}
+    metrics: dict[str, WireObject] = {}
+    for key in sorted(_product_keys(body)):
+        product = models.product(key)
+        products[key] = {
+            "fee_type": product.fee_type,
+            "payment_terms": product.payment_terms,
+            "billing_frequency": product.billing_frequency,
+            "metrics": list(product.metrics),
+        }
+        for metric_key in product.metrics:
+            metrics[metric_key] = _metric(models, metric_key)
+    for metric_key in sorted(_metric_keys(body)):
+        metrics[metric_key] = _metric(models, metric_key)
+    return {"plan": body, "products": products, "metrics": dict(sorted(metrics.items()))}
+
+
+def plan_digest(plan: Plan, models: ModelLookup) -> str:
+    """The 12-hex-digit digest of `plan`'s unreadable content (module docstring)."""
+    text = json.dumps(content(plan, models), sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def plan_create_body(plan: Plan, key: str, ids: IdResolver, by: str | None = None) -> WireObject:
+    """The body creating a revision of `plan` (declared under `key`): the plan with the
+    marker naming `key`, the digest of its content and (`by`, from `applied_by`) the
+    apply that creates it."""
+    from reconciler.wire.plans import plan_to_wire
+
+    body = plan_to_wire(plan, ids)
+    body["description"] = with_marker(plan.description, key, plan_digest(plan, ids), by)
+    return body
+
+
+class _CanonicalBundles:
+    """`models`, with each bundle in canonical form: a plan item that uses a bundle without
+    overrides is expanded to the bundle's prices, which must hash alike however written."""
+
+    def __init__(self, models: ModelLookup) -> None:
+        self._models = models
+
+    def product(self, key: str) -> Product:
+        return self._models.product(key)
+
+    def plan(self, key: str) -> Plan:
+        return self._models.plan(key)
+
+    def customer(self, key: str) -> Customer:
+        return self._models.customer(key)
+
+    def bundle(self, key: str) -> Bundle:
+        from reconciler.wire.canonical import canonical
+
+        return canonical(self._models.bundle(key), key, self._models)
+
+
+def _metric(models: ModelLookup, key: str) -> WireObject:
+    if not isinstance(models, MetricLookup):
+        return {}
+    try:
+        body = metric_to_wire(models.metric(key))
+    except (WireMappingError, KeyError):
+        return {}
+    # What it counts: its name and description change nothing a plan charges.
+    return {k: v for k, v in body.items() if k not in ("name", "description")}
+
+
+def _product_keys(body: Mapping[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for item in body.get("items") or ():
+        if item.get("product_id"):
+            found.add(str(item["product_id"]))
+        for child in item.get("items") or ():
+            found.add(str(child["product_id"]))
+    return found
+
+
+def _metric_keys(body: Mapping[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for item in body.get("items") or ():
+        for price in (item.get("price"), *(c.get("price") for c in item.get("items") or ())):
+            if isinstance(price, Mapping):
+                found.update(str(m) for m in price.get("metric_ids") or ())
+    return found
