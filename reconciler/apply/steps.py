@@ -40,12 +40,14 @@ Per action:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reconciler.api import ApiReader, ApiWriter
 from reconciler.api.errors import ApiConflictError, ApiRejectedError
 from reconciler.api.http import Outcome
+from reconciler.api.reader import WireObject
 from reconciler.apply.answers import answer_field, created_id
 from reconciler.apply.keys import content_key, idempotency_key, successor, tombstoned
 from reconciler.apply.recheck import ChangedSinceReadError, Recheck
@@ -72,12 +74,14 @@ from reconciler.wire import (
     version_to_wire,
 )
 from reconciler.wire.errors import UnresolvedReferenceError
-from reconciler.wire.revisions import applied_by, plan_create_body
+from reconciler.wire.revisions import applied_by, plan_create_body, split_marker
 
 # How many times one create may find its object renamed away and be made again: each
 # round needs an out-of-band rename of the object the previous round made, within the
 # key window; more than this is not a race but something renaming on purpose.
 MAX_CREATE_ROUNDS = 5
+# How many times to look for a plan revision a concurrent apply is creating (0.5 s, 1 s...).
+REVISION_LOOKUPS = 4
 
 __all__ = ["ApplyStepError", "ChangedSinceReadError", "Ids", "Run", "perform"]
 
@@ -240,17 +244,28 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
     if isinstance(resource, Subscription):
         resource = resource.model_copy(update={"versions": resource.versions[:1]})
         body, later = subscription_create_bodies(resource, key, run.ids)
-    elif isinstance(resource, Plan):
-        body = plan_create_body(resource, key, run.ids, applied_by(run.plan_id))
     else:
         body = to_wire(resource, key, run.ids)
+    keyed = body
+    if isinstance(resource, Plan):
+        # The marker names the apply that creates a revision (saved plans use it); the
+        # key does not, so two applies creating the same revision share one key.
+        keyed = plan_create_body(resource, key, run.ids)
+        body = plan_create_body(resource, key, run.ids, applied_by(run.plan_id))
     path, address = f"/{kind}s", f"{kind}.{key}"
-    idem = content_key(run.environment, address, "create", path, body)
+    idem = content_key(run.environment, address, "create", path, keyed)
     for _ in range(MAX_CREATE_ROUNDS):
         outcome = Outcome()
         try:
             created = await run.writer.create(path, body, key=idem, outcome=outcome)
         except (ApiRejectedError, ApiConflictError) as exc:
+            if isinstance(resource, Plan) and exc.status == 422 and not outcome.replayed:
+                # Another apply created this revision under the same key, with its own
+                # name in the marker (same key, another body: 422): take that revision.
+                made = await _revision_made_by_another(run, key, body)
+                if made is not None:
+                    run.record_created(kind, key, made)
+                    return
             if not outcome.replayed:
                 raise
             # The API replayed the refusal of an earlier request with this key (a 4xx
@@ -280,6 +295,21 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
         f" replayed, {MAX_CREATE_ROUNDS} times; something outside this catalog keeps"
         " changing it"
     )
+
+
+async def _revision_made_by_another(run: Run, key: str, body: WireObject) -> str | None:
+    """The id of a live plan carrying the same revision marker (catalog key and digest)
+    as `body`, waiting briefly for a concurrent create still in flight; None if none."""
+    _, wanted = split_marker(str(body.get("description") or ""))
+    if wanted is None:
+        return None
+    for attempt in range(REVISION_LOOKUPS):
+        for plan in await run.reader.list_all("/plans"):
+            _, marker = split_marker(plan.get("description"))
+            if marker is not None and (marker.key, marker.digest) == (key, wanted.digest):
+                return str(plan["id"])
+        await asyncio.sleep(0.5 * (attempt + 1))
+    return None
 
 
 async def _still_named(run: Run, kind: Kind, key: str, remote: str) -> bool:
