@@ -1,6 +1,6 @@
 """The README's first commands and its five-minute tour, run as written: every command
-line of the `sh` blocks of "Install and start" and "Five-minute tour", in order, in one
-bash session in an empty folder, with this checkout's `billing` on PATH.
+line of the `sh` blocks of "Install and start your own project" and "Five-minute tour",
+in order, in one bash session in an empty folder, with this checkout's `billing` on PATH.
 
 The install line is not run (the package under test is installed here); it is checked
 to pin this release. Each command's output is kept, so the tour's claims are checked:
@@ -65,8 +65,10 @@ def run_session(lines: list[str], cwd: Path) -> list[tuple[int, str, str]]:
 
 
 def test_install_and_start_then_the_tour(tmp_path: Path) -> None:
-    install, *start = commands("Install and start")
-    assert install == f"pip install 'alguna-billing[sandbox]=={__version__}'"
+    install, *start = commands("Install and start your own project")
+    assert install == "pip install '.[sandbox]'"  # this checkout, which is the release
+    pinned = f"pip install 'alguna-billing[sandbox]=={__version__}'"
+    assert pinned in section("Install and start your own project")
     assert start == ["billing init demo && cd demo && billing plan && billing apply --auto-approve"]
     first = tmp_path / "first"
     first.mkdir()
