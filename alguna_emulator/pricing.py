@@ -192,8 +192,12 @@ class ExpressionModel(Strict):
 
 
 class Spend(Strict):
+    """The SDK's `SpendingThresholdInput`: `billing_direction` says whether a minimum spend
+    is billed in advance of each period (drawn down by usage) or trued up in arrears."""
+
     amount: Money
     period: Name
+    billing_direction: Direction | None = None
 
 
 class Discount(Strict):

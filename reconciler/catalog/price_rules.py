@@ -78,7 +78,15 @@ def check_price(
         # A metric that failed validation could be any: then the names are not checked.
         _check_expressions(price, None if metrics is None or None in metrics else metrics, err)
     found.extend(
-        check_terms(kind, key, path, price.discount, price.minimum_spend, price.maximum_spend)
+        check_terms(
+            kind,
+            key,
+            path,
+            price.discount,
+            price.minimum_spend,
+            price.maximum_spend,
+            of_price=True,
+        )
     )
     if (price.billing_interval_count is None) != (price.billing_interval_unit is None):
         err(
@@ -99,8 +107,16 @@ def check_terms(
     discount: Discount | None,
     minimum_spend: Spend | None,
     maximum_spend: Spend | None,
+    *,
+    of_price: bool = False,
 ) -> list[Finding]:
-    """Discount and spend rules, shared by prices, plans and subscriptions."""
+    """Discount and spend rules, shared by prices (`of_price`), plans and subscriptions.
+
+    A `fixed` (amount-off) discount belongs on a price only: the SDK's `DiscountInput`
+    allows a subscription-level discount to be a percentage only, and a plan's discount
+    becomes its subscriptions'. An amount off above the price's maximum spend always bills
+    zero. `billing_direction` says when a minimum spend is billed: on a maximum it means
+    nothing (the SDK describes it for minimums only), so it is refused there."""
     found: list[Finding] = []
     if (
         minimum_spend is not None
@@ -116,6 +132,49 @@ def check_terms(
                 (*path, "minimum_spend", "amount"),
                 "price.spend_range",
                 "minimum_spend is above maximum_spend",
+            )
+        )
+    if discount is not None and discount.type == "fixed" and not of_price:
+        found.append(
+            error(
+                kind,
+                key,
+                (*path, "discount", "type"),
+                "price.discount_fixed_level",
+                f'a {kind} discount must be a percentage: a "fixed" (amount-off) discount'
+                " is for prices only (the SDK takes percentage only for a subscription,"
+                " and a plan's discount becomes its subscriptions')",
+            )
+        )
+    if (
+        discount is not None
+        and discount.type == "fixed"
+        and discount.amount is not None
+        and maximum_spend is not None
+        and maximum_spend.amount is not None
+        and discount.amount >= maximum_spend.amount
+        and discount.amount > 0
+    ):
+        found.append(
+            error(
+                kind,
+                key,
+                (*path, "discount", "amount"),
+                "price.discount_above_maximum",
+                f"the discount takes {discount.amount} off a charge capped at maximum_spend"
+                f" = {maximum_spend.amount}: every period would bill zero",
+                reads=((*path, "discount", "amount"), (*path, "maximum_spend", "amount")),
+            )
+        )
+    if maximum_spend is not None and maximum_spend.billing_direction is not None:
+        found.append(
+            error(
+                kind,
+                key,
+                (*path, "maximum_spend", "billing_direction"),
+                "price.spend_direction",
+                "billing_direction is for a minimum spend only (billed in advance and drawn"
+                " down, or trued up in arrears); a maximum spend has none",
             )
         )
     if discount is not None and (discount.duration_type == "fixed") != (
@@ -212,6 +271,8 @@ def _check_precision(
         spend = getattr(price, name)
         if spend is not None:
             amounts.append(((name, "amount"), spend.amount))
+    if price.discount is not None and price.discount.type == "fixed":
+        amounts.append((("discount", "amount"), price.discount.amount))
     return [
         warning(
             kind,

@@ -12,7 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal, get_args
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from reconciler.model.base import (
     BillingDirection,
@@ -34,22 +35,49 @@ from reconciler.model.tiers import Tier as Tier  # re-exported (its home was thi
 
 
 class Spend(Frozen):
-    """A minimum or maximum spend: a floor or cap on the charge per period."""
+    """A minimum or maximum spend: a floor or cap on the charge per period.
+
+    `billing_direction` (the SDK's `SpendingThresholdInput`) matters on a minimum spend
+    only: `advance` bills the minimum at the start of each period and usage draws it down
+    (usage above it is billed in arrears); unset or `arrears` trues the period up to the
+    minimum at its end. A period's total is the same either way; what is invoiced when
+    differs (docs/pricing.md)."""
 
     amount: Money
     period: Interval = "monthly"
+    billing_direction: BillingDirection | None = None
+
+
+DiscountType = Literal["percentage", "fixed"]
 
 
 class Discount(Frozen):
-    """A percentage discount. `monthly_rolling` (the default) applies for as long as the
-    price; `fixed` for `duration_value` months. The SDK's `DiscountInput` requires a
-    `duration_type`, so the default is explicit rather than absent."""
+    """A discount: `percentage` takes `amount` percent off; `fixed` takes `amount` (in the
+    owner's currency) off each billing period it applies to, never below zero. Only prices
+    take `fixed`: the SDK allows a subscription-level discount to be a percentage only, and
+    a plan's discount becomes its subscriptions' (`catalog.price_rules.check_terms`).
+    `monthly_rolling` (the default) applies for as long as the price; `fixed` for
+    `duration_value` months. The SDK's `DiscountInput` requires a `duration_type`, so the
+    default is explicit rather than absent."""
 
-    type: Literal["percentage"] = "percentage"
-    amount: Percentage
+    type: DiscountType = "percentage"
+    amount: Money
     duration_type: Literal["fixed", "monthly_rolling"] = "monthly_rolling"
     duration_unit: Literal["months"] | None = None
     duration_value: PositiveCount | None = None
+
+    @field_validator("amount")
+    @classmethod
+    def _percentage_at_most_100(cls, amount: Decimal, info: ValidationInfo) -> Decimal:
+        """A percentage above 100 would make the bill negative. Validated after `type`
+        (declared first), so `info.data` holds it unless `type` itself failed."""
+        if info.data.get("type", "percentage") == "percentage" and amount > 100:
+            raise PydanticCustomError(
+                "less_than_equal",
+                'a percentage discount is at most 100 (an amount off is type = "fixed")',
+                {"le": 100},
+            )
+        return amount
 
 
 class PriceCommon(Frozen):

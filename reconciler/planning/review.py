@@ -191,12 +191,15 @@ _TIMING = frozenset({"billing_direction", "charge_on_contract_start", "display_o
 
 def _charged(price: Price | None) -> dict[str, Any] | None:
     """What of `price` decides a charge: everything but `_TIMING` (and an expression
-    charge's `billing_direction`)."""
+    charge's or a minimum spend's `billing_direction`: an advance minimum changes when it
+    is invoiced, not a period's total)."""
     if price is None:
         return None
     data = price.model_dump(exclude=set(_TIMING))
     for charge in data.get("charges", ()):
         charge.pop("billing_direction", None)
+    if data.get("minimum_spend") is not None:
+        data["minimum_spend"].pop("billing_direction", None)
     return data
 
 

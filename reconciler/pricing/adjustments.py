@@ -2,9 +2,15 @@
 
 1. trial: a period inside the trial is free; nothing else applies (a minimum spend must not
    bill a trial period);
-2. minimum spend: raise the running total to the floor;
+2. minimum spend: raise the running total to the floor. In arrears (the default) one
+   top-up of `minimum - subtotal` when usage is below it; in advance (`billing_direction =
+   "advance"`) the whole minimum, billed at the period's start, then the usage it covers
+   drawn from it (`minimum_spend_drawdown`, `-min(subtotal, minimum)`). Both come to
+   `max(subtotal, minimum)`: the direction decides when the minimum is invoiced, not the
+   period's total;
 3. maximum spend: cap it;
-4. discount: take its percentage off what is left.
+4. discount: take its percentage off what is left, or (`type = "fixed"`) its amount,
+   never more than what is left (a bill is never negative).
 
 Why the discount comes last: minimum and maximum spend are commitments on list-price usage,
 and the discount is a concession on the bill. Applied before the floor, a discount would be
@@ -18,7 +24,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reconciler.model.prices import PriceCommon
+from reconciler.model.prices import Discount, PriceCommon, Spend
 from reconciler.pricing.errors import PricingError
 from reconciler.pricing.periods import check_spend_period, discount_active, in_trial
 from reconciler.pricing.quote import Adjustment
@@ -52,18 +58,50 @@ def apply_terms(
         return (trial,), _ZERO
     adjustments: list[Adjustment] = []
     total = subtotal
-    if minimum is not None and total < minimum.amount:
-        adjustments.append(
-            Adjustment("minimum_spend", f"minimum spend {minimum.amount}", minimum.amount - total)
-        )
-        total = minimum.amount
+    if minimum is not None:
+        adjustments.extend(_minimum(minimum, total))
+        total = max(total, minimum.amount)
     if maximum is not None and total > maximum.amount:
         adjustments.append(
             Adjustment("maximum_spend", f"maximum spend {maximum.amount}", maximum.amount - total)
         )
         total = maximum.amount
     if discount is not None and discounted and discount.amount:
-        off = total * discount.amount / _HUNDRED
-        adjustments.append(Adjustment("discount", f"discount {discount.amount}%", _ZERO - off))
+        off = _discount_off(discount, total)
+        adjustments.append(Adjustment("discount", _discount_text(discount), _ZERO - off))
         total -= off
     return tuple(adjustments), total
+
+
+def _minimum(minimum: Spend, total: Decimal) -> tuple[Adjustment, ...]:
+    """The minimum spend's adjustments on a running `total`; they sum to
+    `max(total, minimum) - total` in both directions."""
+    floor = minimum.amount
+    if minimum.billing_direction == "advance":
+        return (
+            Adjustment("minimum_spend", f"minimum spend {floor} billed in advance", floor),
+            Adjustment(
+                "minimum_spend_drawdown",
+                "usage drawn from the advance minimum spend",
+                _ZERO - min(total, floor),
+            ),
+        )
+    if total < floor:
+        return (Adjustment("minimum_spend", f"minimum spend {floor}", floor - total),)
+    return ()
+
+
+def _discount_off(discount: Discount, total: Decimal) -> Decimal:
+    """What `discount` takes off `total` (>= 0): a percentage of it, or a fixed amount
+    capped at it. Raises `PricingError` for a percentage above 100."""
+    if discount.type == "fixed":
+        return min(discount.amount, total)
+    if discount.amount > _HUNDRED:
+        raise PricingError(f"a percentage discount is at most 100, not {discount.amount}")
+    return total * discount.amount / _HUNDRED
+
+
+def _discount_text(discount: Discount) -> str:
+    if discount.type == "fixed":
+        return f"discount {discount.amount} off"
+    return f"discount {discount.amount}%"

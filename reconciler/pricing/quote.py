@@ -22,7 +22,9 @@ LineKind = Literal[
     "expression",  # one charge of an expression price
     "unmatched",  # a matrix usage group no cell prices (amount 0, unit_amount 0)
 ]
-AdjustmentKind = Literal["trial", "minimum_spend", "maximum_spend", "discount"]
+AdjustmentKind = Literal[
+    "trial", "minimum_spend", "minimum_spend_drawdown", "maximum_spend", "discount"
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,9 @@ class LineItem:
 @dataclass(frozen=True)
 class Adjustment:
     """A change to the running total made by the price's terms, exact and signed: a trial
-    or a discount or a maximum is negative, a minimum spend top-up positive."""
+    or a discount or a maximum is negative, a minimum spend top-up positive. An advance
+    minimum spend is two adjustments: the minimum billed up front (positive) and the usage
+    it covers (`minimum_spend_drawdown`, negative)."""
 
     kind: AdjustmentKind
     description: str

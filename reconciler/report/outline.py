@@ -67,11 +67,15 @@ def _attributes(after: JsonObject) -> Iterator[tuple[str, str]]:
 
 
 def _spend(spend: JsonObject) -> str:
-    return f"{spend.get('amount')}/{spend.get('period', 'monthly')}"
+    text = f"{spend.get('amount')}/{spend.get('period', 'monthly')}"
+    if spend.get("billing_direction") == "advance":
+        text += " billed in advance"
+    return text
 
 
 def _discount(discount: JsonObject) -> str:
-    text = f"{discount.get('amount')}%"
+    off = " off" if discount.get("type") == "fixed" else "%"
+    text = f"{discount.get('amount')}{off}"
     if discount.get("duration_value") is not None:
         unit = discount.get("duration_unit") or "months"
         text += f" for {discount['duration_value']} {unit}"

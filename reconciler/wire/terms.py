@@ -1,7 +1,8 @@
 """Commercial terms shared by prices, plans and subscriptions: spends and discounts.
 
 Wire shapes (the SDK's `SpendingThresholdInput` and `DiscountInput`): spend `{amount,
-period}`; discount `{type, amount, duration_type, duration_unit?, duration_value?}`
+period, billing_direction?}`; discount `{type, amount, duration_type, duration_unit?,
+duration_value?}` with `type` `percentage` or `fixed` (an amount off)
 (amounts as decimal strings, None keys omitted; `duration_type` is required by the SDK, so
 it is always sent). A price inside a bundle is the SDK's `PriceCreateRequest`, whose
 discount is the SDK's `Discount` and names its type `discount_type` instead
@@ -21,13 +22,23 @@ from reconciler.wire.values import WireObject, decimal_from_wire, decimal_to_wir
 def spend_to_wire(spend: Spend | None) -> WireObject | None:
     if spend is None:
         return None
-    return {"amount": decimal_to_wire(spend.amount), "period": spend.period}
+    return omit_none(
+        {
+            "amount": decimal_to_wire(spend.amount),
+            "period": spend.period,
+            "billing_direction": spend.billing_direction,
+        }
+    )
 
 
 def spend_from_wire(obj: Any) -> Spend | None:
     if obj is None:
         return None
-    return Spend(amount=decimal_from_wire(obj["amount"]), period=obj.get("period", "monthly"))
+    return Spend(
+        amount=decimal_from_wire(obj["amount"]),
+        period=obj.get("period", "monthly"),
+        billing_direction=obj.get("billing_direction"),
+    )
 
 
 def discount_to_wire(discount: Discount | None) -> WireObject | None:

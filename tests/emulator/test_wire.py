@@ -94,6 +94,23 @@ async def test_money_strings_are_echoed_exactly_and_numbers_become_strings(
     assert echoed["currency"] == "USD"
 
 
+async def test_an_amount_off_and_a_spend_direction_are_kept(client: httpx.AsyncClient) -> None:
+    """The SDK's discount `type` may be `fixed` (an amount off; a percentage cap does not
+    apply to it) and a spend may carry `billing_direction`; both are stored and returned."""
+    base = await fixed_product(client)
+    price = fixed_price("10.50", units=3)
+    price["discount"] = {"type": "fixed", "amount": "250", "duration_type": "monthly_rolling"}
+    price["minimum_spend"] = {"amount": "40", "period": "monthly", "billing_direction": "advance"}
+    plan = await post_plan(client, [{"product_id": base["id"], "price": price}])
+    echoed = (await stored_plan(client, plan.json()["id"]))["items"][0]["price"]
+    assert (echoed["discount"]["type"], echoed["discount"]["amount"]) == ("fixed", "250")
+    assert echoed["minimum_spend"]["billing_direction"] == "advance"
+    price["minimum_spend"]["billing_direction"] = "upfront"
+    refused = await post_plan(client, [{"product_id": base["id"], "price": price}], name="p2")
+    assert refused.status_code == 422
+    assert "billing_direction" in refused.json()["detail"]
+
+
 async def test_exponent_money_is_normalized(client: httpx.AsyncClient) -> None:
     base = await fixed_product(client)
     plan = await post_plan(client, [{"product_id": base["id"], "price": fixed_price("1E+2")}])

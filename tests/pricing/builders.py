@@ -58,26 +58,36 @@ def terms(
     discount_months: int | None = None,
     rolling: bool = False,
     spend_period: str | None = None,
+    amount_off: bool = False,
+    advance_minimum: bool = False,
 ) -> dict[str, Any]:
-    """Common fields as keyword arguments for any price model."""
+    """Common fields as keyword arguments for any price model. `amount_off` makes the
+    discount a `fixed` amount off, `advance_minimum` bills the minimum spend in advance."""
     period = spend_period or interval
+    direction = "advance" if advance_minimum else None
     fields: dict[str, Any] = {"billing_interval": interval, "trial_days": trial_days}
     if minimum is not None:
-        fields["minimum_spend"] = Spend(amount=D(minimum), period=period)
+        fields["minimum_spend"] = Spend(
+            amount=D(minimum), period=period, billing_direction=direction
+        )
     if maximum is not None:
         fields["maximum_spend"] = Spend(amount=D(maximum), period=period)
     if discount is not None:
+        kind = "fixed" if amount_off else "percentage"
         if discount_months is not None:
             fields["discount"] = Discount(
+                type=kind,
                 amount=D(discount),
                 duration_type="fixed",
                 duration_unit="months",
                 duration_value=discount_months,
             )
         elif rolling:
-            fields["discount"] = Discount(amount=D(discount), duration_type="monthly_rolling")
+            fields["discount"] = Discount(
+                type=kind, amount=D(discount), duration_type="monthly_rolling"
+            )
         else:
-            fields["discount"] = Discount(amount=D(discount))
+            fields["discount"] = Discount(type=kind, amount=D(discount))
     return fields
 
 

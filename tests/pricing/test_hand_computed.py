@@ -342,6 +342,86 @@ CASES: list[Case] = [
     ),
     # 10 x 0.01 = 0.10; 15% off = 0.085 -> 0.09 (rounded once, after the discount)
     Case("discount then round", unit("0.01", discount="15"), q(10), "0.09"),
+    # --- fixed (amount-off) discounts: the amount off each billing period it covers ----
+    # 50.00 - 12.50
+    Case("amount off", unit("0.01", discount="12.50", amount_off=True), q(5000), "37.50"),
+    # 0.30 list price, 5.00 off: capped at what is left, never negative
+    Case("amount off above the bill", unit("0.01", discount="5", amount_off=True), q(30), "0.00"),
+    Case("amount off at zero usage", unit("0.01", discount="5", amount_off=True), q(0), "0.00"),
+    # floor 100 first, then 15 off: 85 (the minimum is on list-price usage)
+    Case(
+        "amount off after minimum",
+        unit("0.01", minimum="100", discount="15", amount_off=True),
+        q(5000),
+        "85.00",
+    ),
+    # 150 capped at 100, then 30 off
+    Case(
+        "amount off after maximum",
+        unit("0.01", maximum="100", discount="30", amount_off=True),
+        q(15000),
+        "70.00",
+    ),
+    # a 3-month amount-off discount, monthly: period 2 (month 3) off, period 3 not
+    Case(
+        "amount off fixed last month",
+        unit("0.01", discount="10", discount_months=3, amount_off=True),
+        q(5000, 2),
+        "40.00",
+    ),
+    Case(
+        "amount off fixed expired",
+        unit("0.01", discount="10", discount_months=3, amount_off=True),
+        q(5000, 3),
+        "50.00",
+    ),
+    # per billing period, not per month: a quarterly bill of 50.00 gets 10 off, not 30
+    Case(
+        "amount off per quarter",
+        unit("0.01", discount="10", interval="quarterly", amount_off=True),
+        q(5000, 7),
+        "40.00",
+    ),
+    # off a usage-independent fee: 10 units x 25 = 250, 20 off
+    Case(
+        "amount off a fixed price", fixed("25", 10, discount="20", amount_off=True), q(0), "230.00"
+    ),
+    Case(
+        "amount off in a trial",
+        unit("0.01", trial_days=14, discount="10", amount_off=True),
+        q(5000),
+        "0.00",
+    ),
+    # --- an advance minimum spend: the same period total as arrears ---------------------
+    # below: 100 billed in advance, 50 drawn from it: 100
+    Case("advance minimum", unit("0.01", minimum="100", advance_minimum=True), q(5000), "100.00"),
+    Case(
+        "advance minimum at zero usage",
+        unit("0.01", minimum="100", advance_minimum=True),
+        q(0),
+        "100.00",
+    ),
+    # above: 100 in advance, 100 drawn, 50 of usage beyond it in arrears: 150
+    Case(
+        "advance minimum exceeded",
+        unit("0.01", minimum="100", advance_minimum=True),
+        q(15000),
+        "150.00",
+    ),
+    # a trial period bills nothing in advance either
+    Case(
+        "advance minimum in a trial",
+        unit("0.01", trial_days=14, minimum="100", advance_minimum=True),
+        q(0),
+        "0.00",
+    ),
+    # 100 in advance, capped by nothing, 10% off: 90
+    Case(
+        "advance minimum then discount",
+        unit("0.01", minimum="100", discount="10", advance_minimum=True),
+        q(2000),
+        "90.00",
+    ),
     # tiered with all terms: 250 -> 25.00, floor 30 -> 30, 10% -> 27.00
     Case(
         "terms on a tiered price",

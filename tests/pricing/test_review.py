@@ -229,6 +229,23 @@ def test_fields_that_only_time_an_invoice_are_not_a_price_change() -> None:
     assert price_reviews(changes, desired, live) == ()
 
 
+def test_billing_a_minimum_in_advance_is_not_a_price_change() -> None:
+    """An advance minimum spend changes when it is invoiced, never a period's total."""
+    before = unit("0.002", minimum="100")
+    after = unit("0.002", minimum="100", advance_minimum=True)
+    desired, live = states("api", before, after)
+    changes = diff(desired, live).changes
+    assert any(c.kind == "plan" for c in changes)
+    assert price_reviews(changes, desired, live) == ()
+
+
+def test_an_amount_off_is_reviewed_as_a_price_change() -> None:
+    review = review_of("seats", fixed("25", 10), fixed("25", 10, discount="20", amount_off=True))
+    assert {(s.before, s.after, s.difference) for s in review.samples} == {
+        (D("250.00"), D("230.00"), D("-20.00"))
+    }
+
+
 def test_a_plan_currency_change_is_not_reviewed_across_currencies() -> None:
     base = DESIRED.model_copy(update=NO_SUBSCRIPTIONS)
     desired = edit(base, "plan", "starter", currency="EUR")

@@ -14,6 +14,7 @@ from reconciler.diff import diff
 from reconciler.diff.fields import dump
 from reconciler.model import PRICE_TYPES, LiveState
 from reconciler.model.prices import (
+    Discount,
     ExpressionCharge,
     ExpressionPrice,
     GraduatedPercentagePrice,
@@ -21,6 +22,7 @@ from reconciler.model.prices import (
     PrepaidFixedTieredPrice,
     Spend,
     Tier,
+    UnitPrice,
     VolumePercentagePrice,
 )
 from reconciler.plan import Plan
@@ -79,6 +81,16 @@ def example_plan() -> Plan:
             ),
             "prepaid_fixed_tiered 0.2 up to 5000 / 0.1 above (prepaid 1000), yearly,"
             " min 100/monthly",
+        ),
+        (
+            UnitPrice(
+                type="unit",
+                billing_interval="monthly",
+                price_per_unit=D("0.01"),
+                minimum_spend=Spend(amount=D("100"), billing_direction="advance"),
+                discount=Discount(type="fixed", amount=D("25")),
+            ),
+            "unit 0.01, monthly, min 100/monthly billed in advance, discount 25 off",
         ),
         (
             ExpressionPrice(

@@ -82,7 +82,9 @@ def with_every_term(price: Price) -> Price:
             "billing_direction": "arrears",
             "charge_on_contract_start": True,
             "trial_days": 14,
-            "minimum_spend": Spend(amount=D("10.00"), period="quarterly"),
+            "minimum_spend": Spend(
+                amount=D("10.00"), period="quarterly", billing_direction="advance"
+            ),
             "maximum_spend": Spend(amount=D("900.50"), period="quarterly"),
             "discount": Discount(
                 amount=D("12.5"), duration_type="fixed", duration_unit="months", duration_value=6
@@ -134,6 +136,37 @@ def test_every_pricing_model_conforms_wherever_a_price_travels(price_type: str, 
         "subscription_changes.create",
         change_body(later, subscription, RESOLVER, "ver_1", create["items"]),
     )
+
+
+@pytest.mark.parametrize("price_type", PRICE_TYPES)
+def test_an_amount_off_discount_conforms_wherever_a_price_travels(price_type: str) -> None:
+    """A `fixed` (amount-off) discount: `type` on item prices, `discount_type` on bundle
+    prices, both within the SDK's `DiscountType` where it has one."""
+    off = Discount(
+        type="fixed",
+        amount=D("25.00"),
+        duration_type="fixed",
+        duration_unit="months",
+        duration_value=3,
+    )
+    price = SAMPLE_PRICES[price_type].model_copy(update={"discount": off})
+    product = _product_for(price)
+    plan_body = plan_to_wire(
+        Plan(name="P", currency="USD", items=(Item(product=product, price=price),)), RESOLVER
+    )
+    conforms("plans.create", plan_body)
+    assert plan_body["items"][0]["price"]["discount"] == {
+        "type": "fixed",
+        "amount": "25.00",
+        "duration_type": "fixed",
+        "duration_unit": "months",
+        "duration_value": 3,
+    }
+    bundle_body = bundle_to_wire(
+        Bundle(name="B", items=(ProductItem(product=product, price=price),)), RESOLVER
+    )
+    conforms("bundles.create", bundle_body)
+    assert bundle_body["prices"][0]["discount"]["discount_type"] == "fixed"
 
 
 @EXAMPLES
@@ -224,6 +257,8 @@ def test_the_unchanged_body_conforms() -> None:
         (("items", 0, "price", "graduated_tiered_pricing_model", "tiers", 1), "flat_fee"),
         (("items", 0, "price", "discount"), "discount_type"),
         (("items", 0, "price", "minimum_spend"), "interval"),
+        (("items", 0, "price", "minimum_spend"), "direction"),
+        (("items", 0, "price", "discount"), "currency"),
     ],
 )
 def test_a_field_the_sdk_does_not_define_fails(path: tuple[Any, ...], field: str) -> None:
@@ -246,10 +281,21 @@ def test_the_sdks_own_types_would_have_let_it_through() -> None:
 def test_a_value_outside_an_sdk_enum_fails() -> None:
     body = _plan_body()
     body["items"][0]["price"]["billing_direction"] = "upfront"
+    body["items"][0]["price"]["minimum_spend"]["billing_direction"] = "upfront"
     body["entitlements"] = [{"entitlement_key": "seats", "type": "quantity", "mode": "static"}]
     errors = _errors("plans.create", body)
     assert ("items.0.price.billing_direction", "literal_error") in errors
+    assert ("items.0.price.minimum_spend.billing_direction", "literal_error") in errors
     assert ("entitlements.0.type", "literal_error") in errors
+
+
+def test_a_bundle_discount_type_outside_the_sdk_enum_fails() -> None:
+    price = with_every_term(SAMPLE_PRICES["unit"])
+    body = bundle_to_wire(
+        Bundle(name="B", items=(ProductItem(product="api", price=price),)), RESOLVER
+    )
+    body["prices"][0]["discount"]["discount_type"] = "amount"
+    assert ("prices.0.discount.discount_type", "literal_error") in _errors("bundles.create", body)
 
 
 def test_a_missing_required_field_fails() -> None:

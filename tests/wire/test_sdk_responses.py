@@ -28,7 +28,7 @@ from alguna.types import (
 from pydantic import BaseModel
 
 from reconciler.model import Bundle, Customer, Item, Metric, Plan, ProductItem
-from reconciler.model.prices import PRICE_TYPES
+from reconciler.model.prices import PRICE_TYPES, Discount, Spend
 from reconciler.model.resources import (
     Aggregation,
     BillingAddress,
@@ -318,3 +318,46 @@ def test_customer() -> None:
         CustomerResponse, {**body, "contacts": contacts, "id": "cus_1", **STAMPS}
     )
     assert customer_from_wire(obj, "acme") == canonical(customer, "acme", RESOLVER)
+
+
+def test_an_amount_off_and_an_advance_minimum_read_back() -> None:
+    """A `fixed` discount comes back as `discount_type` in a `PriceResponse` and as `type`
+    in a `SubscriptionPriceResponse`; an advance minimum keeps its `billing_direction`."""
+    price = SAMPLE_PRICES["unit"].model_copy(
+        update={
+            "discount": Discount(type="fixed", amount=Decimal("7.50")),
+            "minimum_spend": Spend(amount=Decimal(40), billing_direction="advance"),
+        }
+    )
+    bundle = Bundle(name="Add-ons", items=(ProductItem(product="api", price=price),))
+    body = bundle_to_wire(bundle, RESOLVER)
+    sent = _price_response(body["prices"][0], "api", "USD")
+    assert sent["discount"]["discount_type"] == "fixed"
+    obj = as_the_api_sends(BundleResponse, {"id": "bnd_1", "name": "Add-ons", "prices": [sent]})
+    back = bundle_from_wire(obj, RESOLVER)
+    assert back == canonical(bundle, "addons", RESOLVER)
+    read = back.items[0].price
+    assert read is not None and read.discount is not None and read.minimum_spend is not None
+    assert (read.discount.type, read.discount.amount) == ("fixed", Decimal("7.5"))
+    assert read.minimum_spend.billing_direction == "advance"
+
+    item = Item(product="api", price=price)
+    response_price = _price_response(item_to_wire(item, RESOLVER)["price"], "api", "USD")
+    for key in ("id", "product_id", "product", "created_at", "updated_at"):
+        del response_price[key]
+    response_price["discount"]["type"] = response_price["discount"].pop("discount_type")
+    obj = as_the_api_sends(
+        SubscriptionPhaseDetailResponse,
+        {
+            "id": "ver_1",
+            "subscription_id": "sub_1",
+            "status": "published",
+            "start_date": "2026-07-01T00:00:00Z",
+            "entitlements": [],
+            "items": [{"product_id": RESOLVER.product_id("api"), "price": response_price}],
+            **STAMPS,
+        },
+    )
+    (version,) = versions_from_wire([obj], RESOLVER)
+    expected = canonical(Plan(name="p", currency="USD", items=(item,)), "p", RESOLVER)
+    assert version.items == expected.items
