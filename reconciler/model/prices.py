@@ -10,9 +10,16 @@ live in `reconciler.catalog.rules`, which reports each with a precise field path
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+)
 from pydantic_core import PydanticCustomError
 
 from reconciler.model.base import (
@@ -46,6 +53,15 @@ class Spend(Frozen):
     amount: Money
     period: Interval = "monthly"
     billing_direction: BillingDirection | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_unset_direction(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """An unset direction is left out of dumps, so a plan's JSON (a public contract)
+        and its text show a spend exactly as before the field existed."""
+        data = handler(self)
+        if self.billing_direction is None and isinstance(data, dict):
+            data.pop("billing_direction", None)
+        return data
 
 
 DiscountType = Literal["percentage", "fixed"]
