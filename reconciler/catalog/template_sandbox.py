@@ -307,7 +307,6 @@ class CatalogSandbox(ImmutableSandboxedEnvironment):
         self.globals.clear()
         self.globals["range"] = _range
         self.filters = _filters()
-        self.tests = dict(self.tests)
 
     # -- what may be read and called --------------------------------------------------
 

@@ -32,6 +32,7 @@ from reconciler.api.events import (
     EventFileError,
     EventSender,
     FileFormat,
+    Totals,
     WireEvent,
     batched,
     count_event_lines,
@@ -121,6 +122,7 @@ class Tracker:
         self.report = report
         self.advance = advance
         self._lines: dict[str, list[int]] = {}
+        self._totals = Totals()
 
     def events_of(self, path: Path, fmt: FileFormat | None) -> Iterator[WireEvent]:
         for source in read_event_file(path, fmt):
@@ -133,8 +135,11 @@ class Tracker:
             yield source.event
 
     def on_result(self, result: BatchResult) -> None:
-        if result.duplicates is None and result.ingested:
-            self.report.duplicates_known = False
+        """Counts through `Totals` (the one counting rule), then records each line."""
+        self._totals.add(result)
+        totals, report = self._totals, self.report
+        report.ingested, report.failed = totals.ingested, totals.failed
+        report.duplicates, report.duplicates_known = totals.duplicates, totals.duplicates_known
         for event in result.events:
             uid = event["unique_id"]
             lines = self._lines.get(uid)
@@ -142,13 +147,10 @@ class Tracker:
             if lines == []:
                 self._lines.pop(uid, None)
             if uid in result.ingested:
-                self.report.ingested += 1
-                self.report.duplicates += uid in (result.duplicates or ())
-                self.report.unique_ids.add(uid)
+                report.unique_ids.add(uid)
             else:
-                self.report.failed += 1
                 reason = result.error or "the API reported it failed (unknown customer?)"
-                self.report.fail(line, uid, reason)
+                report.fail(line, uid, reason)
         self.advance(len(result.events))
 
 
