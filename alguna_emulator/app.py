@@ -24,6 +24,7 @@ from .resources import (
     billing_dates,
     bundles,
     changes,
+    credits,
     customers,
     entitlements,
     events,
@@ -33,6 +34,7 @@ from .resources import (
     products,
     subscriptions,
     versions,
+    wallets,
 )
 from .runtime import Runtime
 from .store import Store
@@ -53,6 +55,8 @@ _RESOURCES = (
     entitlements,
     events,
     merchants,
+    wallets,
+    credits,
 )
 
 

@@ -27,6 +27,9 @@ SCOPE = (
     "subscription_changes",
     "events",
     "merchants",
+    "wallets",
+    "wallet_grants",
+    "credits",
 )
 
 _NOT_EMULATED = "not emulated: the reconciler does not manage it"
@@ -35,11 +38,11 @@ UNSERVED: dict[str, str] = {
     "customers.create_connected_account": "integrations' connected accounts are " + _NOT_EMULATED,
     "customers.delete_connected_account": "integrations' connected accounts are " + _NOT_EMULATED,
     "customers.list_payment_methods": "payment methods are " + _NOT_EMULATED,
-    "subscriptions.create_credit_grant": "credits are " + _NOT_EMULATED,
-    "subscriptions.get_credit_balance": "credits are " + _NOT_EMULATED,
     "subscriptions.get_revenue": "revenue schedules are " + _NOT_EMULATED,
     "subscriptions.download_pdf": "documents are " + _NOT_EMULATED,
     "subscription_versions.get_revenue": "revenue schedules are " + _NOT_EMULATED,
+    "credits.get_reservation": "credit reservations (holds) are not emulated: check and track "
+    "draw directly (docs/api-compatibility.md, Credits)",
     "merchants.update": "merchants are only created and read (the account guard reads them)",
     "merchants.delete": "merchants are only created and read (the account guard reads them)",
     "merchants.unarchive": "merchants are only created and read (the account guard reads them)",

@@ -223,6 +223,8 @@ def test_every_sdk_operation_is_served_as_the_sdk_defines_it(
     assert check("subscriptions.get_entitlement", sub.id, "seats").version_id == current.id
     assert len(check("customers.list_entitlements", customer.id).data) == 1
 
+    _credits(check, customer.id, sub.id)
+
     # Changes (delta amendments) and usage events.
     change = {"update": [{"product_id": seats.id, "adjust": {"fixed_pricing_model": {"units": 2}}}]}
     preview = check("subscription_changes.preview", sub.id, **change)
@@ -266,6 +268,45 @@ def test_every_sdk_operation_is_served_as_the_sdk_defines_it(
     exercised = set(check.problems)
     assert not exercised & set(UNSERVED)
     assert operations == exercised | set(UNSERVED), sorted(operations ^ (exercised | set(UNSERVED)))
+
+
+def _credits(check: Checker, customer_id: str, sub_id: str) -> None:
+    """Wallets, wallet grants, credit check and track, and a subscription's credit grant
+    and balance; the metric of `call` events is unit-priced (0.02) on the active `sub_id`."""
+    wallet = check("wallets.create", currency="USD", customer_id=customer_id, name="Main")
+    check("wallets.get", wallet.id)
+    check("wallets.update", wallet.id, name="Main wallet")
+    check("wallets.list", customer_id=customer_id, active=True, limit=10, offset=0)
+    grant = check("wallet_grants.create", amount="10.00", wallet_id=wallet.id, description="top-up")
+    check("wallet_grants.get", grant.id)
+    check("wallet_grants.list", wallet_id=wallet.id, status="approved", limit=10)
+    check("wallets.list_grants", wallet.id)
+    credited = check(
+        "wallets.credit", wallet.id, amount="5", reference_id="pay_1", transaction_type="payment"
+    )
+    assert credited.current_balance == "15"
+    debited = check(
+        "wallets.debit",
+        wallet.id,
+        amount="3.50",
+        reference_id="adj_1",
+        transaction_type="manual_debit",
+    )
+    assert debited.current_balance == "11.5"
+    assert check("wallets.get_balance", wallet.id).balance == "11.5"
+    sub_grant = check(
+        "subscriptions.create_credit_grant", sub_id, amount="1.00", reason="goodwill"
+    )
+    assert sub_grant.subscription_id == sub_id and sub_grant.grant_type == "api"
+    assert check("subscriptions.get_credit_balance", sub_id).balance == "12.5"
+    event = {"event_name": "call", "unique_id": "credit-1", "properties": {}}
+    quote = check("credits.check", account=customer_id, events=[event])
+    assert quote.allowed and quote.totals.used == "0.02"
+    tracked = check("credits.track", account=customer_id, events=[event])
+    assert tracked.allowed and tracked.totals.covered == "0.02"
+    assert tracked.balances[0].available == "12.48"
+    emptied = check("wallets.create", currency="USD", customer_id=customer_id, name="Spare")
+    check("wallets.delete", emptied.id)
 
 
 def test_unserved_operations_are_real_sdk_operations() -> None:
