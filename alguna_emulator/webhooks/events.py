@@ -65,7 +65,7 @@ def subscription_data(sub: Doc) -> dict[str, Any]:
     return {
         "id": sub["id"],
         "accountId": sub["customer_id"],
-        "name": sub.get("name"),
+        "name": sub.get("name") or "",  # the SDK's SubscriptionPayload requires a string
         "status": sub.get("status"),
         "currency": sub.get("currency"),
         "planId": sub.get("plan_id"),
