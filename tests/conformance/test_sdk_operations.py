@@ -294,9 +294,7 @@ def _credits(check: Checker, customer_id: str, sub_id: str) -> None:
     )
     assert debited.current_balance == "11.5"
     assert check("wallets.get_balance", wallet.id).balance == "11.5"
-    sub_grant = check(
-        "subscriptions.create_credit_grant", sub_id, amount="1.00", reason="goodwill"
-    )
+    sub_grant = check("subscriptions.create_credit_grant", sub_id, amount="1.00", reason="goodwill")
     assert sub_grant.subscription_id == sub_id and sub_grant.grant_type == "api"
     assert check("subscriptions.get_credit_balance", sub_id).balance == "12.5"
     event = {"event_name": "call", "unique_id": "credit-1", "properties": {}}
