@@ -22,6 +22,15 @@ from alguna_pricing.errors import (
     UnknownCurrencyError,
 )
 from alguna_pricing.expression import check_expression, evaluate, referenced_metrics
+from alguna_pricing.invoice import (
+    Invoice,
+    InvoiceItem,
+    InvoiceLine,
+    MetricUsage,
+    Segment,
+    Terms,
+    compute_invoice,
+)
 from alguna_pricing.quote import Adjustment, LineItem, Quote, TierSpan
 from alguna_pricing.usage import Usage, UsageGroup
 
@@ -30,15 +39,22 @@ __all__ = [
     "ExpressionError",
     "InvalidTiersError",
     "InvalidUsageError",
+    "Invoice",
+    "InvoiceItem",
+    "InvoiceLine",
     "LineItem",
+    "MetricUsage",
     "PeriodMismatchError",
     "PricingError",
     "Quote",
+    "Segment",
+    "Terms",
     "TierSpan",
     "UnknownCurrencyError",
     "Usage",
     "UsageGroup",
     "check_expression",
+    "compute_invoice",
     "evaluate",
     "line_items",
     "price_charge",
