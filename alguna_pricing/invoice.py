@@ -17,9 +17,11 @@ The rules (docs/pricing.md, "Invoices"):
   prices that read no usage (fixed fees) are charged once per cycle, from the first segment
   (the version in force when the cycle started): a new fixed fee starts with the next cycle.
 - **Usage.** An item names the metrics its price reads (`InvoiceItem.metrics`); the
-  price's usage is the sum of their values (as `quantity` for the unit models, as `volume`
-  for the percentage models), their event counts (`transactions`) and their groups
-  (`matrix`). Expression prices read every metric of the segment by key (`usage.<key>`).
+  first metric's value is the price's usage (`quantity` for the unit models, `volume` for
+  the percentage models); `transactions` is the second metric's value when there is one
+  (a volume metric and a count metric, as card processing declares them), else the number
+  of events the first counted; `groups` (matrix) are the metrics' groups. Expression prices
+  read every metric of the segment by key (`usage.<key>`).
 - **Price terms** (trial, minimum and maximum spend, discount, one-off) apply per price, as
   `price_charge` applies them; then **subscription terms** (`Terms`: the subscription's
   own, else its plan's) apply to the sum of the period's charges, in the same order
@@ -154,12 +156,14 @@ def charged_in(price: Price, month: int) -> int | None:
 def item_usage(item: InvoiceItem, usage: Mapping[str, MetricUsage], period: int) -> Usage:
     """The engine's `Usage` of `item` in a segment (see the module's rules)."""
     picked = [usage.get(key, MetricUsage()) for key in item.metrics]
-    total = sum((metric.value for metric in picked), _ZERO)
+    first = picked[0] if picked else MetricUsage()
+    # A second metric (card processing: volume, then the payments count) gives the count.
+    transactions = int(picked[1].value) if len(picked) > 1 else first.events
     groups = tuple(group for metric in picked for group in metric.groups)
     return Usage(
-        quantity=total,
-        volume=total,
-        transactions=sum(metric.events for metric in picked),
+        quantity=first.value,
+        volume=first.value,
+        transactions=transactions,
         metrics={key: metric.value for key, metric in usage.items()}
         if isinstance(item.price, ExpressionPrice)
         else {},
