@@ -27,6 +27,8 @@ _PREFIXED: dict[str, str] = {
     "grant": "cgr_",
     "payment": "pay_",
     "payment_method": "pm_",
+    "invoice": "inv_",  # assumed: the SDK shows no invoice id format
+    "line_item": "li_",  # assumed, likewise
     # Webhooks (emulator-side objects; Svix-style prefixes).
     "message": "msg_",
     "endpoint": "ep_",

@@ -15,9 +15,12 @@ assumed fields). Emitted:
   the versions or Changes API (the first version, published by activation, is part of
   ``subscription.activated``).
 
+- ``invoice.issued``: the period close issued an invoice (``invoicing.lifecycle``, with the
+  SDK's ``InvoicePayload``).
+
 Credit events (``account.credits.granted``, ``account.credits.balance_depleted``) are emitted
-by resources.credit_ledger. The emulator models no invoices or payments, so it never emits
-``invoice.*``, ``payment.*`` or ``refund.*`` on its own; the control API's
+by resources.credit_ledger. The emulator models no payments, so it never emits
+``invoice.paid``, ``payment.*`` or ``refund.*`` on its own; the control API's
 ``POST /_emulator/webhooks/trigger`` sends any type with a payload you give, to exercise
 those handlers. Must not deliver: emitting only writes to the outbox, in the caller's
 transaction.

@@ -25,13 +25,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from alguna_pricing.usage_fields import usage_problems
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.entries import validated_entry
 from reconciler.model import Kind, PriceRef, PricingTest
 from reconciler.model.currency import is_known_currency, minor_units
 from reconciler.pricing.quoting import CurrencyChoiceError, choose_currency
 from reconciler.pricing.refs import PriceRefError, ResolvedPrice, parse_ref, resolve
-from reconciler.pricing.usage_fields import usage_problems
 from reconciler.source.diagnostics import Diagnostic
 from reconciler.source.toml_lines import Path
 

@@ -21,6 +21,7 @@ from reconciler.cli.events import events
 from reconciler.cli.fmt import fmt
 from reconciler.cli.importing import import_command
 from reconciler.cli.init import init_command
+from reconciler.cli.invoice import invoice
 from reconciler.cli.listen import listen
 from reconciler.cli.pricing import pricing_tests, quote
 from reconciler.cli.promote import promote_command
@@ -100,6 +101,7 @@ for command in (
     sandbox,
     quote,
     pricing_tests,
+    invoice,
     listen,
     events,
     import_command,

@@ -13,15 +13,15 @@ from decimal import Decimal, InvalidOperation
 
 import click
 
+from alguna_pricing.errors import InvalidUsageError
+from alguna_pricing.usage import UsageGroup
 from reconciler.cli.common import Context, env_option, guarded, stdout_color
 from reconciler.commands.pricing_tests import run_tests
 from reconciler.commands.workflow import load_catalog
 from reconciler.errors import InvalidInputError
 from reconciler.model import DesiredState
-from reconciler.pricing.errors import InvalidUsageError
 from reconciler.pricing.quoting import quote_price
 from reconciler.pricing.refs import all_prices
-from reconciler.pricing.usage import UsageGroup
 from reconciler.report.diagnostics import diagnostics_json
 from reconciler.report.pricing_output import (
     quote_json,

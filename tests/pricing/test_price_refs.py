@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from alguna_pricing.errors import InvalidUsageError
+from alguna_pricing.usage import Usage
 from reconciler.commands.project import Project
 from reconciler.model import DesiredState, PriceRef
 from reconciler.model.prices import (
@@ -15,7 +17,6 @@ from reconciler.model.prices import (
     UnitPrice,
     VolumePercentagePrice,
 )
-from reconciler.pricing.errors import InvalidUsageError
 from reconciler.pricing.quoting import CurrencyChoiceError, quote_price
 from reconciler.pricing.refs import (
     PriceRefError,
@@ -24,7 +25,6 @@ from reconciler.pricing.refs import (
     resolve_text,
     version_items,
 )
-from reconciler.pricing.usage import Usage
 from reconciler.wire import effective_items
 from reconciler.wire.refs import CatalogModels
 
