@@ -31,6 +31,7 @@ from .resources import (
     events,
     merchants,
     metrics,
+    payments,
     plans,
     products,
     subscriptions,
@@ -59,6 +60,7 @@ _RESOURCES = (
     wallets,
     credits,
     invoices,
+    payments,
 )
 
 
@@ -101,6 +103,7 @@ def create_app(
     app.include_router(control_router)
     app.include_router(webhooks_router)
     app.include_router(usage_router)
+    app.include_router(payments.control_router)
     # add_middleware wraps: the last added is the outermost stage.
     app.add_middleware(Faults, book=runtime.faults, settings=runtime.settings)
     app.add_middleware(Idempotency, book=runtime.keys)

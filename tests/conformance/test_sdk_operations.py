@@ -239,8 +239,20 @@ def test_every_sdk_operation_is_served_as_the_sdk_defines_it(
     )
     assert ingested.ingested == ["evt-1"]
 
-    # Invoices: the period close makes them when the emulator clock passes a cycle's end.
+    # Invoices: the period close makes them when the emulator clock passes a cycle's end; a
+    # customer with a test card on an auto-paying subscription pays at once.
+    payer = check("customers.create", currency="USD", name="Payer")
     with httpx.Client(base_url=base_url, headers=_headers()) as http:
+        card = {"card_number": "4242 4242 4242 4242"}
+        added = http.post(f"/_emulator/customers/{payer.id}/payment-methods", json=card)
+        assert added.status_code == 201, added.text
+        check(
+            "subscriptions.create",
+            customer_id=payer.id,
+            plan_id=plan.id,
+            auto_activate=True,
+            billing={"auto_pay_invoices": True},
+        )
         moved = http.post("/_emulator/clock/advance", json={"days": 32})
         assert moved.status_code == 200, moved.text
     invoices = check(
@@ -255,6 +267,12 @@ def test_every_sdk_operation_is_served_as_the_sdk_defines_it(
     assert invoices.data and invoices.data[0].status == "issued"
     invoice = check("invoices.get", invoices.data[0].id)
     assert invoice.line_items and invoice.total == invoices.data[0].total
+    (method,) = check("customers.list_payment_methods", payer.id).data
+    assert method.is_default and method.details.card and method.details.card.last4 == "4242"
+    (payment,) = check("payments.list", customer_id=payer.id, limit=10, offset=0).data
+    assert payment.status == "completed"
+    paid = check("payments.get", payment.id)
+    assert check("invoices.get", paid.invoice_id).status == "paid"
     check("subscriptions.cancel", sub.id, reason="other")
 
     # Merchants: what the environment guard reads. Products are deleted last.
