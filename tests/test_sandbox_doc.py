@@ -53,7 +53,7 @@ def test_the_walk_through_runs(
     servers: list[subprocess.Popen[bytes]] = []
     namespace: dict[str, object] = {"__name__": "sandbox_doc"}
     blocks = BLOCK.findall(DOC.read_text())
-    assert [lang for lang, _ in blocks].count("python") >= 6
+    assert [lang for lang, _ in blocks].count("python") >= 9
     try:
         for number, (lang, code) in enumerate(blocks, start=1):
             if lang == "shell":
@@ -87,4 +87,6 @@ def test_the_walk_through_runs(
     shown = capsys.readouterr().out
     assert "enable features for" in shown
     assert "25 API requests so far this period" in shown
+    assert "1.00 USD, paid" in shown
+    assert "is overdue: ask Kramerica for another card" in shown
     assert "credits depleted for" in shown

@@ -12,7 +12,8 @@ Owns the emulator's payment rules (docs/api-compatibility.md, "Payments"):
   settled (``payment.updated``): ``completed`` pays the invoice (``paid``, ``invoice.paid``),
   ``failed`` leaves it issued. Without a card nothing is charged. An invoice for nothing is
   paid as issued, with no payment;
-- an issued invoice still unpaid after its due date becomes ``overdue`` with
+- an issued invoice still unpaid after its due date (from the next day, UTC: an invoice due
+  on receipt is not overdue the moment it is issued) becomes ``overdue`` with
   ``invoice.overdue``, when the period close next runs (``close.AFTER_CLOSE``: a clock move
   or an invoice read). There are no payment retries.
 Must not price anything: invoices come from the period close.
@@ -169,11 +170,12 @@ def collect(ctx: Ctx, invoice: Doc, sub: Doc) -> None:
 
 
 def mark_overdue(ctx: Ctx) -> None:
-    """The ``AFTER_CLOSE`` hook: issued invoices unpaid past their due date are overdue."""
+    """The ``AFTER_CLOSE`` hook: issued invoices unpaid past their due date (a day after
+    it, UTC) are overdue."""
     now = ctx.clock.now()
     for invoice in ctx.store.list(ctx.account, "invoice"):
         due = invoice.get("due_date")
-        if invoice["status"] == "issued" and due and parse_ts(due) < now:
+        if invoice["status"] == "issued" and due and parse_ts(due).date() < now.date():
             invoice.update(status="overdue", updated_at=format_ts(now))
             ctx.store.replace(ctx.account, "invoice", invoice)
             emit(ctx, "invoice.overdue", invoice_payload(invoice))
