@@ -19,8 +19,9 @@ assumed fields). Emitted:
   SDK's ``InvoicePayload``).
 
 Credit events (``account.credits.granted``, ``account.credits.balance_depleted``) are emitted
-by resources.credit_ledger. The emulator models no payments, so it never emits
-``invoice.paid``, ``payment.*`` or ``refund.*`` on its own; the control API's
+by resources.credit_ledger; ``payment.created``, ``payment.updated``, ``invoice.paid`` and
+``invoice.overdue`` by invoicing.collection. The emulator models no refunds or checkout, so
+it never emits ``refund.*`` or ``checkout.*`` on its own; the control API's
 ``POST /_emulator/webhooks/trigger`` sends any type with a payload you give, to exercise
 those handlers. Must not deliver: emitting only writes to the outbox, in the caller's
 transaction.
