@@ -26,8 +26,9 @@ from decimal import Decimal
 from itertools import pairwise
 
 from alguna_pricing import MetricUsage, PricingError, Segment, compute_invoice
-from alguna_pricing.aggregation import aggregate, selected
+from alguna_pricing.aggregation import aggregate, grouped, selected
 from alguna_pricing.expression import referenced_metrics
+from alguna_pricing.invoice import matrix_dimensions
 from alguna_pricing.model.prices import ExpressionPrice
 
 from ..clock import format_ts, parse_ts
@@ -88,7 +89,11 @@ def _boundaries(versions: list[Doc], start: datetime, end: datetime) -> list[dat
     return [start, *sorted(inside), end]
 
 
-def _usage(ctx: Ctx, sub: Doc, lower: datetime, upper: datetime) -> dict[str, MetricUsage]:
+def _usage(
+    ctx: Ctx, sub: Doc, lower: datetime, upper: datetime, dimensions: dict[str, tuple[str, ...]]
+) -> dict[str, MetricUsage]:
+    """Per metric id, the usage of the customer's events in ``[lower, upper)``; a metric a
+    matrix price reads is also grouped by the price's dimensions."""
     events = [
         e
         for e in ctx.store.list(ctx.account, "event", parent=sub["customer_id"])
@@ -96,9 +101,12 @@ def _usage(ctx: Ctx, sub: Doc, lower: datetime, upper: datetime) -> dict[str, Me
     ]
     usage: dict[str, MetricUsage] = {}
     for metric in ctx.store.list(ctx.account, "metric"):
-        value, counted, _ = aggregate(metric["aggregation"], selected(metric, events))
+        chosen = selected(metric, events)
+        value, counted, _ = aggregate(metric["aggregation"], chosen)
+        keys = dimensions.get(metric["id"])
+        groups = grouped(metric["aggregation"], chosen, keys) if keys else ()
         if value is not None or counted:
-            usage[metric["id"]] = MetricUsage(value=value or Decimal(0), events=counted)
+            usage[metric["id"]] = MetricUsage(value or Decimal(0), counted, groups)
     return usage
 
 
@@ -127,9 +135,10 @@ def _invoice(ctx: Ctx, sub: Doc, month: int, start: datetime, end: datetime) -> 
         version = current_version(versions, lower)
         if version is None:
             continue
+        items = invoice_items(version["items"], products)
         segment = Segment(
-            invoice_items(version["items"], products),
-            _usage(ctx, sub, lower, upper),
+            items,
+            _usage(ctx, sub, lower, upper, matrix_dimensions(items)),
             lower.date().isoformat(),
         )
         segments.append(_with_expression_names(segment, names))

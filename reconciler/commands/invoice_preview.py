@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from alguna_pricing import Invoice, InvoiceItem, MetricUsage, Segment, Terms, compute_invoice
-from alguna_pricing.aggregation import UnsupportedFilterError, aggregate, selected
+from alguna_pricing.aggregation import UnsupportedFilterError, aggregate, grouped, selected
+from alguna_pricing.invoice import matrix_dimensions
 from reconciler.api.events import EventFileError, WireEvent, read_event_file
 from reconciler.errors import BillingError, InvalidInputError
 from reconciler.model import DesiredState, Item, Price, Subscription, Version
@@ -179,6 +180,7 @@ def _usage(
     lower: dt.datetime,
     upper: dt.datetime,
     first: bool,
+    dimensions: Mapping[str, tuple[str, ...]],
 ) -> dict[str, MetricUsage]:
     inside = [
         e
@@ -189,10 +191,13 @@ def _usage(
     for key, metric in state.metrics.items():
         definition: Mapping[str, Any] = metric.model_dump(mode="json")
         try:
-            value, counted, _ = aggregate(definition["aggregation"], selected(definition, inside))
+            chosen = selected(definition, inside)
+            value, counted, _ = aggregate(definition["aggregation"], chosen)
         except UnsupportedFilterError as exc:
             raise InvoicePreviewError(f"metric `{key}`: {exc}") from None
-        usage[key] = MetricUsage(value=value if value is not None else Decimal(0), events=counted)
+        keys = dimensions.get(key)
+        groups = grouped(definition["aggregation"], chosen, keys) if keys else ()
+        usage[key] = MetricUsage(value if value is not None else Decimal(0), counted, groups)
     return usage
 
 
@@ -248,12 +253,13 @@ def subscription_invoice(
         bounds = [start, *sorted(c for c in changes if start < c < end), end]
     segments = []
     for index, (lower, upper) in enumerate(pairwise(bounds)):
-        items = version_items(state, sub, _in_force(sub, lower))
+        items = invoice_items(state, version_items(state, sub, _in_force(sub, lower)))
         if usage is not None:  # every metric not given is zero
             used = {key: usage.get(key, MetricUsage()) for key in {*state.metrics, *usage}}
         else:
-            used = _usage(state, events, _moment(lower), _moment(upper), index == 0)
-        segments.append(Segment(invoice_items(state, items), used, lower.isoformat()))
+            dimensions = matrix_dimensions(items)
+            used = _usage(state, events, _moment(lower), _moment(upper), index == 0, dimensions)
+        segments.append(Segment(items, used, lower.isoformat()))
     currency = subscription_currency(state, sub) or "USD"
     invoice = compute_invoice(segments, currency, period, _terms(state, sub))
     return InvoicePreview(key, sub.customer, period, start, end, invoice)
