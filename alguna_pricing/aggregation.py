@@ -13,7 +13,9 @@ customer, the period and deduplicating on `unique_id` are the caller's.
 - `count` counts events; `count_unique` counts distinct values of `field` (events without
   it are skipped); `sum`, `average`, `min`, `max` use the numeric values of `field`
   (numbers or numeric strings, exactly, as decimals; other values are skipped). No values:
-  `sum` is 0, the others None; `average` is computed to 28 significant digits.
+  `sum` is 0, the others None; `average` is computed to 28 significant digits;
+- `grouped` splits a metric's events by a matrix price's dimension properties, one
+  `UsageGroup` per combination of values.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from alguna_pricing.errors import PricingError
+from alguna_pricing.usage import UsageGroup
 
 OPERATORS = ("equal", "not_equal", "contains", "not_contains")
 
@@ -111,3 +114,25 @@ def aggregate(
         return sum(numbers, Decimal(0)) / len(numbers), len(numbers), skipped
     chosen = min(numbers) if method == "min" else max(numbers)
     return chosen, len(numbers), skipped
+
+
+def grouped(
+    aggregation: Mapping[str, Any], events: Sequence[Mapping[str, Any]], keys: Sequence[str]
+) -> tuple[UsageGroup, ...]:
+    """The events split by their values of the properties `keys` (a matrix price's
+    dimensions; a property an event lacks is left out of its group), each group aggregated
+    on its own: its value is the group's `quantity` and `volume`, its counted events its
+    `transactions`. Groups come in the order their first event came. An aggregation with
+    no value (no numbers) gives 0; a negative one raises `InvalidUsageError`."""
+    buckets: dict[tuple[tuple[str, str], ...], list[Mapping[str, Any]]] = {}
+    for event in events:
+        properties = event.get("properties") or {}
+        values = ((key, property_text(properties.get(key))) for key in keys)
+        bucket = tuple((key, text) for key, text in values if text is not None)
+        buckets.setdefault(bucket, []).append(event)
+    out: list[UsageGroup] = []
+    for bucket, members in buckets.items():
+        value, counted, _ = aggregate(aggregation, members)
+        amount = value if value is not None else Decimal(0)
+        out.append(UsageGroup(dict(bucket), quantity=amount, volume=amount, transactions=counted))
+    return tuple(out)

@@ -20,8 +20,9 @@ The rules (docs/pricing.md, "Invoices"):
   first metric's value is the price's usage (`quantity` for the unit models, `volume` for
   the percentage models); `transactions` is the second metric's value when there is one
   (a volume metric and a count metric, as card processing declares them), else the number
-  of events the first counted; `groups` (matrix) are the metrics' groups. Expression prices
-  read every metric of the segment by key (`usage.<key>`).
+  of events the first counted; `groups` (matrix) are the first metric's groups, its events
+  split by the price's dimensions (`matrix_dimensions`). Expression prices read every
+  metric of the segment by key (`usage.<key>`).
 - **Price terms** (trial, minimum and maximum spend, discount, one-off) apply per price, as
   `price_charge` applies them; then **subscription terms** (`Terms`: the subscription's
   own, else its plan's) apply to the sum of the period's charges, in the same order
@@ -43,7 +44,14 @@ from types import MappingProxyType
 from alguna_pricing.adjustments import apply_terms
 from alguna_pricing.charge import price_charge
 from alguna_pricing.exact import exact_arithmetic
-from alguna_pricing.model.prices import Discount, ExpressionPrice, Price, PriceCommon, Spend
+from alguna_pricing.model.prices import (
+    Discount,
+    ExpressionPrice,
+    MatrixPrice,
+    Price,
+    PriceCommon,
+    Spend,
+)
 from alguna_pricing.model.values import Interval
 from alguna_pricing.periods import in_trial, period_months
 from alguna_pricing.quote import Adjustment, LineItem, Quote
@@ -146,6 +154,19 @@ class Invoice:
     total: Decimal
 
 
+def matrix_dimensions(items: Sequence[InvoiceItem]) -> dict[str, tuple[str, ...]]:
+    """Metric key -> the event properties its usage must be grouped by: the dimension keys
+    of every matrix price reading it (as its first metric), in order, without repeats.
+    The caller groups that metric's events (`aggregation.grouped`) into `MetricUsage.groups`."""
+    out: dict[str, tuple[str, ...]] = {}
+    for item in items:
+        if isinstance(item.price, MatrixPrice) and item.metrics:
+            keys = out.get(item.metrics[0], ())
+            extra = tuple(d.key for d in item.price.dimensions if d.key not in keys)
+            out[item.metrics[0]] = keys + extra
+    return out
+
+
 def charged_in(price: Price, month: int) -> int | None:
     """The price's own period index when it is charged on the invoice of cycle `month`,
     else None (a price billed every `m` months is charged on cycles 0, m, 2m, ...)."""
@@ -159,7 +180,7 @@ def item_usage(item: InvoiceItem, usage: Mapping[str, MetricUsage], period: int)
     first = picked[0] if picked else MetricUsage()
     # A second metric (card processing: volume, then the payments count) gives the count.
     transactions = int(picked[1].value) if len(picked) > 1 else first.events
-    groups = tuple(group for metric in picked for group in metric.groups)
+    groups = first.groups
     return Usage(
         quantity=first.value,
         volume=first.value,

@@ -1,12 +1,12 @@
 """End to end: the emulator's invoice equals `billing invoice preview`, to the cent.
 
-The example catalog (plus one subscription on each of its other plans, so every pricing
-model the plans use is billed: fixed, unit, tiered, graduated_tiered, prepaid_tiered,
-prepaid_fixed_tiered, tiered_percentage, graduated_percentage, volume_percentage,
-expression) is applied to the embedded emulator; one usage file is sent with `billing events
-send`; the emulator clock is moved past two billing cycles, which closes them; then each
-invoice the emulator issued is compared with the preview of the same subscription, cycle
-and usage file.
+The example catalog (plus one subscription on each of its other plans and one with a
+matrix price whose rates change mid-February, so every pricing model is billed: fixed,
+unit, tiered, graduated_tiered, prepaid_tiered, prepaid_fixed_tiered, tiered_percentage,
+graduated_percentage, volume_percentage, expression, matrix) is applied to the embedded
+emulator; one usage file is sent with `billing events send`; the emulator clock is moved
+past two billing cycles, which closes them; then each invoice the emulator issued is
+compared with the preview of the same subscription, cycle and usage file.
 """
 
 from __future__ import annotations
@@ -34,12 +34,52 @@ customer = "acme"
 plan = "growth"
 contract = { period_type = "monthly_rolling", start_date = 2026-01-01 }
 activate = true
+
+# A matrix price, with new rates from mid-February (a version change inside a cycle).
+[subscriptions.e2e_matrix]
+customer = "acme"
+contract = { period_type = "monthly_rolling", start_date = 2026-01-01 }
+activate = true
+{% for effective, eu, other in [("2026-01-01", "0.01", "0.03"), ("2026-02-15", "0.008", "0.02")] %}
+[[subscriptions.e2e_matrix.versions]]
+effective = {{ effective }}
+
+[[subscriptions.e2e_matrix.versions.items]]
+product = "api_requests"
+[subscriptions.e2e_matrix.versions.items.price]
+type = "matrix"
+billing_interval = "monthly"
+dimensions = [{ key = "route", label = "Route" }, { key = "region", label = "Region" }]
+
+[[subscriptions.e2e_matrix.versions.items.price.cells]]
+label = "X in the EU"
+match = { route = "/v1/x", region = "eu" }
+type = "unit"
+price_per_unit = "{{ eu }}"
+
+[[subscriptions.e2e_matrix.versions.items.price.cells]]
+label = "X elsewhere"
+match = { route = "/v1/x", region = "*" }
+type = "graduated_tiered"
+tiers = [{ up_to = 10, price_per_unit = "0.02" }, { price_per_unit = "0.015" }]
+
+[[subscriptions.e2e_matrix.versions.items.price.cells]]
+label = "Other routes"
+match = { route = "*", region = "*" }
+type = "unit"
+price_per_unit = "{{ other }}"
+
+[subscriptions.e2e_matrix.versions.items.price.fallback]
+label = "No route"
+type = "unit"
+price_per_unit = "0.05"
+{% endfor %}
 """
 
 
 def _event(n: int, day: str, name: str, **properties: Any) -> dict[str, Any]:
     return {
-        "unique_id": f"e2e-{day}-{name}-{n}",
+        "unique_id": f"e2e-{day}-{name}-{n}-" + ",".join(f"{k}={v}" for k, v in properties.items()),
         "customer": "acme",
         "event_name": name,
         "timestamp": f"{day}T09:30:00Z",
@@ -52,9 +92,17 @@ def usage_lines() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for month, scale in (("2026-01", 1), ("2026-02", 3)):
         day = f"{month}-10"
-        out += [
-            _event(n, day, "api.request", mode="live", route="/v1/x") for n in range(40 * scale)
-        ]
+        regions = ("eu", "us", "apac")
+        for when in (day, f"{month}-20"):
+            out += [
+                _event(n, when, "api.request", mode="live", route="/v1/x", region=regions[n % 3])
+                for n in range(40 * scale)
+            ]
+            out += [
+                _event(n, when, "api.request", mode="live", route="/v1/y", region="eu")
+                for n in range(7)
+            ]
+            out += [_event(n, when, "api.request", mode="live") for n in range(4)]  # no route
         out += [_event(n, day, "api.request", mode="test", route="/v1/x") for n in range(5)]
         out += [
             _event(n, day, "auth.session_started", user_id=f"u{n % (7 * scale)}") for n in range(30)
@@ -108,7 +156,7 @@ def emulator_invoice(project: Path, key: str, start: str) -> dict[str, Any]:
 
 CYCLES = [
     (key, period, start)
-    for key in ("acme_enterprise", "e2e_developer", "e2e_growth")
+    for key in ("acme_enterprise", "e2e_developer", "e2e_growth", "e2e_matrix")
     for period, start in ((0, "2026-01-01"), (1, "2026-02-01"))
 ]
 
@@ -144,7 +192,16 @@ def test_the_cycles_bill_every_model_the_plans_use(project: Path) -> None:
         for li in emulator_invoice(project, key, start)["line_items"]
     ]
     text = "\n".join(descriptions)
-    for fragment in ("prepaid", "GPU runner hours", "per transaction", "tier 2", "discount"):
+    for fragment in (
+        "prepaid",
+        "GPU runner hours",
+        "per transaction",
+        "tier 2",
+        "discount",
+        "X in the EU",
+        "No route",
+        "(2026-02-15)",  # the mid-February version's segment
+    ):
         assert fragment in text, fragment
     totals = {emulator_invoice(project, key, start)["total"] for key, _, start in CYCLES}
     assert len(totals) == len(CYCLES)

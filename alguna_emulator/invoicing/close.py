@@ -1,7 +1,7 @@
 """The period close: an invoice for every billing cycle of every active subscription that
 the emulator clock has passed the end of.
 
-Owns when an invoice is made and what goes in it (docs/sandbox.md, "Usage-based invoices"):
+Owns when an invoice is made and what goes in it (docs/sandbox.md, "How the emulator invoices"):
 
 - cycles are monthly from the subscription's ``first_billing_date`` (else its contract
   start); cycle ``n`` is closed once the clock reaches its end, if the subscription was
@@ -27,8 +27,9 @@ from decimal import Decimal
 from itertools import pairwise
 
 from alguna_pricing import MetricUsage, PricingError, Segment, compute_invoice
-from alguna_pricing.aggregation import aggregate, selected
+from alguna_pricing.aggregation import aggregate, grouped, selected
 from alguna_pricing.expression import referenced_metrics
+from alguna_pricing.invoice import matrix_dimensions
 from alguna_pricing.model.prices import ExpressionPrice
 
 from ..clock import format_ts, parse_ts
@@ -96,7 +97,11 @@ def _boundaries(versions: list[Doc], start: datetime, end: datetime) -> list[dat
     return [start, *sorted(inside), end]
 
 
-def _usage(ctx: Ctx, sub: Doc, lower: datetime, upper: datetime) -> dict[str, MetricUsage]:
+def _usage(
+    ctx: Ctx, sub: Doc, lower: datetime, upper: datetime, dimensions: dict[str, tuple[str, ...]]
+) -> dict[str, MetricUsage]:
+    """Per metric id, the usage of the customer's events in ``[lower, upper)``; a metric a
+    matrix price reads is also grouped by the price's dimensions."""
     events = [
         e
         for e in ctx.store.list(ctx.account, "event", parent=sub["customer_id"])
@@ -104,9 +109,12 @@ def _usage(ctx: Ctx, sub: Doc, lower: datetime, upper: datetime) -> dict[str, Me
     ]
     usage: dict[str, MetricUsage] = {}
     for metric in ctx.store.list(ctx.account, "metric"):
-        value, counted, _ = aggregate(metric["aggregation"], selected(metric, events))
+        chosen = selected(metric, events)
+        value, counted, _ = aggregate(metric["aggregation"], chosen)
+        keys = dimensions.get(metric["id"])
+        groups = grouped(metric["aggregation"], chosen, keys) if keys else ()
         if value is not None or counted:
-            usage[metric["id"]] = MetricUsage(value=value or Decimal(0), events=counted)
+            usage[metric["id"]] = MetricUsage(value or Decimal(0), counted, groups)
     return usage
 
 
@@ -135,9 +143,10 @@ def _invoice(ctx: Ctx, sub: Doc, month: int, start: datetime, end: datetime) -> 
         version = current_version(versions, lower)
         if version is None:
             continue
+        items = invoice_items(version["items"], products)
         segment = Segment(
-            invoice_items(version["items"], products),
-            _usage(ctx, sub, lower, upper),
+            items,
+            _usage(ctx, sub, lower, upper, matrix_dimensions(items)),
             lower.date().isoformat(),
         )
         segments.append(_with_expression_names(segment, names))

@@ -8,8 +8,8 @@ agree by construction.
 
 Assumptions (docs/api-compatibility.md, "Invoices"): an expression price's ``usage.<name>``
 reads the price's metric when it has exactly one (the API stores no metric keys), else
-the metric whose name is ``<name>``; ``matrix`` prices are not invoiced by the emulator
-(`UnsupportedPriceError`).
+the metric whose name is ``<name>``; a ``matrix`` price's routing tree is read back as flat
+cells (`_matrix`), so the engine routes usage as the tree does.
 """
 
 from __future__ import annotations
@@ -78,7 +78,57 @@ def _model_fields(kind: str, model: Doc) -> dict[str, Any]:
             for n, charge in enumerate(model["charges"])
         ]
         return {"charges": charges}
+    if kind == "matrix":
+        return _matrix(model)
     raise UnsupportedPriceError(f"{kind} prices are not invoiced by the emulator")
+
+
+_CELL_TYPES = (
+    "unit", "fixed", "tiered", "graduated_tiered",
+    "tiered_percentage", "graduated_percentage", "volume_percentage",
+)  # fmt: skip
+
+
+def _cell(leaf: Doc, match: dict[str, str] | None) -> dict[str, Any]:
+    kind = leaf["type"]
+    if kind not in _CELL_TYPES:
+        raise UnsupportedPriceError(f"a matrix cell of type {kind!r}")
+    fields = _model_fields(kind, leaf[f"{kind}_pricing_model"])
+    fields.pop("units", None) if kind == "graduated_tiered" else None
+    cell = {"type": kind, "label": leaf.get("label"), "match": match, **fields}
+    return {k: v for k, v in cell.items() if v is not None}
+
+
+def _walk(node: Doc, keys: list[str], match: dict[str, str], out: list[dict[str, Any]]) -> None:
+    """The cells under `node` of a routing tree, each with the values that lead to it."""
+    if node.get("leaf") is not None:
+        out.append(_cell(node["leaf"], match))
+    for split in node.get("splits") or []:
+        key = split["dimension_key"]
+        for branch in split.get("branches") or []:
+            _walk(branch["child"], keys, {**match, key: branch["value"]}, out)
+        if split.get("wildcard") is not None:
+            _walk(split["wildcard"], keys, {**match, key: "*"}, out)
+
+
+def _matrix(model: Doc) -> dict[str, Any]:
+    """A routing tree (``root``: one split per dimension, cells as leaves, a fallback leaf
+    at the root) read back as the engine's flat cells; the engine routes as the tree does
+    (docs/pricing.md, "matrix")."""
+    keys = [d["key"] for d in model["dimensions"]]
+    cells: list[dict[str, Any]] = []
+    root = model["root"]
+    _walk({k: v for k, v in root.items() if k != "fallback"}, keys, {}, cells)
+    fallback = root.get("fallback")
+    return {
+        "dimensions": [
+            {k: d[k] for k in ("key", "label", "values") if d.get(k) is not None}
+            for d in model["dimensions"]
+        ],
+        "cells": cells,
+        "fallback": None if fallback is None else _cell(fallback["leaf"], None),
+        "line_item_template": model.get("line_item_template"),
+    }
 
 
 def _spend(doc: Doc | None) -> Spend | None:

@@ -16,6 +16,7 @@ import click
 from alguna_pricing.errors import InvalidUsageError
 from alguna_pricing.usage import UsageGroup
 from reconciler.cli.common import Context, env_option, guarded, stdout_color
+from reconciler.commands.invoice_tests import run_invoice_tests
 from reconciler.commands.pricing_tests import run_tests
 from reconciler.commands.workflow import load_catalog
 from reconciler.errors import InvalidInputError
@@ -23,6 +24,7 @@ from reconciler.model import DesiredState
 from reconciler.pricing.quoting import quote_price
 from reconciler.pricing.refs import all_prices
 from reconciler.report.diagnostics import diagnostics_json
+from reconciler.report.invoice_output import with_invoice_tests, with_invoice_tests_json
 from reconciler.report.pricing_output import (
     quote_json,
     quote_text,
@@ -192,7 +194,8 @@ def quote(
 @click.pass_obj
 @guarded
 def pricing_tests(obj: Context, env: str | None, fmt: str) -> None:
-    """Run the pricing tests declared in the catalog (offline); exit 1 if any fails."""
+    """Run the pricing and invoice tests declared in the catalog (offline); exit 1 if any
+    fails."""
     project = obj.project()
     name = project.environment(env)
     try:
@@ -204,6 +207,10 @@ def pricing_tests(obj: Context, env: str | None, fmt: str) -> None:
         click.echo(diagnostics_json(exc.diagnostics, environment=name))
         sys.exit(1)
     run = run_tests(state)
-    shown = tests_json(run) if fmt == "json" else tests_text(run, color=stdout_color())
+    invoices = run_invoice_tests(state, project.root)
+    if fmt == "json":
+        shown = with_invoice_tests_json(tests_json(run), invoices)
+    else:
+        shown = with_invoice_tests(tests_text(run, color=stdout_color()), invoices)
     click.echo(shown, nl=False)
-    sys.exit(0 if run.ok else 1)
+    sys.exit(0 if run.ok and all(result.passed for result in invoices) else 1)

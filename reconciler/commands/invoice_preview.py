@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from alguna_pricing import Invoice, InvoiceItem, MetricUsage, Segment, Terms, compute_invoice
-from alguna_pricing.aggregation import UnsupportedFilterError, aggregate, selected
+from alguna_pricing.aggregation import UnsupportedFilterError, aggregate, grouped, selected
+from alguna_pricing.invoice import matrix_dimensions
 from reconciler.api.events import EventFileError, WireEvent, read_event_file
 from reconciler.errors import BillingError, InvalidInputError
 from reconciler.model import DesiredState, Item, Price, Subscription, Version
@@ -116,6 +117,19 @@ def invoice_items(state: DesiredState, items: Sequence[Item]) -> tuple[InvoiceIt
     return tuple(out)
 
 
+_FIELDS = ("unique_id", "customer", "event_name", "timestamp", "propert")
+
+
+def problem_field(message: str) -> str | None:
+    """The event field a problem of `read_event_file` is about (None: the whole line)."""
+    if message.startswith("unknown field"):
+        return message.split(" ", 3)[2].rstrip(";")
+    for name in _FIELDS:
+        if name in message:
+            return "properties" if name == "propert" else name
+    return None
+
+
 def read_usage(path: Path, customer_names: set[str]) -> list[tuple[dt.datetime | None, WireEvent]]:
     """The customer's events of a usage file, deduplicated; every bad line reported at once."""
     problems: list[Diagnostic] = []
@@ -123,8 +137,15 @@ def read_usage(path: Path, customer_names: set[str]) -> list[tuple[dt.datetime |
     try:
         for line in read_event_file(path):
             if line.event is None:
+                message = str(line.problem)
                 problems.append(
-                    Diagnostic(code=CODE, message=str(line.problem), file=str(path), line=line.line)
+                    Diagnostic(
+                        code=CODE,
+                        message=message,
+                        file=str(path),
+                        line=line.line,
+                        field=problem_field(message),
+                    )
                 )
                 continue
             moment = None
@@ -159,6 +180,7 @@ def _usage(
     lower: dt.datetime,
     upper: dt.datetime,
     first: bool,
+    dimensions: Mapping[str, tuple[str, ...]],
 ) -> dict[str, MetricUsage]:
     inside = [
         e
@@ -169,10 +191,13 @@ def _usage(
     for key, metric in state.metrics.items():
         definition: Mapping[str, Any] = metric.model_dump(mode="json")
         try:
-            value, counted, _ = aggregate(definition["aggregation"], selected(definition, inside))
+            chosen = selected(definition, inside)
+            value, counted, _ = aggregate(definition["aggregation"], chosen)
         except UnsupportedFilterError as exc:
             raise InvoicePreviewError(f"metric `{key}`: {exc}") from None
-        usage[key] = MetricUsage(value=value if value is not None else Decimal(0), events=counted)
+        keys = dimensions.get(key)
+        groups = grouped(definition["aggregation"], chosen, keys) if keys else ()
+        usage[key] = MetricUsage(value if value is not None else Decimal(0), counted, groups)
     return usage
 
 
@@ -199,26 +224,42 @@ def preview_invoice(
     period: int = 0,
     usage_file: Path | None = None,
 ) -> InvoicePreview:
-    """The invoice of billing cycle `period` (0: the first) of the customer's subscription."""
+    """The invoice of billing cycle `period` (0: the first) of the customer's subscription,
+    with the usage events of `usage_file` (none: no usage)."""
     key = choose_subscription(state, customer, subscription)
+    names = {customer, *state.customers[customer].aliases}
+    events = read_usage(usage_file, names) if usage_file is not None else []
+    return subscription_invoice(state, key, period, events=events)
+
+
+def subscription_invoice(
+    state: DesiredState,
+    key: str,
+    period: int,
+    *,
+    events: Sequence[tuple[dt.datetime | None, WireEvent]] = (),
+    usage: Mapping[str, MetricUsage] | None = None,
+) -> InvoicePreview:
+    """The invoice of cycle `period` of subscription `key`: usage aggregated from `events`
+    (split at mid-cycle version changes), or given per metric (`usage`, for the whole cycle,
+    priced by the version in force at its start)."""
     sub = state.subscriptions[key]
     anchor = (sub.billing.first_billing_date if sub.billing else None) or sub.contract.start_date
     start, end = add_months(anchor, period), add_months(anchor, period + 1)
-    names = {customer, *state.customers[customer].aliases}
-    events = read_usage(usage_file, names) if usage_file is not None else []
-    changes = sorted(
-        {
-            _effective(sub, v)
-            for _, v in subscription_versions(sub)
-            if start < _effective(sub, v) < end
-        }
-    )
-    bounds = [start, *changes, end]
+    if usage is not None:
+        bounds = [start, end]
+    else:
+        changes = {_effective(sub, v) for _, v in subscription_versions(sub)}
+        bounds = [start, *sorted(c for c in changes if start < c < end), end]
     segments = []
     for index, (lower, upper) in enumerate(pairwise(bounds)):
-        items = version_items(state, sub, _in_force(sub, lower))
-        usage = _usage(state, events, _moment(lower), _moment(upper), index == 0)
-        segments.append(Segment(invoice_items(state, items), usage, lower.isoformat()))
+        items = invoice_items(state, version_items(state, sub, _in_force(sub, lower)))
+        if usage is not None:  # every metric not given is zero
+            used = {key: usage.get(key, MetricUsage()) for key in {*state.metrics, *usage}}
+        else:
+            dimensions = matrix_dimensions(items)
+            used = _usage(state, events, _moment(lower), _moment(upper), index == 0, dimensions)
+        segments.append(Segment(items, used, lower.isoformat()))
     currency = subscription_currency(state, sub) or "USD"
     invoice = compute_invoice(segments, currency, period, _terms(state, sub))
-    return InvoicePreview(key, customer, period, start, end, invoice)
+    return InvoicePreview(key, sub.customer, period, start, end, invoice)

@@ -6,6 +6,7 @@ to and from Alguna request and response bodies.
 
 from reconciler.model.address import KIND_OF_TABLE, KINDS, TABLE_OF_KIND, Address, Kind
 from reconciler.model.catalog_file import RESOURCE_CLASS, CatalogFile, DesiredState, Source
+from reconciler.model.invoice_tests import ExpectedInvoiceLine, InvoiceTest
 from reconciler.model.live_state import (
     LiveProblem,
     LiveState,
@@ -41,7 +42,9 @@ __all__ = [
     "CatalogFile",
     "Customer",
     "DesiredState",
+    "ExpectedInvoiceLine",
     "ExpectedLine",
+    "InvoiceTest",
     "Item",
     "Kind",
     "LiveProblem",

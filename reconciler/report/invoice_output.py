@@ -6,9 +6,11 @@ the currency's minor unit (docs/pricing.md, "Invoices")."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from reconciler.commands.invoice_preview import InvoicePreview
+from reconciler.commands.invoice_tests import InvoiceTestResult
 from reconciler.model.currency import shown_amount
 
 
@@ -61,3 +63,85 @@ def invoice_text(preview: InvoicePreview) -> str:
         f"  {'total':<{width}}  {'':>28}  {invoice.total:>14} {code}",
     ]
     return "\n".join(out) + "\n"
+
+
+# ---- invoice tests (`billing test`) -------------------------------------------------------
+
+
+def _invoice_test_lines(result: InvoiceTestResult) -> list[str]:
+    test = result.test
+    head = f"{'PASS' if result.passed else 'FAIL'} {result.name}: invoice of"
+    head += f" subscription.{test.subscription}, period {test.period}"
+    if result.passed and result.preview is not None:
+        return [f"{head} -> {result.actual_total} {result.preview.invoice.currency}"]
+    out = [head]
+    if test.description:
+        out.append(f"     {test.description}")
+    if result.error is not None:
+        out.append(f"     error: {result.error}")
+        return out
+    assert result.preview is not None
+    invoice = result.preview.invoice
+    out.append(f"     expected total {test.expected_total} {invoice.currency}")
+    out.append(f"     actual total   {invoice.total} {invoice.currency}")
+    for diff in result.line_differences:
+        want = f'"{diff.expected.description}" {diff.expected.amount}' if diff.expected else "none"
+        got = f'"{diff.actual.description}" {diff.actual.amount}' if diff.actual else "none"
+        out.append(f"     line {diff.position}: expected {want}, actual {got}")
+    out.append("     actual lines:")
+    out += [f"       {line.description}  {line.amount}" for line in invoice.lines]
+    return out
+
+
+def with_invoice_tests(report: str, results: Sequence[InvoiceTestResult]) -> str:
+    """The pricing tests' text report with the invoice tests' lines and summary added
+    before its last (summary) line; unchanged when there are no invoice tests."""
+    if not results:
+        return report
+    body, _, summary = report.rstrip("\n").rpartition("\n")
+    passed = sum(r.passed for r in results)
+    lines = [line for result in results for line in _invoice_test_lines(result)]
+    tally = (
+        f"Invoice tests: {passed} passed, {len(results) - passed} failed, {len(results)} in all."
+    )
+    return "\n".join([*([body] if body else []), *lines, "", tally, summary]) + "\n"
+
+
+def invoice_test_data(result: InvoiceTestResult) -> dict[str, Any]:
+    invoice = result.preview.invoice if result.preview is not None else None
+    return {
+        "name": result.name,
+        "subscription": result.test.subscription,
+        "period": result.test.period,
+        "expected_total": str(result.test.expected_total),
+        "actual_total": None if invoice is None else str(invoice.total),
+        "passed": result.passed,
+        "error": result.error,
+        "line_differences": [
+            {
+                "position": d.position,
+                "expected": None
+                if d.expected is None
+                else {"description": d.expected.description, "amount": str(d.expected.amount)},
+                "actual": None
+                if d.actual is None
+                else {"description": d.actual.description, "amount": str(d.actual.amount)},
+            }
+            for d in result.line_differences
+        ],
+    }
+
+
+def with_invoice_tests_json(report: str, results: Sequence[InvoiceTestResult]) -> str:
+    """The pricing tests' JSON report with `invoice_tests` and `invoice_summary` added;
+    `passed` is true only when every test of both kinds passed."""
+    payload = json.loads(report)
+    passed = sum(r.passed for r in results)
+    payload["invoice_summary"] = {
+        "tests": len(results),
+        "passed": passed,
+        "failed": len(results) - passed,
+    }
+    payload["invoice_tests"] = [invoice_test_data(r) for r in results]
+    payload["passed"] = bool(payload["passed"]) and passed == len(results)
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
