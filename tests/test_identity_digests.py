@@ -24,7 +24,7 @@ from reconciler.api.events import derived_unique_id
 from reconciler.apply.keys import content_key, derived_key, idempotency_key, successor
 from reconciler.diff import diff
 from reconciler.live.fetch import fingerprint
-from reconciler.model import DesiredState, LiveState
+from reconciler.model import DesiredState, LiveState, canonical_json, digest
 from reconciler.planning.planner import make_plan
 from reconciler.wire.refs import CatalogModels
 from reconciler.wire.revisions import applied_by, plan_digest
@@ -151,3 +151,18 @@ def test_derived_event_id_keeps_non_ascii() -> None:
         "properties": {"région": "Zürich", "n": 2},
     }
     assert derived_unique_id(content, 1) == "evt_4cd962c1ba690fc5c47b999b23cbdf28"
+
+
+def test_canonical_json_and_digest_contract() -> None:
+    value = {"b": [1, {"d": Decimal("1.50"), "c": dt.date(2026, 1, 2)}], "a": "é"}
+    assert canonical_json(value) == '{"a":"\\u00e9","b":[1,{"c":"2026-01-02","d":"1.50"}]}'
+    assert canonical_json(value, ensure_ascii=False) == (
+        '{"a":"é","b":[1,{"c":"2026-01-02","d":"1.50"}]}'
+    )
+    full = hashlib.sha256(b"text").hexdigest()
+    assert digest("text") == full
+    assert digest("text", 12) == full[:12]
+    assert digest("text", 32, labelled=True) == "sha256:" + full[:32]
+    for length in (0, 65):
+        with pytest.raises(ValueError, match="1 to 64 hex digits"):
+            digest("text", length)

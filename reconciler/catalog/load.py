@@ -9,8 +9,6 @@ reaches a stage that could.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -34,6 +32,8 @@ from reconciler.model import (
     DesiredState,
     Kind,
     Source,
+    canonical_json,
+    digest,
 )
 from reconciler.source.diagnostics import Diagnostic, has_errors, sort_key
 from reconciler.source.toml_errors import decode_text, toml_error_line, toml_error_message
@@ -279,19 +279,15 @@ def _desired_state(
     }
     state_sources.update(_version_sources(declared, sources))
     tables = {table: dict(sorted(getattr(declared, table).items())) for table in KIND_OF_TABLE}
-    digest_input = json.dumps(
-        {
-            table: {k: v.model_dump(mode="json") for k, v in items.items()}
-            for table, items in tables.items()
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    digest = "sha256:" + hashlib.sha256(digest_input.encode()).hexdigest()
+    dumped = {
+        table: {k: v.model_dump(mode="json") for k, v in items.items()}
+        for table, items in tables.items()
+    }
+    catalog_digest = digest(canonical_json(dumped), labelled=True)
     return DesiredState(
         environment=environment,
         sources=state_sources,
-        catalog_digest=digest,
+        catalog_digest=catalog_digest,
         tests={key: tests[key].test for key in sorted(tests)},
         **tables,
     )

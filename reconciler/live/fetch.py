@@ -11,8 +11,6 @@ the kinds it refers to, and fingerprinted. Nothing here writes.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -31,6 +29,8 @@ from reconciler.model import (
     Plan,
     Resource,
     UnmanagedObject,
+    canonical_json,
+    digest,
 )
 from reconciler.wire import MapResolver, WireMappingError, from_wire
 
@@ -64,8 +64,7 @@ def with_dependencies(kinds: Iterable[Kind]) -> list[Kind]:
 
 def fingerprint(resource: Resource) -> str:
     """A stable hash of an object's normalized form: equal iff the models are equal."""
-    text = json.dumps(resource.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+    return digest(canonical_json(resource.model_dump(mode="json")), 32, labelled=True)
 
 
 async def fetch_live(

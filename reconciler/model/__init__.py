@@ -6,6 +6,7 @@ to and from Alguna request and response bodies.
 
 from reconciler.model.address import KIND_OF_TABLE, KINDS, TABLE_OF_KIND, Address, Kind
 from reconciler.model.catalog_file import RESOURCE_CLASS, CatalogFile, DesiredState, Source
+from reconciler.model.digest import canonical_json, digest
 from reconciler.model.live_state import (
     LiveProblem,
     LiveState,
@@ -60,4 +61,6 @@ __all__ = [
     "Subscription",
     "UnmanagedObject",
     "Version",
+    "canonical_json",
+    "digest",
 ]
