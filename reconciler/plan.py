@@ -88,7 +88,7 @@ from typing import Any, Literal, Self
 
 from pydantic import AwareDatetime, Field, JsonValue, model_validator
 
-from reconciler.model import Address, Kind, UnmanagedObject
+from reconciler.model import KINDS, Address, Kind, UnmanagedObject, kind_rank
 from reconciler.model.base import Frozen
 from reconciler.source.diagnostics import Diagnostic
 
@@ -110,19 +110,12 @@ class Action(StrEnum):
 
 _NO_BEFORE = frozenset({Action.CREATE, Action.NEW_VERSION})
 
-# Apply order (DESIGN §7): kinds after what they refer to (bundles before plans, since
-# plan items name bundles), then a subscription's own changes, its new versions, and last
-# its lifecycle (activation publishes the draft versions created before it).
-_KIND_GROUP: dict[Kind, int] = {
-    "metric": 0,
-    "product": 1,
-    "bundle": 2,
-    "plan": 3,
-    "customer": 4,
-    "subscription": 5,
-}
-_VERSION_GROUP = 6
-_LIFECYCLE_GROUP = 7
+# Apply order (DESIGN §7): kinds in dependency order (`kind_rank`: after what they refer
+# to, bundles before plans since plan items name bundles), then a subscription's own
+# changes, its new versions, and last its lifecycle (activation publishes the draft
+# versions created before it).
+_VERSION_GROUP = len(KINDS)
+_LIFECYCLE_GROUP = _VERSION_GROUP + 1
 # Timing keywords in chronological order, after every dated version.
 _KEYWORD_ORDER = ("immediate", "next_billing_period", "end_of_term")
 
@@ -183,7 +176,7 @@ def apply_order(change: Change) -> tuple[int, str, int, str, int]:
     elif version is not None:
         group = _VERSION_GROUP
     else:
-        group = _KIND_GROUP[change.kind]
+        group = kind_rank(change.kind)
     if version is None:
         when = (0, "")
     elif version in _KEYWORD_ORDER:

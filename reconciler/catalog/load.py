@@ -28,6 +28,7 @@ from reconciler.errors import InvalidInputError
 from reconciler.model import (
     KIND_OF_TABLE,
     RESOURCE_CLASS,
+    TABLE_OF_KIND,
     Address,
     DesiredState,
     Kind,
@@ -235,7 +236,7 @@ def _suppressed(finding: Finding, declared: Declared) -> bool:
 
 
 def _locate(finding: Finding, sources: _Sources) -> Diagnostic:
-    table = f"{finding.kind}s"
+    table = TABLE_OF_KIND[finding.kind]
     path = (table, finding.key, *finding.path)
     file, line = sources[finding.kind, finding.key]
     return Diagnostic(

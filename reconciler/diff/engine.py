@@ -41,14 +41,13 @@ from reconciler.model import (
     Plan,
     Subscription,
     UnmanagedObject,
+    kind_rank,
 )
 from reconciler.model.base import Frozen
 from reconciler.plan import Action, Change, Summary, apply_order
 from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import CatalogModels
 from reconciler.wire.revisions import plan_digest
-
-_KIND_RANK = {"metric": 0, "product": 1, "bundle": 2, "plan": 3, "customer": 4, "subscription": 5}
 
 
 class DiffResult(Frozen):
@@ -155,12 +154,12 @@ def _result(outcomes: list[Change], live: LiveState, diagnostics: list[Diagnosti
     changed = {c.address for c in changes}
     unchanged = sorted(
         {c.address for c in outcomes if c.action is Action.NOOP} - changed,
-        key=lambda a: (_KIND_RANK[Address.parse(a).kind], a),
+        key=lambda a: (kind_rank(Address.parse(a).kind), a),
     )
     return DiffResult(
         changes=tuple(changes),
         unchanged=tuple(unchanged),
-        unmanaged=tuple(sorted(live.unmanaged, key=lambda u: (_KIND_RANK[u.kind], u.key))),
+        unmanaged=tuple(sorted(live.unmanaged, key=lambda u: (kind_rank(u.kind), u.key))),
         diagnostics=tuple(diagnostics),
     )
 

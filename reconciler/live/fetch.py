@@ -20,6 +20,8 @@ from reconciler.live.revisions import group_plans
 from reconciler.live.seen import Seen
 from reconciler.model import (
     KINDS,
+    PATH_OF_KIND,
+    TABLE_OF_KIND,
     Address,
     CatalogFile,
     DesiredState,
@@ -31,35 +33,9 @@ from reconciler.model import (
     UnmanagedObject,
     canonical_json,
     digest,
+    with_dependencies,
 )
 from reconciler.wire import MapResolver, WireMappingError, from_wire
-
-COLLECTION: dict[Kind, str] = {
-    "metric": "/metrics",
-    "product": "/products",
-    "plan": "/plans",
-    "bundle": "/bundles",
-    "customer": "/customers",
-    "subscription": "/subscriptions",
-}
-
-# What each kind's objects refer to: reading a kind reads these too.
-DEPENDS_ON: dict[Kind, frozenset[Kind]] = {
-    "metric": frozenset(),
-    "product": frozenset({"metric"}),
-    "bundle": frozenset({"metric", "product"}),
-    "plan": frozenset({"metric", "product", "bundle"}),
-    "customer": frozenset(),
-    "subscription": frozenset({"metric", "product", "bundle", "plan", "customer"}),
-}
-
-
-def with_dependencies(kinds: Iterable[Kind]) -> list[Kind]:
-    """`kinds` plus what they refer to, in dependency order (each after its references)."""
-    wanted = set(kinds)
-    for kind in list(wanted):
-        wanted |= DEPENDS_ON[kind]
-    return [kind for kind in KINDS if kind in wanted]
 
 
 def fingerprint(resource: Resource) -> str:
@@ -78,10 +54,10 @@ async def fetch_live(
     state that could look like an empty account), or when a kind lists empty that
     `seen` (the environment's record, `live.seen`) saw objects of."""
     order = with_dependencies(kinds)
-    listed = await asyncio.gather(*(reader.list_all(COLLECTION[kind]) for kind in order))
+    listed = await asyncio.gather(*(reader.list_all(PATH_OF_KIND[kind]) for kind in order))
     by_kind = dict(zip(order, listed, strict=True))
     if seen is not None:
-        seen.check({kind: len(objects) for kind, objects in by_kind.items()}, COLLECTION)
+        seen.check({kind: len(objects) for kind, objects in by_kind.items()}, PATH_OF_KIND)
     return await _Builder(reader, desired, by_kind).build()
 
 
@@ -123,9 +99,11 @@ class _Builder:
                     continue
                 self._map(kind, obj, versions.get(str(obj.get("id")), []), resolver)
         ids = {str(address): remote for address, remote in self._ids.items()}
-        managed = {f"{kind}s": dict(sorted(table.items())) for kind, table in self._tables.items()}
+        managed = {
+            TABLE_OF_KIND[kind]: dict(sorted(table.items())) for kind, table in self._tables.items()
+        }
         unmanaged = {
-            f"{kind}s": dict(sorted(table.items()))
+            TABLE_OF_KIND[kind]: dict(sorted(table.items()))
             for kind, table in self._unmanaged_tables.items()
         }
         return LiveState(
@@ -165,7 +143,7 @@ class _Builder:
 
     def _assign_keys(self, kind: Kind, objects: list[WireObject]) -> None:
         keys: dict[str, tuple[str, bool]] = {}
-        derived = DerivedKeys(set(getattr(self._desired, f"{kind}s")))
+        derived = DerivedKeys(set(self._desired.table(kind)))
         claimed: dict[str, str] = {}
         # Metrics are write-once: a changed metric is a new one under the same name, so the
         # newest (the API lists oldest first) is managed and older ones are superseded.
@@ -244,7 +222,7 @@ class _Builder:
         """Every live object mapped so far, managed or not, as the lookup for defaults."""
         merged: dict[str, dict[str, Any]] = {}
         for kind in KINDS:
-            merged[f"{kind}s"] = {**self._unmanaged_tables[kind], **self._tables[kind]}
+            merged[TABLE_OF_KIND[kind]] = {**self._unmanaged_tables[kind], **self._tables[kind]}
         return CatalogFile.model_construct(None, **merged)
 
 

@@ -1,20 +1,15 @@
 """`Address`: how every resource is named in plans, diagnostics and CLI flags.
 
 `<kind>.<key>`; a subscription version is `subscription.<key>.versions[<effective>]`.
-Kinds are listed in dependency order: apply creates them in this order.
+The kinds and their facts are in `reconciler.model.kinds`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal, get_args
 
 from reconciler.model.base import Frozen
-
-Kind = Literal["metric", "product", "bundle", "plan", "customer", "subscription"]
-KINDS: tuple[Kind, ...] = get_args(Kind)
-TABLE_OF_KIND: dict[Kind, str] = {kind: f"{kind}s" for kind in KINDS}
-KIND_OF_TABLE: dict[str, Kind] = {table: kind for kind, table in TABLE_OF_KIND.items()}
+from reconciler.model.kinds import KINDS, Kind
 
 _ADDRESS = re.compile(
     r"^(?P<kind>[a-z]+)\.(?P<key>[a-z][a-z0-9_]*)(?:\.versions\[(?P<version>[^\]]+)\])?$"

@@ -8,11 +8,13 @@ derived from their natural key, so `billing import` can write them out.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
-from reconciler.model.address import Kind
 from reconciler.model.base import Frozen
 from reconciler.model.catalog_file import CatalogFile
+from reconciler.model.kinds import TABLE_OF_KIND, Kind
 
 
 class UnmanagedObject(Frozen):
@@ -75,3 +77,13 @@ class LiveState(CatalogFile):
     revisions: dict[str, PlanRevisions] = Field(default_factory=dict)
     revision_keys: dict[str, str] = Field(default_factory=dict)
     subscription_plan_ids: dict[str, str] = Field(default_factory=dict)
+
+    def with_unmanaged(self) -> CatalogFile:
+        """Every object the read mapped, managed or not, in one `CatalogFile` (a managed
+        object wins over an unmanaged one under the same key): the lookup for references,
+        which may name unmanaged objects."""
+        merged: dict[str, Any] = {
+            table: {**self.unmanaged_tables.table(kind), **self.table(kind)}
+            for kind, table in TABLE_OF_KIND.items()
+        }
+        return CatalogFile.model_construct(None, **merged)

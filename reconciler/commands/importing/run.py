@@ -51,8 +51,18 @@ from reconciler.commands.importing.unmapped import unmapped_fields
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import Catalog, Clock, Target, utc_now
 from reconciler.diff import diff
-from reconciler.live import COLLECTION, fetch_live
-from reconciler.model import KINDS, Address, DesiredState, Kind, LiveState, Plan, Resource
+from reconciler.live import fetch_live
+from reconciler.model import (
+    KINDS,
+    PATH_OF_KIND,
+    TABLE_OF_KIND,
+    Address,
+    DesiredState,
+    Kind,
+    LiveState,
+    Plan,
+    Resource,
+)
 from reconciler.planning.targeting import references
 from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import MapResolver, to_wire
@@ -124,7 +134,7 @@ async def import_live(
     `ApiError` on a failed read or adoption (files are written only after both)."""
     desired = catalog.desired
     raw_lists, live = await asyncio.gather(
-        asyncio.gather(*(target.reader.list_all(COLLECTION[kind]) for kind in KINDS)),
+        asyncio.gather(*(target.reader.list_all(PATH_OF_KIND[kind]) for kind in KINDS)),
         fetch_live(target.reader, desired),
     )
     raw: dict[Kind, list[dict[str, Any]]] = dict(zip(KINDS, raw_lists, strict=True))
@@ -190,8 +200,10 @@ def _declaring(desired: DesiredState, candidates: Iterable[Candidate]) -> Desire
     """`desired` with the candidates declared under their keys (for matching only)."""
     tables: dict[str, dict[str, Resource]] = {}
     for candidate in candidates:
-        table = f"{candidate.kind}s"
-        tables.setdefault(table, dict(getattr(desired, table)))[candidate.key] = candidate.model
+        table = TABLE_OF_KIND[candidate.kind]
+        tables.setdefault(table, dict(desired.table(candidate.kind)))[candidate.key] = (
+            candidate.model
+        )
     return desired.model_copy(update=tables)
 
 
@@ -247,7 +259,7 @@ def _blocks(
             ),
         )
         blocks[candidate.address] = Block(
-            table=f"{candidate.kind}s",
+            table=TABLE_OF_KIND[candidate.kind],
             key=candidate.key,
             model=shaped,
             comments=_comments(

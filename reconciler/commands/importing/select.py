@@ -35,6 +35,7 @@ from reconciler.apply.keys import tombstone_suffix
 from reconciler.live.identity import live_natural_keys
 from reconciler.model import (
     KINDS,
+    PATH_OF_KIND,
     Address,
     Bundle,
     DesiredState,
@@ -179,13 +180,14 @@ def _duplicate_natural_keys(live: LiveState) -> set[tuple[Kind, str]]:
 def _adoption(kind: Kind, key: str, remote_id: str, obj: Mapping[str, Any]) -> Adoption | None:
     if _has_natural_key(kind, obj):
         return None
+    path = f"{PATH_OF_KIND[kind]}/{remote_id}"
     if kind == "product":
-        return Adoption(f"/products/{remote_id}", {"sku": key}, f'set sku = "{key}"')
+        return Adoption(path, {"sku": key}, f'set sku = "{key}"')
     if kind == "customer":
-        return Adoption(f"/customers/{remote_id}", {"aliases": [key]}, f'add the alias "{key}"')
+        return Adoption(path, {"aliases": [key]}, f'add the alias "{key}"')
     if kind == "subscription":
         return Adoption(
-            f"/subscriptions/{remote_id}",
+            path,
             {"metadata": {"billing_key": key, "managed_by": MANAGED_BY_VALUE}},
             f'set metadata billing_key = "{key}", managed_by = "{MANAGED_BY_VALUE}"',
         )
