@@ -133,7 +133,7 @@ class FieldChange(Frozen):
 class Change(Frozen):
     """One thing `apply` will do to one resource (or subscription version)."""
 
-    address: str
+    address: Address
     kind: Kind
     key: str
     action: Action
@@ -145,7 +145,7 @@ class Change(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        address = Address.parse(self.address)
+        address = self.address
         if (address.kind, address.key) != (self.kind, self.key):
             raise ValueError(f"address {self.address} does not name {self.kind}.{self.key}")
         if (self.before is None) != (self.action in _NO_BEFORE):
@@ -164,7 +164,7 @@ class Change(Frozen):
     @property
     def version(self) -> str | None:
         """The effective date or keyword of a version change, else None."""
-        return Address.parse(self.address).version
+        return self.address.version
 
 
 def apply_order(change: Change) -> tuple[int, str, int, str, int]:
@@ -281,7 +281,7 @@ class PriceReview(Frozen):
     rises by a percentage). `problem` says why nothing could be priced (then no samples).
     """
 
-    address: str
+    address: Address
     action: Action
     item: str = Field(min_length=1)
     currency: str
@@ -289,7 +289,7 @@ class PriceReview(Frozen):
     after_type: str | None = None
     basis: ReviewBasis
     period_index: int = Field(default=0, ge=0)
-    compared_with: str | None = None
+    compared_with: Address | None = None
     one_off: bool = Field(default=False, exclude_if=_false)
     samples: tuple[ChargeSample, ...] = ()
     max_increase_percent: Decimal | None = None
@@ -347,7 +347,7 @@ class PartialPlan(Frozen):
 
     targets: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
-    pulled_in: tuple[str, ...] = ()
+    pulled_in: tuple[Address, ...] = ()
     left_out: int = Field(default=0, ge=0)
 
 
@@ -363,7 +363,7 @@ class Plan(Frozen):
     changes: tuple[Change, ...] = ()
     summary: Summary
     diagnostics: tuple[Diagnostic, ...] = ()
-    fingerprints: dict[str, str] = Field(default_factory=dict)
+    fingerprints: dict[Address, str] = Field(default_factory=dict)
     unmanaged: tuple[UnmanagedObject, ...] = ()
     review: tuple[PriceReview, ...] = Field(default=(), exclude_if=_empty)
     promotion: Promotion | None = Field(default=None, exclude_if=_unset)

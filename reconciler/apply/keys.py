@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.model import canonical_json, digest
+from reconciler.model import Address, canonical_json, digest
 
 # The API accepts keys up to 255 characters; a fixed-length digest fits any address.
 _PREFIX = "billing-"
@@ -44,7 +44,7 @@ def idempotency_key(plan_id: str, change_id: str, step: str) -> str:
 
 
 def content_key(
-    environment: str, address: str, step: str, path: str, body: Mapping[str, Any] | None = None
+    environment: str, address: Address, step: str, path: str, body: Mapping[str, Any] | None = None
 ) -> str:
     """The content-addressed key of a write (module docstring): equal for equal
     requests made for the same address in the same environment, by any plan."""

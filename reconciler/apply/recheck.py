@@ -50,7 +50,7 @@ class Recheck:
         may refer to an unmanaged one)."""
         if self._resolver is None:
             live = self._live
-            ids = {Address.parse(a): remote for a, remote in live.ids.items()}
+            ids = dict(live.ids)
             ids.update({Address(kind=u.kind, key=u.key): u.remote_id for u in live.unmanaged})
             self._resolver = MapResolver(live.with_unmanaged(), ids)
         return self._resolver

@@ -182,13 +182,9 @@ class Run:
         writer: ApiWriter,
     ) -> Run:
         known: dict[tuple[str, str], str] = {
-            (a.kind, a.key): remote for a, remote in _addresses(live.ids)
+            (a.kind, a.key): remote for a, remote in live.ids.items()
         }
         return cls(plan_id, desired, live, reader, writer, Ids(desired, known))
-
-
-def _addresses(ids: dict[str, str]) -> list[tuple[Address, str]]:
-    return [(Address.parse(a), remote) for a, remote in ids.items()]
 
 
 async def perform(run: Run, change: Change, key_base: str) -> None:
@@ -199,7 +195,7 @@ async def perform(run: Run, change: Change, key_base: str) -> None:
         return idempotency_key(run.plan_id, key_base, step)
 
     kind, name = change.kind, change.key
-    address = f"{kind}.{name}"
+    address = change.address.resource
     if change.version is not None:
         await _version_change(run, change, key)
     elif change.action in (Action.CREATE, Action.NEW_REVISION):
@@ -253,7 +249,7 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
         # key does not, so two applies creating the same revision share one key.
         keyed = plan_create_body(resource, key, run.ids)
         body = plan_create_body(resource, key, run.ids, applied_by(run.plan_id))
-    path, address = PATH_OF_KIND[kind], f"{kind}.{key}"
+    path, address = PATH_OF_KIND[kind], Address(kind, key)
     idem = content_key(run.environment, address, "create", path, keyed)
     for _ in range(MAX_CREATE_ROUNDS):
         outcome = Outcome()

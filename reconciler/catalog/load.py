@@ -249,17 +249,17 @@ def _locate(finding: Finding, sources: _Sources) -> Diagnostic:
     )
 
 
-def _version_sources(declared: Declared, sources: _Sources) -> dict[str, Source]:
+def _version_sources(declared: Declared, sources: _Sources) -> dict[Address, Source]:
     """Each declared subscription version by its address (`subscription.k.versions[2026-
     01-01]`), at its own `[[subscriptions.k.versions]]` line: plan-time diagnostics about
     a version point there, not at the subscription."""
-    out: dict[str, Source] = {}
+    out: dict[Address, Source] = {}
     for key, subscription in sorted(declared.subscriptions.items()):
         file, line = sources["subscription", key]
         for index, version in enumerate(subscription.versions):
             effective = version.effective
             text = effective.isoformat() if isinstance(effective, dt.date) else effective
-            address = str(Address(kind="subscription", key=key, version=text))
+            address = Address(kind="subscription", key=key, version=text)
             here = file.line_of(("subscriptions", key, "versions", index)) or line
             out[address] = Source(file=file.path, line=here)
     return out
@@ -275,7 +275,7 @@ def _desired_state(
     the digest says what the catalog declares to Alguna, and a saved plan must not go
     stale because a test was added or fixed."""
     state_sources = {
-        f"{kind}.{key}": Source(file=file.path, line=line)
+        Address(kind, key): Source(file=file.path, line=line)
         for (kind, key), (file, line) in sorted(sources.items())
     }
     state_sources.update(_version_sources(declared, sources))

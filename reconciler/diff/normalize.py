@@ -87,12 +87,12 @@ def normalize_one(resource: R, key: str, models: ModelLookup) -> tuple[R, str | 
 
 
 def _diagnostic(address: Address, problem: str, sources: DesiredState | None) -> Diagnostic:
-    source = sources.sources.get(str(address)) if sources is not None else None
+    source = sources.sources.get(address) if sources is not None else None
     where = "declared" if sources is not None else "live"
     return Diagnostic(
         code="diff.not_normalized",
         message=f"{where} {address} could not be normalized ({problem}); it is compared as is",
         file=source.file if source else None,
         line=source.line if source else None,
-        field=str(address),
+        field=address,
     )

@@ -74,7 +74,7 @@ class _Builder:
         self._tables: dict[Kind, dict[str, Resource]] = {kind: {} for kind in KINDS}
         self._unmanaged_tables: dict[Kind, dict[str, Resource]] = {kind: {} for kind in KINDS}
         self._ids: dict[Address, str] = {}
-        self._moved: dict[str, str] = {}
+        self._moved: dict[Address, str] = {}
         self._unmanaged: list[UnmanagedObject] = []
         self._problems: list[LiveProblem] = []
         self._keys: dict[Kind, dict[str, tuple[str, bool]]] = {}  # remote id -> (key, managed)
@@ -98,7 +98,6 @@ class _Builder:
                 if (kind, str(obj.get("id"))) in self._aliases:
                     continue
                 self._map(kind, obj, versions.get(str(obj.get("id")), []), resolver)
-        ids = {str(address): remote for address, remote in self._ids.items()}
         managed = {
             TABLE_OF_KIND[kind]: dict(sorted(table.items())) for kind, table in self._tables.items()
         }
@@ -108,9 +107,9 @@ class _Builder:
         }
         return LiveState(
             environment=self._desired.environment,
-            ids={a: r for a, r in ids.items() if self._is_managed_address(a)},
+            ids={a: r for a, r in self._ids.items() if a.key in self._tables[a.kind]},
             fingerprints={
-                f"{kind}.{key}": self._fingerprint(kind, key, resource)
+                Address(kind, key): self._fingerprint(kind, key, resource)
                 for kind, table in self._tables.items()
                 for key, resource in table.items()
             },
@@ -137,10 +136,6 @@ class _Builder:
             resource.model_copy(update={"description": f"{resource.description}{mark}"})
         )
 
-    def _is_managed_address(self, address: str) -> bool:
-        kind, _, key = address.partition(".")
-        return key in self._tables[kind]  # type: ignore[index]
-
     def _assign_keys(self, kind: Kind, objects: list[WireObject]) -> None:
         keys: dict[str, tuple[str, bool]] = {}
         derived = DerivedKeys(set(self._desired.table(kind)))
@@ -160,14 +155,14 @@ class _Builder:
                 if plan_key is not None:
                     keys[remote] = (plan_key, True)
                     if plan_key in self._plans.moved:
-                        self._moved[f"plan.{plan_key}"] = self._plans.moved[plan_key]
+                        self._moved[Address("plan", plan_key)] = self._plans.moved[plan_key]
                 continue
             match = None if kind == "plan" else self._matcher.match(kind, obj)
             if match is not None and match.key not in claimed:
                 claimed[match.key] = remote
                 keys[remote] = (match.key, True)
                 if match.moved_from is not None:
-                    self._moved[f"{kind}.{match.key}"] = match.moved_from
+                    self._moved[Address(kind, match.key)] = match.moved_from
                 continue
             if match is not None:
                 self._problems.append(

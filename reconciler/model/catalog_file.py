@@ -68,13 +68,13 @@ class Source(Frozen):
 class DesiredState(CatalogFile):
     """The whole catalog for one environment, valid and cross-checked.
 
-    `sources` maps each address (as a string) to where it was declared, for diagnostics
+    `sources` maps each address to where it was declared, for diagnostics
     raised after loading (plan guards, apply errors). `catalog_digest` is a stable hash
     of the normalized resources: two catalogs with the same digest declare the same thing.
     """
 
     environment: str
-    sources: dict[str, Source] = Field(default_factory=dict)
+    sources: dict[Address, Source] = Field(default_factory=dict)
     catalog_digest: str = ""
 
     def resources(self) -> dict[Address, Resource]:

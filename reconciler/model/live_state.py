@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import Field
 
+from reconciler.model.address import Address
 from reconciler.model.base import Frozen
 from reconciler.model.catalog_file import CatalogFile
 from reconciler.model.kinds import TABLE_OF_KIND, Kind
@@ -54,7 +55,7 @@ class PlanRevisions(Frozen):
 
 
 class LiveState(CatalogFile):
-    """Managed objects by key, plus: remote ids and fingerprints by address string
+    """Managed objects by key, plus: remote ids and fingerprints by address
     (`product.api`), keys found through `moved_from` (address -> the old key that
     matched), unmanaged objects (`unmanaged_tables` holds their models), problems, and
     the revisions of each managed plan (`plans` holds the current one, read: name,
@@ -63,9 +64,9 @@ class LiveState(CatalogFile):
     `plan_id` (the revision it was created from)."""
 
     environment: str
-    ids: dict[str, str] = Field(default_factory=dict)
-    fingerprints: dict[str, str] = Field(default_factory=dict)
-    moved: dict[str, str] = Field(default_factory=dict)
+    ids: dict[Address, str] = Field(default_factory=dict)
+    fingerprints: dict[Address, str] = Field(default_factory=dict)
+    moved: dict[Address, str] = Field(default_factory=dict)
     unmanaged: tuple[UnmanagedObject, ...] = ()
     unmanaged_tables: CatalogFile = Field(default_factory=CatalogFile)
     problems: tuple[LiveProblem, ...] = ()

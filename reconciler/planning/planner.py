@@ -31,7 +31,7 @@ import datetime as dt
 from decimal import Decimal
 
 from reconciler.diff import DiffResult
-from reconciler.model import Address, DesiredState, LiveState, canonical_json, digest
+from reconciler.model import DesiredState, LiveState, canonical_json, digest
 from reconciler.plan import Action, Change, ChargeSample, Plan, PriceReview
 from reconciler.planning.review import exceeds, price_reviews
 from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
@@ -117,8 +117,7 @@ def _price_increase(
     worst = review.worst
     if worst is None or not exceeds(review, threshold):
         return None
-    address = Address.parse(review.address)
-    source = desired.sources.get(str(Address(kind=address.kind, key=address.key)))
+    source = desired.sources.get(review.address.resource)
     where = {"file": source.file, "line": source.line} if source else {}
     return Diagnostic(
         code="plan.price_increase",

@@ -90,7 +90,7 @@ async def with_plan_items(
 
 
 def _all_ids(live: LiveState) -> dict[Address, str]:
-    ids = {Address.parse(a): r for a, r in live.ids.items()}
+    ids = dict(live.ids)
     for obj in live.unmanaged:
         ids.setdefault(Address(kind=obj.kind, key=obj.key), obj.remote_id)
     return ids
