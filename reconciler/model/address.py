@@ -48,7 +48,8 @@ class Address(str):
         raise AttributeError(f"Address is immutable (cannot set {name})")
 
     def __repr__(self) -> str:
-        return f"Address({str.__repr__(self)})"
+        # As a plain string's: printing a list of addresses shows what it always did.
+        return str.__repr__(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Address, (self.kind, self.key, self.version))
