@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -32,6 +31,7 @@ from aiolimiter import AsyncLimiter
 
 from reconciler.api.errors import ApiRejectedError, is_retryable
 from reconciler.api.http import HttpCore, retrying_for
+from reconciler.model import canonical_json, digest
 
 MAX_BATCH = 100
 MAX_PROPERTIES = 50
@@ -99,9 +99,8 @@ def usage_event(
 def derived_unique_id(content: Mapping[str, Any], occurrence: int) -> str:
     """`evt_` + 32 hex digits of SHA-256 over the event's canonical JSON (without
     `unique_id`) and its occurrence number among identical events of the file."""
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(f"{canonical}\x00{occurrence}".encode()).hexdigest()
-    return "evt_" + digest[:32]
+    canonical = canonical_json(content, ensure_ascii=False)
+    return "evt_" + digest(f"{canonical}\x00{occurrence}", 32)
 
 
 @dataclass(frozen=True)
@@ -193,7 +192,7 @@ def read_event_file(path: Path, fmt: FileFormat | None = None) -> Iterator[Sourc
     `timestamp`, `properties`; CSV has those columns, a `properties` column of JSON,
     and any other column becomes a property (text)."""
     kind = file_format(path, fmt)
-    seen: Counter[bytes] = Counter()
+    seen: Counter[str] = Counter()
     with path.open(encoding="utf-8", newline="") as handle:
         rows = _jsonl(handle) if kind == "jsonl" else _csv(handle)
         for number, raw in rows:
@@ -210,7 +209,7 @@ def read_event_file(path: Path, fmt: FileFormat | None = None) -> Iterator[Sourc
                 if not isinstance(content["properties"], dict):
                     raise ValueError("properties must be an object")
                 if unique_id is None:
-                    key = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).digest()
+                    key = canonical_json(content)
                     seen[key] += 1
                     unique_id = derived_unique_id(content, seen[key])
                 event = usage_event(

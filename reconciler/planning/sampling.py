@@ -48,7 +48,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from reconciler.errors import BillingError
-from reconciler.model import Price
+from reconciler.model import Address, Price
 from reconciler.model.currency import minor_units, shown_amount
 from reconciler.model.prices import (
     ExpressionPrice,
@@ -132,7 +132,7 @@ class PricePair:
     before: Price | None
     after: Price | None
     currency: str
-    compared_with: str | None = None
+    compared_with: Address | None = None
     one_off: bool = False  # the product is billed once, in the contract's first period
 
 
