@@ -119,7 +119,7 @@ def load(root: Path) -> LoadResult | InvalidInputError:
     returned (checked) rather than raised, anything else propagates and fails the test."""
     try:
         opened = Project.open(root)
-        return opened.load_catalog(opened.environment(None))
+        return opened.load_desired(opened.environment(None))
     except InvalidInputError as exc:
         assert exc.diagnostics, "InvalidInputError carries its diagnostics"
         for d in exc.diagnostics:

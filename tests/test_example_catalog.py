@@ -41,7 +41,7 @@ def states(project: Project) -> dict[str, DesiredState]:
     """The loaded catalog per environment (loaded once for the whole module)."""
     out: dict[str, DesiredState] = {}
     for env in ENVIRONMENTS:
-        result = project.load_catalog(env)
+        result = project.load_desired(env)
         assert result.state is not None, [str(d) for d in result.diagnostics]
         out[env] = result.state
     return out
@@ -80,7 +80,7 @@ def test_billing_toml_declares_the_environments_the_example_is_written_for() -> 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_catalog_validates_through_the_library(project: Project, env: str) -> None:
-    result = project.load_catalog(env)
+    result = project.load_desired(env)
     assert result.state is not None
     assert result.state.environment == env
     # The example is clean: no errors, and no warnings either.

@@ -26,7 +26,7 @@ from pydantic import SecretStr
 from alguna_emulator import create_app, emulator_transport
 from reconciler.api import AlgunaWriter, HttpCore, RetryPolicy
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX, Connection
-from reconciler.catalog import load_catalog as load_files
+from reconciler.catalog import load_desired as load_files
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import Planned, Target, load_catalog, open_target, plan_target
 from reconciler.model import Address, DesiredState, Kind, Plan, Subscription

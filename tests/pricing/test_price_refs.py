@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def state() -> DesiredState:
-    result = Project.open(ROOT).load_catalog("production")
+    result = Project.open(ROOT).load_desired("production")
     assert result.state is not None, result.diagnostics
     return result.state
 

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def example_plan() -> Plan:
     """The example catalog (every pricing model) planned against an empty account."""
-    state = Project.open(ROOT).load_catalog("local").state
+    state = Project.open(ROOT).load_desired("local").state
     assert state is not None
     empty = LiveState(environment="local")
     return make_plan(state, empty, diff(state, empty), created_at=AT)
