@@ -13,16 +13,14 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
+from tests.builders import write_project
 
 SCENARIO = Path(__file__).parent / "scenarios" / "update_matrix_price"
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "billing.toml").write_text(
-        'default_environment = "local"\n\n[environments.local]\napi = "embedded"\n'
-    )
-    shutil.copytree(SCENARIO / "catalog", tmp_path / "catalog")
+    write_project(tmp_path, SCENARIO / "catalog")
     (tmp_path / "catalog" / "plans.toml").unlink(missing_ok=True)
     return tmp_path
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import stat
 from pathlib import Path
 from typing import Any
@@ -22,16 +21,14 @@ from click.testing import CliRunner, Result
 
 from alguna_emulator import create_app
 from reconciler.cli import main
+from tests.builders import copy_example
 
-ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_KEY = "sk_test_embedded_local"
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
-    return tmp_path
+    return copy_example(tmp_path)
 
 
 def billing(project: Path, *args: str, stdin: str | None = None) -> Result:

@@ -8,7 +8,6 @@ the real diff of a real emulator account (the example catalog, or a golden scena
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from reconciler.live import fetch_live
 from reconciler.plan import Action
 from reconciler.planning.targeting import Selection, SelectionError, select_changes
 from tests.api.emulated import emulated
+from tests.builders import copy_example
 from tests.importing.harness import Bench, bench
 from tests.scenarios.harness import HERE as SCENARIOS
 from tests.scenarios.harness import prepare
@@ -127,10 +127,7 @@ def billing(project: Path, *args: str) -> Result:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = Path(__file__).resolve().parents[2]
-    shutil.copy(root / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(root / "catalog", tmp_path / "catalog")
-    return tmp_path
+    return copy_example(tmp_path)
 
 
 def test_a_saved_partial_plan_says_so_and_applies_only_its_changes(project: Path) -> None:
