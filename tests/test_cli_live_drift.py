@@ -17,7 +17,7 @@ import pytest
 from alguna_emulator import create_app
 from reconciler.api.connection import API_VERSION
 from tests.builders import copy_example
-from tests.test_cli_workflow import EMBEDDED_KEY, billing, control
+from tests.running import EMBEDDED_KEY, billing, control
 
 
 @pytest.fixture

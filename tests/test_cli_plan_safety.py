@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import copy_example
-from tests.test_cli_workflow import billing, control
+from tests.running import billing, control
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.builders import write_project
-from tests.test_cli_workflow import billing, control
+from tests.running import billing, control
 
 CATALOG = """
 [metrics.api_calls]

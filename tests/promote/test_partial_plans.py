@@ -11,9 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from reconciler.cli import main
 from reconciler.commands.workflow import apply_planned, load_catalog, plan_target
 from reconciler.diff import diff
 from reconciler.live import fetch_live
@@ -22,6 +20,7 @@ from reconciler.planning.targeting import Selection, SelectionError, select_chan
 from tests.api.emulated import emulated
 from tests.builders import copy_example
 from tests.importing.harness import Bench, bench
+from tests.running import billing
 from tests.scenarios.harness import HERE as SCENARIOS
 from tests.scenarios.harness import prepare
 
@@ -118,11 +117,6 @@ async def test_a_replaced_product_carries_its_repointed_plans() -> None:
 
 
 # -- through the command line: a saved partial plan says so, and applies only itself ----
-
-
-def billing(project: Path, *args: str) -> Result:
-    env = {"BILLING_ENV": None, "NO_COLOR": "1"}
-    return CliRunner().invoke(main, ["--project", str(project), *args], env=env)
 
 
 @pytest.fixture
