@@ -24,7 +24,6 @@ from reconciler.catalog.render import RenderedFile, render_file
 from reconciler.catalog.rules import check_catalog
 from reconciler.catalog.salvage import salvage
 from reconciler.catalog.test_rules import TESTS_TABLE, DeclaredTest, check_tests, declare_tests
-from reconciler.errors import InvalidInputError
 from reconciler.model import (
     KIND_OF_TABLE,
     RESOURCE_CLASS,
@@ -83,10 +82,12 @@ def catalog_files(catalog_dir: Path) -> list[Path]:
     return sorted(p for p in catalog_dir.rglob("*.toml") if p.is_file())
 
 
-def load_catalog(
+def load_desired(
     project: Path, catalog_dir: str, environment: str, variables: Mapping[str, Any]
 ) -> LoadResult:
-    """Load and check the catalog of `project` for `environment`."""
+    """Load and check the catalog of `project` for `environment`; never raises for a
+    catalog problem (every one is a diagnostic in the result). The raising form, on a
+    `Project`, is `reconciler.load_catalog` (commands.workflow)."""
     root = project / catalog_dir
     diagnostics: list[Diagnostic] = []
     parsed: list[ParsedFile] = []
@@ -117,16 +118,6 @@ def load_catalog(
         return LoadResult(None, diagnostics)
     state = _desired_state(environment, declared, sources, tests)
     return LoadResult(state, diagnostics)
-
-
-def load_or_raise(
-    project: Path, catalog_dir: str, environment: str, variables: Mapping[str, Any]
-) -> LoadResult:
-    """`load_catalog`, raising InvalidInputError (with every diagnostic) on any error."""
-    result = load_catalog(project, catalog_dir, environment, variables)
-    if result.state is None:
-        raise InvalidInputError(result.diagnostics, "the catalog has problems")
-    return result
 
 
 def _parse_file(relative: str, file: Path, variables: Mapping[str, Any]) -> ParsedFile | Diagnostic:

@@ -72,7 +72,7 @@ def validate(obj: Context, env: str | None, fmt: str) -> None:
         ]
         click.echo(diagnostics_json(diagnostics, environment=env))
         sys.exit(1)
-    result = project.load_catalog(name)
+    result = project.load_desired(name)
     valid = result.state is not None
     if fmt == "json":
         click.echo(diagnostics_json(result.diagnostics, environment=name))

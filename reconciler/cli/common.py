@@ -104,7 +104,7 @@ def complete_addresses(
         return []
     try:
         env = project.environment(ctx.params.get("env"))
-        state = project.load_catalog(env).state
+        state = project.load_desired(env).state
     except Exception:  # a completion must never print a traceback into the shell
         return []
     addresses = sorted(str(address) for address in state.resources()) if state else []

@@ -29,7 +29,6 @@ from reconciler.api.errors import ApiError
 from reconciler.api.events import (
     MAX_BATCH,
     BatchResult,
-    EventFileError,
     EventSender,
     FileFormat,
     Totals,
@@ -58,8 +57,6 @@ class Report:
     source: str
     environment: str
     ingested: int = 0  # accepted by the API, new or already ingested
-    duplicates: int = 0  # of `ingested`, those the API said it already had
-    duplicates_known: bool = True  # every answer said which were duplicates
     failed: int = 0
     invalid: int = 0
     unique_ids: set[str] = field(default_factory=set)
@@ -139,7 +136,6 @@ class Tracker:
         self._totals.add(result)
         totals, report = self._totals, self.report
         report.ingested, report.failed = totals.ingested, totals.failed
-        report.duplicates, report.duplicates_known = totals.duplicates, totals.duplicates_known
         for event in result.events:
             uid = event["unique_id"]
             lines = self._lines.get(uid)
@@ -222,10 +218,7 @@ def send(
     report = Report(source=file_path.name if file_path else f"{count} event(s)", environment=name)
     progress: Progress | None = None
     if file_path is not None:
-        try:
-            total = count_event_lines(file_path, file_format)
-        except (EventFileError, UnicodeDecodeError) as exc:
-            raise BillingError(f"cannot read {file_path}: {exc}") from None
+        total = count_event_lines(file_path, file_format)  # EventFileError: a user error
         if sys.stderr.isatty():
             progress = send_progress()
             task = progress.add_task("events", total=total)
@@ -244,8 +237,6 @@ def send(
         if progress is not None:
             progress.start()
         asyncio.run(_send(project, name, batched(stream, batch_size), rate, tracker.on_result))
-    except (EventFileError, UnicodeDecodeError) as exc:
-        raise BillingError(f"cannot read {file_path}: {exc}") from None
     except ApiError:
         report.seconds = time.monotonic() - started
         click.echo(send_text(report), err=True)

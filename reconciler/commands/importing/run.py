@@ -35,7 +35,7 @@ from typing import Any
 
 from reconciler.apply import PlanRefusedError
 from reconciler.apply.keys import derived_key
-from reconciler.catalog import load_catalog
+from reconciler.catalog import load_desired
 from reconciler.commands.importing.emit import Block, render_file
 from reconciler.commands.importing.files import Layout, PlannedFile, plan_files, write_files
 from reconciler.commands.importing.plan_items import ItemsSource, with_plan_items
@@ -334,7 +334,7 @@ def _check(
                 where = root / catalog_dir / planned.inside_catalog
                 where.parent.mkdir(parents=True, exist_ok=True)
                 where.write_text(planned.text, encoding="utf-8")
-            loaded = load_catalog(root, catalog_dir, environment, variables)
+            loaded = load_desired(root, catalog_dir, environment, variables)
         failing = _failing(loaded.diagnostics, state)
         if failing:
             for address, message in failing.items():
