@@ -29,20 +29,18 @@ from reconciler.commands.plan_apply import (
     Review,
     Selection,
     apply_fresh,
-    apply_saved_plan,
+    apply_plan_file,
     drift_environment,
     drift_exit_code,
     plan_environment,
     plan_exit_code,
-    plan_file_warning,
-    read_saved_plan,
     save_plan,
 )
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import Catalog, load_catalog
 from reconciler.errors import InvalidInputError
 from reconciler.plan import ApplyResult, ApplyStatus, Plan
-from reconciler.report.apply_output import apply_json, apply_text
+from reconciler.report.apply_output import apply_json, apply_text, resumption_notes
 from reconciler.report.diagnostics import diagnostics_json, diagnostics_markdown
 from reconciler.report.drift_output import drift_json, drift_markdown, drift_text
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
@@ -210,27 +208,26 @@ def apply(
             " exactly as reviewed. Make a partial plan with `billing plan --target ...`"
         )
     if planfile is not None:
-        warning = plan_file_warning(planfile, _shown(planfile))
-        if warning is not None:
-            click.echo(f"Warning: {warning}", err=True)
-        saved = read_saved_plan(project, planfile, env, _shown(planfile))
-        if saved.protected:
-            click.echo(plan_text(saved.plan, color=stdout_color()), nl=False, err=True)
-            _confirm(saved.plan, auto_approve)
-        done = apply_saved_plan(project, saved, progress, allow_replace=allow_replace)
-        if done.resumption.done:
-            click.echo(
-                f"{len(done.resumption.done)} change(s) of this plan were already"
-                " applied (an earlier run); the rest were made now.",
-                err=True,
-            )
-        if done.resumption.outside:
-            click.echo(
-                f"Note: {len(done.resumption.outside)} other difference(s) are not in"
-                " this plan and were left alone; run `billing plan` to see them.",
-                err=True,
-            )
-        _finish(done.result, saved.plan, fmt)
+        saved_review = Review(
+            progress=progress,
+            confirm=lambda saved: _confirm(saved, auto_approve),
+            show=lambda saved: click.echo(
+                plan_text(saved, color=stdout_color()), nl=False, err=True
+            ),
+            warn=lambda warning: click.echo(f"Warning: {warning}", err=True),
+        )
+        done = apply_plan_file(
+            project,
+            planfile,
+            env,
+            saved_review,
+            shown_as=_shown(planfile),
+            allow_replace=allow_replace,
+        )
+        resumption = done.resumption
+        for note in resumption_notes(len(resumption.done), len(resumption.outside)):
+            click.echo(note, err=True)
+        _finish(done.result, done.plan, fmt)
         return
     name = project.environment(env)
     review = Review(

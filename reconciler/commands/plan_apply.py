@@ -41,17 +41,14 @@ __all__ = [
     "ProtectedEnvironmentError",
     "Review",
     "SavedApply",
-    "SavedPlan",
     "Selection",
     "apply_fresh",
-    "apply_saved_plan",
+    "apply_plan_file",
     "drift_environment",
     "drift_exit_code",
     "has_errors",
     "plan_environment",
     "plan_exit_code",
-    "plan_file_warning",
-    "read_saved_plan",
     "save_plan",
 ]
 
@@ -115,15 +112,17 @@ def save_plan(project: Project, plan: Plan, text: str, out: Path | None) -> Path
 class Review:
     """What a person sees and decides during an apply.
 
-    `show(plan)`: the fresh plan, once made (a fresh apply only). `confirm(plan)`: asked
-    before anything is written, when the plan has changes and no errors (a fresh apply)
-    or the environment is protected (a saved plan); raise or exit to cancel.
-    `progress` follows the writes; its `interrupted()` is called on the first Ctrl-C
-    (work in flight finishes, nothing new starts)."""
+    `show(plan)` then `confirm(plan)`, before anything is written: a fresh apply shows
+    its plan once made and asks when it has changes and no errors; a saved plan is shown
+    and asked about only for a protected environment. `confirm` raises (or exits) to
+    cancel. `warn(message)`: a plan file that other users can read. `progress` follows
+    the writes; its `interrupted()` is called on the first Ctrl-C (work in flight
+    finishes, nothing new starts)."""
 
     progress: Progress
     confirm: Callable[[Plan], None]
     show: Callable[[Plan], None] = lambda plan: None
+    warn: Callable[[str], None] = lambda message: None
 
 
 @dataclass(frozen=True)
@@ -172,60 +171,50 @@ def apply_fresh(
 
 
 @dataclass(frozen=True)
-class SavedPlan:
-    """A plan file read for `billing apply PLANFILE`, with what applying it needs."""
+class SavedApply:
+    """A saved plan (as read from its file) and what applying it did; `resumption` says
+    which of its changes an earlier run had made, and which differences it left alone."""
 
     plan: Plan
-    environment: str
-    catalog: Catalog
-    protected: bool
-
-
-def plan_file_warning(planfile: Path, shown_as: str) -> str | None:
-    """None for a private plan file; a warning when other users can read it. Raises
-    `InvalidInputError` when users other than its owner can write it."""
-    return check_permissions(planfile, shown_as)
-
-
-def read_saved_plan(project: Project, planfile: Path, env: str | None, shown_as: str) -> SavedPlan:
-    """The plan in `planfile` and the catalog of its environment (`env` overrides it);
-    `InvalidInputError` for a file that is not a plan or a catalog with errors."""
-    saved = read_plan(planfile, shown_as)
-    name = project.environment(env or saved.environment)
-    return SavedPlan(
-        plan=saved,
-        environment=name,
-        catalog=load_catalog(project, name),
-        protected=project.settings.environments[name].protected,
-    )
-
-
-@dataclass(frozen=True)
-class SavedApply:
     result: ApplyResult
     resumption: Resumption
 
 
-def apply_saved_plan(
-    project: Project, saved: SavedPlan, progress: Progress, *, allow_replace: bool = False
+def apply_plan_file(
+    project: Project,
+    planfile: Path,
+    env: str | None,
+    review: Review,
+    *,
+    shown_as: str,
+    allow_replace: bool = False,
 ) -> SavedApply:
-    """`billing apply PLANFILE`: re-read the account and apply exactly the saved plan
-    (refused, nothing written, when stale, already applied or guarded). A protected
-    environment's plan is confirmed by the caller before this is called. Ctrl-C as
-    `run_interruptible` says (`progress.interrupted` on the first)."""
+    """`billing apply PLANFILE`: `review.warn` if the file is readable by others
+    (`InvalidInputError` if others can write it), read the plan and load the catalog of
+    its environment (`env` overrides it), show and confirm it for a protected
+    environment, then re-read the account and apply exactly the saved plan (refused,
+    nothing written, when stale, already applied, for another catalog, or guarded).
+    Ctrl-C as `run_interruptible` says."""
+    warning = check_permissions(planfile, shown_as)
+    if warning is not None:
+        review.warn(warning)
+    saved = read_plan(planfile, shown_as)
+    name = project.environment(env or saved.environment)
+    catalog = load_catalog(project, name)
+    if project.settings.environments[name].protected:
+        review.show(saved)
+        review.confirm(saved)
 
     async def run(stop: asyncio.Event) -> SavedApply:
-        async with open_target(
-            project, saved.environment, transport_for(project, saved.environment)
-        ) as target:
+        async with open_target(project, name, transport_for(project, name)) as target:
             result, resumption = await apply_saved(
-                saved.catalog,
+                catalog,
                 target,
-                saved.plan,
+                saved,
                 allow_replace=allow_replace,
-                progress=progress,
+                progress=review.progress,
                 stop=stop,
             )
-        return SavedApply(result=result, resumption=resumption)
+        return SavedApply(plan=saved, result=result, resumption=resumption)
 
-    return run_interruptible(run, progress.interrupted)
+    return run_interruptible(run, review.progress.interrupted)
