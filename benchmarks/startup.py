@@ -24,6 +24,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -60,7 +61,7 @@ def _once(argv: list[str]) -> float:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, *argv],
-        cwd=ROOT,
+        cwd=tempfile.gettempdir(),  # not a checkout: `python -c` puts the folder first on sys.path
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=_ENV,
