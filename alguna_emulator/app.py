@@ -14,6 +14,7 @@ from .clock import Clock
 from .config import RateLimits, Settings, rate_limits_from
 from .control import router as control_router
 from .errors import install_error_handlers
+from .invoicing import routes as invoices
 from .pipeline.edge import Edge
 from .pipeline.faults import Faults
 from .pipeline.gate import Gate
@@ -53,6 +54,7 @@ _RESOURCES = (
     entitlements,
     events,
     merchants,
+    invoices,
 )
 
 

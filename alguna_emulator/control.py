@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .clock import format_ts, parse_ts
 from .config import RateLimits, Settings
 from .errors import ERROR_RESPONSES, ApiError, validation_detail
+from .invoicing.close import close_due
 from .pipeline.faults import Fault, FaultSpec
 from .pipeline.gate import account_of
 from .pipeline.requestlog import Counter, LoggedRequest
@@ -111,6 +112,7 @@ async def set_clock(request: Request, body: ClockSet) -> ClockState:
         raise ApiError(422, str(exc)) from None
     runtime = runtime_of(request)
     runtime.clock.set(moment, frozen=body.frozen)
+    close_due(runtime)  # invoice the billing cycles that ended
     await runtime.webhooks.clock_moved()  # deliver (or wake the sender for) what is now due
     return _clock(runtime)
 
@@ -124,6 +126,7 @@ async def advance_clock(request: Request, body: ClockAdvance) -> ClockState:
         raise ApiError(
             422, "the clock cannot move that far: it would leave the years 1 to 9999"
         ) from None
+    close_due(runtime)  # invoice the billing cycles that ended
     await runtime.webhooks.clock_moved()  # deliver (or wake the sender for) what is now due
     return _clock(runtime)
 

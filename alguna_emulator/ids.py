@@ -21,6 +21,8 @@ _PREFIXED: dict[str, str] = {
     "version": "subv_",
     "price": "price_",
     "merchant": "mer_",  # assumed: the SDK shows no merchant id
+    "invoice": "inv_",  # assumed: the SDK shows no invoice id format
+    "line_item": "li_",  # assumed, likewise
     # Webhooks (emulator-side objects; Svix-style prefixes).
     "message": "msg_",
     "endpoint": "ep_",

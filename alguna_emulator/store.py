@@ -214,6 +214,14 @@ class Store:
                 ).fetchall()
         return [dict(json.loads(row[0])) for row in rows]
 
+    def accounts_with(self, kind: str) -> builtins.list[str]:
+        """Every account holding at least one object of ``kind`` (for the period close)."""
+        with self.transaction() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT account FROM objects WHERE kind=? ORDER BY account", (kind,)
+            ).fetchall()
+        return [str(row[0]) for row in rows]
+
     def locate(self, kind: str, obj_id: str) -> builtins.list[tuple[str, Doc]]:
         """Every account holding an object of that kind and id (for the control API)."""
         with self.transaction() as conn:

@@ -25,11 +25,12 @@ Must not change anything.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+
+import alguna_pricing.aggregation as shared
 
 from .clock import format_ts, parse_ts
 from .errors import ERROR_RESPONSES, ApiError
@@ -41,7 +42,7 @@ from .store import Doc
 
 router = APIRouter(prefix="/_emulator", tags=["emulator usage"], responses=ERROR_RESPONSES)
 
-OPERATORS = ("equal", "not_equal", "contains", "not_contains")
+OPERATORS = shared.OPERATORS
 
 
 class Aggregation(BaseModel):
@@ -68,74 +69,19 @@ class UsageReport(BaseModel):
     data: list[MetricUsage]
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = Decimal(repr(value) if isinstance(value, float) else str(value).strip())
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
-
-
-def _filter_matches(event: Doc, rule: Doc) -> bool:
-    operator = rule["operator"]
-    if operator not in OPERATORS:
-        raise ApiError(
-            422,
-            f"filter operator {operator!r} is not supported by the emulator's aggregation; "
-            f"supported: {', '.join(OPERATORS)}",
-        )
-    actual = _text((event.get("properties") or {}).get(rule["field"]))
-    expected = str(rule["value"])
-    if operator == "equal":
-        return actual == expected
-    if operator == "not_equal":
-        return actual != expected
-    if operator == "contains":
-        return actual is not None and expected in actual
-    return actual is None or expected not in actual
+def aggregate(metric: Doc, events: list[Doc]) -> tuple[str | None, int, int]:
+    """(value, events counted, events skipped) of a metric over already-selected events,
+    by the shared aggregation (`alguna_pricing.aggregation`); the value as a decimal string."""
+    value, counted, skipped = shared.aggregate(metric["aggregation"], events)
+    return (None if value is None else str(value)), counted, skipped
 
 
 def matches(event: Doc, filter_groups: list[Doc]) -> bool:
-    """Whether an event passes a metric's filters (every group; within one, and/or)."""
-    for group in filter_groups:
-        results = [_filter_matches(event, rule) for rule in group.get("filters") or []]
-        if not results:
-            continue
-        if not (all(results) if group["operator"] == "and" else any(results)):
-            return False
-    return True
-
-
-def aggregate(metric: Doc, events: list[Doc]) -> tuple[str | None, int, int]:
-    """(value, events counted, events skipped) of a metric over already-selected events."""
-    method = metric["aggregation"]["method"]
-    field = metric["aggregation"].get("field")
-    if method == "count":
-        return str(len(events)), len(events), 0
-    raw = [(event.get("properties") or {}).get(field or "") for event in events]
-    if method == "count_unique":
-        present = [_text(value) for value in raw if value is not None]
-        return str(len(set(present))), len(present), len(events) - len(present)
-    numbers = [number for value in raw if (number := _number(value)) is not None]
-    skipped = len(events) - len(numbers)
-    if method == "sum":
-        return str(sum(numbers, Decimal(0))), len(numbers), skipped
-    if not numbers:
-        return None, 0, skipped
-    if method == "average":
-        return str(sum(numbers, Decimal(0)) / len(numbers)), len(numbers), skipped
-    chosen = min(numbers) if method == "min" else max(numbers)
-    return str(chosen), len(numbers), skipped
+    """Whether an event passes a metric's filters; 422 for an operator not supported."""
+    try:
+        return shared.matches(event, filter_groups)
+    except shared.UnsupportedFilterError as exc:
+        raise ApiError(422, str(exc)) from None
 
 
 def _period(start: str | None, end: str | None, now: datetime) -> tuple[datetime, datetime]:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from reconciler.version import __version__
 
 if TYPE_CHECKING:
+    from alguna_pricing.errors import PricingError
     from reconciler.api.errors import ApiError
     from reconciler.apply.resume import AlreadyAppliedError, PlanRefusedError, StalePlanError
     from reconciler.commands.library import (
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     )
     from reconciler.plan import Action, ApplyResult, ApplyStatus, Change, FieldChange, Plan
     from reconciler.planning.targeting import SelectionError
-    from reconciler.pricing.errors import PricingError
     from reconciler.pricing.quoting import PriceQuote
     from reconciler.source.diagnostics import Diagnostic, Severity
 
@@ -90,7 +90,7 @@ _HOMES = {
     "StalePlanError": "reconciler.apply.resume",
     "AlreadyAppliedError": "reconciler.apply.resume",
     "PromotionRefusedError": "reconciler.commands.promote",
-    "PricingError": "reconciler.pricing.errors",
+    "PricingError": "alguna_pricing.errors",
 }
 
 __all__ = [

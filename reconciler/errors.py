@@ -6,11 +6,8 @@ The CLI maps them to exit code 1 and a one-line message (a traceback only with
 
 from __future__ import annotations
 
+from alguna_pricing.failure import BillingError as BillingError  # the root; see its module
 from reconciler.source.diagnostics import Diagnostic
-
-
-class BillingError(Exception):
-    """Base of every error the tool reports to a user."""
 
 
 class ProjectNotFoundError(BillingError):

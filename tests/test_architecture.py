@@ -3,7 +3,8 @@
 The contracts name packages, not hand-kept lists of modules: one `layers` contract over
 the packages of `reconciler` (exhaustive, so a new package or top-level module must be
 given a layer), `protected` contracts for httpx, jinja2, deepdiff and the emulator, and
-one `forbidden` contract keeping `alguna_emulator` free of `reconciler`.
+one `forbidden` contract keeping `alguna_emulator` free of `reconciler`, and one keeping the
+shared pricing engine `alguna_pricing` pure (neither package, nor any I/O library).
 
 To show they are not vacuous, a throwaway copy of both packages gets one wrong import per
 contract (and a module no layer names), and `lint-imports` must report every contract
@@ -36,6 +37,11 @@ WRONG_IMPORTS = {
         "alguna_emulator/clock.py",
         "import reconciler.errors",
         "alguna_emulator.clock -> reconciler.errors",
+    ),
+    "The pricing engine (alguna_pricing) is pure": (
+        "alguna_pricing/charge.py",
+        "import alguna_emulator.clock",
+        "alguna_pricing.charge -> alguna_emulator.clock",
     ),
     "Only commands.embedded and commands.sandbox": (
         "reconciler/commands/workflow.py",
@@ -89,9 +95,9 @@ def _lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both packages and pyproject.toml, copied as they are."""
+    """The three packages and pyproject.toml, copied as they are."""
     root = tmp_path_factory.mktemp("contracts")
-    for package in ("reconciler", "alguna_emulator"):
+    for package in ("reconciler", "alguna_emulator", "alguna_pricing"):
         shutil.copytree(
             ROOT / package, root / package, ignore=shutil.ignore_patterns("__pycache__")
         )

@@ -15,7 +15,10 @@ assumed fields). Emitted:
   the versions or Changes API (the first version, published by activation, is part of
   ``subscription.activated``).
 
-The emulator models no invoices, payments or credits, so it never emits ``invoice.*``,
+- ``invoice.issued``: the period close issued an invoice (``invoicing.lifecycle``, with the
+  SDK's ``InvoicePayload``).
+
+The emulator models no payments or credits, so it never emits ``invoice.paid``,
 ``payment.*``, ``refund.*`` or ``account.credits.*`` on its own; the control API's
 ``POST /_emulator/webhooks/trigger`` sends any type with a payload you give, to exercise
 those handlers. Must not deliver: emitting only writes to the outbox, in the caller's

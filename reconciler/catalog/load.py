@@ -20,16 +20,24 @@ from typing import Any
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.entries import validated_entry
 from reconciler.catalog.findings import Finding
+from reconciler.catalog.invoice_test_rules import check_invoice_tests
 from reconciler.catalog.render import RenderedFile, render_file
 from reconciler.catalog.rules import check_catalog
 from reconciler.catalog.salvage import salvage
-from reconciler.catalog.test_rules import TESTS_TABLE, DeclaredTest, check_tests, declare_tests
+from reconciler.catalog.test_rules import (
+    INVOICE_TESTS_TABLE,
+    TESTS_TABLE,
+    DeclaredTest,
+    check_tests,
+    declare_tests,
+)
 from reconciler.model import (
     KIND_OF_TABLE,
     RESOURCE_CLASS,
     TABLE_OF_KIND,
     Address,
     DesiredState,
+    InvoiceTest,
     Kind,
     Source,
     canonical_json,
@@ -105,18 +113,21 @@ def load_desired(
             parsed.append(result)
     declared, sources, shape_diagnostics = _validate(parsed)
     tests, test_diagnostics = declare_tests(parsed)
+    invoice_tests, invoice_diagnostics = declare_tests(parsed, INVOICE_TESTS_TABLE, InvoiceTest)
     diagnostics.extend(shape_diagnostics)
     diagnostics.extend(test_diagnostics)
+    diagnostics.extend(invoice_diagnostics)
     diagnostics.extend(
         _locate(finding, sources)
         for finding in check_catalog(declared)
         if not _suppressed(finding, declared)
     )
     diagnostics.extend(check_tests(declared, tests))
+    diagnostics.extend(check_invoice_tests(declared, invoice_tests, project))
     diagnostics.sort(key=sort_key)
     if has_errors(diagnostics):
         return LoadResult(None, diagnostics)
-    state = _desired_state(environment, declared, sources, tests)
+    state = _desired_state(environment, declared, sources, tests, invoice_tests)
     return LoadResult(state, diagnostics)
 
 
@@ -155,7 +166,7 @@ def _validate(parsed: list[ParsedFile]) -> tuple[Declared, _Sources, list[Diagno
     diagnostics: list[Diagnostic] = []
     for file in parsed:
         for table, entries in file.data.items():
-            if table == TESTS_TABLE:  # pricing tests, not resources: see `declare_tests`
+            if table in (TESTS_TABLE, INVOICE_TESTS_TABLE):  # tests: see `declare_tests`
                 continue
             kind = KIND_OF_TABLE.get(table)
             if kind is None:
@@ -176,7 +187,7 @@ def _validate(parsed: list[ParsedFile]) -> tuple[Declared, _Sources, list[Diagno
 
 
 def _unknown_table(file: ParsedFile, table: str) -> Diagnostic:
-    known = ", ".join(f"[{t}.<key>]" for t in (*KIND_OF_TABLE, TESTS_TABLE))
+    known = ", ".join(f"[{t}.<key>]" for t in (*KIND_OF_TABLE, TESTS_TABLE, INVOICE_TESTS_TABLE))
     return file.diagnostic(
         (table,),
         "catalog.unknown_table",
@@ -261,6 +272,7 @@ def _desired_state(
     declared: Declared,
     sources: _Sources,
     tests: Mapping[str, DeclaredTest],
+    invoice_tests: Mapping[str, DeclaredTest],
 ) -> DesiredState:
     """The state with its digest. Pricing tests ride along but stay out of the digest:
     the digest says what the catalog declares to Alguna, and a saved plan must not go
@@ -281,5 +293,6 @@ def _desired_state(
         sources=state_sources,
         catalog_digest=catalog_digest,
         tests={key: tests[key].test for key in sorted(tests)},
+        invoice_tests={key: invoice_tests[key].test for key in sorted(invoice_tests)},
         **tables,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from alguna_pricing.expression import check_expression
 from reconciler.catalog.findings import Finding, error, warning
 from reconciler.catalog.matrix_rules import check_matrix
 from reconciler.catalog.tier_rules import Reporter, check_tiers
@@ -31,7 +32,6 @@ from reconciler.model.prices import (
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
-from reconciler.pricing.expression import check_expression
 from reconciler.source.toml_lines import Path
 
 # Usage-only models: they price a metered quantity or a transaction volume.

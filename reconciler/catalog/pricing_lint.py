@@ -34,6 +34,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from alguna_pricing.charge import line_items
+from alguna_pricing.errors import PricingError
+from alguna_pricing.exact import exact_arithmetic
+from alguna_pricing.periods import DAYS_PER_MONTH, MONTHS, period_months
+from alguna_pricing.usage import Usage
+from alguna_pricing.usage_fields import read_fields
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding, warning
 from reconciler.catalog.tier_lint import VOLUME, Hit, lower_bound, rate, tier_hits, well_formed
@@ -46,13 +52,7 @@ from reconciler.model.prices import (
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
-from reconciler.pricing.charge import line_items
-from reconciler.pricing.errors import PricingError
-from reconciler.pricing.exact import exact_arithmetic
-from reconciler.pricing.periods import DAYS_PER_MONTH, MONTHS, period_months
 from reconciler.pricing.refs import subscription_currency
-from reconciler.pricing.usage import Usage
-from reconciler.pricing.usage_fields import read_fields
 from reconciler.source.toml_lines import Path
 
 _ZERO = Decimal(0)

@@ -25,17 +25,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from alguna_pricing.usage_fields import usage_problems
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.entries import validated_entry
-from reconciler.model import Kind, PriceRef, PricingTest
+from reconciler.model import InvoiceTest, Kind, PriceRef, PricingTest
 from reconciler.model.currency import is_known_currency, minor_units
 from reconciler.pricing.quoting import CurrencyChoiceError, choose_currency
 from reconciler.pricing.refs import PriceRefError, ResolvedPrice, parse_ref, resolve
-from reconciler.pricing.usage_fields import usage_problems
 from reconciler.source.diagnostics import Diagnostic
 from reconciler.source.toml_lines import Path
 
 TESTS_TABLE = "tests"
+INVOICE_TESTS_TABLE = "invoice_tests"
 
 
 class CatalogSource(Protocol):
@@ -55,35 +56,39 @@ class DeclaredTest:
     """A shape-valid test and the file that declares it."""
 
     key: str
-    test: PricingTest
+    test: PricingTest | InvoiceTest
     file: CatalogSource
+    table: str = TESTS_TABLE
 
     def diagnostic(self, sub: Path, code: str, message: str) -> Diagnostic:
-        return self.file.diagnostic((TESTS_TABLE, self.key, *sub), code, message)
+        return self.file.diagnostic((self.table, self.key, *sub), code, message)
 
 
 def declare_tests(
     files: Iterable[CatalogSource],
+    table: str = TESTS_TABLE,
+    model: type[PricingTest] | type[InvoiceTest] = PricingTest,
 ) -> tuple[dict[str, DeclaredTest], list[Diagnostic]]:
-    """Every shape-valid test of every file, by key, and the problems of the others."""
+    """Every shape-valid test of every file, by key, and the problems of the others; for
+    `[tests.<key>]` (pricing tests) or, with `table`/`model`, `[invoice_tests.<key>]`."""
     tests: dict[str, DeclaredTest] = {}
     seen: dict[str, tuple[CatalogSource, int | None]] = {}
     diagnostics: list[Diagnostic] = []
     for file in files:
-        entries = file.data.get(TESTS_TABLE)
+        entries = file.data.get(table)
         if entries is None:
             continue
         if not isinstance(entries, dict):
             diagnostics.append(
                 file.diagnostic(
-                    (TESTS_TABLE,),
+                    (table,),
                     "catalog.table",
-                    "`tests` must be a table of pricing tests: [tests.<key>]",
+                    f"`{table}` must be a table of tests: [{table}.<key>]",
                 )
             )
             continue
         for key, body in entries.items():
-            diagnostics.extend(_declare(tests, seen, file, key, body))
+            diagnostics.extend(_declare(tests, seen, file, key, body, table, model))
     return tests, diagnostics
 
 
@@ -93,8 +98,10 @@ def _declare(
     file: CatalogSource,
     key: str,
     body: object,
+    table: str,
+    model: type[PricingTest] | type[InvoiceTest],
 ) -> list[Diagnostic]:
-    path: Path = (TESTS_TABLE, key)
+    path: Path = (table, key)
     if key in seen:
         first, first_line = seen[key]
         where = f"{first.path}:{first_line}" if first_line else first.path
@@ -102,14 +109,14 @@ def _declare(
             file.diagnostic(
                 path,
                 "key.duplicate",
-                f"tests.{key} is already declared at {where}; test keys are unique across"
+                f"{table}.{key} is already declared at {where}; test keys are unique across"
                 " all files",
             )
         ]
     seen[key] = (file, file.line_of(path))
-    test, diagnostics = validated_entry(file, path, body, PricingTest)
+    test, diagnostics = validated_entry(file, path, body, model)
     if test is not None:
-        tests[key] = DeclaredTest(key, test, file)
+        tests[key] = DeclaredTest(key, test, file, table)
     return diagnostics
 
 
@@ -123,6 +130,7 @@ def check_tests(declared: Declared, tests: Mapping[str, DeclaredTest]) -> list[D
 
 def _check_test(declared: Declared, entry: DeclaredTest) -> list[Diagnostic]:
     test = entry.test
+    assert isinstance(test, PricingTest)
     try:
         ref = parse_ref(test.price)
     except PriceRefError as exc:
@@ -167,6 +175,7 @@ def _refers_to_invalid(declared: Declared, ref: PriceRef) -> bool:
 
 def _check_currency(entry: DeclaredTest, resolved: ResolvedPrice) -> list[Diagnostic]:
     test = entry.test
+    assert isinstance(test, PricingTest)
     if test.currency is not None and not is_known_currency(test.currency):
         return [
             entry.diagnostic(

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
+from alguna_pricing.errors import PricingError
+from alguna_pricing.tiers import bands
 from reconciler.model import Price
 from reconciler.model.prices import (
     GraduatedTieredPrice,
@@ -21,8 +23,6 @@ from reconciler.model.prices import (
     TieredPercentagePrice,
     TieredPrice,
 )
-from reconciler.pricing.errors import PricingError
-from reconciler.pricing.tiers import bands
 from reconciler.source.toml_lines import Path
 
 # One lint result for a price: the field path inside it, the code and the message.

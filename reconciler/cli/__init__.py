@@ -39,6 +39,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "fmt": LazyCommand("reconciler.cli.fmt:fmt", "Format catalog files canonically, keeping every comment."),
     "import": LazyCommand("reconciler.cli.importing:import_command", "Write catalog files for live objects the catalog does not declare yet."),
     "init": LazyCommand("reconciler.cli.init:init_command", "Start a new project in DIRECTORY (default: here): billing.toml, a catalog that validates, plans/, .gitignore and the CI workflows. Never overwrites a file."),
+    "invoice": LazyCommand("reconciler.cli.invoice:invoice", "Invoices the catalog produces (offline)."),
     "listen": LazyCommand("reconciler.cli.listen:listen", "Print (or forward) the emulator's webhooks for an environment, verified."),
     "plan": LazyCommand("reconciler.cli.workflow:plan", "Show what apply would change in the live account, money first."),
     "promote": LazyCommand("reconciler.cli.promote:promote_command", "Plan --to from the catalog, after proving --from matches it (natural keys, not ids)."),
@@ -46,7 +47,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "sandbox": LazyCommand("reconciler.cli.sandbox:sandbox", "Run the local Alguna API emulator."),
     "schema": LazyCommand("reconciler.cli.schema:schema", "Print the JSON Schema of a catalog file (for editors and CI)."),
     "show": LazyCommand("reconciler.cli.show:show", "Show a saved plan exactly as `billing plan` showed it: offline, no API key."),
-    "test": LazyCommand("reconciler.cli.pricing:pricing_tests", "Run the pricing tests declared in the catalog (offline); exit 1 if any fails."),
+    "test": LazyCommand("reconciler.cli.pricing:pricing_tests", "Run the pricing and invoice tests declared in the catalog (offline); exit 1 if any fails."),
     "validate": LazyCommand("reconciler.cli.validate:validate", "Check billing.toml and the catalog; exit 0 if valid, 1 with every problem."),
 }
 # fmt: on

@@ -17,6 +17,7 @@ from reconciler.cli.common import Context, env_option, guarded, stdout_color
 from reconciler.commands.quote import UsageText, quote_command, run_pricing_tests
 from reconciler.errors import InvalidInputError
 from reconciler.report.diagnostics import diagnostics_json
+from reconciler.report.invoice_output import with_invoice_tests, with_invoice_tests_json
 from reconciler.report.pricing_output import (
     quote_json,
     quote_text,
@@ -103,7 +104,8 @@ def quote(
 @click.pass_obj
 @guarded
 def pricing_tests(obj: Context, env: str | None, fmt: str) -> None:
-    """Run the pricing tests declared in the catalog (offline); exit 1 if any fails."""
+    """Run the pricing and invoice tests declared in the catalog (offline); exit 1 if any
+    fails."""
     project = obj.project()
     name = project.environment(env)
     try:
@@ -114,6 +116,9 @@ def pricing_tests(obj: Context, env: str | None, fmt: str) -> None:
         # CI reads JSON: a catalog error is reported in the shape `validate --format json` uses.
         click.echo(diagnostics_json(exc.diagnostics, environment=name))
         sys.exit(1)
-    shown = tests_json(run) if fmt == "json" else tests_text(run, color=stdout_color())
+    if fmt == "json":
+        shown = with_invoice_tests_json(tests_json(run.prices), run.invoices)
+    else:
+        shown = with_invoice_tests(tests_text(run.prices, color=stdout_color()), run.invoices)
     click.echo(shown, nl=False)
     sys.exit(0 if run.ok else 1)

@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from alguna_pricing.errors import InvalidUsageError
 from reconciler.commands.embedded import transport_for
 from reconciler.commands.project import Project
 from reconciler.commands.promote import promote as _promote
@@ -35,7 +36,6 @@ from reconciler.commands.workflow import (
 )
 from reconciler.plan import ApplyResult, Plan
 from reconciler.planning.targeting import Selection
-from reconciler.pricing.errors import InvalidUsageError
 from reconciler.pricing.quoting import PriceQuote, quote_price
 
 

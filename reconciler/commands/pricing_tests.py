@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal
 
+from alguna_pricing.quote import LineItem, Quote
 from reconciler.errors import BillingError
 from reconciler.model import DesiredState, ExpectedLine, PricingTest
-from reconciler.pricing.quote import LineItem, Quote
 from reconciler.pricing.quoting import PriceQuote, quote_price
 from reconciler.pricing.refs import CatalogTables
 

@@ -3,8 +3,9 @@ exact decimals and usage groups, then priced with the engine against the catalog
 (offline, no API). Also `billing test`'s catalog load and run.
 
 The catalog is loaded before the usage is parsed, so a catalog error is reported first
-(as it always was). A bad usage value is an `InvalidUsageError` naming the option: a
-user error (exit 1), never a float.
+(as it always was). `billing test` runs the pricing tests and the invoice tests
+(`commands.invoice_tests`) of one catalog load. A bad usage value is an
+`InvalidUsageError` naming the option: a user error (exit 1), never a float.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from alguna_pricing.errors import InvalidUsageError
+from alguna_pricing.usage import UsageGroup
+from reconciler.commands.invoice_tests import InvoiceTestResult, run_invoice_tests
 from reconciler.commands.pricing_tests import PricingTestRun, run_tests
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import load_catalog
-from reconciler.pricing.errors import InvalidUsageError
 from reconciler.pricing.quoting import PriceQuote, quote_price
 from reconciler.pricing.refs import ResolvedPrice, all_prices
-from reconciler.pricing.usage import UsageGroup
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,23 @@ def quote_command(
     )
 
 
-def run_pricing_tests(project: Project, name: str) -> PricingTestRun:
-    """`billing test`: the catalog's pricing tests run for environment `name`;
+@dataclass(frozen=True)
+class CatalogTestRun:
+    """`billing test`'s outcome: the price tests and the invoice tests of one catalog."""
+
+    prices: PricingTestRun
+    invoices: tuple[InvoiceTestResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.prices.ok and all(result.passed for result in self.invoices)
+
+
+def run_pricing_tests(project: Project, name: str) -> CatalogTestRun:
+    """`billing test`: the catalog's pricing and invoice tests run for environment `name`;
     `InvalidInputError` for a catalog with errors."""
-    return run_tests(load_catalog(project, name).desired)
+    state = load_catalog(project, name).desired
+    return CatalogTestRun(prices=run_tests(state), invoices=run_invoice_tests(state, project.root))
 
 
 def _decimal(option: str, text: str | None, *, signed: bool = False) -> Decimal | None:

@@ -13,6 +13,7 @@ from reconciler.model.catalog_file import (
     Source,
 )
 from reconciler.model.digest import canonical_json, digest
+from reconciler.model.invoice_tests import ExpectedInvoiceLine, InvoiceTest
 from reconciler.model.kinds import (
     KIND_FACTS,
     KIND_OF_TABLE,
@@ -62,7 +63,9 @@ __all__ = [
     "CatalogFile",
     "Customer",
     "DesiredState",
+    "ExpectedInvoiceLine",
     "ExpectedLine",
+    "InvoiceTest",
     "Item",
     "Kind",
     "KindFacts",

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from reconciler.model.address import Address
 from reconciler.model.base import Frozen, Key
+from reconciler.model.invoice_tests import InvoiceTest
 from reconciler.model.kinds import KIND_OF_TABLE, KINDS, TABLE_OF_KIND, Kind
 from reconciler.model.pricing_tests import PricingTest
 from reconciler.model.resources import (
@@ -45,6 +46,8 @@ class CatalogFile(Frozen):
     # Pricing tests (`billing test`): not resources, so not in `resources()`, the
     # natural-key rules or the catalog digest. See `pricing_tests`.
     tests: dict[Key, PricingTest] = Field(default_factory=dict)
+    # Invoice tests (`billing test`): likewise outside the resources and the digest.
+    invoice_tests: dict[Key, InvoiceTest] = Field(default_factory=dict)
 
     def table(self, kind: Kind) -> dict[str, Resource]:
         """The resources of one kind, by key."""

@@ -49,6 +49,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from alguna_pricing.usage_fields import make_usage
 from reconciler.model import (
     Address,
     Bundle,
@@ -63,7 +64,6 @@ from reconciler.model import Plan as CatalogPlan
 from reconciler.plan import Action, Change, PriceReview
 from reconciler.planning.sampling import PricePair, ReviewTest, review_pair
 from reconciler.pricing.refs import is_one_off
-from reconciler.pricing.usage_fields import make_usage
 
 _KEYWORDS = ("immediate", "next_billing_period", "end_of_term")
 M = TypeVar("M", bound=BaseModel)

@@ -47,6 +47,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
+from alguna_pricing.charge import price_charge
+from alguna_pricing.expression import referenced_metrics
+from alguna_pricing.matrix_models import cell_name, cell_price
+from alguna_pricing.periods import in_trial, one_off_period
+from alguna_pricing.usage import Usage, UsageGroup
 from reconciler.errors import BillingError
 from reconciler.model import Address, Price
 from reconciler.model.currency import minor_units, shown_amount
@@ -60,11 +65,6 @@ from reconciler.model.prices import (
     VolumePercentagePrice,
 )
 from reconciler.plan import Change, ChargeSample, PriceReview, ReviewBasis
-from reconciler.pricing.charge import price_charge
-from reconciler.pricing.expression import referenced_metrics
-from reconciler.pricing.matrix_models import cell_name, cell_price
-from reconciler.pricing.periods import in_trial, one_off_period
-from reconciler.pricing.usage import Usage, UsageGroup
 
 LADDER: tuple[int, ...] = (1, 10, 100, 1000)
 """Quantities sampled for prices without bounds (unit, single tier, expression)."""

@@ -1,4 +1,5 @@
-"""The pricing engine: the exact charge of one catalog price for one billing period.
+"""The pricing feature: the engine (`alguna_pricing`, shared with the emulator) re-exported,
+plus catalog price references (`refs`) and quoting a declared price (`quoting`).
 
     quote = price_charge(price, Usage(quantity=Decimal("250")), "USD")
     quote.total  # Decimal("25.00")
@@ -7,8 +8,8 @@ Pure functions over `reconciler.model` prices (no I/O). Semantics of every model
 bound rule, the order of terms and the rounding rule are in docs/pricing.md.
 """
 
-from reconciler.pricing.charge import line_items, price_charge
-from reconciler.pricing.errors import (
+from alguna_pricing.charge import line_items, price_charge
+from alguna_pricing.errors import (
     ExpressionError,
     InvalidTiersError,
     InvalidUsageError,
@@ -16,9 +17,9 @@ from reconciler.pricing.errors import (
     PricingError,
     UnknownCurrencyError,
 )
-from reconciler.pricing.expression import check_expression, evaluate, referenced_metrics
-from reconciler.pricing.quote import Adjustment, LineItem, Quote, TierSpan
-from reconciler.pricing.usage import Usage, UsageGroup
+from alguna_pricing.expression import check_expression, evaluate, referenced_metrics
+from alguna_pricing.quote import Adjustment, LineItem, Quote, TierSpan
+from alguna_pricing.usage import Usage, UsageGroup
 
 __all__ = [
     "Adjustment",

@@ -13,13 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from alguna_pricing.charge import price_charge
+from alguna_pricing.errors import InvalidUsageError, PricingError
+from alguna_pricing.quote import Quote
+from alguna_pricing.usage import Usage, UsageGroup
+from alguna_pricing.usage_fields import make_usage, usage_problems
 from reconciler.model import Price
-from reconciler.pricing.charge import price_charge
-from reconciler.pricing.errors import InvalidUsageError, PricingError
-from reconciler.pricing.quote import Quote
 from reconciler.pricing.refs import CatalogTables, ResolvedPrice, is_one_off, resolve_text
-from reconciler.pricing.usage import Usage, UsageGroup
-from reconciler.pricing.usage_fields import make_usage, usage_problems
 
 
 class CurrencyChoiceError(PricingError):

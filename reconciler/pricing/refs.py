@@ -24,6 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from alguna_pricing.errors import PricingError
 from reconciler.model import (
     Bundle,
     Customer,
@@ -35,7 +36,6 @@ from reconciler.model import (
     Subscription,
     Version,
 )
-from reconciler.pricing.errors import PricingError
 
 
 class PriceRefError(PricingError):

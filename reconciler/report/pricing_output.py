@@ -29,15 +29,15 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from alguna_pricing.periods import one_off_period
+from alguna_pricing.quote import LineItem, Quote
+from alguna_pricing.usage import Usage
+from alguna_pricing.usage_fields import read_fields
 from reconciler.commands.pricing_tests import LineDifference, PricingTestResult, PricingTestRun
 from reconciler.model import ExpectedLine, PricingTest
 from reconciler.model.currency import shown_amount
-from reconciler.pricing.periods import one_off_period
-from reconciler.pricing.quote import LineItem, Quote
 from reconciler.pricing.quoting import PriceQuote
 from reconciler.pricing.refs import ResolvedPrice
-from reconciler.pricing.usage import Usage
-from reconciler.pricing.usage_fields import read_fields
 from reconciler.report.templating import Painter, painter
 
 Row = tuple[str, str, str, str]

@@ -27,6 +27,7 @@ SCOPE = (
     "subscription_changes",
     "events",
     "merchants",
+    "invoices",
 )
 
 _NOT_EMULATED = "not emulated: the reconciler does not manage it"
@@ -40,6 +41,14 @@ UNSERVED: dict[str, str] = {
     "subscriptions.get_revenue": "revenue schedules are " + _NOT_EMULATED,
     "subscriptions.download_pdf": "documents are " + _NOT_EMULATED,
     "subscription_versions.get_revenue": "revenue schedules are " + _NOT_EMULATED,
+    "invoices.create": "ad-hoc invoices are " + _NOT_EMULATED + " (the period close makes them)",
+    "invoices.update": "invoice edits are " + _NOT_EMULATED,
+    "invoices.add_line_item": "invoice line edits are " + _NOT_EMULATED,
+    "invoices.update_line_item": "invoice line edits are " + _NOT_EMULATED,
+    "invoices.delete_line_item": "invoice line edits are " + _NOT_EMULATED,
+    "invoices.mark_as_paid": "payments are not emulated yet (the issue hook is where they go)",
+    "invoices.void": "voiding is " + _NOT_EMULATED,
+    "invoices.generate_pdf": "documents are " + _NOT_EMULATED,
     "merchants.update": "merchants are only created and read (the account guard reads them)",
     "merchants.delete": "merchants are only created and read (the account guard reads them)",
     "merchants.unarchive": "merchants are only created and read (the account guard reads them)",

@@ -236,6 +236,23 @@ def test_every_sdk_operation_is_served_as_the_sdk_defines_it(
         events=[{"unique_id": "evt-1", "account": "acme", "event_name": "call", "properties": {}}],
     )
     assert ingested.ingested == ["evt-1"]
+
+    # Invoices: the period close makes them when the emulator clock passes a cycle's end.
+    with httpx.Client(base_url=base_url, headers=_headers()) as http:
+        moved = http.post("/_emulator/clock/advance", json={"days": 32})
+        assert moved.status_code == 200, moved.text
+    invoices = check(
+        "invoices.list",
+        customer_id=customer.id,
+        subscription_id=sub.id,
+        status="issued",
+        sort="invoicing_date:asc",
+        limit=10,
+        offset=0,
+    )
+    assert invoices.data and invoices.data[0].status == "issued"
+    invoice = check("invoices.get", invoices.data[0].id)
+    assert invoice.line_items and invoice.total == invoices.data[0].total
     check("subscriptions.cancel", sub.id, reason="other")
 
     # Merchants: what the environment guard reads. Products are deleted last.

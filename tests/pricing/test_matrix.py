@@ -20,6 +20,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from alguna_pricing.matrix_models import route
 from reconciler.model.matrix import (
     FixedCell,
     GraduatedPercentageCell,
@@ -32,7 +33,6 @@ from reconciler.model.matrix import (
 )
 from reconciler.model.prices import Discount, MatrixPrice, PercentageTier, Tier
 from reconciler.pricing import Usage, UsageGroup, price_charge
-from reconciler.pricing.matrix_models import route
 
 TIERS = (
     Tier(up_to=100, price_per_unit=D("1.00")),

@@ -6,6 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
+from alguna_pricing.errors import InvalidUsageError
+from alguna_pricing.usage import Usage
 from reconciler.model import DesiredState, PriceRef
 from reconciler.model.prices import (
     FixedPrice,
@@ -13,7 +15,6 @@ from reconciler.model.prices import (
     UnitPrice,
     VolumePercentagePrice,
 )
-from reconciler.pricing.errors import InvalidUsageError
 from reconciler.pricing.quoting import CurrencyChoiceError, quote_price
 from reconciler.pricing.refs import (
     PriceRefError,
@@ -22,7 +23,6 @@ from reconciler.pricing.refs import (
     resolve_text,
     version_items,
 )
-from reconciler.pricing.usage import Usage
 from reconciler.wire import effective_items
 from reconciler.wire.refs import CatalogModels
 from tests.builders import example_state

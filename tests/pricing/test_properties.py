@@ -8,6 +8,7 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from alguna_pricing.errors import ExpressionError
 from reconciler.model.currency import minor_units
 from reconciler.model.prices import (
     Discount,
@@ -28,7 +29,6 @@ from reconciler.model.prices import (
     VolumePercentagePrice,
 )
 from reconciler.pricing import Quote, Usage, check_expression, evaluate, price_charge
-from reconciler.pricing.errors import ExpressionError
 
 BOUNDED = settings(max_examples=150, deadline=None)
 

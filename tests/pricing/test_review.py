@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from alguna_pricing.usage import Usage
 from reconciler.diff import diff
 from reconciler.model import DesiredState, Item, LiveState, Price, PricingTest, Version
 from reconciler.model.prices import FixedPrice
@@ -18,7 +19,6 @@ from reconciler.plan import Action, PriceReview
 from reconciler.planning.planner import make_plan
 from reconciler.planning.review import declared_tests, exceeds, price_reviews
 from reconciler.planning.sampling import ReviewTest, percent_change
-from reconciler.pricing.usage import Usage
 from reconciler.report.money_table import money_table
 from tests.diff.catalog import DESIRED, PLANS, PRODUCTS, START, edit, live_of
 from tests.pricing.builders import (

@@ -17,15 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from reconciler.model.prices import (
+from alguna_pricing.model.prices import (
     GraduatedTieredPrice,
     PrepaidFixedTieredPrice,
     PrepaidTieredPrice,
     TieredPrice,
 )
-from reconciler.pricing.quote import LineItem, LineKind
-from reconciler.pricing.tiers import Band, bands, describe, fee_line, landed
-from reconciler.pricing.usage import Usage
+from alguna_pricing.quote import LineItem, LineKind
+from alguna_pricing.tiers import Band, bands, describe, fee_line, landed
+from alguna_pricing.usage import Usage
 
 
 def tiered_lines(price: TieredPrice, usage: Usage) -> tuple[LineItem, ...]:

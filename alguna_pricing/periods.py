@@ -13,8 +13,8 @@ proration rule, and proration would need usage per day, which a period's usage l
 
 from __future__ import annotations
 
-from reconciler.model.prices import Discount, PriceCommon, Spend
-from reconciler.pricing.errors import PeriodMismatchError, PricingError
+from alguna_pricing.errors import PeriodMismatchError, PricingError
+from alguna_pricing.model.prices import Discount, PriceCommon, Spend
 
 DAYS_PER_MONTH = 30
 MONTHS: dict[str, int] = {"monthly": 1, "quarterly": 3, "semi_annual": 6, "yearly": 12}

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reconciler.model.prices import (
+from alguna_pricing.model.prices import (
     GraduatedPercentagePrice,
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
-from reconciler.pricing.quote import LineItem
-from reconciler.pricing.tiers import Band, bands, describe, fee_line, landed, reached
+from alguna_pricing.quote import LineItem
+from alguna_pricing.tiers import Band, bands, describe, fee_line, landed, reached
 
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from reconciler.model.prices import PercentageTier, Tier
-from reconciler.pricing.errors import InvalidTiersError
-from reconciler.pricing.quote import LineItem, TierSpan
+from alguna_pricing.errors import InvalidTiersError
+from alguna_pricing.model.prices import PercentageTier, Tier
+from alguna_pricing.quote import LineItem, TierSpan
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)

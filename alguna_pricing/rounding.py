@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
 
-from reconciler.model.currency import is_known_currency, minor_units
-from reconciler.pricing.errors import UnknownCurrencyError
-from reconciler.pricing.exact import EXACT, PRECISION
+from alguna_pricing.errors import UnknownCurrencyError
+from alguna_pricing.exact import EXACT, PRECISION
+from alguna_pricing.model.currency import is_known_currency, minor_units
 
 _ROUNDING = Context(prec=PRECISION, rounding=ROUND_HALF_UP, Emax=EXACT.Emax, Emin=EXACT.Emin)
 

@@ -7,8 +7,8 @@ rules reject are re-checked here and raised, never guessed around.
 
 from __future__ import annotations
 
-from reconciler.errors import BillingError
-from reconciler.pricing.expression import ExpressionError as ExpressionError
+from alguna_pricing.expression import ExpressionError as ExpressionError
+from alguna_pricing.failure import BillingError
 
 
 class PricingError(BillingError):

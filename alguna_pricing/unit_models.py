@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reconciler.model.prices import FixedPrice, UnitPrice
-from reconciler.pricing.quote import LineItem
-from reconciler.pricing.usage import Usage
+from alguna_pricing.model.prices import FixedPrice, UnitPrice
+from alguna_pricing.quote import LineItem
+from alguna_pricing.usage import Usage
 
 
 def unit_lines(price: UnitPrice, usage: Usage) -> tuple[LineItem, ...]:

@@ -37,7 +37,7 @@ from decimal import (
 )
 from functools import lru_cache
 
-from reconciler.errors import BillingError
+from alguna_pricing.failure import BillingError
 
 
 class ExpressionError(BillingError):

@@ -22,7 +22,7 @@ from decimal import (
     localcontext,
 )
 
-from reconciler.pricing.errors import PricingError
+from alguna_pricing.errors import PricingError
 
 PRECISION = 200
 """Significant digits: a product of two 60-digit amounts still fits exactly."""

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reconciler.model.prices import (
+from alguna_pricing.adjustments import apply_terms
+from alguna_pricing.errors import PricingError
+from alguna_pricing.exact import exact_arithmetic
+from alguna_pricing.expression_models import expression_lines
+from alguna_pricing.matrix_models import matrix_lines
+from alguna_pricing.model.prices import (
     ExpressionPrice,
     FixedPrice,
     GraduatedPercentagePrice,
@@ -23,26 +28,21 @@ from reconciler.model.prices import (
     UnitPrice,
     VolumePercentagePrice,
 )
-from reconciler.pricing.adjustments import apply_terms
-from reconciler.pricing.errors import PricingError
-from reconciler.pricing.exact import exact_arithmetic
-from reconciler.pricing.expression_models import expression_lines
-from reconciler.pricing.matrix_models import matrix_lines
-from reconciler.pricing.percentage_models import (
+from alguna_pricing.percentage_models import (
     graduated_percentage_lines,
     tiered_percentage_lines,
     volume_percentage_lines,
 )
-from reconciler.pricing.periods import one_off_period
-from reconciler.pricing.quote import LineItem, Quote
-from reconciler.pricing.rounding import check_currency, round_total
-from reconciler.pricing.tiered_models import (
+from alguna_pricing.periods import one_off_period
+from alguna_pricing.quote import LineItem, Quote
+from alguna_pricing.rounding import check_currency, round_total
+from alguna_pricing.tiered_models import (
     graduated_lines,
     prepaid_lines,
     tiered_lines,
 )
-from reconciler.pricing.unit_models import fixed_lines, unit_lines
-from reconciler.pricing.usage import Usage
+from alguna_pricing.unit_models import fixed_lines, unit_lines
+from alguna_pricing.usage import Usage
 
 
 def line_items(price: Price, usage: Usage) -> tuple[LineItem, ...]:

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reconciler.model.prices import ExpressionPrice
-from reconciler.pricing.errors import ExpressionError
-from reconciler.pricing.expression import evaluate
-from reconciler.pricing.quote import LineItem
-from reconciler.pricing.usage import Usage
+from alguna_pricing.errors import ExpressionError
+from alguna_pricing.expression import evaluate
+from alguna_pricing.model.prices import ExpressionPrice
+from alguna_pricing.quote import LineItem
+from alguna_pricing.usage import Usage
 
 _ZERO = Decimal(0)
 

@@ -12,18 +12,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from reconciler.model import Price
-from reconciler.model.prices import (
+from alguna_pricing.expression import ExpressionError, referenced_metrics
+from alguna_pricing.model.prices import (
     ExpressionPrice,
     FixedPrice,
     GraduatedPercentagePrice,
     GraduatedTieredPrice,
     MatrixPrice,
+    Price,
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
-from reconciler.pricing.expression import ExpressionError, referenced_metrics
-from reconciler.pricing.usage import Usage, UsageGroup
+from alguna_pricing.usage import Usage, UsageGroup
 
 USAGE_FIELDS = ("quantity", "volume", "count", "metrics", "groups")
 

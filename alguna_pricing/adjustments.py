@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reconciler.model.prices import Discount, PriceCommon, Spend
-from reconciler.pricing.errors import PricingError
-from reconciler.pricing.periods import check_spend_period, discount_active, in_trial
-from reconciler.pricing.quote import Adjustment
+from alguna_pricing.errors import PricingError
+from alguna_pricing.model.prices import Discount, PriceCommon, Spend
+from alguna_pricing.periods import check_spend_period, discount_active, in_trial
+from alguna_pricing.quote import Adjustment
 
 _ZERO = Decimal(0)
 _HUNDRED = Decimal(100)

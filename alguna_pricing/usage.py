@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 
-from reconciler.pricing.errors import InvalidUsageError
+from alguna_pricing.errors import InvalidUsageError
 
 
 def _amount(name: str, value: object, *, signed: bool = False) -> Decimal:

@@ -28,10 +28,10 @@ from decimal import Decimal
 
 from pydantic import TypeAdapter
 
-from reconciler.model.matrix import WILDCARD, MatrixCell
-from reconciler.model.prices import MatrixPrice, Price
-from reconciler.pricing.quote import LineItem
-from reconciler.pricing.usage import Usage, UsageGroup
+from alguna_pricing.model.matrix import WILDCARD, MatrixCell
+from alguna_pricing.model.prices import MatrixPrice, Price
+from alguna_pricing.quote import LineItem
+from alguna_pricing.usage import Usage, UsageGroup
 
 _PRICE: TypeAdapter[Price] = TypeAdapter(Price)
 
