@@ -32,7 +32,6 @@ if TYPE_CHECKING:
         apply_changes_async,
         detect_drift,
         detect_drift_async,
-        load_catalog,
         open_project,
         plan_changes,
         plan_changes_async,
@@ -42,7 +41,7 @@ if TYPE_CHECKING:
     )
     from reconciler.commands.project import Project
     from reconciler.commands.promote import PromotionRefusedError
-    from reconciler.commands.workflow import Catalog
+    from reconciler.commands.workflow import Catalog, load_catalog
     from reconciler.errors import (
         BillingError,
         EnvironmentSelectionError,
@@ -58,7 +57,7 @@ if TYPE_CHECKING:
 _HOMES = {
     # entry points
     "open_project": "reconciler.commands.library",
-    "load_catalog": "reconciler.commands.library",
+    "load_catalog": "reconciler.commands.workflow",
     "plan_changes": "reconciler.commands.library",
     "plan_changes_async": "reconciler.commands.library",
     "apply_changes": "reconciler.commands.library",

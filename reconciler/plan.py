@@ -88,7 +88,7 @@ from typing import Any, Literal, Self
 
 from pydantic import AwareDatetime, Field, JsonValue, model_validator
 
-from reconciler.model import Address, Kind, UnmanagedObject
+from reconciler.model import KINDS, Address, Kind, UnmanagedObject, kind_rank
 from reconciler.model.base import Frozen
 from reconciler.source.diagnostics import Diagnostic
 
@@ -110,19 +110,12 @@ class Action(StrEnum):
 
 _NO_BEFORE = frozenset({Action.CREATE, Action.NEW_VERSION})
 
-# Apply order (DESIGN §7): kinds after what they refer to (bundles before plans, since
-# plan items name bundles), then a subscription's own changes, its new versions, and last
-# its lifecycle (activation publishes the draft versions created before it).
-_KIND_GROUP: dict[Kind, int] = {
-    "metric": 0,
-    "product": 1,
-    "bundle": 2,
-    "plan": 3,
-    "customer": 4,
-    "subscription": 5,
-}
-_VERSION_GROUP = 6
-_LIFECYCLE_GROUP = 7
+# Apply order (DESIGN §7): kinds in dependency order (`kind_rank`: after what they refer
+# to, bundles before plans since plan items name bundles), then a subscription's own
+# changes, its new versions, and last its lifecycle (activation publishes the draft
+# versions created before it).
+_VERSION_GROUP = len(KINDS)
+_LIFECYCLE_GROUP = _VERSION_GROUP + 1
 # Timing keywords in chronological order, after every dated version.
 _KEYWORD_ORDER = ("immediate", "next_billing_period", "end_of_term")
 
@@ -140,7 +133,7 @@ class FieldChange(Frozen):
 class Change(Frozen):
     """One thing `apply` will do to one resource (or subscription version)."""
 
-    address: str
+    address: Address
     kind: Kind
     key: str
     action: Action
@@ -152,7 +145,7 @@ class Change(Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        address = Address.parse(self.address)
+        address = self.address
         if (address.kind, address.key) != (self.kind, self.key):
             raise ValueError(f"address {self.address} does not name {self.kind}.{self.key}")
         if (self.before is None) != (self.action in _NO_BEFORE):
@@ -171,7 +164,7 @@ class Change(Frozen):
     @property
     def version(self) -> str | None:
         """The effective date or keyword of a version change, else None."""
-        return Address.parse(self.address).version
+        return self.address.version
 
 
 def apply_order(change: Change) -> tuple[int, str, int, str, int]:
@@ -183,7 +176,7 @@ def apply_order(change: Change) -> tuple[int, str, int, str, int]:
     elif version is not None:
         group = _VERSION_GROUP
     else:
-        group = _KIND_GROUP[change.kind]
+        group = kind_rank(change.kind)
     if version is None:
         when = (0, "")
     elif version in _KEYWORD_ORDER:
@@ -288,7 +281,7 @@ class PriceReview(Frozen):
     rises by a percentage). `problem` says why nothing could be priced (then no samples).
     """
 
-    address: str
+    address: Address
     action: Action
     item: str = Field(min_length=1)
     currency: str
@@ -296,7 +289,7 @@ class PriceReview(Frozen):
     after_type: str | None = None
     basis: ReviewBasis
     period_index: int = Field(default=0, ge=0)
-    compared_with: str | None = None
+    compared_with: Address | None = None
     one_off: bool = Field(default=False, exclude_if=_false)
     samples: tuple[ChargeSample, ...] = ()
     max_increase_percent: Decimal | None = None
@@ -354,7 +347,7 @@ class PartialPlan(Frozen):
 
     targets: tuple[str, ...] = ()
     excludes: tuple[str, ...] = ()
-    pulled_in: tuple[str, ...] = ()
+    pulled_in: tuple[Address, ...] = ()
     left_out: int = Field(default=0, ge=0)
 
 
@@ -370,7 +363,7 @@ class Plan(Frozen):
     changes: tuple[Change, ...] = ()
     summary: Summary
     diagnostics: tuple[Diagnostic, ...] = ()
-    fingerprints: dict[str, str] = Field(default_factory=dict)
+    fingerprints: dict[Address, str] = Field(default_factory=dict)
     unmanaged: tuple[UnmanagedObject, ...] = ()
     review: tuple[PriceReview, ...] = Field(default=(), exclude_if=_empty)
     promotion: Promotion | None = Field(default=None, exclude_if=_unset)

@@ -43,10 +43,15 @@ WRONG_IMPORTS = {
         "import alguna_emulator.clock",
         "alguna_pricing.charge -> alguna_emulator.clock",
     ),
-    "Only commands.embedded and the CLI": (
+    "Only commands.embedded and commands.sandbox": (
         "reconciler/commands/workflow.py",
         "import alguna_emulator",
         "reconciler.commands.workflow -> alguna_emulator",
+    ),
+    "The CLI calls commands": (
+        "reconciler/cli/show.py",
+        "import reconciler.apply.executor",
+        "reconciler.cli.show -> reconciler.apply.executor",
     ),
     "httpx only in api": (
         "reconciler/planning/planner.py",

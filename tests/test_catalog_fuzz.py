@@ -27,6 +27,7 @@ from reconciler.commands.project import Project
 from reconciler.errors import BillingError, InvalidInputError
 from reconciler.model import PRICE_CLASSES, PRICE_TYPES, RESOURCE_CLASS
 from reconciler.source.diagnostics import Severity
+from tests.builders import LOCAL_SETTINGS, write_project
 
 FUZZ = settings(
     max_examples=150,
@@ -34,7 +35,6 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-SETTINGS = 'default_environment = "local"\n\n[environments.local]\napi = "embedded"\n'
 
 VALID_CATALOG = """[metrics.api_calls]
 name = "API calls"
@@ -90,15 +90,9 @@ versions = [{ effective = 2025-01-01 }]
 
 
 def project(
-    root: Path, catalog: str | bytes = VALID_CATALOG, billing: str | bytes = SETTINGS
+    root: Path, catalog: str | bytes = VALID_CATALOG, billing: str | bytes = LOCAL_SETTINGS
 ) -> Path:
-    (root / "catalog").mkdir(parents=True, exist_ok=True)
-    for path, content in ((root / "billing.toml", billing), (root / "catalog/x.toml", catalog)):
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8", newline="")
-    return root
+    return write_project(root, {"x.toml": catalog}, settings=billing)
 
 
 def check_result(result: LoadResult, source_lines: int) -> None:
@@ -119,7 +113,7 @@ def load(root: Path) -> LoadResult | InvalidInputError:
     returned (checked) rather than raised, anything else propagates and fails the test."""
     try:
         opened = Project.open(root)
-        return opened.load_catalog(opened.environment(None))
+        return opened.load_desired(opened.environment(None))
     except InvalidInputError as exc:
         assert exc.diagnostics, "InvalidInputError carries its diagnostics"
         for d in exc.diagnostics:
@@ -181,7 +175,7 @@ SETTINGS_TEXT = st.one_of(
         st.one_of(
             st.sampled_from(
                 [
-                    SETTINGS, 'default_environment = "', "[environments.", "local]\n",
+                    LOCAL_SETTINGS, 'default_environment = "', "[environments.", "local]\n",
                     'api = "embedded"\n', 'base_url = "https://x"\n', "api_key_env = 'K'\n",
                     "[variables]\n", "catalog_dir = '/'\n", "protected = 1\n", "rate_limits",
                     " = { standard = 0 }\n", "[environments.local.variables]\n", "=", "\n",
@@ -191,8 +185,8 @@ SETTINGS_TEXT = st.one_of(
         ),
         max_size=20,
     ).map("".join),
-    st.builds(lambda a, b: SETTINGS[:a] + b + SETTINGS[a:],
-              st.integers(0, len(SETTINGS)), st.text(max_size=20)),
+    st.builds(lambda a, b: LOCAL_SETTINGS[:a] + b + LOCAL_SETTINGS[a:],
+              st.integers(0, len(LOCAL_SETTINGS)), st.text(max_size=20)),
 )  # fmt: skip
 
 
@@ -218,7 +212,7 @@ def test_any_bytes_in_billing_toml(tmp_path: Path, data: bytes) -> None:
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(catalog=CATALOG_TEXT, billing=st.one_of(st.just(SETTINGS), SETTINGS_TEXT))
+@given(catalog=CATALOG_TEXT, billing=st.one_of(st.just(LOCAL_SETTINGS), SETTINGS_TEXT))
 def test_the_cli_never_shows_a_traceback(tmp_path: Path, catalog: str, billing: str) -> None:
     root = project(tmp_path, catalog=catalog, billing=billing)
     for fmt in ("text", "json"):

@@ -21,6 +21,7 @@ from click.testing import CliRunner, Result
 
 import alguna_emulator as emulator
 from reconciler.cli import main
+from tests.builders import write_project
 
 ROOT = Path(__file__).resolve().parent.parent
 FAKE_KEY = "sk_live_FAKEb1ll1ngT3stK3y0123456789"
@@ -159,15 +160,6 @@ def test_serve_of_a_text_file(tmp_path: Path) -> None:
 
 # --- catalog templates: include / import / extends ---------------------------------------
 
-SETTINGS = 'default_environment = "local"\n\n[environments.local]\napi = "embedded"\n'
-
-
-def _project(tmp_path: Path, catalog: str, settings: str = SETTINGS) -> Path:
-    (tmp_path / "billing.toml").write_text(settings, encoding="utf-8")
-    (tmp_path / "catalog").mkdir()
-    (tmp_path / "catalog" / "products.toml").write_text(catalog, encoding="utf-8")
-    return tmp_path
-
 
 @pytest.mark.parametrize(
     "tag",
@@ -188,7 +180,7 @@ def test_loading_another_template_is_unsupported(tmp_path: Path, tag: str) -> No
         'payment_terms = "advance"\n'
         'billing_frequency = "recurring"\n'
     )
-    project = _project(tmp_path, catalog)
+    project = write_project(tmp_path, {"products.toml": catalog})
     result = _invoke("--project", str(project), "validate", "--format", "json")
     assert result.exit_code == 1, result.output
     payload = json.loads(result.stdout)
@@ -223,7 +215,7 @@ def test_settings_diagnostics_are_sorted_by_line(tmp_path: Path) -> None:
         'base_url = "ftp://example.com"\n'  # 11
         'api_key_env = "ALGUNA_API_KEY"\n'
     )
-    project = _project(tmp_path, "", settings)
+    project = write_project(tmp_path, {"products.toml": ""}, settings=settings)
     result = _invoke("--project", str(project), "validate", "--format", "json")
     assert result.exit_code == 1, result.output
     lines = [d["line"] for d in json.loads(result.stdout)["diagnostics"]]
@@ -268,7 +260,9 @@ def _outputs(project: Path) -> list[str]:
 
 @pytest.mark.parametrize("embedded", [False, True])
 def test_a_pasted_key_is_rejected_and_never_printed(tmp_path: Path, embedded: bool) -> None:
-    project = _project(tmp_path, "", _with_api_key_env(FAKE_KEY, embedded=embedded))
+    project = write_project(
+        tmp_path, {"products.toml": ""}, settings=_with_api_key_env(FAKE_KEY, embedded=embedded)
+    )
     outputs = _outputs(project)
     for output in outputs:
         assert FAKE_KEY not in output
@@ -283,7 +277,7 @@ def test_a_pasted_key_is_rejected_and_never_printed(tmp_path: Path, embedded: bo
 
 
 def test_a_pasted_key_is_not_printed_with_debug(tmp_path: Path) -> None:
-    project = _project(tmp_path, "", _with_api_key_env(FAKE_KEY))
+    project = write_project(tmp_path, {"products.toml": ""}, settings=_with_api_key_env(FAKE_KEY))
     done = _run("--debug", "--project", str(project), "validate")
     assert done.returncode == 1
     assert FAKE_KEY not in done.stdout + done.stderr
@@ -302,7 +296,7 @@ def test_a_pasted_key_is_not_printed_with_debug(tmp_path: Path) -> None:
     ],
 )
 def test_api_key_env_must_be_an_upper_case_name(tmp_path: Path, value: str, pasted: bool) -> None:
-    project = _project(tmp_path, "", _with_api_key_env(value))
+    project = write_project(tmp_path, {"products.toml": ""}, settings=_with_api_key_env(value))
     result = _invoke("--project", str(project), "validate", "--format", "json")
     assert result.exit_code == 1, result.output
     [diagnostic] = json.loads(result.stdout)["diagnostics"]
@@ -314,6 +308,6 @@ def test_api_key_env_must_be_an_upper_case_name(tmp_path: Path, value: str, past
 
 @pytest.mark.parametrize("value", ["ALGUNA_API_KEY", "_KEY", "K", "MY_KEY_2"])
 def test_upper_case_names_are_accepted(tmp_path: Path, value: str) -> None:
-    project = _project(tmp_path, "", _with_api_key_env(value))
+    project = write_project(tmp_path, {"products.toml": ""}, settings=_with_api_key_env(value))
     result = _invoke("--project", str(project), "validate")
     assert result.exit_code == 0, result.output

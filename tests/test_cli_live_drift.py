@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +16,13 @@ import pytest
 
 from alguna_emulator import create_app
 from reconciler.api.connection import API_VERSION
-from tests.test_cli_workflow import EMBEDDED_KEY, ROOT, billing, control
+from tests.builders import copy_example
+from tests.running import EMBEDDED_KEY, billing, control
 
 
 @pytest.fixture
 def applied(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
+    copy_example(tmp_path)
     result = billing(tmp_path, "apply", "--auto-approve")
     assert result.exit_code == 0, result.output
     # Until issue 16 (write-once plans) the example's plans always drift; what the tests

@@ -10,26 +10,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from reconciler.cli import main
+from tests.builders import write_project
+from tests.running import billing
 
 SCENARIO = Path(__file__).parent / "scenarios" / "update_matrix_price"
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "billing.toml").write_text(
-        'default_environment = "local"\n\n[environments.local]\napi = "embedded"\n'
-    )
-    shutil.copytree(SCENARIO / "catalog", tmp_path / "catalog")
+    write_project(tmp_path, SCENARIO / "catalog")
     (tmp_path / "catalog" / "plans.toml").unlink(missing_ok=True)
     return tmp_path
-
-
-def billing(project: Path, *args: str) -> Result:
-    env = {"BILLING_ENV": None, "NO_COLOR": "1"}
-    return CliRunner().invoke(main, ["--project", str(project), *args], env=env)
 
 
 def test_apply_then_plan_again_is_a_no_op(project: Path) -> None:

@@ -6,21 +6,19 @@ fresh apply before reading anything, in one line, without printing a plan.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.test_cli_workflow import ROOT, billing, control
+from tests.builders import copy_example
+from tests.running import billing, control
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
-    return tmp_path
+    return copy_example(tmp_path)
 
 
 def saved(project: Path, mode: int) -> Path:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.builders import REPO, copy_example
 
 WRONG_TEST = """
 [tests.seats_wrong]
@@ -30,16 +28,14 @@ amount = "250"
 """
 
 
-def _run(*args: str, project: Path = ROOT) -> Result:
+def _run(*args: str, project: Path = REPO) -> Result:
     return CliRunner().invoke(main, ["--project", str(project), *args], env={"BILLING_ENV": None})
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the example project (no emulator database: nothing is opened)."""
-    shutil.copy(ROOT / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
-    return tmp_path
+    return copy_example(tmp_path)
 
 
 def _no_api_was_opened(project: Path) -> None:

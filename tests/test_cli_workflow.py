@@ -8,54 +8,21 @@ the dashboard would.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import shutil
 import stat
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from click.testing import CliRunner, Result
 
-from alguna_emulator import create_app
-from reconciler.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-EMBEDDED_KEY = "sk_test_embedded_local"
+from tests.builders import copy_example
+from tests.running import EMBEDDED_KEY, billing, control
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
-    return tmp_path
-
-
-def billing(project: Path, *args: str, stdin: str | None = None) -> Result:
-    env = {"BILLING_ENV": None, "NO_COLOR": "1"}
-    return CliRunner().invoke(main, ["--project", str(project), *args], env=env, input=stdin)
-
-
-def control(project: Path, method: str, path: str, body: Any = None) -> Any:
-    """A control-API call on the project's embedded emulator data file."""
-
-    async def call() -> Any:
-        app = create_app(db_path=str(project / ".billing" / "local.db"))
-        transport = httpx.ASGITransport(app=app)
-        try:
-            async with httpx.AsyncClient(transport=transport, base_url="http://emu") as client:
-                response = await client.request(
-                    method, f"/_emulator{path}", params={"api_key": EMBEDDED_KEY}, json=body
-                )
-                assert response.status_code < 300, response.text
-                return response.json()
-        finally:
-            app.state.emulator.store.close()
-
-    return asyncio.run(call())
+    return copy_example(tmp_path)
 
 
 def live_product(project: Path, sku: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from reconciler.cli import main
 from reconciler.commands.project import Project
 from reconciler.model import KIND_OF_TABLE, PRICE_TYPES, DesiredState, Item, Price
 from reconciler.model.prices import FixedPrice
+from tests.builders import example_state
 
 ROOT = Path(__file__).resolve().parents[1]
 ENVIRONMENTS = sorted(Project.open(ROOT).settings.environments)
@@ -37,14 +38,9 @@ def project() -> Project:
 
 
 @pytest.fixture(scope="module")
-def states(project: Project) -> dict[str, DesiredState]:
+def states() -> dict[str, DesiredState]:
     """The loaded catalog per environment (loaded once for the whole module)."""
-    out: dict[str, DesiredState] = {}
-    for env in ENVIRONMENTS:
-        result = project.load_catalog(env)
-        assert result.state is not None, [str(d) for d in result.diagnostics]
-        out[env] = result.state
-    return out
+    return {env: example_state(env) for env in ENVIRONMENTS}
 
 
 def _item_prices(items: tuple[Item, ...], state: DesiredState) -> Iterator[tuple[str, Price]]:
@@ -80,7 +76,7 @@ def test_billing_toml_declares_the_environments_the_example_is_written_for() -> 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_catalog_validates_through_the_library(project: Project, env: str) -> None:
-    result = project.load_catalog(env)
+    result = project.load_desired(env)
     assert result.state is not None
     assert result.state.environment == env
     # The example is clean: no errors, and no warnings either.

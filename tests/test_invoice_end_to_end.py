@@ -12,15 +12,15 @@ compared with the preview of the same subscription, cycle and usage file.
 from __future__ import annotations
 
 import json
-import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.builders import copy_example
+from tests.running import billing, control
 from tests.test_cli_live_drift import api
-from tests.test_cli_workflow import ROOT, billing, control
 
 EXTRA = """
 [subscriptions.e2e_developer]
@@ -132,8 +132,7 @@ def usage_lines() -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("e2e")
-    shutil.copy(ROOT / "billing.toml", root / "billing.toml")
-    shutil.copytree(ROOT / "catalog", root / "catalog")
+    copy_example(root)
     (root / "catalog" / "e2e_subscriptions.toml").write_text(EXTRA)
     applied = billing(root, "apply", "--auto-approve")
     assert applied.exit_code == 0, applied.output

@@ -24,7 +24,6 @@ from __future__ import annotations
 import ast
 import logging
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +31,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
+from tests.builders import EXAMPLE_CATALOG, write_project
 from tests.crash.harness import Emulator, serving
 
 TESTS = Path(__file__).resolve().parent
@@ -96,12 +96,8 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulator]:
 
 @pytest.fixture
 def project(tmp_path: Path, emulator: Emulator) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
     settings = BILLING_TOML.format(base_url=emulator.base_url, key_variable=KEY_VARIABLE)
-    (root / "billing.toml").write_text(settings, encoding="utf-8")
-    shutil.copytree(ROOT / "catalog", root / "catalog")
-    return root
+    return write_project(tmp_path / "project", EXAMPLE_CATALOG, settings=settings)
 
 
 def test_cli_outputs_logs_and_plan_files_hold_no_secret(

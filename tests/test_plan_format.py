@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from reconciler.diff import diff
-from reconciler.model import KINDS, LiveState
+from reconciler.model import KINDS, Address, LiveState
 from reconciler.plan import (
     Action,
     ApplyResult,
@@ -174,6 +174,7 @@ json_values = st.recursive(
     max_leaves=8,
 )
 objects = st.dictionaries(st.text(max_size=6), json_values, max_size=4)
+addresses = st.builds(Address, st.sampled_from(KINDS), keys)
 
 
 @st.composite
@@ -241,7 +242,7 @@ def plans(draw: st.DrawFn) -> Plan:
         changes=ordered,
         summary=Summary.of(ordered, draw(st.integers(0, 1000))),
         diagnostics=tuple(diagnostics),
-        fingerprints=draw(st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=3)),
+        fingerprints=draw(st.dictionaries(addresses, st.text(max_size=8), max_size=3)),
     )
 
 

@@ -10,13 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.test_cli_workflow import billing, control
-
-BILLING = """default_environment = "local"
-
-[environments.local]
-api = "embedded"
-"""
+from tests.builders import write_project
+from tests.running import billing, control
 
 CATALOG = """
 [metrics.api_calls]
@@ -52,11 +47,7 @@ duration_value = 3
 
 
 def _project(root: Path, direction: str) -> Path:
-    (root / "catalog").mkdir(exist_ok=True)
-    (root / "billing.toml").write_text(BILLING, encoding="utf-8")
-    catalog = CATALOG.replace("DIRECTION", direction)
-    (root / "catalog" / "catalog.toml").write_text(catalog, encoding="utf-8")
-    return root
+    return write_project(root, {"catalog.toml": CATALOG.replace("DIRECTION", direction)})
 
 
 def test_an_amount_off_and_an_advance_minimum_apply_and_read_back(tmp_path: Path) -> None:

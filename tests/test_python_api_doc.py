@@ -5,12 +5,12 @@ embedded emulator. An example that raises (or whose assert fails) fails the test
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 import reconciler
+from tests.builders import EXAMPLE_CATALOG, write_project
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "python-api.md"
@@ -37,8 +37,7 @@ def test_the_examples_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (settings,) = _blocks("toml")
-    (tmp_path / "billing.toml").write_text(settings)
-    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
+    write_project(tmp_path, EXAMPLE_CATALOG, settings=settings)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BILLING_ENV", raising=False)
     examples = _blocks("python")

@@ -3,7 +3,6 @@ and the commands that need the emulator say which extra to install, in one line.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import main
+from tests.builders import copy_example
 
-ROOT = Path(__file__).resolve().parent.parent
 HINT = "pip install 'alguna-billing[sandbox]'"
 
 
@@ -38,8 +37,7 @@ def test_sandbox_serve_names_the_extra() -> None:
 
 @pytest.mark.usefixtures("without_fastapi")
 def test_an_embedded_environment_names_the_extra(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
-    shutil.copy(ROOT / "billing.toml", tmp_path / "billing.toml")
+    copy_example(tmp_path)
     result = CliRunner().invoke(
         main, ["--project", str(tmp_path), "plan", "--no-save"], env={"BILLING_ENV": None}
     )

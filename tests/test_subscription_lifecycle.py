@@ -31,6 +31,7 @@ from reconciler.commands.workflow import (
 )
 from reconciler.plan import Action, ApplyStatus
 from tests.api.emulated import FAST_RETRY
+from tests.builders import write_catalog, write_project
 
 KEY = "sk_test_embedded_local"
 
@@ -100,7 +101,7 @@ class World:
     def declare(self, *, activate: bool, later_price: str | None = None) -> None:
         later = LATER.format(price=later_price) if later_price else ""
         text = CATALOG.format(activate=str(activate).lower(), later=later)
-        (self.root / "catalog" / "catalog.toml").write_text(text)
+        write_catalog(self.root, {"catalog.toml": text})
 
     async def plan(self) -> Planned:
         project = Project.open(self.root)
@@ -128,8 +129,7 @@ class World:
 
 @pytest.fixture
 async def world(tmp_path: Path) -> AsyncIterator[World]:
-    (tmp_path / "billing.toml").write_text(SETTINGS)
-    (tmp_path / "catalog").mkdir()
+    write_project(tmp_path, settings=SETTINGS)
     app = create_app()
     asgi = httpx.ASGITransport(app=app)
     base = "http://emulator.invalid"

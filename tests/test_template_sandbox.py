@@ -18,6 +18,7 @@ from reconciler.catalog.render import RenderedFile, render_file
 from reconciler.catalog.template_sandbox import MAX_OUTPUT, MAX_RANGE, MAX_WEIGHT
 from reconciler.cli import main
 from reconciler.source.diagnostics import Diagnostic
+from tests.builders import write_project
 
 KEY = "k3yid.S3CR3T-sandbox-test-key-0123456789"
 SETTINGS = (
@@ -29,12 +30,8 @@ HEADER = '[products.seats]\nname = "Seats"\nfee_type = "fixed"\n'  # lines 1-3
 
 
 def _project(tmp_path: Path, line4: str) -> Path:
-    (tmp_path / "billing.toml").write_text(SETTINGS, encoding="utf-8")
-    (tmp_path / "catalog").mkdir()
-    (tmp_path / "catalog" / "products.toml").write_text(
-        HEADER + line4 + "\n" + 'payment_terms = "advance"\n', encoding="utf-8"
-    )
-    return tmp_path
+    catalog = HEADER + line4 + "\n" + 'payment_terms = "advance"\n'
+    return write_project(tmp_path, {"products.toml": catalog}, settings=SETTINGS)
 
 
 def _invoke(project: Path, *args: str) -> Result:

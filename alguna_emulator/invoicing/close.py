@@ -12,8 +12,8 @@ Owns when an invoice is made and what goes in it (docs/sandbox.md, "How the emul
   segment, aggregated per metric (deduplicated on ``unique_id`` at ingestion);
 - the invoice is a draft; with ``billing.auto_issue_invoices`` (unless false) it is issued
   at once (`lifecycle.issue`: ``invoice.issued``, then payment hooks);
-- a cycle the engine cannot price (a price the emulator does not invoice, negative usage)
-  gets no invoice, and is retried at the next close.
+- a cycle the engine cannot price (a stored price it cannot read, negative usage) gets no
+  invoice, and is retried at the next close.
 
 Runs when the control API moves the clock and before an invoice is read, so what a client
 sees never lags the clock. Must not decide amounts: the shared engine does.

@@ -94,7 +94,8 @@ def _cell(leaf: Doc, match: dict[str, str] | None) -> dict[str, Any]:
     if kind not in _CELL_TYPES:
         raise UnsupportedPriceError(f"a matrix cell of type {kind!r}")
     fields = _model_fields(kind, leaf[f"{kind}_pricing_model"])
-    fields.pop("units", None) if kind == "graduated_tiered" else None
+    if kind == "graduated_tiered":
+        fields.pop("units", None)  # a cell prices its usage: no declared units
     cell = {"type": kind, "label": leaf.get("label"), "match": match, **fields}
     return {k: v for k, v in cell.items() if v is not None}
 

@@ -20,18 +20,21 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from aiolimiter import AsyncLimiter
 
 from reconciler.api.errors import ApiRejectedError, is_retryable
 from reconciler.api.http import HttpCore, retrying_for
+from reconciler.errors import InvalidInputError
+from reconciler.model import canonical_json, digest
+from reconciler.source.diagnostics import Diagnostic
 
 MAX_BATCH = 100
 MAX_PROPERTIES = 50
@@ -56,8 +59,14 @@ _KEYS = {
 }
 
 
-class EventFileError(ValueError):
-    """The file cannot be read as events at all (unknown format, no CSV header)."""
+class EventFileError(InvalidInputError):
+    """The file cannot be read as events at all (unknown format, no CSV header, not UTF-8
+    text): a user error like any other, with one diagnostic naming the file and, where
+    known, the line (the CLI shows it and exits 1)."""
+
+    def __init__(self, path: Path, code: str, message: str, line: int | None = None) -> None:
+        where = Diagnostic(code=code, message=message, file=str(path), line=line)
+        super().__init__([where], f"cannot read {path}")
 
 
 def usage_event(
@@ -99,9 +108,8 @@ def usage_event(
 def derived_unique_id(content: Mapping[str, Any], occurrence: int) -> str:
     """`evt_` + 32 hex digits of SHA-256 over the event's canonical JSON (without
     `unique_id`) and its occurrence number among identical events of the file."""
-    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(f"{canonical}\x00{occurrence}".encode()).hexdigest()
-    return "evt_" + digest[:32]
+    canonical = canonical_json(content, ensure_ascii=False)
+    return "evt_" + digest(f"{canonical}\x00{occurrence}", 32)
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,9 @@ def file_format(path: Path, given: FileFormat | None = None) -> FileFormat:
         return "jsonl"
     if suffix == ".csv":
         return "csv"
-    raise EventFileError(f"cannot tell the format of {path.name}: use .jsonl or .csv")
+    raise EventFileError(
+        path, "events.format", f"cannot tell the format of {path.name}: use .jsonl or .csv"
+    )
 
 
 def _fields(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,10 +164,10 @@ def _jsonl(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
         yield number, raw if isinstance(raw, dict) else "not a JSON object"
 
 
-def _csv(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def _csv(path: Path, lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any] | str]]:
     reader = csv.DictReader(lines)
     if not reader.fieldnames:
-        raise EventFileError("the CSV file has no header row")
+        raise EventFileError(path, "events.csv_header", "the CSV file has no header row", 1)
     for row in reader:
         number = reader.line_num
         if None in row:
@@ -193,9 +203,9 @@ def read_event_file(path: Path, fmt: FileFormat | None = None) -> Iterator[Sourc
     `timestamp`, `properties`; CSV has those columns, a `properties` column of JSON,
     and any other column becomes a property (text)."""
     kind = file_format(path, fmt)
-    seen: Counter[bytes] = Counter()
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = _jsonl(handle) if kind == "jsonl" else _csv(handle)
+    seen: Counter[str] = Counter()
+    with _text(path) as handle:
+        rows = _jsonl(handle) if kind == "jsonl" else _csv(path, handle)
         for number, raw in rows:
             if isinstance(raw, str):
                 yield SourceLine(number, problem=raw)
@@ -210,7 +220,7 @@ def read_event_file(path: Path, fmt: FileFormat | None = None) -> Iterator[Sourc
                 if not isinstance(content["properties"], dict):
                     raise ValueError("properties must be an object")
                 if unique_id is None:
-                    key = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).digest()
+                    key = canonical_json(content)
                     seen[key] += 1
                     unique_id = derived_unique_id(content, seen[key])
                 event = usage_event(
@@ -229,22 +239,46 @@ def read_event_file(path: Path, fmt: FileFormat | None = None) -> Iterator[Sourc
 def count_event_lines(path: Path, fmt: FileFormat | None = None) -> int:
     """How many lines or rows `read_event_file` will yield (for a progress bar)."""
     kind = file_format(path, fmt)
-    with path.open(encoding="utf-8", newline="") as handle:
+    with _text(path) as handle:
         if kind == "jsonl":
             return sum(1 for text in handle if text.strip())
         return max(0, sum(1 for _ in csv.reader(handle)) - 1)
 
 
+@contextmanager
+def _text(path: Path) -> Iterator[TextIO]:
+    """`path` open as UTF-8 text (lines as written); bytes that are not UTF-8 raise
+    `EventFileError` with the first line that has them."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        try:
+            yield handle
+        except UnicodeDecodeError:
+            line = _undecodable_line(path)
+            raise EventFileError(path, "file.encoding", "not UTF-8 text", line) from None
+
+
+def _undecodable_line(path: Path) -> int | None:
+    # Line by line in binary: a UTF-8 sequence never holds a newline byte.
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+    return None
+
+
 @dataclass(frozen=True)
 class BatchResult:
     """What the API said about one batch. `error` is set when it refused the whole batch
-    (then every event of it is in `failed`)."""
+    (then every event of it is in `failed`). The answer (`{ingested, failed}`, the SDK's
+    `IngestEventsResponse`) does not say which accepted events it already had, so
+    neither does this."""
 
     events: tuple[WireEvent, ...]
     ingested: frozenset[str]
     failed: frozenset[str]
     error: str | None = None
-    duplicates: frozenset[str] | None = None  # None: the answer does not say
 
 
 @dataclass
@@ -252,9 +286,7 @@ class Totals:
     """Running totals over every batch sent."""
 
     sent: int = 0
-    ingested: int = 0
-    duplicates: int = 0  # of `ingested`, those the API said it already had
-    duplicates_known: bool = True  # every answer said which were duplicates
+    ingested: int = 0  # accepted by the API, new or already ingested (it does not say)
     failed: int = 0
     batches: int = 0
     refused_batches: int = 0
@@ -263,12 +295,9 @@ class Totals:
     def add(self, result: BatchResult) -> None:
         self.batches += 1
         self.sent += len(result.events)
-        if result.duplicates is None and result.ingested:
-            self.duplicates_known = False
         for event in result.events:
             if event["unique_id"] in result.ingested:
                 self.ingested += 1
-                self.duplicates += event["unique_id"] in (result.duplicates or ())
             else:
                 self.failed += 1
         if result.error is not None:
@@ -308,22 +337,15 @@ class EventSender:
         if any(not event.get("unique_id") for event in events):
             raise ValueError("every event needs a unique_id (it is what makes retries safe)")
         batch = tuple(events)
-        tries = 0
         try:
             async for attempt in retrying_for(self._core.connection.retry, _retryable):
                 with attempt:
-                    tries += 1
                     await self._bucket.acquire(len(batch))
                     body = await self._core.request("POST", "/events", body={"events": batch})
         except ApiRejectedError as exc:
             ids = frozenset(event["unique_id"] for event in batch)
             return BatchResult(batch, frozenset(), ids, error=exc.detail)
-        result = _result(batch, body)
-        if tries > 1 and result.duplicates:
-            # An earlier try may have been stored before its answer was lost: then its
-            # events read as duplicates now, though this send made them. Not known.
-            return BatchResult(batch, result.ingested, result.failed, result.error, None)
-        return result
+        return _result(batch, body)
 
     async def send_all(
         self,
@@ -375,11 +397,7 @@ def _result(batch: tuple[WireEvent, ...], body: object) -> BatchResult:
             batch, frozenset(), frozenset(ids), error="the API's answer had no ingested/failed"
         )
     accepted = frozenset(str(i) for i in ingested) & ids
-    duplicates = body.get("duplicates")
-    known = (
-        frozenset(str(i) for i in duplicates) & accepted if isinstance(duplicates, list) else None
-    )
-    return BatchResult(batch, accepted, frozenset(ids - accepted), duplicates=known)
+    return BatchResult(batch, accepted, frozenset(ids - accepted))
 
 
 def batched(events: Iterable[WireEvent], size: int = MAX_BATCH) -> Iterator[list[WireEvent]]:

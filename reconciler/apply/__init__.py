@@ -23,7 +23,7 @@ from reconciler.apply.resume import (
     reconcile_saved,
 )
 from reconciler.apply.steps import Run
-from reconciler.model import DesiredState, LiveState
+from reconciler.model import Address, DesiredState, LiveState
 from reconciler.plan import ApplyResult, Plan
 
 __all__ = [
@@ -69,7 +69,7 @@ async def resume_plan(
     """Make what is left of the saved plan. `fresh` is a plan made just now from
     `desired` and `live`. Raises `PlanRefusedError` (stale, already applied, another
     environment or catalog) before any write."""
-    made_by = {f"plan.{key}": r.current.applied_by for key, r in live.revisions.items()}
+    made_by = {Address("plan", key): r.current.applied_by for key, r in live.revisions.items()}
     resumption = reconcile_saved(saved, fresh, desired.environment, made_by)
     run = Run.start(saved.plan_id, desired, live, reader, writer)
     result = await execute(run, saved, resumption.jobs, progress or Silent(), stop)

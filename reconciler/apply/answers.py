@@ -24,14 +24,7 @@ from typing import Any
 
 from reconciler.api.errors import ApiProtocolError
 from reconciler.live.identity import live_natural_keys
-from reconciler.model import Kind
-
-ID_PREFIXES: dict[str, str] = {
-    "product": "prod_",
-    "metric": "mtr_",
-    "plan": "pln_",
-    "bundle": "bnd_",
-}
+from reconciler.model import KIND_FACTS, Kind
 
 
 def created_id(
@@ -60,22 +53,15 @@ def created_id(
         raise refuse("without an `id`")
     missing = sorted(set(live_natural_keys(kind, sent)) - set(live_natural_keys(kind, answer)))
     if missing:
-        raise refuse(f"with another object (it does not carry {_natural(kind)} {missing[0]!r})")
+        natural = KIND_FACTS[kind].natural_key
+        raise refuse(f"with another object (it does not carry the {natural} {missing[0]!r})")
     other = owner(remote)
     if other is not None and other != (kind, key):
         raise refuse(f"with the id of {other[0]}.{other[1]} ({remote})")
-    for other_kind, prefix in ID_PREFIXES.items():
-        if other_kind != kind and remote.startswith(prefix):
+    for other_kind, facts in KIND_FACTS.items():
+        if other_kind != kind and facts.id_prefix and remote.startswith(facts.id_prefix):
             raise refuse(f"with a {other_kind} id ({remote})")
     return remote
-
-
-def _natural(kind: Kind) -> str:
-    return {
-        "product": "the sku",
-        "customer": "the alias",
-        "subscription": "the billing_key",
-    }.get(kind, "the name")
 
 
 def answer_field(answer: Mapping[str, Any], name: str, method: str, path: str) -> Any:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from reconciler.apply.progress import Progress
 from reconciler.apply.steps import Run, perform
 from reconciler.errors import BillingError
+from reconciler.model import Address
 from reconciler.plan import ApplyResult, Change, Plan, apply_order
 
 
@@ -104,8 +105,8 @@ def _groups(jobs: Sequence[Job]) -> list[list[list[Job]]]:
     ordered = sorted(jobs, key=lambda job: apply_order(job.change))
     groups: list[list[list[Job]]] = []
     for _, in_group in itertools.groupby(ordered, key=lambda job: apply_order(job.change)[0]):
-        lanes: dict[str, list[Job]] = {}
+        lanes: dict[Address, list[Job]] = {}
         for job in in_group:
-            lanes.setdefault(f"{job.change.kind}.{job.change.key}", []).append(job)
+            lanes.setdefault(job.change.address.resource, []).append(job)
         groups.append(list(lanes.values()))
     return groups

@@ -24,10 +24,10 @@ Two derivations, by what a step does:
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from typing import Any
+
+from reconciler.model import Address, canonical_json, digest
 
 # The API accepts keys up to 255 characters; a fixed-length digest fits any address.
 _PREFIX = "billing-"
@@ -35,7 +35,7 @@ _PREFIX = "billing-"
 
 def derived_key(*parts: str) -> str:
     """A fixed-length idempotency key that depends only on `parts` (joined by newlines)."""
-    return _PREFIX + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:48]
+    return _PREFIX + digest("\n".join(parts), 48)
 
 
 def idempotency_key(plan_id: str, change_id: str, step: str) -> str:
@@ -44,12 +44,11 @@ def idempotency_key(plan_id: str, change_id: str, step: str) -> str:
 
 
 def content_key(
-    environment: str, address: str, step: str, path: str, body: Mapping[str, Any] | None = None
+    environment: str, address: Address, step: str, path: str, body: Mapping[str, Any] | None = None
 ) -> str:
     """The content-addressed key of a write (module docstring): equal for equal
     requests made for the same address in the same environment, by any plan."""
-    canonical = json.dumps(body or {}, sort_keys=True, separators=(",", ":"), default=str)
-    return derived_key("content", environment, address, step, path, canonical)
+    return derived_key("content", environment, address, step, path, canonical_json(body or {}))
 
 
 def successor(key: str, replayed_id: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 
 from reconciler.api import ApiReader
 from reconciler.errors import BillingError
-from reconciler.model import Address, CatalogFile, Kind, LiveState, Resource
+from reconciler.model import PATH_OF_KIND, Address, Kind, LiveState, Resource
 from reconciler.wire import MapResolver, from_wire, patch_body
 
 WireObject = dict[str, Any]
@@ -50,13 +50,9 @@ class Recheck:
         may refer to an unmanaged one)."""
         if self._resolver is None:
             live = self._live
-            ids = {Address.parse(a): remote for a, remote in live.ids.items()}
+            ids = dict(live.ids)
             ids.update({Address(kind=u.kind, key=u.key): u.remote_id for u in live.unmanaged})
-            merged: dict[str, Any] = {}
-            for kind in ("metric", "product", "plan", "bundle", "customer", "subscription"):
-                table = f"{kind}s"
-                merged[table] = {**getattr(live.unmanaged_tables, table), **getattr(live, table)}
-            self._resolver = MapResolver(CatalogFile.model_construct(None, **merged), ids)
+            self._resolver = MapResolver(live.with_unmanaged(), ids)
         return self._resolver
 
     def _body(
@@ -91,7 +87,7 @@ class Recheck:
         since the plan read it; return `body` without the fields that already hold their
         declared value."""
         where = f"{kind}.{name}"
-        obj = await reader.get(f"/{kind}s/{remote}")
+        obj = await reader.get(f"{PATH_OF_KIND[kind]}/{remote}")
         versions = (
             await reader.get_list(f"/subscriptions/{remote}/versions")
             if kind == "subscription"

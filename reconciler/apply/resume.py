@@ -78,7 +78,7 @@ def reconcile_saved(
     saved: Plan,
     fresh: Plan,
     environment: str,
-    made_by: Mapping[str, str | None] | None = None,
+    made_by: Mapping[Address, str | None] | None = None,
 ) -> Resumption:
     """May `saved` run now (`fresh` is the plan made just now), and what is left of it.
     `made_by` is, per plan address, who created its current revision (the marker's `by`):
@@ -96,12 +96,12 @@ def reconcile_saved(
                 f" {fresh.catalog_digest}. Plan again and review the new plan"
             ],
         )
-    by_address: dict[str, list[Change]] = {}
+    by_address: dict[Address, list[Change]] = {}
     for change in fresh.changes:
         by_address.setdefault(change.address, []).append(change)
-    touched = {Address.resource_of(c.address) for c in saved.changes}
+    touched = {c.address.resource for c in saved.changes}
     jobs: list[Job] = []
-    done: list[str] = []
+    done: list[Change] = []
     stale: list[str] = []
     used: set[str] = set()
     for change in saved.changes:
@@ -113,19 +113,18 @@ def reconcile_saved(
         elif any(f.action is change.action for f in candidates):
             stale.append(f"{change.address}: the live object no longer matches what the plan saw")
         else:
-            done.append(change.change_id)
+            done.append(change)
     ours = applied_by(saved.plan_id)
-    for change_id in done:
-        address, _, action = change_id.partition("#")
-        by = (made_by or {}).get(address)
-        if action == Action.NEW_REVISION.value and by is not None and by != ours:
+    for change in done:
+        by = (made_by or {}).get(change.address)
+        if change.action is Action.NEW_REVISION and by is not None and by != ours:
             stale.append(
-                f"{address}: its new revision was created by another apply (by={by}) since"
-                " this plan was made"
+                f"{change.address}: its new revision was created by another apply (by={by})"
+                " since this plan was made"
             )
-    done_resources = {Address.resource_of(c.split("#", 1)[0]) for c in done}
+    done_resources = {c.address.resource for c in done}
     for job in jobs:
-        resource = Address.resource_of(job.change.address)
+        resource = job.change.address.resource
         recorded = saved.fingerprints.get(resource)
         if job.key_base.endswith(f"#{Action.REPLACE.value}") and job.change.action is Action.CREATE:
             # This plan's first step already renamed the old object out of the way.
@@ -140,7 +139,7 @@ def reconcile_saved(
     for change in fresh.changes:
         if change.change_id in used:
             continue
-        if Address.resource_of(change.address) in touched:
+        if change.address.resource in touched:
             stale.append(f"{change.address} now also needs a {change.action.value} the plan lacks")
         else:
             outside.append(change)
@@ -156,4 +155,6 @@ def reconcile_saved(
             " changes; nothing was written",
             [],
         )
-    return Resumption(jobs=tuple(jobs), done=tuple(done), outside=tuple(outside))
+    return Resumption(
+        jobs=tuple(jobs), done=tuple(c.change_id for c in done), outside=tuple(outside)
+    )

@@ -55,6 +55,7 @@ from reconciler.diff.subscriptions import effective_text
 from reconciler.errors import BillingError
 from reconciler.live.identity import Matcher
 from reconciler.model import (
+    PATH_OF_KIND,
     Address,
     DesiredState,
     Kind,
@@ -181,13 +182,9 @@ class Run:
         writer: ApiWriter,
     ) -> Run:
         known: dict[tuple[str, str], str] = {
-            (a.kind, a.key): remote for a, remote in _addresses(live.ids)
+            (a.kind, a.key): remote for a, remote in live.ids.items()
         }
         return cls(plan_id, desired, live, reader, writer, Ids(desired, known))
-
-
-def _addresses(ids: dict[str, str]) -> list[tuple[Address, str]]:
-    return [(Address.parse(a), remote) for a, remote in ids.items()]
 
 
 async def perform(run: Run, change: Change, key_base: str) -> None:
@@ -198,7 +195,7 @@ async def perform(run: Run, change: Change, key_base: str) -> None:
         return idempotency_key(run.plan_id, key_base, step)
 
     kind, name = change.kind, change.key
-    address = f"{kind}.{name}"
+    address = change.address.resource
     if change.version is not None:
         await _version_change(run, change, key)
     elif change.action in (Action.CREATE, Action.NEW_REVISION):
@@ -235,7 +232,7 @@ async def _update(run: Run, kind: Kind, name: str, idem: str) -> None:
     if body:
         body = await run.recheck.still_as_read(run.reader, kind, name, remote, body, metadata)
     if body:
-        await run.writer.update(f"/{kind}s/{remote}", body, key=idem)
+        await run.writer.update(f"{PATH_OF_KIND[kind]}/{remote}", body, key=idem)
 
 
 async def _create(run: Run, kind: Kind, key: str) -> None:
@@ -252,7 +249,7 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
         # key does not, so two applies creating the same revision share one key.
         keyed = plan_create_body(resource, key, run.ids)
         body = plan_create_body(resource, key, run.ids, applied_by(run.plan_id))
-    path, address = f"/{kind}s", f"{kind}.{key}"
+    path, address = PATH_OF_KIND[kind], Address(kind, key)
     idem = content_key(run.environment, address, "create", path, keyed)
     for _ in range(MAX_CREATE_ROUNDS):
         outcome = Outcome()
@@ -286,7 +283,7 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
         if later:
             # The SDK's create has no description, trial, discount or spend limits: set
             # them (keyed by content: the same settings of the same new object).
-            settings = f"/{kind}s/{remote}"
+            settings = f"{PATH_OF_KIND[kind]}/{remote}"
             step = content_key(run.environment, address, "settings", settings, later)
             await run.writer.update(settings, later, key=step)
         return
@@ -304,7 +301,7 @@ async def _revision_made_by_another(run: Run, key: str, body: WireObject) -> str
     if wanted is None:
         return None
     for attempt in range(REVISION_LOOKUPS):
-        for plan in await run.reader.list_all("/plans"):
+        for plan in await run.reader.list_all(PATH_OF_KIND["plan"]):
             _, marker = split_marker(plan.get("description"))
             if marker is not None and (marker.key, marker.digest) == (key, wanted.digest):
                 return str(plan["id"])
@@ -316,7 +313,7 @@ async def _still_named(run: Run, kind: Kind, key: str, remote: str) -> bool:
     """Whether the object a replayed create names still carries `key`'s natural key:
     made by a concurrent apply, or by an earlier attempt of ours (then it is the one),
     rather than made earlier and renamed out of band since (then it is not)."""
-    obj = await run.reader.get(f"/{kind}s/{remote}")
+    obj = await run.reader.get(f"{PATH_OF_KIND[kind]}/{remote}")
     match = run.matcher.match(kind, obj)
     return match is not None and match.key == key and match.moved_from is None
 
@@ -328,7 +325,7 @@ async def _tombstone(run: Run, kind: Kind, key: str, idem: str) -> None:
         body = {"sku": tombstoned(live.sku or key, run.plan_id)}
     else:
         raise ApplyStepError(f"a {kind} cannot be replaced")
-    await run.writer.update(f"/{kind}s/{run.ids.remote(kind, key)}", body, key=idem)
+    await run.writer.update(f"{PATH_OF_KIND[kind]}/{run.ids.remote(kind, key)}", body, key=idem)
 
 
 async def _version_change(run: Run, change: Change, key: Callable[[str], str]) -> None:

@@ -13,7 +13,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from reconciler.model import Bundle, Customer, Kind, Metric, Plan, Product, Subscription
+from reconciler.model import (
+    TABLE_OF_KIND,
+    Bundle,
+    Customer,
+    Kind,
+    Metric,
+    Plan,
+    Product,
+    Resource,
+    Subscription,
+)
 from reconciler.source.toml_lines import Path
 
 
@@ -27,6 +37,11 @@ class Declared:
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
     keys: dict[Kind, set[str]] = field(default_factory=dict)
     holes: dict[tuple[Kind, str], list[Path]] = field(default_factory=dict)
+
+    def table(self, kind: Kind) -> dict[str, Resource]:
+        """The (possibly partial) resources of one kind, by key."""
+        table: dict[str, Resource] = getattr(self, TABLE_OF_KIND[kind])
+        return table
 
     def has(self, kind: Kind, key: str | None) -> bool:
         return key is not None and key in self.keys.get(kind, set())

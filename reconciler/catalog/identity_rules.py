@@ -10,14 +10,13 @@ from collections.abc import Iterable
 
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding, error
-from reconciler.model import KINDS, Kind, Resource
+from reconciler.model import KIND_FACTS, KINDS, TABLE_OF_KIND, Kind
 from reconciler.source.toml_lines import Path
 
 
-def _duplicates(
-    kind: Kind, entries: Iterable[tuple[str, Path, str | None]], what: str
-) -> list[Finding]:
+def _duplicates(kind: Kind, entries: Iterable[tuple[str, Path, str | None]]) -> list[Finding]:
     """`entries` are (key, path, natural key); report every entry after the first."""
+    what, table = KIND_FACTS[kind].natural_key, KIND_FACTS[kind].table
     first: dict[str, str] = {}
     found: list[Finding] = []
     for key, path, natural in entries:
@@ -30,8 +29,8 @@ def _duplicates(
                     key,
                     path,
                     "identity.duplicate",
-                    f"{what} {natural!r} is also used by {kind}s.{first[natural]};"
-                    f" {what}s identify {kind}s in Alguna",
+                    f"{what} {natural!r} is also used by {table}.{first[natural]};"
+                    f" {what}s identify {table} in Alguna",
                 )
             )
         first.setdefault(natural, key)
@@ -41,13 +40,13 @@ def _duplicates(
 def check_identity(declared: Declared) -> list[Finding]:
     found: list[Finding] = []
     found += _duplicates(
-        "metric", ((k, ("name",), m.name) for k, m in sorted(declared.metrics.items())), "name"
+        "metric", ((k, ("name",), m.name) for k, m in sorted(declared.metrics.items()))
     )
     found += _duplicates(
-        "plan", ((k, ("name",), p.name) for k, p in sorted(declared.plans.items())), "name"
+        "plan", ((k, ("name",), p.name) for k, p in sorted(declared.plans.items()))
     )
     found += _duplicates(
-        "bundle", ((k, ("name",), b.name) for k, b in sorted(declared.bundles.items())), "name"
+        "bundle", ((k, ("name",), b.name) for k, b in sorted(declared.bundles.items()))
     )
     found += _duplicates(
         "product",
@@ -55,21 +54,20 @@ def check_identity(declared: Declared) -> list[Finding]:
             (k, ("sku",), None if declared.broken("product", k, ("sku",)) else p.sku or k)
             for k, p in sorted(declared.products.items())
         ),
-        "sku",
     )
     aliases = (
         (key, ("aliases", index) if index >= 0 else (), alias)
         for key, customer in sorted(declared.customers.items())
         for index, alias in [(-1, key), *enumerate(customer.aliases or ())]
     )
-    found += _duplicates("customer", aliases, "alias")
+    found += _duplicates("customer", aliases)
     for kind in KINDS:
         found += _check_moved_from(declared, kind)
     return found
 
 
 def _check_moved_from(declared: Declared, kind: Kind) -> list[Finding]:
-    resources: dict[str, Resource] = getattr(declared, f"{kind}s")
+    resources, table = declared.table(kind), TABLE_OF_KIND[kind]
     claimed: dict[str, str] = {}
     found: list[Finding] = []
     for key, resource in sorted(resources.items()):
@@ -95,7 +93,7 @@ def _check_moved_from(declared: Declared, kind: Kind) -> list[Finding]:
                         key,
                         path,
                         "ref.cycle" if cycle else "moved_from.declared",
-                        f"`{old}` is still declared as {kind}s.{old}; moved_from"
+                        f"`{old}` is still declared as {table}.{old}; moved_from"
                         " names keys that no longer exist",
                     )
                 )
@@ -106,7 +104,7 @@ def _check_moved_from(declared: Declared, kind: Kind) -> list[Finding]:
                         key,
                         path,
                         "moved_from.duplicate",
-                        f"`{old}` is already claimed by {kind}s.{claimed[old]}",
+                        f"`{old}` is already claimed by {table}.{claimed[old]}",
                     )
                 )
             claimed.setdefault(old, key)

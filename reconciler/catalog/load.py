@@ -9,8 +9,6 @@ reaches a stage that could.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -33,15 +31,17 @@ from reconciler.catalog.test_rules import (
     check_tests,
     declare_tests,
 )
-from reconciler.errors import InvalidInputError
 from reconciler.model import (
     KIND_OF_TABLE,
     RESOURCE_CLASS,
+    TABLE_OF_KIND,
     Address,
     DesiredState,
     InvoiceTest,
     Kind,
     Source,
+    canonical_json,
+    digest,
 )
 from reconciler.source.diagnostics import Diagnostic, has_errors, sort_key
 from reconciler.source.toml_errors import decode_text, toml_error_line, toml_error_message
@@ -90,10 +90,12 @@ def catalog_files(catalog_dir: Path) -> list[Path]:
     return sorted(p for p in catalog_dir.rglob("*.toml") if p.is_file())
 
 
-def load_catalog(
+def load_desired(
     project: Path, catalog_dir: str, environment: str, variables: Mapping[str, Any]
 ) -> LoadResult:
-    """Load and check the catalog of `project` for `environment`."""
+    """Load and check the catalog of `project` for `environment`; never raises for a
+    catalog problem (every one is a diagnostic in the result). The raising form, on a
+    `Project`, is `reconciler.load_catalog` (commands.workflow)."""
     root = project / catalog_dir
     diagnostics: list[Diagnostic] = []
     parsed: list[ParsedFile] = []
@@ -127,16 +129,6 @@ def load_catalog(
         return LoadResult(None, diagnostics)
     state = _desired_state(environment, declared, sources, tests, invoice_tests)
     return LoadResult(state, diagnostics)
-
-
-def load_or_raise(
-    project: Path, catalog_dir: str, environment: str, variables: Mapping[str, Any]
-) -> LoadResult:
-    """`load_catalog`, raising InvalidInputError (with every diagnostic) on any error."""
-    result = load_catalog(project, catalog_dir, environment, variables)
-    if result.state is None:
-        raise InvalidInputError(result.diagnostics, "the catalog has problems")
-    return result
 
 
 def _parse_file(relative: str, file: Path, variables: Mapping[str, Any]) -> ParsedFile | Diagnostic:
@@ -246,7 +238,7 @@ def _suppressed(finding: Finding, declared: Declared) -> bool:
 
 
 def _locate(finding: Finding, sources: _Sources) -> Diagnostic:
-    table = f"{finding.kind}s"
+    table = TABLE_OF_KIND[finding.kind]
     path = (table, finding.key, *finding.path)
     file, line = sources[finding.kind, finding.key]
     return Diagnostic(
@@ -259,17 +251,17 @@ def _locate(finding: Finding, sources: _Sources) -> Diagnostic:
     )
 
 
-def _version_sources(declared: Declared, sources: _Sources) -> dict[str, Source]:
+def _version_sources(declared: Declared, sources: _Sources) -> dict[Address, Source]:
     """Each declared subscription version by its address (`subscription.k.versions[2026-
     01-01]`), at its own `[[subscriptions.k.versions]]` line: plan-time diagnostics about
     a version point there, not at the subscription."""
-    out: dict[str, Source] = {}
+    out: dict[Address, Source] = {}
     for key, subscription in sorted(declared.subscriptions.items()):
         file, line = sources["subscription", key]
         for index, version in enumerate(subscription.versions):
             effective = version.effective
             text = effective.isoformat() if isinstance(effective, dt.date) else effective
-            address = str(Address(kind="subscription", key=key, version=text))
+            address = Address(kind="subscription", key=key, version=text)
             here = file.line_of(("subscriptions", key, "versions", index)) or line
             out[address] = Source(file=file.path, line=here)
     return out
@@ -286,24 +278,20 @@ def _desired_state(
     the digest says what the catalog declares to Alguna, and a saved plan must not go
     stale because a test was added or fixed."""
     state_sources = {
-        f"{kind}.{key}": Source(file=file.path, line=line)
+        Address(kind, key): Source(file=file.path, line=line)
         for (kind, key), (file, line) in sorted(sources.items())
     }
     state_sources.update(_version_sources(declared, sources))
     tables = {table: dict(sorted(getattr(declared, table).items())) for table in KIND_OF_TABLE}
-    digest_input = json.dumps(
-        {
-            table: {k: v.model_dump(mode="json") for k, v in items.items()}
-            for table, items in tables.items()
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    digest = "sha256:" + hashlib.sha256(digest_input.encode()).hexdigest()
+    dumped = {
+        table: {k: v.model_dump(mode="json") for k, v in items.items()}
+        for table, items in tables.items()
+    }
+    catalog_digest = digest(canonical_json(dumped), labelled=True)
     return DesiredState(
         environment=environment,
         sources=state_sources,
-        catalog_digest=digest,
+        catalog_digest=catalog_digest,
         tests={key: tests[key].test for key in sorted(tests)},
         invoice_tests={key: invoice_tests[key].test for key in sorted(invoice_tests)},
         **tables,

@@ -160,12 +160,6 @@ def _refers_to_invalid(declared: Declared, ref: PriceRef) -> bool:
     owners: list[tuple[Kind, str]] = [(ref.owner, ref.key)]
     if ref.bundle is not None:
         owners.append(("bundle", ref.bundle))
-    tables: dict[Kind, Mapping[str, object]] = {
-        "plan": declared.plans,
-        "bundle": declared.bundles,
-        "customer": declared.customers,
-        "subscription": declared.subscriptions,
-    }
     if ref.owner == "subscription":
         subscription = declared.subscriptions.get(ref.key)
         if subscription is not None:
@@ -174,7 +168,7 @@ def _refers_to_invalid(declared: Declared, ref: PriceRef) -> bool:
             if subscription.plan is not None:
                 owners.append(("plan", subscription.plan))
     return any(
-        declared.has(kind, key) and (key not in tables[kind] or declared.partial(kind, key))
+        declared.has(kind, key) and (key not in declared.table(kind) or declared.partial(kind, key))
         for kind, key in owners
     )
 

@@ -1,42 +1,63 @@
-"""The `billing` command line: parse, call the library, render, exit.
+"""The `billing` command line: click wiring only.
 
-Meant to hold click wiring only. Some commands still hold logic here (the apply sequence
-in `workflow`, the HTTP clients of `events` and `listen`, the server of `listen`); phase 2
-of issue 14 moves it to `reconciler.commands`. Exit codes everywhere: 0 success or nothing to do,
-1 error, 2 changes present (with --detailed-exitcode, and always for drift). A user error
-never shows a traceback; `--debug` shows one. The emulator is imported lazily, only by the
-`sandbox` commands and the embedded environment.
+Each command module here parses its options, calls one function of
+`reconciler.commands` (which returns a result object and never prints), renders the
+result with `reconciler.report`, and maps it to an exit code: 0 success or nothing to
+do, 1 error, 2 changes present (with --detailed-exitcode, and always for drift). A user
+error never shows a traceback (`common.guarded`); `--debug` shows one. Nothing here opens
+an HTTP client, a server or the emulator: `commands` does.
+
+Commands are loaded lazily (`lazy.LazyGroup`): this module imports click and nothing
+heavy, so `billing --help` and `billing --version` start at once, and a command imports
+only what it needs (the emulator, FastAPI, httpx, Jinja2 and pydantic come in with the
+commands that use them). `tests/test_cli_startup.py` holds this.
+
+To add a command, write `reconciler/cli/<name>.py` with a click command (or group) and
+add one line to `COMMANDS` below: the name, `"module:attribute"`, and the first paragraph
+of the command's docstring (what `billing --help` shows; the test checks they agree):
+
+    "invoice": LazyCommand("reconciler.cli.invoice:invoice", "Preview an invoice ..."),
 """
 
+# ruff: noqa: E501 (one line per command, see above)
 from __future__ import annotations
 
-import logging
-import sys
 from pathlib import Path
 
 import click
 
-from reconciler.cli.common import Context, env_option, guarded
-from reconciler.cli.events import events
-from reconciler.cli.fmt import fmt
-from reconciler.cli.importing import import_command
-from reconciler.cli.init import init_command
-from reconciler.cli.invoice import invoice
-from reconciler.cli.listen import listen
-from reconciler.cli.pricing import pricing_tests, quote
-from reconciler.cli.promote import promote_command
-from reconciler.cli.sandbox import sandbox
-from reconciler.cli.show import show
-from reconciler.cli.workflow import apply, drift, plan
-from reconciler.errors import EnvironmentSelectionError, InvalidInputError
-from reconciler.report.diagnostics import diagnostics_json, diagnostics_text
-from reconciler.report.schema import catalog_schema_json
-from reconciler.settings import SETTINGS_FILE
-from reconciler.source.diagnostics import Diagnostic
+from reconciler.cli.common import Context
+from reconciler.cli.lazy import LazyCommand, LazyGroup
 from reconciler.version import __version__
 
+# name -> where the command lives, and the first paragraph of its help (billing --help)
+# fmt: off
+COMMANDS: dict[str, LazyCommand] = {
+    "apply": LazyCommand("reconciler.cli.workflow:apply", "Make the live account match the catalog: a saved PLANFILE exactly, or a fresh plan."),
+    "drift": LazyCommand("reconciler.cli.workflow:drift", "Show what changed in the live account outside the catalog; exit 2 on drift."),
+    "events": LazyCommand("reconciler.cli.events:events", "Send usage events (POST /events)."),
+    "fmt": LazyCommand("reconciler.cli.fmt:fmt", "Format catalog files canonically, keeping every comment."),
+    "import": LazyCommand("reconciler.cli.importing:import_command", "Write catalog files for live objects the catalog does not declare yet."),
+    "init": LazyCommand("reconciler.cli.init:init_command", "Start a new project in DIRECTORY (default: here): billing.toml, a catalog that validates, plans/, .gitignore and the CI workflows. Never overwrites a file."),
+    "invoice": LazyCommand("reconciler.cli.invoice:invoice", "Invoices the catalog produces (offline)."),
+    "listen": LazyCommand("reconciler.cli.listen:listen", "Print (or forward) the emulator's webhooks for an environment, verified."),
+    "plan": LazyCommand("reconciler.cli.workflow:plan", "Show what apply would change in the live account, money first."),
+    "promote": LazyCommand("reconciler.cli.promote:promote_command", "Plan --to from the catalog, after proving --from matches it (natural keys, not ids)."),
+    "quote": LazyCommand("reconciler.cli.pricing:quote", "Price a usage under a declared price, tier by tier (offline)."),
+    "sandbox": LazyCommand("reconciler.cli.sandbox:sandbox", "Run the local Alguna API emulator."),
+    "schema": LazyCommand("reconciler.cli.schema:schema", "Print the JSON Schema of a catalog file (for editors and CI)."),
+    "show": LazyCommand("reconciler.cli.show:show", "Show a saved plan exactly as `billing plan` showed it: offline, no API key."),
+    "test": LazyCommand("reconciler.cli.pricing:pricing_tests", "Run the pricing and invoice tests declared in the catalog (offline); exit 1 if any fails."),
+    "validate": LazyCommand("reconciler.cli.validate:validate", "Check billing.toml and the catalog; exit 0 if valid, 1 with every problem."),
+}
+# fmt: on
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--project",
     "project_dir",
@@ -50,64 +71,8 @@ from reconciler.version import __version__
 @click.pass_context
 def main(ctx: click.Context, project_dir: Path | None, debug: bool, verbose: int) -> None:
     """Billing as code for Alguna: declare your catalog in TOML, plan and apply it."""
+    import logging  # here: --help and --version never need it
+
     level = logging.DEBUG if debug or verbose > 1 else logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     ctx.obj = Context(project_dir=project_dir, debug=debug)
-
-
-@main.command()
-@env_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.pass_obj
-@guarded
-def validate(obj: Context, env: str | None, fmt: str) -> None:
-    """Check billing.toml and the catalog; exit 0 if valid, 1 with every problem."""
-    try:
-        project = obj.project()
-        name = project.environment(env)
-    except (InvalidInputError, EnvironmentSelectionError) as exc:
-        if fmt != "json":
-            raise
-        diagnostics = getattr(exc, "diagnostics", None) or [
-            Diagnostic(code="settings.environment", message=str(exc), file=SETTINGS_FILE)
-        ]
-        click.echo(diagnostics_json(diagnostics, environment=env))
-        sys.exit(1)
-    result = project.load_catalog(name)
-    valid = result.state is not None
-    if fmt == "json":
-        click.echo(diagnostics_json(result.diagnostics, environment=name))
-    elif result.diagnostics:
-        click.echo(diagnostics_text(result.diagnostics), err=not valid)
-    if valid and fmt == "text":
-        state = result.state
-        assert state is not None
-        count = len(state.resources())
-        click.echo(f"The catalog is valid for environment {name!r}: {count} resources.")
-    sys.exit(0 if valid else 1)
-
-
-@main.command()
-@guarded
-def schema() -> None:
-    """Print the JSON Schema of a catalog file (for editors and CI)."""
-    click.echo(catalog_schema_json())
-
-
-for command in (
-    plan,
-    apply,
-    drift,
-    sandbox,
-    quote,
-    pricing_tests,
-    invoice,
-    listen,
-    events,
-    import_command,
-    promote_command,
-    fmt,
-    show,
-    init_command,
-):
-    main.add_command(command)

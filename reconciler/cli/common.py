@@ -2,6 +2,10 @@
 
 The guard is where user errors become exit code 1 with a message (and no traceback unless
 `--debug`); commands never print errors themselves.
+
+Imported by the top-level group (`Context`) before any command is chosen, so it imports
+only click at module level: the project, the error tree and the renderers (pydantic
+behind them) are imported when a command runs (see `reconciler.cli`, lazy loading).
 """
 
 from __future__ import annotations
@@ -11,15 +15,15 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
-from click.shell_completion import CompletionItem
 
-from reconciler.commands.project import Project
-from reconciler.errors import BillingError, InvalidInputError
-from reconciler.report.diagnostics import diagnostics_text
-from reconciler.source.diagnostics import Diagnostic
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+    from reconciler.commands.project import Project
+    from reconciler.source.diagnostics import Diagnostic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,6 +34,8 @@ class Context:
     debug: bool
 
     def project(self) -> Project:
+        from reconciler.commands.project import Project
+
         return Project.open(self.project_dir)
 
 
@@ -40,6 +46,8 @@ def stdout_color() -> bool:
 
 def fail(message: str, diagnostics: list[Diagnostic] | None = None) -> NoReturn:
     if diagnostics:
+        from reconciler.report.diagnostics import diagnostics_text
+
         click.echo(diagnostics_text(diagnostics), err=True)
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
@@ -50,6 +58,8 @@ def guarded(func: F) -> F:
     --debug asks for the traceback."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from reconciler.errors import BillingError, InvalidInputError
+
         ctx = click.get_current_context().find_object(Context)
         debug = ctx.debug if ctx is not None else False
         try:
@@ -77,6 +87,9 @@ def guarded(func: F) -> F:
 def _completion_project(ctx: click.Context) -> Project | None:
     """The project a command line being completed is about (`--project`, else the one
     around the current folder); None when there is none or it does not load."""
+    from reconciler.commands.project import Project
+    from reconciler.errors import BillingError
+
     explicit = ctx.find_root().params.get("project_dir")
     try:
         return Project.open(explicit)
@@ -88,6 +101,8 @@ def complete_environments(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:
     """Shell completion of `--env`: the environments billing.toml declares."""
+    from click.shell_completion import CompletionItem
+
     project = _completion_project(ctx)
     names = sorted(project.settings.environments) if project is not None else []
     return [CompletionItem(name) for name in names if name.startswith(incomplete)]
@@ -99,12 +114,14 @@ def complete_addresses(
     """Shell completion of an address (`--target`, `--exclude`): `<kind>.<key>` of every
     resource the catalog declares for the environment given so far (or the default).
     A catalog that does not load completes nothing (never an error in the shell)."""
+    from click.shell_completion import CompletionItem
+
     project = _completion_project(ctx)
     if project is None:
         return []
     try:
         env = project.environment(ctx.params.get("env"))
-        state = project.load_catalog(env).state
+        state = project.load_desired(env).state
     except Exception:  # a completion must never print a traceback into the shell
         return []
     addresses = sorted(str(address) for address in state.resources()) if state else []

@@ -16,18 +16,9 @@ from pathlib import Path
 
 import click
 
-from reconciler.catalog import catalog_files
 from reconciler.cli.common import Context, guarded
-from reconciler.commands.fmt import format_files
-from reconciler.commands.fmt.files import Status
+from reconciler.commands.fmt import format_catalog, format_failed
 from reconciler.report.fmt_output import changed_lines, fmt_summary, problem_lines
-
-
-def _expand(paths: tuple[Path, ...]) -> list[Path]:
-    found: list[Path] = []
-    for path in paths:
-        found.extend(catalog_files(path) if path.is_dir() else [path])
-    return found
 
 
 @click.command("fmt")
@@ -45,19 +36,10 @@ def fmt(
     obj: Context, files: tuple[Path, ...], check: bool, show_diff: bool, sort_keys: bool
 ) -> None:
     """Format catalog files canonically, keeping every comment."""
-    if files:
-        root = Path.cwd()
-        targets = _expand(files)
-    else:
-        project = obj.project()
-        root = project.root
-        targets = catalog_files(root / project.settings.catalog_dir)
-    outcomes = format_files(root, targets, write=not check, sort_keys=sort_keys)
+    project = None if files else obj.project()
+    outcomes = format_catalog(project, files, check=check, sort_keys=sort_keys)
     click.echo(changed_lines(outcomes, check=check, show_diff=show_diff), nl=False)
     for line in problem_lines(outcomes):
         click.echo(line, err=True)
     click.echo(fmt_summary(outcomes, check=check), err=True)
-    failed = any(
-        o.status is Status.ERROR or (check and o.status is Status.CHANGED) for o in outcomes
-    )
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if format_failed(outcomes, check=check) else 0)

@@ -1,13 +1,12 @@
 """`billing import`: write catalog files for live objects the catalog does not declare.
 
-Thin: `reconciler.commands.importing` decides and writes; this parses options, opens the
-environment, prints what was imported, adopted and skipped, and exits 0 (imported, or
+Thin: `reconciler.commands.importing` opens the environment, decides and writes; this
+parses options, prints what was imported, adopted and skipped, and exits 0 (imported, or
 nothing to import) or 1 (an error, or an import whose files do not load cleanly).
 """
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import cast
@@ -15,9 +14,7 @@ from typing import cast
 import click
 
 from reconciler.cli.common import Context, env_option, guarded
-from reconciler.cli.targets import transport_for
-from reconciler.commands.importing import ImportOptions, ImportResult, import_live
-from reconciler.commands.workflow import load_catalog, open_target
+from reconciler.commands.importing import ImportOptions, import_environment
 from reconciler.model import KINDS, Kind
 from reconciler.report.import_output import import_text
 from reconciler.source.diagnostics import Severity
@@ -73,7 +70,6 @@ def import_command(
     """Write catalog files for live objects the catalog does not declare yet."""
     project = obj.project()
     name = project.environment(env)
-    catalog = load_catalog(project, name)
     options = ImportOptions(
         out_dir=(out_dir or project.root / project.settings.catalog_dir).absolute(),
         kinds=tuple(cast(Kind, k) for k in kinds),
@@ -82,12 +78,7 @@ def import_command(
         adopt=adopt,
         dry_run=dry_run,
     )
-
-    async def run() -> ImportResult:
-        async with open_target(project, name, transport_for(project, name)) as target:
-            return await import_live(project, catalog, target, options)
-
-    result = asyncio.run(run())
+    result = import_environment(project, name, options)
     click.echo(import_text(result), nl=False)
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     sys.exit(1 if errors else 0)

@@ -8,17 +8,15 @@ exits 1. Exit codes otherwise as for `plan`.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
 import click
 
 from reconciler.cli.common import Context, guarded
-from reconciler.cli.targets import transport_for
-from reconciler.cli.workflow import emit_plan, plan_exit_code, selection_options
-from reconciler.commands.promote import Promoted, PromotionRefusedError, promote
-from reconciler.planning.targeting import Selection
+from reconciler.cli.workflow import emit_plan, selection_options
+from reconciler.commands.plan_apply import Selection, plan_exit_code
+from reconciler.commands.promote import PromotionRefusedError, promote_environments
 from reconciler.report.drift_output import drift_text
 
 
@@ -54,19 +52,9 @@ def promote_command(
     project = obj.project()
     source = project.environment(source)
     target = project.environment(target)
-
-    async def run() -> Promoted:
-        transports = {name: transport_for(project, name) for name in (source, target)}
-        return await promote(
-            project,
-            source,
-            target,
-            transports=transports,
-            selection=Selection(targets=targets, excludes=excludes),
-        )
-
+    selection = Selection(targets=targets, excludes=excludes)
     try:
-        promoted = asyncio.run(run())
+        promoted = promote_environments(project, source, target, selection)
     except PromotionRefusedError as exc:
         click.echo(drift_text(exc.source, color=False), nl=False, err=True)
         raise

@@ -1,4 +1,4 @@
-"""`billing plan`, `billing apply`, `billing drift`: parse, call `commands.workflow`,
+"""`billing plan`, `billing apply`, `billing drift`: parse, call `commands.plan_apply`,
 render, exit.
 
 Exit codes (DESIGN §4): 0 success or nothing to do; 1 error (a catalog problem, a plan
@@ -9,7 +9,6 @@ always for `drift`). Plans with changes are saved to `plans/<env>/<plan id>.json
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,12 +16,6 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler.apply.plan_files import (
-    check_permissions,
-    default_plan_path,
-    read_plan,
-    write_plan,
-)
 from reconciler.cli.common import (
     Context,
     complete_addresses,
@@ -31,28 +24,31 @@ from reconciler.cli.common import (
     guarded,
     stdout_color,
 )
-from reconciler.cli.targets import run_interruptible, transport_for
-from reconciler.commands.project import Project
-from reconciler.commands.workflow import (
-    Catalog,
-    Planned,
-    apply_planned,
-    apply_saved,
-    load_catalog,
-    open_target,
-    plan_target,
+from reconciler.commands.plan_apply import (
+    ProtectedEnvironmentError,
+    Review,
+    Selection,
+    apply_fresh,
+    apply_plan_file,
+    drift_environment,
+    drift_exit_code,
+    plan_environment,
+    plan_exit_code,
+    save_plan,
 )
+from reconciler.commands.project import Project
+from reconciler.commands.workflow import Catalog, load_catalog
 from reconciler.errors import InvalidInputError
 from reconciler.plan import ApplyResult, ApplyStatus, Plan
-from reconciler.planning.targeting import Selection
-from reconciler.report.apply_output import apply_json, apply_text
+from reconciler.report.apply_output import apply_json, apply_text, resumption_notes
 from reconciler.report.diagnostics import diagnostics_json, diagnostics_markdown
 from reconciler.report.drift_output import drift_json, drift_markdown, drift_text
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
 from reconciler.report.progress_output import ConsoleProgress
-from reconciler.source.diagnostics import Severity
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["apply", "drift", "emit_plan", "plan", "selection_options"]
 
 
 def selection_options(func: F) -> F:
@@ -81,22 +77,6 @@ def _shown(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
-
-
-async def _plan(
-    project: Project,
-    name: str,
-    catalog: Catalog,
-    selection: Selection | None = None,
-    *,
-    policies: bool = True,
-) -> Planned:
-    async with open_target(project, name, transport_for(project, name)) as target:
-        return await plan_target(catalog, target, selection=selection, policies=policies)
-
-
-def _has_errors(plan: Plan) -> bool:
-    return any(d.severity is Severity.ERROR for d in plan.diagnostics)
 
 
 @click.command()
@@ -130,9 +110,9 @@ def plan(
     name = project.environment(env)
     selection = Selection(targets=targets, excludes=excludes)
     catalog = _catalog_or_report(project, name, fmt, "plan")
-    planned = asyncio.run(_plan(project, name, catalog, selection))
-    emit_plan(project, planned.plan, out=out, no_save=no_save, fmt=fmt)
-    sys.exit(plan_exit_code(planned.plan, detailed_exitcode))
+    result = plan_environment(project, name, catalog, selection)
+    emit_plan(project, result, out=out, no_save=no_save, fmt=fmt)
+    sys.exit(plan_exit_code(result, detailed_exitcode))
 
 
 def _catalog_or_report(project: Project, name: str, fmt: str, report: str) -> Catalog:
@@ -155,31 +135,21 @@ def _catalog_or_report(project: Project, name: str, fmt: str, report: str) -> Ca
 
 
 def emit_plan(project: Project, result: Plan, *, out: Path | None, no_save: bool, fmt: str) -> None:
-    """Print `result` in `fmt` and save it when it has changes and no errors (mode 0600,
-    `plans/<env>/<plan id>.json` unless `out`). Shared by `plan` and `promote`."""
+    """Print `result` in `fmt`, then save it (`commands.plan_apply.save_plan`: with
+    changes and no errors) unless `no_save`. Shared by `plan` and `promote`."""
     if fmt == "json":
         click.echo(plan_json(result), nl=False)
     elif fmt == "markdown":
         click.echo(plan_markdown(result), nl=False)
     else:
         click.echo(plan_text(result, color=stdout_color()), nl=False)
-    if result.has_changes and not no_save and not _has_errors(result):
-        path = write_plan(
-            out or default_plan_path(project.root / project.settings.plans_dir, result),
-            plan_json(result),
-        )
+    path = None if no_save else save_plan(project, result, plan_json(result), out)
+    if path is not None:
         click.echo(
             f"Saved the plan to {_shown(path)}; apply exactly it with:"
             f" billing apply {_shown(path)}",
             err=True,
         )
-
-
-def plan_exit_code(result: Plan, detailed_exitcode: bool) -> int:
-    """1 with errors; 2 with changes under --detailed-exitcode; else 0."""
-    if _has_errors(result):
-        return 1
-    return 2 if detailed_exitcode and result.has_changes else 0
 
 
 def _confirm(plan_: Plan, auto_approve: bool) -> None:
@@ -238,70 +208,42 @@ def apply(
             " exactly as reviewed. Make a partial plan with `billing plan --target ...`"
         )
     if planfile is not None:
-        warning = check_permissions(planfile, _shown(planfile))
-        if warning is not None:
-            click.echo(f"Warning: {warning}", err=True)
-        saved = read_plan(planfile, _shown(planfile))
-        name = project.environment(env or saved.environment)
-        catalog = load_catalog(project, name)
-        if project.settings.environments[name].protected:
-            click.echo(plan_text(saved, color=stdout_color()), nl=False, err=True)
-            _confirm(saved, auto_approve)
-
-        async def run_saved(stop: asyncio.Event) -> ApplyResult:
-            async with open_target(project, name, transport_for(project, name)) as target:
-                result, resumption = await apply_saved(
-                    catalog,
-                    target,
-                    saved,
-                    allow_replace=allow_replace,
-                    progress=progress,
-                    stop=stop,
-                )
-            if resumption.done:
-                click.echo(
-                    f"{len(resumption.done)} change(s) of this plan were already"
-                    " applied (an earlier run); the rest were made now.",
-                    err=True,
-                )
-            if resumption.outside:
-                click.echo(
-                    f"Note: {len(resumption.outside)} other difference(s) are not in"
-                    " this plan and were left alone; run `billing plan` to see them.",
-                    err=True,
-                )
-            return result
-
-        _finish(run_interruptible(run_saved, progress.interrupted), saved, fmt)
+        saved_review = Review(
+            progress=progress,
+            confirm=lambda saved: _confirm(saved, auto_approve),
+            show=lambda saved: click.echo(
+                plan_text(saved, color=stdout_color()), nl=False, err=True
+            ),
+            warn=lambda warning: click.echo(f"Warning: {warning}", err=True),
+        )
+        done = apply_plan_file(
+            project,
+            planfile,
+            env,
+            saved_review,
+            shown_as=_shown(planfile),
+            allow_replace=allow_replace,
+        )
+        resumption = done.resumption
+        for note in resumption_notes(len(resumption.done), len(resumption.outside)):
+            click.echo(note, err=True)
+        _finish(done.result, done.plan, fmt)
         return
     name = project.environment(env)
-    catalog = load_catalog(project, name)
-    if project.settings.environments[name].protected:
-        # Refused before reading the account: the plan would only be shown to be refused.
-        fail(
-            f"environment {name!r} is protected: it applies only a saved, reviewed plan"
-            f" (billing plan --env {name} --out FILE, then billing apply FILE); nothing was"
-            " read or written"
-        )
-    planned: list[Planned] = []
-
-    async def run_fresh(stop: asyncio.Event) -> ApplyResult | None:
-        async with open_target(project, name, transport_for(project, name)) as target:
-            fresh = await plan_target(catalog, target, selection=selection)
-            planned.append(fresh)
-            click.echo(plan_text(fresh.plan, color=stdout_color()), nl=False, err=fmt == "json")
-            if not fresh.plan.has_changes and not _has_errors(fresh.plan):
-                return None
-            if not _has_errors(fresh.plan) and not target.protected:
-                _confirm(fresh.plan, auto_approve)
-            return await apply_planned(
-                fresh, target, allow_replace=allow_replace, progress=progress, stop=stop
-            )
-
-    result = run_interruptible(run_fresh, progress.interrupted)
-    if result is None:
+    review = Review(
+        progress=progress,
+        confirm=lambda fresh: _confirm(fresh, auto_approve),
+        show=lambda fresh: click.echo(
+            plan_text(fresh, color=stdout_color()), nl=False, err=fmt == "json"
+        ),
+    )
+    try:
+        applied = apply_fresh(project, name, selection, review, allow_replace=allow_replace)
+    except ProtectedEnvironmentError as exc:
+        fail(str(exc))
+    if applied.result is None:
         sys.exit(0)
-    _finish(result, planned[0].plan, fmt)
+    _finish(applied.result, applied.plan, fmt)
 
 
 @click.command()
@@ -314,13 +256,11 @@ def drift(obj: Context, env: str | None, fmt: str) -> None:
     project = obj.project()
     name = project.environment(env)
     catalog = _catalog_or_report(project, name, fmt, "drift")
-    result = asyncio.run(_plan(project, name, catalog, policies=False)).plan
+    result = drift_environment(project, name, catalog)
     if fmt == "json":
         click.echo(drift_json(result), nl=False)
     elif fmt == "markdown":
         click.echo(drift_markdown(result), nl=False)
     else:
         click.echo(drift_text(result, color=stdout_color()), nl=False)
-    if _has_errors(result):
-        sys.exit(1)
-    sys.exit(2 if result.has_changes or result.live_drift else 0)
+    sys.exit(drift_exit_code(result))

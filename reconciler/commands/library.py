@@ -28,13 +28,12 @@ from reconciler.commands.embedded import transport_for
 from reconciler.commands.project import Project
 from reconciler.commands.promote import promote as _promote
 from reconciler.commands.workflow import (
-    Catalog,
     apply_planned,
     apply_saved,
+    load_catalog,
     open_target,
     plan_target,
 )
-from reconciler.commands.workflow import load_catalog as _load_catalog
 from reconciler.plan import ApplyResult, Plan
 from reconciler.planning.targeting import Selection
 from reconciler.pricing.quoting import PriceQuote, quote_price
@@ -45,12 +44,6 @@ def open_project(path: str | Path | None = None) -> Project:
     working directory. Raises `ProjectNotFoundError`, or `InvalidInputError` for a
     `billing.toml` with problems (all of them, with lines)."""
     return Project.open(Path(path) if path is not None else None)
-
-
-def load_catalog(project: Project, env: str | None = None) -> Catalog:
-    """The catalog rendered and checked for `env`, with its warnings. Raises
-    `InvalidInputError` (every problem, with file, line and field) if it has errors."""
-    return _load_catalog(project, project.environment(env))
 
 
 def _selection(targets: Sequence[str], excludes: Sequence[str]) -> Selection | None:
@@ -73,7 +66,7 @@ async def plan_changes_async(
     """What applying the catalog to `env` would change (`billing plan`); reads, never
     writes. `targets`/`excludes` (`<kind>.<key>`) make a partial plan."""
     name = project.environment(env)
-    catalog = _load_catalog(project, name)
+    catalog = load_catalog(project, name)
     async with open_target(project, name, _transport(project, name, transport)) as target:
         planned = await plan_target(catalog, target, selection=_selection(targets, excludes))
     return planned.plan
@@ -110,7 +103,7 @@ async def apply_changes_async(
     if plan is not None and (targets or excludes):
         raise ValueError("targets/excludes select a fresh plan; a given plan is applied as is")
     name = project.environment(env if env is not None or plan is None else plan.environment)
-    catalog = _load_catalog(project, name)
+    catalog = load_catalog(project, name)
     async with open_target(project, name, _transport(project, name, transport)) as target:
         if plan is not None:
             result, _resumption = await apply_saved(
@@ -152,7 +145,7 @@ async def detect_drift_async(
     undo it; `plan.has_changes` is the drift. Policies are not checked: drift reports
     the account, it is not a plan to review."""
     name = project.environment(env)
-    catalog = _load_catalog(project, name)
+    catalog = load_catalog(project, name)
     async with open_target(project, name, _transport(project, name, transport)) as target:
         planned = await plan_target(catalog, target, policies=False)
     return planned.plan

@@ -1,7 +1,7 @@
 """`Project`: a project folder with its settings, and what commands do with it.
 
 What every command starts from (`reconciler.open_project` is its public name): the folder,
-its validated `billing.toml`, and the catalog loaded for one environment. Never prints.
+its validated `billing.toml`, and the catalog checked for one environment. Never prints.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reconciler.catalog import LoadResult, load_catalog
+from reconciler.catalog import LoadResult, load_desired
 from reconciler.settings import Settings, find_project, load_settings
 
 
@@ -28,9 +28,11 @@ class Project:
         """The selected environment's name (`--env`, BILLING_ENV, or the default)."""
         return self.settings.select(name)
 
-    def load_catalog(self, env: str) -> LoadResult:
-        """The catalog rendered and checked for `env`; never raises for catalog problems."""
-        return load_catalog(
+    def load_desired(self, env: str) -> LoadResult:
+        """The catalog rendered and checked for `env` with every diagnostic (what `billing
+        validate` shows); never raises for catalog problems. `reconciler.load_catalog` is
+        the raising form every other command uses."""
+        return load_desired(
             self.root, self.settings.catalog_dir, env, self.settings.variables_for(env)
         )
 

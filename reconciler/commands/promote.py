@@ -20,10 +20,12 @@ The result is an ordinary plan for the target, saved and applied like any other
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from reconciler.commands.embedded import transport_for
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import (
     Clock,
@@ -96,6 +98,19 @@ async def promote(
         planned=Planned(plan=stamped, desired=planned.desired, live=planned.live),
         source=proof.plan,
     )
+
+
+def promote_environments(
+    project: Project, source: str, target: str, selection: Selection | None = None
+) -> Promoted:
+    """`billing promote`: `promote` run synchronously, embedded environments reached
+    through the in-process emulator (`commands.embedded`)."""
+
+    async def run() -> Promoted:
+        transports = {name: transport_for(project, name) for name in (source, target)}
+        return await promote(project, source, target, transports=transports, selection=selection)
+
+    return asyncio.run(run())
 
 
 def _drift(plan: Plan) -> list[str]:

@@ -27,10 +27,9 @@ from reconciler.api import AlgunaReader, AlgunaWriter, HttpCore, RetryPolicy, co
 from reconciler.api.account import check_account
 from reconciler.apply import Progress, Resumption, apply_plan, resume_plan
 from reconciler.apply.resume import PlanRefusedError
-from reconciler.catalog import load_or_raise
 from reconciler.commands.project import Project
 from reconciler.diff import diff
-from reconciler.errors import EnvironmentSelectionError
+from reconciler.errors import EnvironmentSelectionError, InvalidInputError
 from reconciler.live import Seen, fetch_live, load_seen, save_seen, seen_path
 from reconciler.model import DesiredState, LiveState
 from reconciler.plan import Action, ApplyResult, Plan
@@ -129,13 +128,15 @@ class Planned:
     live: LiveState
 
 
-def load_catalog(project: Project, name: str) -> Catalog:
-    """The catalog for `name`; InvalidInputError (every problem) if it has errors. Load
-    it before opening the target: an invalid catalog must not cause any API call."""
-    result = load_or_raise(
-        project.root, project.settings.catalog_dir, name, project.settings.variables_for(name)
-    )
-    assert result.state is not None
+def load_catalog(project: Project, env: str | None = None) -> Catalog:
+    """The catalog rendered and checked for `env` (default: BILLING_ENV's choice, as
+    `Project.environment`), with its warnings. Raises `InvalidInputError` (every problem,
+    with file, line and field) if it has errors. Public as `reconciler.load_catalog`, and
+    what every command loads first: an invalid catalog must not cause any API call.
+    `Project.load_desired` is the non-raising form (`billing validate`)."""
+    result = project.load_desired(project.environment(env))
+    if result.state is None:
+        raise InvalidInputError(result.diagnostics, "the catalog has problems")
     return Catalog(desired=result.state, warnings=tuple(result.diagnostics))
 
 

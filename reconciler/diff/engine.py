@@ -41,6 +41,7 @@ from reconciler.model import (
     Plan,
     Subscription,
     UnmanagedObject,
+    kind_rank,
 )
 from reconciler.model.base import Frozen
 from reconciler.plan import Action, Change, Summary, apply_order
@@ -48,15 +49,13 @@ from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import CatalogModels
 from reconciler.wire.revisions import plan_digest
 
-_KIND_RANK = {"metric": 0, "product": 1, "bundle": 2, "plan": 3, "customer": 4, "subscription": 5}
-
 
 class DiffResult(Frozen):
     """Changes (no noops, apply order), the addresses that need nothing, the unmanaged
     live objects (kind order, then key) and diagnostics."""
 
     changes: tuple[Change, ...] = ()
-    unchanged: tuple[str, ...] = ()
+    unchanged: tuple[Address, ...] = ()
     unmanaged: tuple[UnmanagedObject, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
 
@@ -79,7 +78,7 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
     outcomes: list[Change] = []
     for address, resource in want.items():
         current = have.get(address)
-        remote_id = live.ids.get(str(address))
+        remote_id = live.ids.get(address)
         problems = by_key.pop((address.kind, address.key), [])
         duplicates = [p for p in problems if current is not None and p.remote_id != remote_id]
         diagnostics += [_duplicate(desired, live, address, remote_id, p) for p in duplicates]
@@ -100,7 +99,7 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
                 )
             )
             continue
-        moved_from = live.moved.get(str(address))
+        moved_from = live.moved.get(address)
         if isinstance(resource, Subscription):
             assert current is None or isinstance(current, Subscription)
             declared = desired.subscriptions[address.key]
@@ -111,7 +110,7 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
                     live=current,
                     remote_id=remote_id,
                     moved_from=moved_from,
-                    source=desired.sources.get(str(address)),
+                    source=desired.sources.get(address),
                     live_status=live.statuses.get(address.key),
                     sources=desired.sources,
                     declared=declared,
@@ -155,12 +154,12 @@ def _result(outcomes: list[Change], live: LiveState, diagnostics: list[Diagnosti
     changed = {c.address for c in changes}
     unchanged = sorted(
         {c.address for c in outcomes if c.action is Action.NOOP} - changed,
-        key=lambda a: (_KIND_RANK[Address.parse(a).kind], a),
+        key=lambda a: (kind_rank(a.kind), a),
     )
     return DiffResult(
         changes=tuple(changes),
         unchanged=tuple(unchanged),
-        unmanaged=tuple(sorted(live.unmanaged, key=lambda u: (_KIND_RANK[u.kind], u.key))),
+        unmanaged=tuple(sorted(live.unmanaged, key=lambda u: (kind_rank(u.kind), u.key))),
         diagnostics=tuple(diagnostics),
     )
 
@@ -283,12 +282,12 @@ def _located(
     message: str,
     field: str | None = None,
 ) -> Diagnostic:
-    source = desired.sources.get(str(address))
+    source = desired.sources.get(address)
     return Diagnostic(
         code=code,
         message=message,
         severity=severity,
-        field=f"{address}.{field}" if field else str(address),
+        field=f"{address}.{field}" if field else address,
         file=source.file if source else None,
         line=source.line if source else None,
     )

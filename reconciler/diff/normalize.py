@@ -16,6 +16,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from reconciler.model import (
+    KIND_OF_TABLE,
+    TABLES,
     Address,
     Bundle,
     CatalogFile,
@@ -31,11 +33,6 @@ from reconciler.wire import CatalogModels, ModelLookup, WireMappingError, canoni
 
 M = TypeVar("M")
 R = TypeVar("R", bound=Resource)
-
-_TABLES = ("metrics", "products", "plans", "bundles", "customers", "subscriptions")
-_KIND_OF = dict(
-    zip(_TABLES, ("metric", "product", "plan", "bundle", "customer", "subscription"), strict=True)
-)
 
 
 class LiveModels(CatalogModels):
@@ -72,9 +69,9 @@ def normalized(
     diagnostics (desired state only)."""
     out: dict[Address, Resource] = {}
     problems: list[Diagnostic] = []
-    for table in _TABLES:
+    for table in TABLES:
         for key, resource in sorted(getattr(state, table).items()):
-            address = Address(kind=_KIND_OF[table], key=key)
+            address = Address(kind=KIND_OF_TABLE[table], key=key)
             out[address], problem = normalize_one(resource, key, models)
             if problem is not None:
                 problems.append(_diagnostic(address, problem, sources))
@@ -90,12 +87,12 @@ def normalize_one(resource: R, key: str, models: ModelLookup) -> tuple[R, str | 
 
 
 def _diagnostic(address: Address, problem: str, sources: DesiredState | None) -> Diagnostic:
-    source = sources.sources.get(str(address)) if sources is not None else None
+    source = sources.sources.get(address) if sources is not None else None
     where = "declared" if sources is not None else "live"
     return Diagnostic(
         code="diff.not_normalized",
         message=f"{where} {address} could not be normalized ({problem}); it is compared as is",
         file=source.file if source else None,
         line=source.line if source else None,
-        field=str(address),
+        field=address,
     )

@@ -75,7 +75,7 @@ def plan_change(
     after = dump(desired)
     if live is None or revisions is None:
         return Change(
-            address=str(address),
+            address=address,
             kind="plan",
             key=address.key,
             action=Action.CREATE,
@@ -101,7 +101,7 @@ def plan_change(
     )
     if not fields:
         return Change(
-            address=str(address),
+            address=address,
             kind="plan",
             key=address.key,
             action=Action.NOOP,
@@ -111,7 +111,7 @@ def plan_change(
             reason=f"{renamed}live matches the catalog",
         )
     return Change(
-        address=str(address),
+        address=address,
         kind="plan",
         key=address.key,
         action=Action.NEW_REVISION,

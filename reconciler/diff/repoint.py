@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from reconciler.model import Bundle, DesiredState, Item, LiveState, Plan, Version
+from reconciler.model import Address, Bundle, DesiredState, Item, LiveState, Plan, Version
 from reconciler.plan import Action, Change, FieldChange
 
 
@@ -104,7 +104,7 @@ def _metric_cascade(outcomes: list[Change], live: LiveState) -> list[Change]:
             forced = tuple(
                 FieldChange(
                     path=f"metrics[{key}]",
-                    before=live.ids.get(f"metric.{key}"),
+                    before=live.ids.get(Address("metric", key)),
                     after="(its new revision)",
                     forces_replace=True,
                 )

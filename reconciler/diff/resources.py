@@ -50,7 +50,7 @@ def resource_change(
     kind, key = address.kind, address.key
     if live is None:
         return Change(
-            address=str(address),
+            address=address,
             kind=kind,
             key=key,
             action=Action.CREATE,
@@ -78,7 +78,7 @@ def resource_change(
             f" its key rewritten to {key!r}; {reason}"
         )
     return Change(
-        address=str(address),
+        address=address,
         kind=kind,
         key=key,
         action=action,

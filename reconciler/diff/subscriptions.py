@@ -69,7 +69,7 @@ class SubscriptionInput:
     moved_from: str | None = None
     source: Source | None = None
     live_status: str | None = None
-    sources: Mapping[str, Source] = field(default_factory=dict)  # versions, by address
+    sources: Mapping[Address, Source] = field(default_factory=dict)  # versions, by address
     declared: Subscription | None = None  # as written: which items override the plan
 
 
@@ -132,7 +132,7 @@ def _subscription_diff(sub: SubscriptionInput) -> SubscriptionDiff:
 
 def _status_drift(sub: SubscriptionInput, live: Subscription, out: SubscriptionDiff) -> None:
     """The live status against `activate` and `cancel` (module docstring)."""
-    desired, status, address = sub.desired, sub.live_status, f"subscription.{sub.key}"
+    desired, status, address = sub.desired, sub.live_status, Address("subscription", sub.key)
     problem: str | None = None
     if desired.cancel is None and (status == "canceled" or live.cancel is not None):
         when = ""
@@ -203,8 +203,8 @@ def effective_text(version: Version) -> str:
     return effective.isoformat() if isinstance(effective, dt.date) else effective
 
 
-def _version_address(key: str, version: Version) -> str:
-    return str(Address(kind="subscription", key=key, version=effective_text(version)))
+def _version_address(key: str, version: Version) -> Address:
+    return Address(kind="subscription", key=key, version=effective_text(version))
 
 
 def _new_version(key: str, version: Version, written: Version | None = None) -> Change:
@@ -225,7 +225,7 @@ def _new_version(key: str, version: Version, written: Version | None = None) -> 
 
 def _activate(key: str, remote_id: str | None) -> Change:
     return Change(
-        address=f"subscription.{key}",
+        address=Address("subscription", key),
         kind="subscription",
         key=key,
         action=Action.ACTIVATE,
@@ -338,7 +338,7 @@ def _dated(version: Version, live: Version) -> Version:
 
 
 def _published(
-    sub: SubscriptionInput, address: str, version: Version, fields: Sequence[FieldChange]
+    sub: SubscriptionInput, address: Address, version: Version, fields: Sequence[FieldChange]
 ) -> Diagnostic:
     shown = "; ".join(f"{f.path}: {f.before!r} -> {f.after!r}" for f in fields[:3])
     if len(fields) > 3:
@@ -362,7 +362,7 @@ def _cancel(sub: SubscriptionInput, live: Subscription, out: SubscriptionDiff) -
     if live.cancel is None:
         out.changes.append(
             Change(
-                address=f"subscription.{sub.key}",
+                address=Address("subscription", sub.key),
                 kind="subscription",
                 key=sub.key,
                 action=Action.CANCEL,
@@ -393,7 +393,7 @@ def _diagnostic(
     field: str,
     message: str,
     *,
-    at: str | None = None,
+    at: Address | None = None,
 ) -> Diagnostic:
     """A diagnostic located at the declared version `at` (its own `[[...versions]]` line),
     else at the subscription."""

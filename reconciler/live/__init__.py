@@ -5,16 +5,14 @@ objects are recognised as declared resources; `seen` keeps an environment's reco
 what its account was seen to hold, so that an empty list is not taken for an empty kind.
 """
 
-from reconciler.live.fetch import COLLECTION, fetch_live, fingerprint, with_dependencies
+from reconciler.live.fetch import fetch_live, fingerprint
 from reconciler.live.seen import Seen, load_seen, save_seen, seen_path
 
 __all__ = [
-    "COLLECTION",
     "Seen",
     "fetch_live",
     "fingerprint",
     "load_seen",
     "save_seen",
     "seen_path",
-    "with_dependencies",
 ]

@@ -11,8 +11,6 @@ the kinds it refers to, and fingerprinted. Nothing here writes.
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,6 +20,8 @@ from reconciler.live.revisions import group_plans
 from reconciler.live.seen import Seen
 from reconciler.model import (
     KINDS,
+    PATH_OF_KIND,
+    TABLE_OF_KIND,
     Address,
     CatalogFile,
     DesiredState,
@@ -31,41 +31,16 @@ from reconciler.model import (
     Plan,
     Resource,
     UnmanagedObject,
+    canonical_json,
+    digest,
+    with_dependencies,
 )
 from reconciler.wire import MapResolver, WireMappingError, from_wire
-
-COLLECTION: dict[Kind, str] = {
-    "metric": "/metrics",
-    "product": "/products",
-    "plan": "/plans",
-    "bundle": "/bundles",
-    "customer": "/customers",
-    "subscription": "/subscriptions",
-}
-
-# What each kind's objects refer to: reading a kind reads these too.
-DEPENDS_ON: dict[Kind, frozenset[Kind]] = {
-    "metric": frozenset(),
-    "product": frozenset({"metric"}),
-    "bundle": frozenset({"metric", "product"}),
-    "plan": frozenset({"metric", "product", "bundle"}),
-    "customer": frozenset(),
-    "subscription": frozenset({"metric", "product", "bundle", "plan", "customer"}),
-}
-
-
-def with_dependencies(kinds: Iterable[Kind]) -> list[Kind]:
-    """`kinds` plus what they refer to, in dependency order (each after its references)."""
-    wanted = set(kinds)
-    for kind in list(wanted):
-        wanted |= DEPENDS_ON[kind]
-    return [kind for kind in KINDS if kind in wanted]
 
 
 def fingerprint(resource: Resource) -> str:
     """A stable hash of an object's normalized form: equal iff the models are equal."""
-    text = json.dumps(resource.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+    return digest(canonical_json(resource.model_dump(mode="json")), 32, labelled=True)
 
 
 async def fetch_live(
@@ -79,10 +54,10 @@ async def fetch_live(
     state that could look like an empty account), or when a kind lists empty that
     `seen` (the environment's record, `live.seen`) saw objects of."""
     order = with_dependencies(kinds)
-    listed = await asyncio.gather(*(reader.list_all(COLLECTION[kind]) for kind in order))
+    listed = await asyncio.gather(*(reader.list_all(PATH_OF_KIND[kind]) for kind in order))
     by_kind = dict(zip(order, listed, strict=True))
     if seen is not None:
-        seen.check({kind: len(objects) for kind, objects in by_kind.items()}, COLLECTION)
+        seen.check({kind: len(objects) for kind, objects in by_kind.items()}, PATH_OF_KIND)
     return await _Builder(reader, desired, by_kind).build()
 
 
@@ -99,7 +74,7 @@ class _Builder:
         self._tables: dict[Kind, dict[str, Resource]] = {kind: {} for kind in KINDS}
         self._unmanaged_tables: dict[Kind, dict[str, Resource]] = {kind: {} for kind in KINDS}
         self._ids: dict[Address, str] = {}
-        self._moved: dict[str, str] = {}
+        self._moved: dict[Address, str] = {}
         self._unmanaged: list[UnmanagedObject] = []
         self._problems: list[LiveProblem] = []
         self._keys: dict[Kind, dict[str, tuple[str, bool]]] = {}  # remote id -> (key, managed)
@@ -123,17 +98,18 @@ class _Builder:
                 if (kind, str(obj.get("id"))) in self._aliases:
                     continue
                 self._map(kind, obj, versions.get(str(obj.get("id")), []), resolver)
-        ids = {str(address): remote for address, remote in self._ids.items()}
-        managed = {f"{kind}s": dict(sorted(table.items())) for kind, table in self._tables.items()}
+        managed = {
+            TABLE_OF_KIND[kind]: dict(sorted(table.items())) for kind, table in self._tables.items()
+        }
         unmanaged = {
-            f"{kind}s": dict(sorted(table.items()))
+            TABLE_OF_KIND[kind]: dict(sorted(table.items()))
             for kind, table in self._unmanaged_tables.items()
         }
         return LiveState(
             environment=self._desired.environment,
-            ids={a: r for a, r in ids.items() if self._is_managed_address(a)},
+            ids={a: r for a, r in self._ids.items() if a.key in self._tables[a.kind]},
             fingerprints={
-                f"{kind}.{key}": self._fingerprint(kind, key, resource)
+                Address(kind, key): self._fingerprint(kind, key, resource)
                 for kind, table in self._tables.items()
                 for key, resource in table.items()
             },
@@ -160,13 +136,9 @@ class _Builder:
             resource.model_copy(update={"description": f"{resource.description}{mark}"})
         )
 
-    def _is_managed_address(self, address: str) -> bool:
-        kind, _, key = address.partition(".")
-        return key in self._tables[kind]  # type: ignore[index]
-
     def _assign_keys(self, kind: Kind, objects: list[WireObject]) -> None:
         keys: dict[str, tuple[str, bool]] = {}
-        derived = DerivedKeys(set(getattr(self._desired, f"{kind}s")))
+        derived = DerivedKeys(set(self._desired.table(kind)))
         claimed: dict[str, str] = {}
         # Metrics are write-once: a changed metric is a new one under the same name, so the
         # newest (the API lists oldest first) is managed and older ones are superseded.
@@ -183,14 +155,14 @@ class _Builder:
                 if plan_key is not None:
                     keys[remote] = (plan_key, True)
                     if plan_key in self._plans.moved:
-                        self._moved[f"plan.{plan_key}"] = self._plans.moved[plan_key]
+                        self._moved[Address("plan", plan_key)] = self._plans.moved[plan_key]
                 continue
             match = None if kind == "plan" else self._matcher.match(kind, obj)
             if match is not None and match.key not in claimed:
                 claimed[match.key] = remote
                 keys[remote] = (match.key, True)
                 if match.moved_from is not None:
-                    self._moved[f"{kind}.{match.key}"] = match.moved_from
+                    self._moved[Address(kind, match.key)] = match.moved_from
                 continue
             if match is not None:
                 self._problems.append(
@@ -245,7 +217,7 @@ class _Builder:
         """Every live object mapped so far, managed or not, as the lookup for defaults."""
         merged: dict[str, dict[str, Any]] = {}
         for kind in KINDS:
-            merged[f"{kind}s"] = {**self._unmanaged_tables[kind], **self._tables[kind]}
+            merged[TABLE_OF_KIND[kind]] = {**self._unmanaged_tables[kind], **self._tables[kind]}
         return CatalogFile.model_construct(None, **merged)
 
 

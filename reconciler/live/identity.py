@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.model import DesiredState, Kind
+from reconciler.model import KIND_FACTS, DesiredState, Kind
 
 MANAGED_BY = "alguna-billing"
 
@@ -28,7 +28,7 @@ class Match:
 
 def live_natural_keys(kind: Kind, obj: Mapping[str, Any]) -> list[str]:
     """The natural keys a live object shows; empty when it has none we manage by."""
-    if kind in ("metric", "plan", "bundle"):
+    if KIND_FACTS[kind].natural_key == "name":
         return [str(obj.get("name", ""))]
     if kind == "product":
         return [str(obj["sku"])] if obj.get("sku") else []

@@ -4,9 +4,27 @@ Pure types (vocabulary layer): no I/O, no API knowledge. `reconciler.wire` maps 
 to and from Alguna request and response bodies.
 """
 
-from reconciler.model.address import KIND_OF_TABLE, KINDS, TABLE_OF_KIND, Address, Kind
-from reconciler.model.catalog_file import RESOURCE_CLASS, CatalogFile, DesiredState, Source
+from reconciler.model.address import Address
+from reconciler.model.catalog_file import (
+    RESOURCE_CLASS,
+    TABLES,
+    CatalogFile,
+    DesiredState,
+    Source,
+)
+from reconciler.model.digest import canonical_json, digest
 from reconciler.model.invoice_tests import ExpectedInvoiceLine, InvoiceTest
+from reconciler.model.kinds import (
+    KIND_FACTS,
+    KIND_OF_TABLE,
+    KINDS,
+    PATH_OF_KIND,
+    TABLE_OF_KIND,
+    Kind,
+    KindFacts,
+    kind_rank,
+    with_dependencies,
+)
 from reconciler.model.live_state import (
     LiveProblem,
     LiveState,
@@ -31,10 +49,13 @@ from reconciler.model.resources import (
 
 __all__ = [
     "KINDS",
+    "KIND_FACTS",
     "KIND_OF_TABLE",
+    "PATH_OF_KIND",
     "PRICE_CLASSES",
     "PRICE_TYPES",
     "RESOURCE_CLASS",
+    "TABLES",
     "TABLE_OF_KIND",
     "TIERED_TYPES",
     "Address",
@@ -47,6 +68,7 @@ __all__ = [
     "InvoiceTest",
     "Item",
     "Kind",
+    "KindFacts",
     "LiveProblem",
     "LiveState",
     "Metric",
@@ -63,4 +85,8 @@ __all__ = [
     "Subscription",
     "UnmanagedObject",
     "Version",
+    "canonical_json",
+    "digest",
+    "kind_rank",
+    "with_dependencies",
 ]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from reconciler.model.address import Address, Kind
+from reconciler.model.address import Address
 from reconciler.model.base import Frozen, Key
 from reconciler.model.invoice_tests import InvoiceTest
+from reconciler.model.kinds import KIND_OF_TABLE, KINDS, TABLE_OF_KIND, Kind
 from reconciler.model.pricing_tests import PricingTest
 from reconciler.model.resources import (
     Bundle,
@@ -50,8 +51,14 @@ class CatalogFile(Frozen):
 
     def table(self, kind: Kind) -> dict[str, Resource]:
         """The resources of one kind, by key."""
-        table: dict[str, Resource] = getattr(self, f"{kind}s")
+        table: dict[str, Resource] = getattr(self, TABLE_OF_KIND[kind])
         return table
+
+
+TABLES: tuple[str, ...] = tuple(name for name in CatalogFile.model_fields if name in KIND_OF_TABLE)
+"""The kind tables in the order `CatalogFile` declares them (plans before bundles, unlike
+dependency order): the order `diff` compares resources in, hence the order of its
+diagnostics."""
 
 
 class Source(Frozen):
@@ -64,26 +71,19 @@ class Source(Frozen):
 class DesiredState(CatalogFile):
     """The whole catalog for one environment, valid and cross-checked.
 
-    `sources` maps each address (as a string) to where it was declared, for diagnostics
+    `sources` maps each address to where it was declared, for diagnostics
     raised after loading (plan guards, apply errors). `catalog_digest` is a stable hash
     of the normalized resources: two catalogs with the same digest declare the same thing.
     """
 
     environment: str
-    sources: dict[str, Source] = Field(default_factory=dict)
+    sources: dict[Address, Source] = Field(default_factory=dict)
     catalog_digest: str = ""
 
     def resources(self) -> dict[Address, Resource]:
         """Every declared resource by address, kinds in dependency order."""
         out: dict[Address, Resource] = {}
-        for kind, table in (
-            ("metric", self.metrics),
-            ("product", self.products),
-            ("bundle", self.bundles),
-            ("plan", self.plans),
-            ("customer", self.customers),
-            ("subscription", self.subscriptions),
-        ):
-            for key, resource in sorted(table.items()):
+        for kind in KINDS:
+            for key, resource in sorted(self.table(kind).items()):
                 out[Address(kind=kind, key=key)] = resource
         return out

@@ -8,11 +8,14 @@ derived from their natural key, so `billing import` can write them out.
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
-from reconciler.model.address import Kind
+from reconciler.model.address import Address
 from reconciler.model.base import Frozen
 from reconciler.model.catalog_file import CatalogFile
+from reconciler.model.kinds import TABLE_OF_KIND, Kind
 
 
 class UnmanagedObject(Frozen):
@@ -52,7 +55,7 @@ class PlanRevisions(Frozen):
 
 
 class LiveState(CatalogFile):
-    """Managed objects by key, plus: remote ids and fingerprints by address string
+    """Managed objects by key, plus: remote ids and fingerprints by address
     (`product.api`), keys found through `moved_from` (address -> the old key that
     matched), unmanaged objects (`unmanaged_tables` holds their models), problems, and
     the revisions of each managed plan (`plans` holds the current one, read: name,
@@ -61,9 +64,9 @@ class LiveState(CatalogFile):
     `plan_id` (the revision it was created from)."""
 
     environment: str
-    ids: dict[str, str] = Field(default_factory=dict)
-    fingerprints: dict[str, str] = Field(default_factory=dict)
-    moved: dict[str, str] = Field(default_factory=dict)
+    ids: dict[Address, str] = Field(default_factory=dict)
+    fingerprints: dict[Address, str] = Field(default_factory=dict)
+    moved: dict[Address, str] = Field(default_factory=dict)
     unmanaged: tuple[UnmanagedObject, ...] = ()
     unmanaged_tables: CatalogFile = Field(default_factory=CatalogFile)
     problems: tuple[LiveProblem, ...] = ()
@@ -75,3 +78,13 @@ class LiveState(CatalogFile):
     revisions: dict[str, PlanRevisions] = Field(default_factory=dict)
     revision_keys: dict[str, str] = Field(default_factory=dict)
     subscription_plan_ids: dict[str, str] = Field(default_factory=dict)
+
+    def with_unmanaged(self) -> CatalogFile:
+        """Every object the read mapped, managed or not, in one `CatalogFile` (a managed
+        object wins over an unmanaged one under the same key): the lookup for references,
+        which may name unmanaged objects."""
+        merged: dict[str, Any] = {
+            table: {**self.unmanaged_tables.table(kind), **self.table(kind)}
+            for kind, table in TABLE_OF_KIND.items()
+        }
+        return CatalogFile.model_construct(None, **merged)

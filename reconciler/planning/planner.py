@@ -28,12 +28,10 @@ Contracts:
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from decimal import Decimal
 
 from reconciler.diff import DiffResult
-from reconciler.model import Address, DesiredState, LiveState
+from reconciler.model import DesiredState, LiveState, canonical_json, digest
 from reconciler.plan import Action, Change, ChargeSample, Plan, PriceReview
 from reconciler.planning.review import exceeds, price_reviews
 from reconciler.settings import DEFAULT_PRICE_INCREASE_WARNING_PERCENT
@@ -76,19 +74,14 @@ def make_plan(
 def plan_id(
     desired: DesiredState, live: LiveState, changes: tuple[Change, ...], created_at: dt.datetime
 ) -> str:
-    content = json.dumps(
-        {
-            "environment": desired.environment,
-            "catalog_digest": desired.catalog_digest,
-            "created_at": created_at.isoformat(),
-            "fingerprints": live.fingerprints,
-            "changes": [c.model_dump(mode="json") for c in changes],
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    )
-    digest = hashlib.sha256(content.encode()).hexdigest()[:12]
-    return f"{created_at:%Y%m%dT%H%M%SZ}-{digest}"
+    content = {
+        "environment": desired.environment,
+        "catalog_digest": desired.catalog_digest,
+        "created_at": created_at.isoformat(),
+        "fingerprints": live.fingerprints,
+        "changes": [c.model_dump(mode="json") for c in changes],
+    }
+    return f"{created_at:%Y%m%dT%H%M%SZ}-{digest(canonical_json(content), 12)}"
 
 
 def _guard(change: Change, desired: DesiredState) -> Diagnostic | None:
@@ -124,8 +117,7 @@ def _price_increase(
     worst = review.worst
     if worst is None or not exceeds(review, threshold):
         return None
-    address = Address.parse(review.address)
-    source = desired.sources.get(str(Address(kind=address.kind, key=address.key)))
+    source = desired.sources.get(review.address.resource)
     where = {"file": source.file, "line": source.line} if source else {}
     return Diagnostic(
         code="plan.price_increase",

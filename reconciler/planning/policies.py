@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from reconciler.model import Address
 from reconciler.plan import Action, Change, Plan
 from reconciler.settings import SETTINGS_FILE, Policy
 from reconciler.source.diagnostics import Diagnostic, Severity
@@ -53,7 +52,7 @@ def _violations(plan: Plan, policy: Policy, protected: bool) -> Iterator[Diagnos
     elif policy.check == "price_increase":
         assert policy.above_percent is not None
         for review in plan.review:
-            kind = Address.parse(review.address).kind
+            kind = review.address.kind
             rise = review.max_increase_percent
             if policy.kinds is not None and kind not in policy.kinds:
                 continue

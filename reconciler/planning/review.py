@@ -303,7 +303,7 @@ def _effective(version: Version) -> str:
     return effective.isoformat() if isinstance(effective, dt.date) else effective
 
 
-def _predecessor(key: str, version: str, states: _States) -> tuple[str | None, Version | None]:
+def _predecessor(key: str, version: str, states: _States) -> tuple[Address | None, Version | None]:
     """The address and content of the version `version` follows (module docstring): the
     live versions, overlaid with the versions this plan creates or edits."""
     timeline: dict[str, Version] = {}
@@ -328,7 +328,7 @@ def _predecessor(key: str, version: str, states: _States) -> tuple[str | None, V
     if not earlier:
         return None, None
     last = max(earlier, key=_order)
-    return str(Address(kind="subscription", key=key, version=last)), timeline[last]
+    return Address(kind="subscription", key=key, version=last), timeline[last]
 
 
 def _declared_versions(key: str, desired: DesiredState) -> dict[str, Version]:

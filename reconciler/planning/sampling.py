@@ -53,7 +53,7 @@ from alguna_pricing.matrix_models import cell_name, cell_price
 from alguna_pricing.periods import in_trial, one_off_period
 from alguna_pricing.usage import Usage, UsageGroup
 from reconciler.errors import BillingError
-from reconciler.model import Price
+from reconciler.model import Address, Price
 from reconciler.model.currency import minor_units, shown_amount
 from reconciler.model.prices import (
     ExpressionPrice,
@@ -132,7 +132,7 @@ class PricePair:
     before: Price | None
     after: Price | None
     currency: str
-    compared_with: str | None = None
+    compared_with: Address | None = None
     one_off: bool = False  # the product is billed once, in the contract's first period
 
 

@@ -79,39 +79,39 @@ class Selection:
         return bool(self.targets or self.excludes)
 
 
-def references(resource: Resource) -> set[str]:
-    """The addresses (`<kind>.<key>`) `resource` refers to: product metrics; item products,
-    bundles and price metrics; a subscription's customer and plan."""
-    found: set[str] = set()
+def references(resource: Resource) -> set[Address]:
+    """The addresses `resource` refers to: product metrics; item products, bundles and
+    price metrics; a subscription's customer and plan."""
+    found: set[Address] = set()
     if isinstance(resource, Product):
-        found.update(f"metric.{m}" for m in resource.metrics)
+        found.update(Address("metric", m) for m in resource.metrics)
     elif isinstance(resource, Bundle):
         for product_item in resource.items:
-            found.add(f"product.{product_item.product}")
-            found.update(f"metric.{m}" for m in product_item.price.metrics or ())
+            found.add(Address("product", product_item.product))
+            found.update(Address("metric", m) for m in product_item.price.metrics or ())
     elif isinstance(resource, Plan):
         found.update(_item_refs(resource.items))
     elif isinstance(resource, SubscriptionModel):
-        found.add(f"customer.{resource.customer}")
+        found.add(Address("customer", resource.customer))
         if resource.plan is not None:
-            found.add(f"plan.{resource.plan}")
+            found.add(Address("plan", resource.plan))
         for version in resource.versions:
             found.update(_item_refs(version.items))
     return found
 
 
-def _item_refs(items: Iterable[Item]) -> set[str]:
-    found: set[str] = set()
+def _item_refs(items: Iterable[Item]) -> set[Address]:
+    found: set[Address] = set()
     for item in items:
         if item.product is not None:
-            found.add(f"product.{item.product}")
+            found.add(Address("product", item.product))
         if item.bundle is not None:
-            found.add(f"bundle.{item.bundle}")
+            found.add(Address("bundle", item.bundle))
         if item.price is not None:
-            found.update(f"metric.{m}" for m in item.price.metrics or ())
+            found.update(Address("metric", m) for m in item.price.metrics or ())
         for child in item.items or ():
-            found.add(f"product.{child.product}")
-            found.update(f"metric.{m}" for m in child.price.metrics or ())
+            found.add(Address("product", child.product))
+            found.update(Address("metric", m) for m in child.price.metrics or ())
     return found
 
 
@@ -146,18 +146,18 @@ def select_changes(
     problems = _check_addresses(selection, desired)
     if problems:
         raise SelectionError(problems)
-    by_resource: dict[str, list[Change]] = {}
+    by_resource: dict[Address, list[Change]] = {}
     for change in result.changes:
-        by_resource.setdefault(Address.resource_of(change.address), []).append(change)
-    excluded = set(selection.excludes)
+        by_resource.setdefault(change.address.resource, []).append(change)
+    excluded = {Address.parse(text) for text in selection.excludes}
     if selection.targets:
-        start = list(dict.fromkeys(selection.targets))
+        start = list(dict.fromkeys(map(Address.parse, selection.targets)))
     else:
         start = [r for r in by_resource if r not in excluded]
     selected, pulled_in, conflicts = _closure(start, excluded, by_resource, desired)
     if conflicts:
         raise SelectionError(conflicts)
-    kept = tuple(c for c in result.changes if Address.resource_of(c.address) in selected)
+    kept = tuple(c for c in result.changes if c.address.resource in selected)
     record = PartialPlan(
         targets=tuple(dict.fromkeys(selection.targets)),
         excludes=tuple(dict.fromkeys(selection.excludes)),
@@ -176,15 +176,15 @@ def select_changes(
 
 
 def _closure(
-    start: list[str],
-    excluded: set[str],
-    by_resource: dict[str, list[Change]],
+    start: list[Address],
+    excluded: set[Address],
+    by_resource: dict[Address, list[Change]],
     desired: DesiredState,
-) -> tuple[set[str], set[str], list[str]]:
+) -> tuple[set[Address], set[Address], list[str]]:
     """Selected resources, those pulled in as dependencies, and conflicts with excludes."""
-    resources = {str(address): model for address, model in desired.resources().items()}
+    resources = desired.resources()
     selected = set(start)
-    pulled_in: set[str] = set()
+    pulled_in: set[Address] = set()
     conflicts: list[str] = []
     work = list(start)
     while work:
@@ -217,15 +217,15 @@ def _closure(
 
 
 def _repointed_by(
-    product: str, by_resource: dict[str, list[Change]], resources: dict[str, Resource]
-) -> list[str]:
+    product: Address, by_resource: dict[Address, list[Change]], resources: dict[Address, Resource]
+) -> list[Address]:
     """Plans and bundles whose only change follows `product`'s replacement (a bundle's
     update with no field of its own, a plan's new revision with only its digest)."""
     if not any(c.action is Action.REPLACE for c in by_resource.get(product, ())):
         return []
-    found: list[str] = []
+    found: list[Address] = []
     for address, changes in by_resource.items():
-        if not address.startswith(("plan.", "bundle.")):
+        if address.kind not in ("plan", "bundle"):
             continue
         only_repoint = all(_follows_only(c) for c in changes)
         model = resources.get(address)
@@ -242,16 +242,16 @@ def _follows_only(change: Change) -> bool:
     return change.action is Action.UPDATE and not change.fields
 
 
-def _order(address: str, by_resource: dict[str, list[Change]]) -> tuple[object, ...]:
+def _order(address: Address, by_resource: dict[Address, list[Change]]) -> tuple[object, ...]:
     changes = by_resource.get(address)
     return apply_order(changes[0]) if changes else (99, address)
 
 
-def _belongs_to_selection(d: Diagnostic, selected: set[str], desired: DesiredState) -> bool:
+def _belongs_to_selection(d: Diagnostic, selected: set[Address], desired: DesiredState) -> bool:
     """False only for a diagnostic naming a declared resource outside the selection."""
     match = _RESOURCE_PREFIX.match(d.field or "")
     if match is None or match["kind"] not in KINDS:
         return True
     kind = cast(Kind, match["kind"])
     declared = match["key"] in desired.table(kind)
-    return not declared or f"{kind}.{match['key']}" in selected
+    return not declared or Address(kind, match["key"]) in selected

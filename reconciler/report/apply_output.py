@@ -6,6 +6,8 @@ Contracts:
   step. Counts are by action, of the plan's changes that were applied.
 - JSON (`apply_json`): the `ApplyResult` itself (`plan_id`, `applied`, `pending`,
   `failed`, `errors`, `status`), so a CI step can read what to retry.
+- `resumption_notes`: for a saved plan, how many of its changes an earlier run made and
+  how many other differences were left alone (stderr lines; none when both are 0).
 """
 
 from __future__ import annotations
@@ -92,3 +94,18 @@ def _describe(change_id: str, plan: Plan) -> str:
 
 def _next_steps(result: ApplyResult) -> list[str]:
     return [RERUN, FIX_FIRST] if result.failed else [RERUN]
+
+
+def resumption_notes(done: int, outside: int) -> list[str]:
+    notes = []
+    if done:
+        notes.append(
+            f"{done} change(s) of this plan were already applied (an earlier run); the rest"
+            " were made now."
+        )
+    if outside:
+        notes.append(
+            f"Note: {outside} other difference(s) are not in this plan and were left alone;"
+            " run `billing plan` to see them."
+        )
+    return notes

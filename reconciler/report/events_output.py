@@ -1,11 +1,10 @@
 """`billing events send` output: the summary of a send and its progress bar.
 
 - Text (`send_text`): where the events went and how long it took (a rate from 100 events),
-  the accepted events split into new and duplicate (already ingested: the API keeps them
-  once) as the API's answers said, failed and invalid counts, then the first
-  `SHOWN_FAILURES` failures in line order and how many more there were. When an answer
-  does not say which events were duplicates, the accepted count is shown as such, never
-  as new.
+  the accepted count, failed and invalid counts, then the first `SHOWN_FAILURES` failures
+  in line order and how many more there were. The API's answer does not say which
+  accepted events it already had (it keeps them once), so accepted events are never
+  shown as new: how many were new is known only when none were accepted.
 - JSON (`send_json`): the same counts (`ingested` = accepted; `new` and `duplicates` are
   null when unknown), the number of unique ids, the seconds and every failure (`line`,
   `unique_id`, `reason`).
@@ -30,8 +29,6 @@ class SendSummary(Protocol):
     source: str
     environment: str
     ingested: int
-    duplicates: int
-    duplicates_known: bool
     failed: int
     invalid: int
     unique_ids: set[str]
@@ -45,8 +42,8 @@ def send_json(summary: SendSummary) -> str:
             "environment": summary.environment,
             "source": summary.source,
             "ingested": summary.ingested,
-            "new": summary.ingested - summary.duplicates if summary.duplicates_known else None,
-            "duplicates": summary.duplicates if summary.duplicates_known else None,
+            "new": 0 if _none_accepted(summary) else None,
+            "duplicates": 0 if _none_accepted(summary) else None,
             "failed": summary.failed,
             "invalid": summary.invalid,
             "unique_ids": len(summary.unique_ids),
@@ -77,18 +74,20 @@ def send_text(summary: SendSummary) -> str:
     return "\n".join(lines)
 
 
+def _none_accepted(summary: SendSummary) -> bool:
+    """Whether how many events were new is known: only when none were accepted (the
+    API's answer lists the accepted events, not which of them it already had)."""
+    return summary.ingested == 0
+
+
 def _accepted(summary: SendSummary) -> list[str]:
     ids = f"({len(summary.unique_ids):,} unique ids)"
-    if not summary.duplicates_known:
-        return [
-            f"  accepted   {summary.ingested:,} {ids}; how many were new is not known (an"
-            " answer did not say, or came for a retried batch)"
-        ]
-    new = summary.ingested - summary.duplicates
-    lines = [f"  ingested   {new:,} new {ids}"]
-    if summary.duplicates:
-        lines.append(f"  duplicate  {summary.duplicates:,} (already ingested, not counted again)")
-    return lines
+    if _none_accepted(summary):
+        return [f"  ingested   0 new {ids}"]
+    return [
+        f"  accepted   {summary.ingested:,} {ids}; how many were new is not known (the"
+        " API's answer does not say)"
+    ]
 
 
 def send_progress() -> Progress:

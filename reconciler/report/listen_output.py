@@ -4,6 +4,8 @@
   `-> <status>` when forwarded); JSON is one compact object per line (`id`, `type`,
   `timestamp`, `verified`, `data`, and `forwarded_status` when forwarded).
 - `rejected_line`: why a delivery was rejected (stderr). Never shows a secret.
+- `ready_line`, `stopped_line`: the session's start (where it listens, the endpoint id)
+  and end (stderr).
 """
 
 from __future__ import annotations
@@ -35,3 +37,17 @@ def webhook_line(hook: VerifiedWebhook, forwarded: int | None, fmt: str) -> str:
 
 def rejected_line(message: str) -> str:
     return f"rejected a delivery: {message}"
+
+
+def ready_line(
+    environment: str, receiver_url: str, forward_to: str | None, endpoint_id: str
+) -> str:
+    target = f", forwarding to {forward_to}" if forward_to else ""
+    return (
+        f"Ready: listening for {environment!r} webhooks on {receiver_url}{target}"
+        f" (endpoint {endpoint_id}). Ctrl-C to stop."
+    )
+
+
+def stopped_line() -> str:
+    return "Stopped: the endpoint is unregistered."

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from reconciler.model import Kind
+from reconciler.model import KIND_FACTS, Kind
 
 IMMUTABLE_FIELDS: Mapping[Kind, frozenset[str]] = {
     "metric": frozenset(),
@@ -28,5 +28,5 @@ IMMUTABLE_FIELDS: Mapping[Kind, frozenset[str]] = {
     "subscription": frozenset({"customer", "plan", "currency", "contract"}),
 }
 
-NO_UPDATE_ENDPOINT: frozenset[Kind] = frozenset({"metric", "plan"})
+NO_UPDATE_ENDPOINT: frozenset[Kind] = frozenset(k for k, f in KIND_FACTS.items() if f.write_once)
 """Kinds v2 offers no update for: any change to a live one cannot be made in place."""

@@ -27,14 +27,12 @@ Pure: no I/O.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from reconciler.model import Bundle, Customer, Metric, Plan, Product
+from reconciler.model import Bundle, Customer, Metric, Plan, Product, canonical_json, digest
 from reconciler.wire.errors import WireMappingError
 from reconciler.wire.metrics import metric_to_wire
 from reconciler.wire.refs import IdResolver, KeysAsIds, ModelLookup
@@ -75,7 +73,7 @@ def marker_text(key: str, digest: str, by: str | None = None) -> str:
 
 def applied_by(plan_id: str) -> str:
     """The 8 hex digits naming the apply (its plan id) that created a revision."""
-    return hashlib.sha256(plan_id.encode()).hexdigest()[:8]
+    return digest(plan_id, 8)
 
 
 def with_marker(description: str | None, key: str, digest: str, by: str | None = None) -> str:
@@ -128,8 +126,7 @@ def content(plan: Plan, models: ModelLookup) -> dict[str, Any]:
 
 def plan_digest(plan: Plan, models: ModelLookup) -> str:
     """The 12-hex-digit digest of `plan`'s unreadable content (module docstring)."""
-    text = json.dumps(content(plan, models), sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+    return digest(canonical_json(content(plan, models)), 12)
 
 
 def plan_create_body(plan: Plan, key: str, ids: IdResolver, by: str | None = None) -> WireObject:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import shutil
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -38,10 +37,10 @@ from reconciler.commands.workflow import (
     plan_target,
 )
 from reconciler.plan import ApplyResult, Change, Plan
+from tests import builders
 from tests.api.emulated import FAST_RETRY, START
+from tests.builders import EXAMPLE_CATALOG
 
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLE_CATALOG = REPO / "catalog"
 ENV = "local"
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 
@@ -224,28 +223,14 @@ def write_project(
     catalog: Path | Mapping[str, str] = EXAMPLE_CATALOG,
     protected: bool = False,
 ) -> Project:
-    """A project folder at `root`: billing.toml plus a catalog (a folder to copy, or
-    file name -> TOML text)."""
-    root.mkdir(parents=True, exist_ok=True)
+    """A project folder at `root`: this harness's billing.toml plus a catalog (a folder
+    to copy, or file name -> TOML text), written by `tests.builders`."""
     text = BILLING_TOML.format(
         env=ENV,
         protected="protected = true\n" if protected else "",
         remote_key_env=REMOTE_KEY_ENV,
     )
-    (root / "billing.toml").write_text(text, encoding="utf-8")
-    write_catalog(root, catalog)
-    return Project.open(root)
-
-
-def write_catalog(root: Path, catalog: Path | Mapping[str, str]) -> None:
-    target = root / "catalog"
-    shutil.rmtree(target, ignore_errors=True)
-    if isinstance(catalog, Path):
-        shutil.copytree(catalog, target)
-        return
-    target.mkdir(parents=True)
-    for name, text in catalog.items():
-        (target / name).write_text(text, encoding="utf-8")
+    return Project.open(builders.write_project(root, catalog, settings=text))
 
 
 @dataclass

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from reconciler.commands.workflow import apply_planned
 from reconciler.plan import Action, ApplyStatus, Change, Plan
-from tests.apply.harness import Workspace, describe, duplicates, workspace, write_catalog
+from tests.apply.harness import Workspace, describe, duplicates, workspace
+from tests.builders import write_catalog
 
 PRODUCT = (
     '[products.alpha]\nname = "Alpha"\ndescription = "{description}"\nfee_type = "fixed"\n'

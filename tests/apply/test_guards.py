@@ -12,7 +12,8 @@ from reconciler.apply.plan_files import read_plan, write_plan
 from reconciler.commands.workflow import apply_planned, apply_saved
 from reconciler.plan import Action, ApplyStatus
 from reconciler.report.plan_output import plan_json
-from tests.apply.harness import Workspace, describe, duplicates, workspace, write_catalog
+from tests.apply.harness import Workspace, describe, duplicates, workspace
+from tests.builders import write_catalog
 
 
 def product(frequency: str) -> dict[str, str]:

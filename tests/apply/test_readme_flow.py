@@ -10,7 +10,6 @@ operation the SDK does not define (each would be a 404 or 405).
 
 from __future__ import annotations
 
-import shutil
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +23,7 @@ from reconciler.commands.workflow import apply_planned, apply_saved
 from reconciler.plan import Action, ApplyStatus
 from reconciler.source.diagnostics import Severity
 from tests.apply.harness import Workspace, describe, workspace
+from tests.builders import copy_example
 
 PLANS = Path("catalog") / "plans.toml"
 STORAGE = "{ up_to = 1_000, price_per_unit = %s },\n  { price_per_unit = 0.12 },"
@@ -145,11 +145,7 @@ async def test_a_saved_plan_whose_revision_another_apply_created_is_stale(
 def test_the_readme_flow_through_the_command_line(tmp_path: Path) -> None:
     """As a new user types it: `billing apply`, edit the price, `billing plan`, `billing
     apply`, then `billing plan --detailed-exitcode` and `billing drift` both exit 0."""
-    root = Path(__file__).resolve().parents[2]
-    project = tmp_path / "project"
-    project.mkdir()
-    shutil.copytree(root / "catalog", project / "catalog")
-    shutil.copy(root / "billing.toml", project / "billing.toml")
+    project = copy_example(tmp_path / "project")
 
     def billing(*args: str) -> Result:
         env = {"BILLING_ENV": None, "NO_COLOR": "1"}

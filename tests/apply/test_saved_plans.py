@@ -20,15 +20,8 @@ from reconciler.apply.plan_files import read_plan, write_plan
 from reconciler.commands.workflow import apply_planned, apply_saved
 from reconciler.plan import Action, ApplyStatus, Plan
 from reconciler.report.plan_output import plan_json
-from tests.apply.harness import (
-    EXAMPLE_CATALOG,
-    Recorder,
-    Workspace,
-    describe,
-    duplicates,
-    workspace,
-    write_catalog,
-)
+from tests.apply.harness import Recorder, Workspace, describe, duplicates, workspace
+from tests.builders import EXAMPLE_CATALOG, write_catalog
 
 
 def product(key: str, name: str) -> str:

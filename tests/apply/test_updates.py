@@ -13,7 +13,8 @@ from reconciler.model import DesiredState
 from reconciler.plan import Action, ApplyStatus
 from reconciler.source.diagnostics import Severity
 from tests.apply.generated import Direct, direct, valid_catalogs
-from tests.apply.harness import describe, workspace, write_catalog
+from tests.apply.harness import describe, workspace
+from tests.builders import write_catalog
 from tests.live.valid import catalog_errors
 
 # The settings PATCH can change on a live subscription, except `billing` and `renewal`

@@ -25,6 +25,7 @@ import yaml
 from click.testing import CliRunner
 
 from reconciler.cli import main
+from tests.builders import copy_example
 from tests.ci.runner import EXPRESSION, load_workflow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "github"
@@ -294,9 +295,7 @@ def test_pre_commit_hooks_pass_on_the_example_project(
 ) -> None:
     """Each hook's entry, run as pre-commit runs it (in the repository root; the staged
     files matching `files` appended unless `pass_filenames: false`)."""
-    root = Path(__file__).resolve().parents[2]
-    shutil.copy(root / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(root / "catalog", tmp_path / "catalog")
+    copy_example(tmp_path)
     config = yaml.safe_load((EXAMPLES / "pre-commit-config.yaml").read_text())
     staged = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.toml"))
     before = {name: (tmp_path / name).read_text() for name in staged}

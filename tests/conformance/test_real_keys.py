@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reconciler.cli import main
+from tests.builders import LOCAL_SETTINGS, write_project
 
 KEY = "abc123.s3cr3t"
 OTHER_KEY = "zzz999.0th3r5ecret"
@@ -42,13 +43,11 @@ currency = "USD"
 
 def _project(root: Path, base_url: str, account: str | None) -> Path:
     pin = "" if account is None else f'account = "{account}"\n'
-    (root / "catalog").mkdir(parents=True, exist_ok=True)
-    (root / "catalog" / "catalog.toml").write_text(CATALOG)
-    (root / "billing.toml").write_text(
+    settings = (
         'default_environment = "staging"\n\n[environments.staging]\n'
         f'base_url = "{base_url}"\napi_key_env = "STAGING_KEY"\n{pin}'
     )
-    return root
+    return write_project(root, {"catalog.toml": CATALOG}, settings=settings)
 
 
 def _billing(project: Path, key: str, *args: str) -> Result:
@@ -125,8 +124,7 @@ def test_the_account_setting_is_checked_in_billing_toml(
 ) -> None:
     root = tmp_path / "p"
     project = _project(root, "http://127.0.0.1:9", account=None)
-    text = 'default_environment = "local"\n[environments.local]\napi = "embedded"\n'
-    text += 'account = "mer_x"\n' if account else 'account = "not valid!"\n'
+    text = LOCAL_SETTINGS + ('account = "mer_x"\n' if account else 'account = "not valid!"\n')
     (project / "billing.toml").write_text(text)
     result = _billing(project, KEY, "validate")
     assert result.exit_code == 1

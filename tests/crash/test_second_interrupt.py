@@ -16,7 +16,7 @@ import textwrap
 PROGRAM = textwrap.dedent(
     """
     import asyncio, os, signal, sys, time
-    from reconciler.cli.targets import run_interruptible
+    from reconciler.commands.interrupt import run_interruptible
 
     async def main(stop):
         os.kill(os.getpid(), signal.SIGINT)  # the first Ctrl-C, while working

@@ -151,3 +151,42 @@ def test_option_errors(project: Path) -> None:
     assert fast.exit_code == 1 and "above 'local'" in fast.output
     unknown = _run(project, "--file", str(project / "billing.toml"))
     assert unknown.exit_code == 1 and "use .jsonl or .csv" in unknown.output
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "shown"),
+    [
+        (
+            "usage.jsonl",
+            b'{"customer": "acme", "event_name": "x"}\n{"n": "\xff"}\n',
+            ":2: error file.encoding: not UTF-8 text",
+        ),
+        ("usage.csv", b"", ":1: error events.csv_header: the CSV file has no header row"),
+        ("usage.txt", b"{}\n", ": error events.format: cannot tell the format of usage.txt"),
+    ],
+)
+def test_a_file_that_cannot_be_read_as_events_is_a_user_error(
+    project: Path, name: str, content: bytes, shown: str
+) -> None:
+    """Reported as any user error (the file and line, exit 1, no traceback), before any
+    event is sent."""
+    path = project / name
+    path.write_bytes(content)
+    result = _run(project, "--file", str(path))
+    assert result.exit_code == 1, result.output
+    assert f"{path}{shown}" in result.stderr
+    assert result.stderr.rstrip().endswith(f"Error: cannot read {path}: 1 problem(s)")
+    assert "Traceback" not in result.output
+    assert _stored(project) == []
+
+
+def test_how_many_were_new_is_known_when_none_was_accepted(project: Path) -> None:
+    """Only then: the API's answer lists the accepted events, not which it already had."""
+    sent = _run(project, "--customer", "nobody", "--event", "api_call", "--format", "json")
+    assert sent.exit_code == 1, sent.output
+    summary = json.loads(sent.stdout)
+    assert (summary["ingested"], summary["failed"]) == (0, 1)
+    assert (summary["new"], summary["duplicates"]) == (0, 0)
+    text = _run(project, "--customer", "nobody", "--event", "api_call")
+    assert "  ingested   0 new (0 unique ids)" in text.stdout
+    assert "not known" not in text.stdout

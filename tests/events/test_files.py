@@ -15,6 +15,7 @@ from reconciler.api.events import (
     read_event_file,
     usage_event,
 )
+from reconciler.errors import BillingError, InvalidInputError
 
 
 def _write(path: Path, lines: list[str]) -> Path:
@@ -118,14 +119,42 @@ def test_problems_are_reported_per_line(tmp_path: Path) -> None:
     assert "account given twice" in str(problems[6][1])
 
 
+def _problem(error: pytest.ExceptionInfo[EventFileError]) -> tuple[str, str, int | None, str]:
+    (diagnostic,) = error.value.diagnostics
+    return diagnostic.code, diagnostic.file or "", diagnostic.line, diagnostic.message
+
+
 def test_formats_and_batches(tmp_path: Path) -> None:
-    with pytest.raises(EventFileError):
+    with pytest.raises(EventFileError) as unknown:
         list(read_event_file(tmp_path / "events.txt"))
+    code, file, line, message = _problem(unknown)
+    assert (code, file, line) == ("events.format", str(tmp_path / "events.txt"), None)
+    assert "use .jsonl or .csv" in message
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    with pytest.raises(EventFileError, match="header"):
+    with pytest.raises(EventFileError) as headless:
         list(read_event_file(empty))
+    assert _problem(headless) == (
+        "events.csv_header",
+        str(empty),
+        1,
+        "the CSV file has no header row",
+    )
     events = [usage_event(account="a", event_name="e", unique_id=str(i)) for i in range(250)]
     assert [len(b) for b in batched(events)] == [100, 100, 50]
     assert [len(b) for b in batched(events, 500)] == [100, 100, 50]
     assert [len(b) for b in batched(events[:5], 2)] == [2, 2, 1]
+
+
+def test_a_file_that_is_not_utf8_names_its_first_bad_line(tmp_path: Path) -> None:
+    """Not UTF-8 text is the file's problem, located like a catalog's: every reader of the
+    file (the line count for the progress bar, the events) raises the same error."""
+    path = tmp_path / "usage.jsonl"
+    good = json.dumps({"customer": "acme", "event_name": "x"}).encode()
+    path.write_bytes(good + b"\n" + good + b"\n" + b'{"customer": "caf\xe9"}\n' + good + b"\n")
+    for read in (count_event_lines, lambda p: list(read_event_file(p))):
+        with pytest.raises(EventFileError) as error:
+            read(path)
+        assert _problem(error) == ("file.encoding", str(path), 3, "not UTF-8 text")
+    assert isinstance(error.value, InvalidInputError) and isinstance(error.value, BillingError)
+    assert not isinstance(error.value, ValueError)

@@ -12,7 +12,6 @@ unmodified (`commands.workflow.open_target`, the real HTTP client, the real emul
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from pydantic import SecretStr
 from alguna_emulator import create_app, emulator_transport
 from reconciler.api import AlgunaWriter, HttpCore, RetryPolicy
 from reconciler.api.connection import EMBEDDED_API_KEY_PREFIX, Connection
-from reconciler.catalog import load_catalog as load_files
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import Planned, Target, load_catalog, open_target, plan_target
 from reconciler.model import Address, DesiredState, Kind, Plan, Subscription
@@ -39,9 +37,8 @@ from reconciler.wire import (
     to_wire,
     version_to_wire,
 )
+from tests.builders import EXAMPLE_CATALOG, example_state, write_project
 
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLE_CATALOG = REPO / "catalog"
 START = dt.datetime(2026, 4, 1, 10, 0, tzinfo=dt.UTC)
 FAST_RETRY = RetryPolicy(
     max_attempts=4, base_delay=0.002, max_delay=0.02, max_total=10.0, max_retry_after=1.0
@@ -87,13 +84,7 @@ def api_key(env: str) -> str:
 
 def make_project(root: Path, *, example_catalog: bool) -> Path:
     """A project folder: billing.toml above, and the example catalog or an empty one."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "billing.toml").write_text(BILLING_TOML)
-    if example_catalog:
-        shutil.copytree(EXAMPLE_CATALOG, root / "catalog")
-    else:
-        (root / "catalog").mkdir()
-    return root
+    return write_project(root, EXAMPLE_CATALOG if example_catalog else None, settings=BILLING_TOML)
 
 
 @dataclass
@@ -163,19 +154,6 @@ async def bench(root: Path, *, example_catalog: bool = False) -> AsyncIterator[B
     finally:
         await control.aclose()
         app.state.emulator.store.close()
-
-
-def example_state(env: str = "sandbox") -> DesiredState:
-    """The example catalog, rendered for `env` (its variables as in BILLING_TOML)."""
-    variables = {
-        "env": env,
-        "trial_days": 14,
-        "growth_base_fee": "49.00",
-        "support_email": "billing-sandbox@example.com",
-    }
-    result = load_files(REPO, "catalog", env, variables)
-    assert result.state is not None, result.diagnostics
-    return result.state
 
 
 def example_account(env: str = "sandbox") -> DesiredState:

@@ -13,11 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
 
 from alguna_emulator import create_app
-from reconciler.cli import main
 from tests.importing.harness import api_key, make_project
+from tests.running import billing
 
 PRODUCT = {
     "name": "Legacy support",
@@ -30,11 +29,6 @@ PLAN = {
     "currency": "USD",
     "items": [],
 }
-
-
-def billing(project: Path, *args: str) -> Result:
-    env = {"BILLING_ENV": None, "NO_COLOR": "1"}
-    return CliRunner().invoke(main, ["--project", str(project), *args], env=env)
 
 
 def raw(project: Path, method: str, path: str, body: Any = None, env: str = "sandbox") -> Any:

@@ -3,7 +3,6 @@ left alone when formatting could mangle them."""
 
 from __future__ import annotations
 
-import shutil
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from reconciler.cli import main
 from reconciler.commands.fmt import format_toml
-from tests.importing.harness import EXAMPLE_CATALOG, REPO
+from tests.builders import EXAMPLE_CATALOG, copy_example
 
 MESSY = """\
 
@@ -137,9 +136,7 @@ def test_crlf_becomes_lf() -> None:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    shutil.copy(REPO / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(EXAMPLE_CATALOG, tmp_path / "catalog")
-    return tmp_path
+    return copy_example(tmp_path)
 
 
 def billing(project: Path | None, *args: str) -> Result:

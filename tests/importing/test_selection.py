@@ -11,13 +11,8 @@ from pathlib import Path
 
 from reconciler.commands.importing import ImportOptions, ImportResult, import_live
 from reconciler.commands.workflow import load_catalog
-from tests.importing.harness import (
-    EXAMPLE_CATALOG,
-    Bench,
-    bench,
-    create_out_of_band,
-    example_account,
-)
+from tests.builders import EXAMPLE_CATALOG
+from tests.importing.harness import Bench, bench, create_out_of_band, example_account
 
 
 async def run_import(space: Bench, out_dir: Path | None = None, **options: object) -> ImportResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.live import with_dependencies
+from reconciler.model import with_dependencies
 
 
 def test_plans_are_read_with_and_after_their_bundles() -> None:

@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from reconciler.live import COLLECTION, fetch_live
-from reconciler.model import KINDS, DesiredState, Metric, Subscription
+from reconciler.live import fetch_live
+from reconciler.model import KINDS, PATH_OF_KIND, DesiredState, Metric, Subscription
 from reconciler.model.resources import Aggregation, SubscriptionContract
 from reconciler.settings import RateLimits
 from reconciler.wire import MapResolver, to_wire
@@ -127,7 +127,7 @@ async def test_fetch_live_costs_lists_plus_one_versions_read_per_managed_subscri
     total_subs = managed + 1 + unmanaged
     for kind in KINDS:
         count = len(getattr(CATALOG, f"{kind}s")) if kind != "subscription" else total_subs
-        assert await emu.count("GET", COLLECTION[kind]) == lists(count), kind
+        assert await emu.count("GET", PATH_OF_KIND[kind]) == lists(count), kind
     versions = await emu.count("GET", "/subscriptions/{subscription_id}/versions")
     assert versions == managed + 1  # one per managed subscription, none for unmanaged
     assert await emu.total() == 5 + lists(total_subs) + managed + 1

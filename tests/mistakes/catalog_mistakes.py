@@ -22,10 +22,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tests import builders
+
 Catalog = dict[str, dict[str, dict[str, Any]]]
 Expected = list[tuple[str, str]]  # (code, field)
-
-SETTINGS = 'default_environment = "local"\n\n[environments.local]\napi = "embedded"\n'
 
 
 def _fixed(amount: int | str) -> dict[str, Any]:
@@ -364,18 +364,19 @@ def with_mistakes(chosen: list[Mistake]) -> tuple[Catalog, dict[str, set[tuple[s
 
 
 def write_project(root: Path, catalog: Catalog) -> None:
-    """A project at `root`: billing.toml and one catalog file per table."""
-    (root / "catalog").mkdir(parents=True, exist_ok=True)
-    (root / "billing.toml").write_text(SETTINGS, encoding="utf-8")
-    for old in (root / "catalog").glob("*.toml"):
-        old.unlink()
-    for table, entries in catalog.items():
-        lines: list[str] = []
-        for key, body in entries.items():
-            lines.append(f"[{table}.{key}]")
-            lines.extend(f"{name} = {_toml(value)}" for name, value in body.items())
-            lines.append("")
-        (root / "catalog" / f"{table}.toml").write_text("\n".join(lines), encoding="utf-8")
+    """A project at `root` (`tests.builders`, one embedded environment `local`) with one
+    catalog file per table."""
+    files = {f"{table}.toml": _table_text(table, entries) for table, entries in catalog.items()}
+    builders.write_project(root, files)
+
+
+def _table_text(table: str, entries: dict[str, dict[str, Any]]) -> str:
+    lines: list[str] = []
+    for key, body in entries.items():
+        lines.append(f"[{table}.{key}]")
+        lines.extend(f"{name} = {_toml(value)}" for name, value in body.items())
+        lines.append("")
+    return "\n".join(lines)
 
 
 def _toml(value: Any) -> str:

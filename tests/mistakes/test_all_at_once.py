@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.catalog import load_catalog
+from reconciler.catalog import load_desired
 from reconciler.source.diagnostics import Severity
 from tests.mistakes.catalog_mistakes import (
     MISTAKES,
@@ -42,7 +42,7 @@ def _errors(root: Path, chosen: list[Mistake]) -> tuple[Located, dict[str, Locat
     mistake (by name) must produce."""
     catalog, expected = with_mistakes(chosen)
     write_project(root, catalog)
-    result = load_catalog(root, "catalog", "local", {})
+    result = load_desired(root, "catalog", "local", {})
     reported = {(d.code, d.field or "") for d in result.diagnostics if d.severity is Severity.ERROR}
     return reported, expected
 
@@ -66,7 +66,7 @@ def _check(chosen: list[Mistake]) -> None:
 
 def test_the_base_catalog_is_valid(tmp_path: Path) -> None:
     write_project(tmp_path, base_catalog())
-    result = load_catalog(tmp_path, "catalog", "local", {})
+    result = load_desired(tmp_path, "catalog", "local", {})
     assert result.state is not None, result.diagnostics
 
 

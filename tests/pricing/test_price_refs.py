@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 
 from alguna_pricing.errors import InvalidUsageError
 from alguna_pricing.usage import Usage
-from reconciler.commands.project import Project
 from reconciler.model import DesiredState, PriceRef
 from reconciler.model.prices import (
     FixedPrice,
@@ -27,15 +25,12 @@ from reconciler.pricing.refs import (
 )
 from reconciler.wire import effective_items
 from reconciler.wire.refs import CatalogModels
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.builders import example_state
 
 
 @pytest.fixture(scope="module")
 def state() -> DesiredState:
-    result = Project.open(ROOT).load_catalog("production")
-    assert result.state is not None, result.diagnostics
-    return result.state
+    return example_state("production")
 
 
 # ---- grammar --------------------------------------------------------------------------

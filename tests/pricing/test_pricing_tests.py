@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -14,21 +13,12 @@ from reconciler.commands.project import Project
 from reconciler.model import KINDS, CatalogFile, DesiredState, ExpectedLine, PricingTest
 from reconciler.model.prices import Spend
 from reconciler.report.schema import catalog_schema
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.builders import copy_example, example_state
 
 
 @pytest.fixture(scope="module")
 def state() -> DesiredState:
-    result = Project.open(ROOT).load_catalog("production")
-    assert result.state is not None, result.diagnostics
-    return result.state
-
-
-def _copy_project(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
-    return tmp_path
+    return example_state("production")
 
 
 # ---- loading --------------------------------------------------------------------------
@@ -43,8 +33,8 @@ def test_the_example_declares_tests_that_are_not_resources(state: DesiredState) 
 
 
 def test_the_digest_ignores_tests(tmp_path: Path) -> None:
-    project_dir = _copy_project(tmp_path)
-    before = Project.open(project_dir).load_catalog("local").state
+    project_dir = copy_example(tmp_path)
+    before = Project.open(project_dir).load_desired("local").state
     assert before is not None
     tests_file = project_dir / "catalog" / "pricing_tests.toml"
     tests_file.write_text(
@@ -53,12 +43,12 @@ def test_the_digest_ignores_tests(tmp_path: Path) -> None:
         'expected_total = "0.15"\n',
         encoding="utf-8",
     )
-    after = Project.open(project_dir).load_catalog("local").state
+    after = Project.open(project_dir).load_desired("local").state
     assert after is not None
     assert after.tests != before.tests and "extra" in after.tests
     assert after.catalog_digest == before.catalog_digest
     tests_file.unlink()
-    without = Project.open(project_dir).load_catalog("local").state
+    without = Project.open(project_dir).load_desired("local").state
     assert without is not None and without.tests == {}
     assert without.catalog_digest == before.catalog_digest
 
@@ -76,9 +66,9 @@ def test_the_schema_publishes_the_tests_table() -> None:
 
 
 def test_tests_that_are_not_a_table_are_reported(tmp_path: Path) -> None:
-    project_dir = _copy_project(tmp_path)
+    project_dir = copy_example(tmp_path)
     (project_dir / "catalog" / "zz.toml").write_text("tests = 3\n", encoding="utf-8")
-    result = Project.open(project_dir).load_catalog("local")
+    result = Project.open(project_dir).load_desired("local")
     assert result.state is None
     [diagnostic] = result.diagnostics
     assert (diagnostic.code, diagnostic.file, diagnostic.line, diagnostic.field) == (
@@ -90,7 +80,7 @@ def test_tests_that_are_not_a_table_are_reported(tmp_path: Path) -> None:
 
 
 def test_a_test_on_an_invalid_plan_is_not_reported_twice(tmp_path: Path) -> None:
-    project_dir = _copy_project(tmp_path)
+    project_dir = copy_example(tmp_path)
     plans = project_dir / "catalog" / "plans.toml"
     plans.write_text(
         plans.read_text(encoding="utf-8").replace(
@@ -98,7 +88,7 @@ def test_a_test_on_an_invalid_plan_is_not_reported_twice(tmp_path: Path) -> None
         ),
         encoding="utf-8",
     )
-    result = Project.open(project_dir).load_catalog("local")
+    result = Project.open(project_dir).load_desired("local")
     assert result.state is None
     assert [d.code for d in result.diagnostics] == ["field.unknown"]
 

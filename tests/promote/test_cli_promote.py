@@ -9,16 +9,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from click.testing import CliRunner, Result
 
 from alguna_emulator import create_app
-from reconciler.cli import main
 from tests.importing.harness import api_key, make_project
-
-
-def billing(project: Path, *args: str) -> Result:
-    env = {"BILLING_ENV": None, "NO_COLOR": "1"}
-    return CliRunner().invoke(main, ["--project", str(project), *args], env=env)
+from tests.running import billing
 
 
 def rename_platform_fee(project: Path, env: str) -> None:

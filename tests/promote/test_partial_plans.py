@@ -8,20 +8,19 @@ the real diff of a real emulator account (the example catalog, or a golden scena
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
 
-from reconciler.cli import main
 from reconciler.commands.workflow import apply_planned, load_catalog, plan_target
 from reconciler.diff import diff
 from reconciler.live import fetch_live
 from reconciler.plan import Action
 from reconciler.planning.targeting import Selection, SelectionError, select_changes
 from tests.api.emulated import emulated
+from tests.builders import copy_example
 from tests.importing.harness import Bench, bench
+from tests.running import billing
 from tests.scenarios.harness import HERE as SCENARIOS
 from tests.scenarios.harness import prepare
 
@@ -120,17 +119,9 @@ async def test_a_replaced_product_carries_its_repointed_plans() -> None:
 # -- through the command line: a saved partial plan says so, and applies only itself ----
 
 
-def billing(project: Path, *args: str) -> Result:
-    env = {"BILLING_ENV": None, "NO_COLOR": "1"}
-    return CliRunner().invoke(main, ["--project", str(project), *args], env=env)
-
-
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    root = Path(__file__).resolve().parents[2]
-    shutil.copy(root / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(root / "catalog", tmp_path / "catalog")
-    return tmp_path
+    return copy_example(tmp_path)
 
 
 def test_a_saved_partial_plan_says_so_and_applies_only_its_changes(project: Path) -> None:

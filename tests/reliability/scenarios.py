@@ -47,7 +47,8 @@ from reconciler.model import DesiredState
 from reconciler.plan import Action, ApplyResult, ApplyStatus, Plan
 from reconciler.report.plan_output import plan_json
 from tests.api.emulated import FAST_RETRY
-from tests.apply.harness import Workspace, workspace, write_catalog
+from tests.apply.harness import Workspace, workspace
+from tests.builders import write_catalog
 from tests.crash.harness import (
     Emulator,
     Expected,

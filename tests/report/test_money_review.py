@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -25,11 +24,11 @@ from reconciler.model.resources import ProductItem
 from reconciler.plan import Action, ChargeSample, Plan, PriceReview
 from reconciler.report.money_table import amount, money_table, percent, signed_grouped
 from reconciler.report.plan_output import plan_json, plan_markdown, plan_text
+from tests.builders import EXAMPLE_SETTINGS, copy_example
 from tests.diff.catalog import DESIRED, PLANS, TIERS, edit, fixed, graduated, live_of, unit
 from tests.report.plans import make, mixed_plan, unchanged_plan
 
 GOLDENS = Path(__file__).parent / "goldens"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def price_change_plan() -> Plan:
@@ -218,16 +217,14 @@ def plan_with_fee(tmp_path: Path, settings_extra: str) -> dict[str, object]:
     growth: a plan read cannot show growth's old prices, the subscription's published
     version does), raise growth's platform fee 49.00 -> 53.00 (+8.16 %), add
     `settings_extra` to billing.toml and plan again (JSON)."""
-    tmp_path.mkdir()
-    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
+    copy_example(tmp_path)
     with (tmp_path / "catalog" / "subscriptions.toml").open("a", encoding="utf-8") as file:
         file.write(
             '\n[subscriptions.acme_growth]\ncustomer = "acme"\nplan = "growth"\n'
             'contract = { period_type = "monthly_rolling", start_date = 2026-02-01 }\n'
             "activate = true\n"
         )
-    settings = (ROOT / "billing.toml").read_text(encoding="utf-8")
-    (tmp_path / "billing.toml").write_text(settings, encoding="utf-8")
+    settings = EXAMPLE_SETTINGS.read_text(encoding="utf-8")
     runner = CliRunner()
     env = {"BILLING_ENV": None, "NO_COLOR": "1"}
     applied = runner.invoke(main, ["--project", str(tmp_path), "apply", "--auto-approve"], env=env)

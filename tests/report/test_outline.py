@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
 
-from reconciler.commands.project import Project
 from reconciler.diff import diff
 from reconciler.diff.fields import dump
 from reconciler.model import PRICE_TYPES, LiveState
@@ -29,18 +27,16 @@ from reconciler.plan import Plan
 from reconciler.planning.planner import make_plan
 from reconciler.report.outline import MAX_ATTRIBUTE_LINES, outline, price_line
 from reconciler.report.plan_output import plan_text
+from tests.builders import example_state
 from tests.diff.catalog import fixed, graduated, unit
 from tests.report.plans import AT
 from tests.test_example_catalog import NOT_IN_EXAMPLE
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def example_plan() -> Plan:
     """The example catalog (every pricing model) planned against an empty account."""
-    state = Project.open(ROOT).load_catalog("local").state
-    assert state is not None
+    state = example_state("local")
     empty = LiveState(environment="local")
     return make_plan(state, empty, diff(state, empty), created_at=AT)
 

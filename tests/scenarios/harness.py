@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.api import ApiWriter
-from reconciler.catalog import load_catalog
+from reconciler.catalog import load_desired
 from reconciler.diff import diff
 from reconciler.live import fetch_live
 from reconciler.model import Address, DesiredState, Kind, LiveState, Subscription
@@ -87,7 +87,7 @@ def variables(folder: Path) -> dict[str, Any]:
 
 def load(folder: Path, catalog_dir: str) -> tuple[DesiredState, tuple[Diagnostic, ...]]:
     """A catalog of the scenario (`catalog` or `live`); fails on any error."""
-    result = load_catalog(folder, catalog_dir, ENVIRONMENT, variables(folder))
+    result = load_desired(folder, catalog_dir, ENVIRONMENT, variables(folder))
     if result.state is None:
         shown = "\n".join(str(d) for d in result.diagnostics)
         raise ScenarioError(f"{folder.name}/{catalog_dir} does not load:\n{shown}")

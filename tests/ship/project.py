@@ -1,9 +1,9 @@
 """A project made by `billing init`, driven through the real CLI (`CliRunner`, in process)
 on its embedded environment, and the emulator behind it reached directly.
 
-`billing(...)` runs one command in the project; `Emulator` opens the project's data file
-in an app of its own, for the control API (objects, request counters) and for a library
-call whose requests that app counts (`transport`).
+`tests.running.billing` runs one command in the project; `Emulator` opens the project's
+data file in an app of its own, for the control API (objects, request counters) and for a
+library call whose requests that app counts (`transport`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from alguna_emulator import create_app, emulator_transport
-from reconciler.cli import main
 from reconciler.commands.init import init_project
 
 EMBEDDED_KEY = "sk_test_embedded_local"
@@ -29,11 +28,6 @@ BUNDLES = "catalog/bundles.toml"
 def new_project(root: Path) -> Path:
     init_project(root)
     return root
-
-
-def billing(project: Path, *args: str) -> Result:
-    env = {"BILLING_ENV": None, "NO_COLOR": "1"}
-    return CliRunner().invoke(main, ["--project", str(project), *args], env=env)
 
 
 def add_settings(project: Path, text: str) -> None:

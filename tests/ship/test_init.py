@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from reconciler.cli import main
 from reconciler.commands.init import FILES, template
 from reconciler.version import __version__
-from tests.ship.project import billing
+from tests.running import billing
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "github" / "workflows"

@@ -17,14 +17,8 @@ from reconciler.errors import InvalidInputError
 from reconciler.planning.policies import evaluate, with_policies
 from reconciler.settings import Policy, parse_settings
 from reconciler.source.diagnostics import Severity
-from tests.ship.project import (
-    add_settings,
-    billing,
-    emulator,
-    new_project,
-    saved_plan,
-    set_starter_fee,
-)
+from tests.running import billing
+from tests.ship.project import add_settings, emulator, new_project, saved_plan, set_starter_fee
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

@@ -15,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import main
+from tests.running import billing
 from tests.scenarios.harness import scenario_folders
-from tests.ship.project import billing, new_project, saved_plan, set_starter_fee
+from tests.ship.project import new_project, saved_plan, set_starter_fee
 
 FORMATS = {"text": "expected.txt", "markdown": "expected.md", "json": "expected.json"}
 

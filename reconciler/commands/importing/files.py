@@ -18,6 +18,7 @@ from typing import Literal
 
 from reconciler.commands.importing.emit import Block
 from reconciler.errors import BillingError
+from reconciler.model import KIND_OF_TABLE, Address
 
 Layout = Literal["kind", "resource"]
 Render = Callable[[Sequence[Block], Sequence[str]], str]
@@ -32,7 +33,7 @@ class PlannedFile:
     shown: str
     inside_catalog: str
     text: str
-    addresses: tuple[str, ...]
+    addresses: tuple[Address, ...]
 
 
 def plan_files(
@@ -69,7 +70,7 @@ def plan_files(
                 shown=_shown(path, project_root),
                 inside_catalog=inside,
                 text=render(members, header),
-                addresses=tuple(f"{b.table.removesuffix('s')}.{b.key}" for b in members),
+                addresses=tuple(Address(KIND_OF_TABLE[b.table], b.key) for b in members),
             )
         )
     return planned

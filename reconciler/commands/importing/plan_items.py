@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reconciler.api import ApiReader
-from reconciler.model import Address, CatalogFile, LiveState, Plan
+from reconciler.model import Address, LiveState, Plan
 from reconciler.wire import MapResolver, WireMappingError, versions_from_wire
 
 
@@ -64,17 +64,7 @@ async def with_plan_items(
     lists = await asyncio.gather(
         *(reader.get_list(f"/subscriptions/{wanted[key]}/versions") for key in reads)
     )
-    merged = CatalogFile.model_construct(
-        None,
-        **{
-            f"{kind}s": {
-                **getattr(live.unmanaged_tables, f"{kind}s"),
-                **getattr(live, f"{kind}s"),
-            }
-            for kind in ("metric", "product", "plan", "bundle", "customer", "subscription")
-        },
-    )
-    resolver = MapResolver(merged, ids)
+    resolver = MapResolver(live.with_unmanaged(), ids)
     sources = {key: ItemsSource() for key in empty}
     for key, versions in zip(reads, lists, strict=True):
         try:
@@ -100,7 +90,7 @@ async def with_plan_items(
 
 
 def _all_ids(live: LiveState) -> dict[Address, str]:
-    ids = {Address.parse(a): r for a, r in live.ids.items()}
+    ids = dict(live.ids)
     for obj in live.unmanaged:
         ids.setdefault(Address(kind=obj.kind, key=obj.key), obj.remote_id)
     return ids

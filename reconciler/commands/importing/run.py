@@ -35,7 +35,7 @@ from typing import Any
 
 from reconciler.apply import PlanRefusedError
 from reconciler.apply.keys import derived_key
-from reconciler.catalog import load_catalog
+from reconciler.catalog import load_desired
 from reconciler.commands.importing.emit import Block, render_file
 from reconciler.commands.importing.files import Layout, PlannedFile, plan_files, write_files
 from reconciler.commands.importing.plan_items import ItemsSource, with_plan_items
@@ -51,8 +51,19 @@ from reconciler.commands.importing.unmapped import unmapped_fields
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import Catalog, Clock, Target, utc_now
 from reconciler.diff import diff
-from reconciler.live import COLLECTION, fetch_live
-from reconciler.model import KINDS, Address, DesiredState, Kind, LiveState, Plan, Resource
+from reconciler.live import fetch_live
+from reconciler.model import (
+    KIND_OF_TABLE,
+    KINDS,
+    PATH_OF_KIND,
+    TABLE_OF_KIND,
+    Address,
+    DesiredState,
+    Kind,
+    LiveState,
+    Plan,
+    Resource,
+)
 from reconciler.planning.targeting import references
 from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import MapResolver, to_wire
@@ -79,12 +90,12 @@ class Imported:
     """One object now declared: its address, live id, natural key, the file it went to
     (project-relative), the adoption made for it, and what pulled it in."""
 
-    address: str
+    address: Address
     remote_id: str
     natural_key: str
     file: str | None = None
     adopted: str | None = None
-    needed_by: tuple[str, ...] = ()
+    needed_by: tuple[Address, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,7 +113,7 @@ class ImportResult:
 @dataclass
 class _State:
     selected: Selected
-    skipped: dict[str, Skipped] = field(default_factory=dict)
+    skipped: dict[Address, Skipped] = field(default_factory=dict)
 
     def skip(self, candidate: Candidate, reason: str) -> None:
         self.selected.candidates.pop(candidate.address, None)
@@ -124,7 +135,7 @@ async def import_live(
     `ApiError` on a failed read or adoption (files are written only after both)."""
     desired = catalog.desired
     raw_lists, live = await asyncio.gather(
-        asyncio.gather(*(target.reader.list_all(COLLECTION[kind]) for kind in KINDS)),
+        asyncio.gather(*(target.reader.list_all(PATH_OF_KIND[kind]) for kind in KINDS)),
         fetch_live(target.reader, desired),
     )
     raw: dict[Kind, list[dict[str, Any]]] = dict(zip(KINDS, raw_lists, strict=True))
@@ -174,7 +185,7 @@ def adoption_key(environment: str, candidate: Candidate) -> str:
     return derived_key("adopt", environment, candidate.kind, candidate.remote_id, candidate.key)
 
 
-async def _adopt(target: Target, candidates: list[Candidate]) -> dict[str, str]:
+async def _adopt(target: Target, candidates: list[Candidate]) -> dict[Address, str]:
     todo = [c for c in candidates if c.adoption is not None]
     await asyncio.gather(
         *(
@@ -190,14 +201,16 @@ def _declaring(desired: DesiredState, candidates: Iterable[Candidate]) -> Desire
     """`desired` with the candidates declared under their keys (for matching only)."""
     tables: dict[str, dict[str, Resource]] = {}
     for candidate in candidates:
-        table = f"{candidate.kind}s"
-        tables.setdefault(table, dict(getattr(desired, table)))[candidate.key] = candidate.model
+        table = TABLE_OF_KIND[candidate.kind]
+        tables.setdefault(table, dict(desired.table(candidate.kind)))[candidate.key] = (
+            candidate.model
+        )
     return desired.model_copy(update=tables)
 
 
 async def _raw_versions(
     target: Target, live: LiveState, candidates: Iterable[Candidate]
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[Address, list[dict[str, Any]]]:
     subscriptions = [c for c in candidates if c.kind == "subscription"]
     ids = [live.ids.get(c.address, c.remote_id) for c in subscriptions]
     lists = await asyncio.gather(
@@ -211,20 +224,19 @@ def _blocks(
     desired: DesiredState,
     live: LiveState,
     raw: Mapping[Kind, Sequence[Mapping[str, Any]]],
-    versions: Mapping[str, list[dict[str, Any]]],
+    versions: Mapping[Address, list[dict[str, Any]]],
     environment: str,
-    adopted: Mapping[str, str],
+    adopted: Mapping[Address, str],
     sources: Mapping[str, ItemsSource],
-) -> dict[str, Block]:
+) -> dict[Address, Block]:
     """The catalog entry of every candidate, as read back in `live`."""
     by_id = {str(obj.get("id")): obj for kind in raw for obj in raw[kind]}
-    ids = {Address.parse(a): r for a, r in live.ids.items()}
-    resolver = MapResolver(live, ids)
-    reverse = {remote: Address.parse(a).key for a, remote in live.ids.items()}
+    resolver = MapResolver(live, live.ids)
+    reverse = {remote: a.key for a, remote in live.ids.items()}
     # Versions are written as overrides of the plan the catalog declares: the declared
     # one for a managed plan, the live one (as read now) for an imported plan.
     plans: dict[str, Plan] = {**live.plans, **desired.plans}
-    blocks: dict[str, Block] = {}
+    blocks: dict[Address, Block] = {}
     for candidate in sorted(state.selected.candidates.values(), key=_order):
         model = live.table(candidate.kind).get(candidate.key)
         if model is None:
@@ -247,7 +259,7 @@ def _blocks(
             ),
         )
         blocks[candidate.address] = Block(
-            table=f"{candidate.kind}s",
+            table=TABLE_OF_KIND[candidate.kind],
             key=candidate.key,
             model=shaped,
             comments=_comments(
@@ -301,7 +313,7 @@ def _check(
     environment: str,
     options: ImportOptions,
     state: _State,
-    blocks: dict[str, Block],
+    blocks: dict[Address, Block],
     live: LiveState,
     clock: Clock,
 ) -> _Checked:
@@ -322,7 +334,7 @@ def _check(
                 where = root / catalog_dir / planned.inside_catalog
                 where.parent.mkdir(parents=True, exist_ok=True)
                 where.write_text(planned.text, encoding="utf-8")
-            loaded = load_catalog(root, catalog_dir, environment, variables)
+            loaded = load_desired(root, catalog_dir, environment, variables)
         failing = _failing(loaded.diagnostics, state)
         if failing:
             for address, message in failing.items():
@@ -345,15 +357,15 @@ def _check(
     return _Checked((), (), ())
 
 
-def _failing(diagnostics: list[Diagnostic], state: _State) -> dict[str, str]:
-    found: dict[str, str] = {}
+def _failing(diagnostics: list[Diagnostic], state: _State) -> dict[Address, str]:
+    found: dict[Address, str] = {}
     for d in diagnostics:
         if d.severity is not Severity.ERROR:
             continue
         match = _TABLE_FIELD.match(d.field or "")
-        if match is None:
+        if match is None or match["table"] not in KIND_OF_TABLE:
             continue
-        address = f"{match['table'].removesuffix('s')}.{match['key']}"
+        address = Address(KIND_OF_TABLE[match["table"]], match["key"])
         if address in state.selected.candidates:
             found.setdefault(address, f"{d.code}: {d.message}")
     return found
@@ -365,8 +377,7 @@ def _residual(loaded: DesiredState, live: LiveState, state: _State) -> tuple[str
     imported = set(state.selected.candidates)
     out: list[str] = []
     for change in result.changes:
-        parsed = Address.parse(change.address)
-        if f"{parsed.kind}.{parsed.key}" in imported:
+        if change.address.resource in imported:
             fields = ", ".join(f.path for f in change.fields) or change.reason
             out.append(f"{change.address}: {change.action.value} ({fields})")
     return tuple(out)
@@ -396,7 +407,7 @@ def _result(
     state: _State,
     *,
     files: Sequence[PlannedFile],
-    adopted: Mapping[str, str] | None = None,
+    adopted: Mapping[Address, str] | None = None,
     checked: _Checked | None = None,
     outside_catalog: bool = False,
     dry_run: bool = False,

@@ -35,6 +35,7 @@ from reconciler.apply.keys import tombstone_suffix
 from reconciler.live.identity import live_natural_keys
 from reconciler.model import (
     KINDS,
+    PATH_OF_KIND,
     Address,
     Bundle,
     DesiredState,
@@ -73,26 +74,26 @@ class Candidate:
     natural_key: str
     model: Resource
     adoption: Adoption | None = None
-    needed_by: tuple[str, ...] = ()
+    needed_by: tuple[Address, ...] = ()
 
     @property
-    def address(self) -> str:
-        return f"{self.kind}.{self.key}"
+    def address(self) -> Address:
+        return Address(self.kind, self.key)
 
 
 @dataclass(frozen=True)
 class Skipped:
     """An unmanaged live object that is not imported, and why."""
 
-    address: str
+    address: Address
     remote_id: str
     reason: str
 
 
 @dataclass
 class Selected:
-    candidates: dict[str, Candidate] = field(default_factory=dict)
-    skipped: dict[str, Skipped] = field(default_factory=dict)
+    candidates: dict[Address, Candidate] = field(default_factory=dict)
+    skipped: dict[Address, Skipped] = field(default_factory=dict)
 
 
 def select_candidates(
@@ -110,9 +111,9 @@ def select_candidates(
     problems = {(p.kind, p.remote_id): p for p in live.problems}
     duplicates = _duplicate_natural_keys(live)
     result = Selected()
-    considered: dict[str, tuple[Candidate | None, Skipped | None]] = {}
+    considered: dict[Address, tuple[Candidate | None, Skipped | None]] = {}
     for unmanaged in live.unmanaged:
-        address = f"{unmanaged.kind}.{unmanaged.key}"
+        address = Address(unmanaged.kind, unmanaged.key)
         model = live.unmanaged_tables.table(unmanaged.kind).get(unmanaged.key)
         obj = by_id.get(unmanaged.remote_id, {})
         problem = problems.get((unmanaged.kind, unmanaged.remote_id))
@@ -154,7 +155,7 @@ def select_candidates(
             )
             continue
         considered[address] = (candidate, None)
-    naturals = {f"{u.kind}.{u.key}": u.natural_key for u in live.unmanaged}
+    naturals = {Address(u.kind, u.key): u.natural_key for u in live.unmanaged}
     chosen = [
         address
         for address, (candidate, _) in considered.items()
@@ -179,13 +180,14 @@ def _duplicate_natural_keys(live: LiveState) -> set[tuple[Kind, str]]:
 def _adoption(kind: Kind, key: str, remote_id: str, obj: Mapping[str, Any]) -> Adoption | None:
     if _has_natural_key(kind, obj):
         return None
+    path = f"{PATH_OF_KIND[kind]}/{remote_id}"
     if kind == "product":
-        return Adoption(f"/products/{remote_id}", {"sku": key}, f'set sku = "{key}"')
+        return Adoption(path, {"sku": key}, f'set sku = "{key}"')
     if kind == "customer":
-        return Adoption(f"/customers/{remote_id}", {"aliases": [key]}, f'add the alias "{key}"')
+        return Adoption(path, {"aliases": [key]}, f'add the alias "{key}"')
     if kind == "subscription":
         return Adoption(
-            f"/subscriptions/{remote_id}",
+            path,
             {"metadata": {"billing_key": key, "managed_by": MANAGED_BY_VALUE}},
             f'set metadata billing_key = "{key}", managed_by = "{MANAGED_BY_VALUE}"',
         )
@@ -193,14 +195,13 @@ def _adoption(kind: Kind, key: str, remote_id: str, obj: Mapping[str, Any]) -> A
 
 
 def _matches(
-    address: str,
+    address: Address,
     candidate: Candidate | None,
     wanted: set[Kind],
     pattern: str | None,
-    naturals: Mapping[str, str],
+    naturals: Mapping[Address, str],
 ) -> bool:
-    parsed = Address.parse(address)
-    if parsed.kind not in wanted:
+    if address.kind not in wanted:
         return False
     if pattern is None:
         return True
@@ -210,20 +211,20 @@ def _matches(
     wanted_pattern = pattern.lower()
     return any(
         fnmatch.fnmatchcase(text.lower(), wanted_pattern)
-        for text in (parsed.key, natural, str(name))
+        for text in (address.key, natural, str(name))
         if text
     )
 
 
 def _resolve(
-    chosen: list[str],
-    considered: Mapping[str, tuple[Candidate | None, Skipped | None]],
+    chosen: list[Address],
+    considered: Mapping[Address, tuple[Candidate | None, Skipped | None]],
     desired: DesiredState,
     result: Selected,
 ) -> None:
     """Pull dependencies in; skip what depends on an object that cannot be imported."""
-    needed_by: dict[str, list[str]] = {}
-    order: list[str] = []
+    needed_by: dict[Address, list[Address]] = {}
+    order: list[Address] = []
     work = list(chosen)
     while work:
         address = work.pop(0)
@@ -234,8 +235,7 @@ def _resolve(
         if candidate is None:
             continue
         for dep in sorted(references(candidate.model)):
-            parsed = Address.parse(dep)
-            if parsed.key in desired.table(parsed.kind) or dep not in considered:
+            if dep.key in desired.table(dep.kind) or dep not in considered:
                 continue  # declared (managed, or to be created by the catalog)
             needed_by.setdefault(dep, []).append(address)
             work.append(dep)
@@ -262,10 +262,10 @@ def _resolve(
 
 
 def _blocked(
-    order: list[str], considered: Mapping[str, tuple[Candidate | None, Skipped | None]]
-) -> dict[str, str]:
+    order: list[Address], considered: Mapping[Address, tuple[Candidate | None, Skipped | None]]
+) -> dict[Address, str]:
     """Candidates that refer, directly or not, to an object that is skipped."""
-    blocked: dict[str, str] = {}
+    blocked: dict[Address, str] = {}
     changed = True
     while changed:
         changed = False
@@ -303,7 +303,7 @@ def expression_renames(selected: Selected, live: LiveState, desired: DesiredStat
     taken = set(desired.metrics) | {
         c.key for c in selected.candidates.values() if c.kind == "metric"
     }
-    renames: dict[str, str] = {}
+    renames: dict[Address, str] = {}
     for candidate in selected.candidates.values():
         for price, product in _expression_prices(candidate.model):
             owner = models["product"].get(product)
@@ -313,10 +313,10 @@ def expression_renames(selected: Selected, live: LiveState, desired: DesiredStat
                 f"{c.quantity_expression} {c.unit_price_expression}" for c in price.charges
             )
             names = set(_USAGE.findall(text))
-            unread = [m for m in metric_keys if m not in names and f"metric.{m}" in imported]
+            unread = [m for m in metric_keys if m not in names and Address("metric", m) in imported]
             unknown = sorted(names - set(metric_keys))
             if len(unread) == 1 and len(unknown) == 1 and unknown[0] not in taken:
-                renames.setdefault(f"metric.{unread[0]}", unknown[0])
+                renames.setdefault(Address("metric", unread[0]), unknown[0])
                 taken.add(unknown[0])
     if not renames:
         return selected
@@ -331,7 +331,7 @@ def expression_renames(selected: Selected, live: LiveState, desired: DesiredStat
             model=candidate.model,
             adoption=candidate.adoption,
             needed_by=tuple(
-                f"metric.{renames[n]}" if n in renames else n for n in candidate.needed_by
+                Address("metric", renames[n]) if n in renames else n for n in candidate.needed_by
             ),
         )
         out.candidates[moved.address] = moved

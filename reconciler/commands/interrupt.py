@@ -1,8 +1,8 @@
-"""Opening an environment from the command line: the embedded emulator for `api =
-"embedded"`, the network otherwise, and Ctrl-C handling for long runs.
+"""Ctrl-C for long runs (apply, listen): the first stops starting new work, the second
+exits at once with status 130.
 
-The emulator is imported lazily (`commands.embedded.transport_for`), only when an
-embedded environment is opened, so commands against a remote API never load it.
+Used by the synchronous command functions that the CLI calls (`commands.plan_apply`,
+`commands.listen`); a Python caller in its own event loop uses the async forms instead.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from reconciler.commands.embedded import transport_for
-
-__all__ = ["run_interruptible", "transport_for"]
+__all__ = ["run_interruptible"]
 
 T = TypeVar("T")
 

@@ -1,0 +1,123 @@
+"""Start-up of the `billing` CLI against the start-up of `python -c pass` (issue 19).
+
+Each measurement is the median wall time of N fresh processes; the runs of the commands
+are interleaved (pass, --version, --help, validate, pass, ...) so that a busy machine
+slows them alike, and each is reported as a ratio to `python -c pass` measured in the
+same run. Targets: `billing --help` and `billing --version` at most 4x, `billing validate`
+on the example catalog (the repository's own billing.toml and catalog/) at most 8x.
+
+    python benchmarks/startup.py                 # 20 runs each
+    python benchmarks/startup.py --runs 50 --json
+
+`measure(runs)` returns the figures (for `benchmarks/scale.py`). The commands run through
+the same interpreter as this script (`python -c "from reconciler.cli import main; ..."`,
+what the `billing` console script does), so the `reconciler` measured is the one this
+interpreter imports (PYTHONPATH can point at another checkout). Exit code 0 when every
+target is met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What the `billing` console script runs (pip's generated script, without the file).
+_BILLING = "import sys; sys.argv[0] = 'billing'; from reconciler.cli import main; sys.exit(main())"
+
+# name -> (argv after the interpreter, target ratio to `python -c pass`; None: the baseline)
+COMMANDS: dict[str, tuple[list[str], float | None]] = {
+    "python -c pass": (["-c", "pass"], None),
+    "billing --version": (["-c", _BILLING, "--version"], 4.0),
+    "billing --help": (["-c", _BILLING, "--help"], 4.0),
+    "billing validate": (["-c", _BILLING, "--project", str(ROOT), "validate"], 8.0),
+}
+
+
+@dataclass(frozen=True)
+class Startup:
+    """One command: the median seconds, its ratio to `python -c pass`, and the target."""
+
+    command: str
+    median_s: float
+    ratio: float
+    target: float | None
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.target is None else self.ratio <= self.target
+
+
+def _once(argv: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, *argv],
+        cwd=tempfile.gettempdir(),  # not a checkout: `python -c` puts the folder first on sys.path
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_ENV,
+        check=False,
+    )
+    return time.perf_counter() - started
+
+
+# The default environment of billing.toml, whatever the caller's shell selects.
+_ENV = {k: v for k, v in os.environ.items() if k != "BILLING_ENV"}
+
+
+def measure(runs: int = 20) -> list[Startup]:
+    """Median start-up of each command over `runs` interleaved runs, as ratios to
+    `python -c pass` (the first row). One warm-up run of each is not counted."""
+    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    for argv, _target in COMMANDS.values():
+        _once(argv)
+    for _ in range(runs):
+        for name, (argv, _target) in COMMANDS.items():
+            times[name].append(_once(argv))
+    base = statistics.median(times["python -c pass"])
+    return [
+        Startup(
+            command=name,
+            median_s=statistics.median(times[name]),
+            ratio=statistics.median(times[name]) / base,
+            target=target,
+        )
+        for name, (_argv, target) in COMMANDS.items()
+    ]
+
+
+def table(rows: list[Startup]) -> str:
+    lines = [f"{'command':<20} {'median':>9} {'ratio':>7}  target"]
+    for row in rows:
+        verdict = "" if row.met is None else ("met" if row.met else "MISSED")
+        target = "" if row.target is None else f"<= {row.target:g}x  {verdict}"
+        lines.append(
+            f"{row.command:<20} {row.median_s * 1000:>7.1f}ms {row.ratio:>6.2f}x  {target}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20, help="runs of each command (default 20)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args()
+    rows = measure(args.runs)
+    if args.json:
+        print(json.dumps([asdict(r) | {"met": r.met} for r in rows], indent=2))
+    else:
+        print(table(rows))
+    return 0 if all(r.met is not False for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
