@@ -25,15 +25,18 @@ from .resources import (
     billing_dates,
     bundles,
     changes,
+    credits,
     customers,
     entitlements,
     events,
     merchants,
     metrics,
+    payments,
     plans,
     products,
     subscriptions,
     versions,
+    wallets,
 )
 from .runtime import Runtime
 from .store import Store
@@ -54,7 +57,10 @@ _RESOURCES = (
     entitlements,
     events,
     merchants,
+    wallets,
+    credits,
     invoices,
+    payments,
 )
 
 
@@ -97,6 +103,7 @@ def create_app(
     app.include_router(control_router)
     app.include_router(webhooks_router)
     app.include_router(usage_router)
+    app.include_router(payments.control_router)
     # add_middleware wraps: the last added is the outermost stage.
     app.add_middleware(Faults, book=runtime.faults, settings=runtime.settings)
     app.add_middleware(Idempotency, book=runtime.keys)

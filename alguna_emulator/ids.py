@@ -21,6 +21,12 @@ _PREFIXED: dict[str, str] = {
     "version": "subv_",
     "price": "price_",
     "merchant": "mer_",  # assumed: the SDK shows no merchant id
+    # Credits and payments: wallets look like ``wlt_01H2ABC`` and payments like
+    # ``pay_01H3DEF`` in the SDK's examples; grants and payment methods are assumed.
+    "wallet": "wlt_",
+    "grant": "cgr_",
+    "payment": "pay_",
+    "payment_method": "pm_",
     "invoice": "inv_",  # assumed: the SDK shows no invoice id format
     "line_item": "li_",  # assumed, likewise
     # Webhooks (emulator-side objects; Svix-style prefixes).

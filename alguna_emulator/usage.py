@@ -7,7 +7,10 @@ API extension, ``GET /_emulator/usage`` (docs/api-compatibility.md, "Usage").
 Owns the aggregation rules:
 - the events counted are the account's events for the customer (id or alias) whose
   ``event_name`` is the metric's and whose ``timestamp`` is in ``[from, to)``; both default
-  to the calendar month (UTC) of the emulator's now;
+  to the calendar month (UTC) of the emulator's now, or, when a ``subscription`` is named,
+  to its billing cycle containing now (the customer is then the subscription's, and a
+  different ``customer`` is a 400): usage so far in the period, to compare with a quantity
+  entitlement;
 - ``filter_groups`` must all match (assumed: groups are ANDed); within a group, filters
   combine with the group's ``and``/``or``; filter operators ``equal``, ``not_equal``,
   ``contains``, ``not_contains`` compare the property's text (``true``/``false`` for
@@ -36,7 +39,7 @@ from .clock import format_ts, parse_ts
 from .errors import ERROR_RESPONSES, ApiError
 from .pipeline.gate import account_of, bearer_key
 from .resources.lookup import resolve_customer
-from .resources.subscription_state import add_months
+from .resources.subscription_state import add_months, cycle_bounds
 from .runtime import Ctx, runtime_of
 from .store import Doc
 
@@ -84,11 +87,17 @@ def matches(event: Doc, filter_groups: list[Doc]) -> bool:
         raise ApiError(422, str(exc)) from None
 
 
-def _period(start: str | None, end: str | None, now: datetime) -> tuple[datetime, datetime]:
-    month = datetime(now.year, now.month, 1, tzinfo=UTC)
+def _period(
+    start: str | None, end: str | None, now: datetime, sub: Doc | None
+) -> tuple[datetime, datetime]:
+    if sub is None:
+        month = datetime(now.year, now.month, 1, tzinfo=UTC)
+        first, last = month, add_months(month, 1)
+    else:
+        first, last = cycle_bounds(sub, now)
     try:
-        lower = parse_ts(start) if start else month
-        upper = parse_ts(end) if end else add_months(month, 1)
+        lower = parse_ts(start) if start else first
+        upper = parse_ts(end) if end else last
     except ValueError as exc:
         raise ApiError(400, f"from/to: {exc}") from None
     if upper <= lower:
@@ -106,14 +115,37 @@ def _metrics(ctx: Ctx, metric: str | None) -> list[Doc]:
     return chosen[:1]
 
 
+def _subscription(ctx: Ctx, subscription: str | None, customer: str | None) -> Doc | None:
+    if subscription is None:
+        return None
+    sub = ctx.store.get(ctx.account, "subscription", subscription)
+    if sub is None:
+        raise ApiError(404, f"subscription {subscription} not found")
+    named = None if customer is None else resolve_customer(ctx, customer)
+    if customer is not None and (named is None or named["id"] != sub["customer_id"]):
+        raise ApiError(400, f"subscription {subscription} is not customer {customer}'s")
+    return sub
+
+
 def usage_report(
-    ctx: Ctx, customer: str, metric: str | None, start: str | None, end: str | None
+    ctx: Ctx,
+    customer: str | None,
+    metric: str | None,
+    start: str | None,
+    end: str | None,
+    subscription: str | None = None,
 ) -> dict[str, Any]:
-    """The usage of one customer, per metric (one, by id or name, or all), in a period."""
+    """The usage of one customer, per metric (one, by id or name, or all), in a period
+    (by default the calendar month, or the named subscription's current billing cycle)."""
+    sub = _subscription(ctx, subscription, customer)
+    if sub is not None:
+        customer = sub["customer_id"]
+    if customer is None:
+        raise ApiError(400, "name a customer (id or alias) or a subscription")
     found = resolve_customer(ctx, customer)
     if found is None:
         raise ApiError(404, f"customer {customer} not found")
-    lower, upper = _period(start, end, ctx.clock.now())
+    lower, upper = _period(start, end, ctx.clock.now(), sub)
     events = [
         event
         for event in ctx.store.list(ctx.account, "event", parent=found["id"])
@@ -150,7 +182,13 @@ def usage_report(
 @router.get("/usage", response_model=UsageReport, response_model_by_alias=True)
 async def usage(
     request: Request,
-    customer: Annotated[str, Query(min_length=1, max_length=255, description="id or alias")],
+    customer: Annotated[
+        str | None, Query(min_length=1, max_length=255, description="id or alias")
+    ] = None,
+    subscription: Annotated[
+        str | None,
+        Query(min_length=1, max_length=255, description="its current billing cycle"),
+    ] = None,
     metric: Annotated[str | None, Query(max_length=255, description="id or name")] = None,
     start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
     end: Annotated[str | None, Query(alias="to", max_length=40)] = None,
@@ -159,4 +197,5 @@ async def usage(
     key = bearer_key(request.headers) or api_key
     if key is None:
         raise ApiError(400, "send a bearer API key or api_key: usage belongs to an account")
-    return usage_report(Ctx(runtime_of(request), account_of(key)), customer, metric, start, end)
+    ctx = Ctx(runtime_of(request), account_of(key))
+    return usage_report(ctx, customer, metric, start, end, subscription)

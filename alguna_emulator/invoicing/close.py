@@ -1,7 +1,7 @@
 """The period close: an invoice for every billing cycle of every active subscription that
 the emulator clock has passed the end of.
 
-Owns when an invoice is made and what goes in it (docs/sandbox.md, "Usage-based invoices"):
+Owns when an invoice is made and what goes in it (docs/sandbox.md, "How the emulator invoices"):
 
 - cycles are monthly from the subscription's ``first_billing_date`` (else its contract
   start); cycle ``n`` is closed once the clock reaches its end, if the subscription was
@@ -21,6 +21,7 @@ sees never lags the clock. Must not decide amounts: the shared engine does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
@@ -43,6 +44,11 @@ MAX_CYCLES = 1200
 """Cycles looked at per subscription (100 years): a bound, not a limit anyone reaches."""
 
 
+AFTER_CLOSE: list[Callable[[Ctx], None]] = []
+"""Hooks run per account, in the close's transaction, after its cycles are closed (the
+payment collection marks unpaid invoices past their due date overdue there)."""
+
+
 def close_due(runtime: Runtime, account: str | None = None) -> list[Doc]:
     """Close every cycle that has ended, for one account or all; the invoices made."""
     accounts = [account] if account is not None else runtime.store.accounts_with("subscription")
@@ -52,6 +58,8 @@ def close_due(runtime: Runtime, account: str | None = None) -> list[Doc]:
         with ctx.store.transaction():
             for sub in ctx.store.list(name, "subscription"):
                 made.extend(close_subscription(ctx, sub, runtime.clock.now()))
+            for hook in AFTER_CLOSE:
+                hook(ctx)
     return made
 
 

@@ -14,6 +14,7 @@ resource builds item sets and calls :func:`new_version`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Response
@@ -196,9 +197,8 @@ async def create_version(subscription_id: str, body: VersionCreate, ctx: CtxDep)
         sub = _subscription(ctx, subscription_id)
         _writable(sub)
         effective = resolve_effective(sub, body.effective_at, ctx.clock.now())
-        source = current_version(
-            ctx.store.list(ctx.account, "version", parent=sub["id"]), ctx.clock.now()
-        )
+        versions = ctx.store.list(ctx.account, "version", parent=sub["id"])
+        source = current_version(versions, ctx.clock.now()) or _latest_before(versions, effective)
         version = new_version(
             ctx,
             sub["id"],
@@ -269,8 +269,16 @@ def _publish_checked(ctx: Ctx, sub: Doc, version: Doc) -> Doc:
     return publish(ctx, version)
 
 
+def _latest_before(versions: list[Doc], effective: datetime) -> Doc | None:
+    """Before activation nothing is published: the version that will precede the new one
+    (the latest taking effect by then, drafts included) is what it carries on from."""
+    earlier = [v for v in versions if parse_ts(v["effective_at"]) <= effective]
+    return max(earlier, key=lambda v: parse_ts(v["effective_at"]), default=None)
+
+
 def _entitlements(sent: list[Entitlement] | None, source: Doc | None) -> list[Doc]:
-    """A new version's entitlements: those sent, else the current version's."""
+    """A new version's entitlements: those sent, else the current version's (before
+    activation: the preceding version's, so the plan's carry on)."""
     if sent is not None:
         return [e.model_dump(mode="json") for e in sent]
     return [] if source is None else list(source["entitlements"])

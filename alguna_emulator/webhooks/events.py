@@ -18,8 +18,10 @@ assumed fields). Emitted:
 - ``invoice.issued``: the period close issued an invoice (``invoicing.lifecycle``, with the
   SDK's ``InvoicePayload``).
 
-The emulator models no payments or credits, so it never emits ``invoice.paid``,
-``payment.*``, ``refund.*`` or ``account.credits.*`` on its own; the control API's
+Credit events (``account.credits.granted``, ``account.credits.balance_depleted``) are emitted
+by resources.credit_ledger; ``payment.created``, ``payment.updated``, ``invoice.paid`` and
+``invoice.overdue`` by invoicing.collection. The emulator models no refunds or checkout, so
+it never emits ``refund.*`` or ``checkout.*`` on its own; the control API's
 ``POST /_emulator/webhooks/trigger`` sends any type with a payload you give, to exercise
 those handlers. Must not deliver: emitting only writes to the outbox, in the caller's
 transaction.
@@ -68,7 +70,7 @@ def subscription_data(sub: Doc) -> dict[str, Any]:
     return {
         "id": sub["id"],
         "accountId": sub["customer_id"],
-        "name": sub.get("name"),
+        "name": sub.get("name") or "",  # the SDK's SubscriptionPayload requires a string
         "status": sub.get("status"),
         "currency": sub.get("currency"),
         "planId": sub.get("plan_id"),

@@ -27,7 +27,11 @@ SCOPE = (
     "subscription_changes",
     "events",
     "merchants",
+    "wallets",
+    "wallet_grants",
+    "credits",
     "invoices",
+    "payments",
 )
 
 _NOT_EMULATED = "not emulated: the reconciler does not manage it"
@@ -35,18 +39,19 @@ UNSERVED: dict[str, str] = {
     "customers.list_connected_accounts": "integrations' connected accounts are " + _NOT_EMULATED,
     "customers.create_connected_account": "integrations' connected accounts are " + _NOT_EMULATED,
     "customers.delete_connected_account": "integrations' connected accounts are " + _NOT_EMULATED,
-    "customers.list_payment_methods": "payment methods are " + _NOT_EMULATED,
-    "subscriptions.create_credit_grant": "credits are " + _NOT_EMULATED,
-    "subscriptions.get_credit_balance": "credits are " + _NOT_EMULATED,
     "subscriptions.get_revenue": "revenue schedules are " + _NOT_EMULATED,
     "subscriptions.download_pdf": "documents are " + _NOT_EMULATED,
     "subscription_versions.get_revenue": "revenue schedules are " + _NOT_EMULATED,
+    "credits.get_reservation": "credit reservations (holds) are not emulated: check and track "
+    "draw directly (docs/api-compatibility.md, Credits)",
     "invoices.create": "ad-hoc invoices are " + _NOT_EMULATED + " (the period close makes them)",
     "invoices.update": "invoice edits are " + _NOT_EMULATED,
     "invoices.add_line_item": "invoice line edits are " + _NOT_EMULATED,
     "invoices.update_line_item": "invoice line edits are " + _NOT_EMULATED,
     "invoices.delete_line_item": "invoice line edits are " + _NOT_EMULATED,
-    "invoices.mark_as_paid": "payments are not emulated yet (the issue hook is where they go)",
+    "invoices.mark_as_paid": "manual (external) payments are "
+    + _NOT_EMULATED
+    + ": invoices are paid by test-card auto-pay",
     "invoices.void": "voiding is " + _NOT_EMULATED,
     "invoices.generate_pdf": "documents are " + _NOT_EMULATED,
     "merchants.update": "merchants are only created and read (the account guard reads them)",

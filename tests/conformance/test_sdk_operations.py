@@ -223,6 +223,8 @@ def test_every_sdk_operation_is_served_as_the_sdk_defines_it(
     assert check("subscriptions.get_entitlement", sub.id, "seats").version_id == current.id
     assert len(check("customers.list_entitlements", customer.id).data) == 1
 
+    _credits(check, customer.id, sub.id)
+
     # Changes (delta amendments) and usage events.
     change = {"update": [{"product_id": seats.id, "adjust": {"fixed_pricing_model": {"units": 2}}}]}
     preview = check("subscription_changes.preview", sub.id, **change)
@@ -237,8 +239,20 @@ def test_every_sdk_operation_is_served_as_the_sdk_defines_it(
     )
     assert ingested.ingested == ["evt-1"]
 
-    # Invoices: the period close makes them when the emulator clock passes a cycle's end.
+    # Invoices: the period close makes them when the emulator clock passes a cycle's end; a
+    # customer with a test card on an auto-paying subscription pays at once.
+    payer = check("customers.create", currency="USD", name="Payer")
     with httpx.Client(base_url=base_url, headers=_headers()) as http:
+        card = {"card_number": "4242 4242 4242 4242"}
+        added = http.post(f"/_emulator/customers/{payer.id}/payment-methods", json=card)
+        assert added.status_code == 201, added.text
+        check(
+            "subscriptions.create",
+            customer_id=payer.id,
+            plan_id=plan.id,
+            auto_activate=True,
+            billing={"auto_pay_invoices": True},
+        )
         moved = http.post("/_emulator/clock/advance", json={"days": 32})
         assert moved.status_code == 200, moved.text
     invoices = check(
@@ -253,6 +267,12 @@ def test_every_sdk_operation_is_served_as_the_sdk_defines_it(
     assert invoices.data and invoices.data[0].status == "issued"
     invoice = check("invoices.get", invoices.data[0].id)
     assert invoice.line_items and invoice.total == invoices.data[0].total
+    (method,) = check("customers.list_payment_methods", payer.id).data
+    assert method.is_default and method.details.card and method.details.card.last4 == "4242"
+    (payment,) = check("payments.list", customer_id=payer.id, limit=10, offset=0).data
+    assert payment.status == "completed"
+    paid = check("payments.get", payment.id)
+    assert check("invoices.get", paid.invoice_id).status == "paid"
     check("subscriptions.cancel", sub.id, reason="other")
 
     # Merchants: what the environment guard reads. Products are deleted last.
@@ -283,6 +303,43 @@ def test_every_sdk_operation_is_served_as_the_sdk_defines_it(
     exercised = set(check.problems)
     assert not exercised & set(UNSERVED)
     assert operations == exercised | set(UNSERVED), sorted(operations ^ (exercised | set(UNSERVED)))
+
+
+def _credits(check: Checker, customer_id: str, sub_id: str) -> None:
+    """Wallets, wallet grants, credit check and track, and a subscription's credit grant
+    and balance; the metric of `call` events is unit-priced (0.02) on the active `sub_id`."""
+    wallet = check("wallets.create", currency="USD", customer_id=customer_id, name="Main")
+    check("wallets.get", wallet.id)
+    check("wallets.update", wallet.id, name="Main wallet")
+    check("wallets.list", customer_id=customer_id, active=True, limit=10, offset=0)
+    grant = check("wallet_grants.create", amount="10.00", wallet_id=wallet.id, description="top-up")
+    check("wallet_grants.get", grant.id)
+    check("wallet_grants.list", wallet_id=wallet.id, status="approved", limit=10)
+    check("wallets.list_grants", wallet.id)
+    credited = check(
+        "wallets.credit", wallet.id, amount="5", reference_id="pay_1", transaction_type="payment"
+    )
+    assert credited.current_balance == "15"
+    debited = check(
+        "wallets.debit",
+        wallet.id,
+        amount="3.50",
+        reference_id="adj_1",
+        transaction_type="manual_debit",
+    )
+    assert debited.current_balance == "11.5"
+    assert check("wallets.get_balance", wallet.id).balance == "11.5"
+    sub_grant = check("subscriptions.create_credit_grant", sub_id, amount="1.00", reason="goodwill")
+    assert sub_grant.subscription_id == sub_id and sub_grant.grant_type == "api"
+    assert check("subscriptions.get_credit_balance", sub_id).balance == "12.5"
+    event = {"event_name": "call", "unique_id": "credit-1", "properties": {}}
+    quote = check("credits.check", account=customer_id, events=[event])
+    assert quote.allowed and quote.totals.used == "0.02"
+    tracked = check("credits.track", account=customer_id, events=[event])
+    assert tracked.allowed and tracked.totals.covered == "0.02"
+    assert tracked.balances[0].available == "12.48"
+    emptied = check("wallets.create", currency="USD", customer_id=customer_id, name="Spare")
+    check("wallets.delete", emptied.id)
 
 
 def test_unserved_operations_are_real_sdk_operations() -> None:

@@ -37,7 +37,7 @@ async def test_activation_is_delivered_signed_with_both_schemes(hooks: Hooks) ->
     assert hook.data == {
         "id": sub["id"],
         "accountId": cat["customer"]["id"],
-        "name": None,
+        "name": "",  # unnamed: the SDK's SubscriptionPayload requires a string
         "status": "active",
         "currency": "USD",
         "planId": cat["plan"]["id"],
