@@ -24,11 +24,11 @@ Per action:
   read it (an edit in the dashboard while the prompt waited), the change fails with
   nothing written (`ChangedSinceReadError`, `recheck`). A subscription version's update
   (a draft, before activation) PATCHes that version, found by its effective date.
-- `new_revision` (plans): POST a new plan with the revision marker
-  (`wire.revisions.plan_create_body`), keyed by content like any create and by the
-  revision it supersedes (the change's `remote_id`): returning to earlier content is a
-  new revision, not the earlier create again; applies planned from the same live state
-  still share the key. The current revision is left as it is (plans are write-once: no
+- `new_revision` (plans, metrics): POST a new plan with the revision marker
+  (`wire.revisions.plan_create_body`), or a new metric, keyed by content like any create
+  and by the revision it supersedes (the change's `remote_id`): returning to earlier
+  content is a new revision, not the earlier create again; applies planned from the same
+  live state still share the key. The current revision is left as it is (write-once: no
   update, no delete), superseded.
 - `replace` (products; subscriptions are refused by the planner): first the
   live object's natural key is renamed out of the way (step `tombstone`: sku or name gets
@@ -241,7 +241,7 @@ async def _update(run: Run, kind: Kind, name: str, idem: str) -> None:
 
 
 async def _create(run: Run, kind: Kind, key: str, supersedes: str | None = None) -> None:
-    """`supersedes`: for a plan's new revision, the remote id of the revision it follows."""
+    """`supersedes`: for a new revision (plan, metric), the remote id of the one it follows."""
     resource = run.desired.table(kind)[key]
     later: dict[str, object] = {}
     if isinstance(resource, Subscription):
@@ -249,17 +249,17 @@ async def _create(run: Run, kind: Kind, key: str, supersedes: str | None = None)
         body, later = subscription_create_bodies(resource, key, run.ids)
     else:
         body = to_wire(resource, key, run.ids)
-    keyed, step = body, "create"
+    keyed = body
     if isinstance(resource, Plan):
         # The marker names the apply that creates a revision (saved plans use it); the
-        # key does not, so two applies creating the same revision share one key. It
-        # names the revision superseded instead: content a plan had before (a price
-        # 1.00 -> 1.01 -> 1.00) is then a new create, not the first one's key again
-        # (which the API would refuse or answer with that old, superseded revision).
+        # key does not, so two applies creating the same revision share one key.
         keyed = plan_create_body(resource, key, run.ids)
         body = plan_create_body(resource, key, run.ids, applied_by(run.plan_id))
-        if supersedes is not None:
-            step = f"create after {supersedes}"
+    # A new revision's key names the one it supersedes: content a plan or metric had
+    # before (a price 1.00 -> 1.01 -> 1.00) is then a new create, not the earlier create's
+    # key again, which the API would answer with that old, superseded object (or refuse,
+    # for a plan's other `by=`).
+    step = "create" if supersedes is None else f"create after {supersedes}"
     path, address = PATH_OF_KIND[kind], Address(kind, key)
     idem = content_key(run.environment, address, step, path, keyed)
     for _ in range(MAX_CREATE_ROUNDS):

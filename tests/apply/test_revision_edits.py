@@ -193,6 +193,25 @@ def test_returning_to_an_earlier_price_is_one_new_revision() -> None:
         assert env.run(env.control.writes()) == []
 
 
+def test_returning_to_what_a_metric_counted_before_is_one_new_metric() -> None:
+    """Metrics are write-once too: api.call -> api.request -> api.call makes one new
+    metric each time (not the first one's create replayed: that metric is superseded),
+    and the next plan is empty."""
+    with direct() as env:
+        env.run(env.control.reset())
+        desired = base()
+        env.run(env.apply(desired))
+        for event in ("api.request", "api.call"):
+            desired = recount(desired, event)
+            before = len(env.run(env.control.objects("metric")))
+            plan, result = env.run(env.apply(desired))
+            assert "metric.api_calls#new_revision" in [c.change_id for c in plan.changes]
+            assert result.status is ApplyStatus.SUCCESS, result.errors
+            assert len(env.run(env.control.objects("metric"))) == before + 1, event
+            after, _ = env.run(env.plan(desired))
+            assert not after.has_changes, f"after {event}:\n" + describe(after.changes)
+
+
 def test_two_applies_returning_to_an_earlier_price_at_once_make_one_revision() -> None:
     """Two plans of the same return to earlier content (1.00 -> 1.01 -> 1.00), made from
     the same live state and performed at once, share one key: one revision is made, and
