@@ -24,9 +24,12 @@ Per action:
   read it (an edit in the dashboard while the prompt waited), the change fails with
   nothing written (`ChangedSinceReadError`, `recheck`). A subscription version's update
   (a draft, before activation) PATCHes that version, found by its effective date.
-- `new_revision` (plans): POST a new plan with the revision marker
-  (`wire.revisions.plan_create_body`), keyed by content like any create; the current
-  revision is left as it is (plans are write-once: no update, no delete), superseded.
+- `new_revision` (plans, metrics): POST a new plan with the revision marker
+  (`wire.revisions.plan_create_body`), or a new metric, keyed by content like any create
+  and by the revision it supersedes (the change's `remote_id`): returning to earlier
+  content is a new revision, not the earlier create again; applies planned from the same
+  live state still share the key. The current revision is left as it is (write-once: no
+  update, no delete), superseded.
 - `replace` (products; subscriptions are refused by the planner): first the
   live object's natural key is renamed out of the way (step `tombstone`: sku or name gets
   a `replaced` suffix with the plan id), since the API has no delete or archive; then the
@@ -198,9 +201,11 @@ async def perform(run: Run, change: Change, key_base: str) -> None:
     address = change.address.resource
     if change.version is not None:
         await _version_change(run, change, key)
-    elif change.action in (Action.CREATE, Action.NEW_REVISION):
-        # A plan's new revision is a new plan object; the current one stays live.
+    elif change.action is Action.CREATE:
         await _create(run, kind, name)
+    elif change.action is Action.NEW_REVISION:
+        # A plan's new revision is a new plan object; the current one stays live.
+        await _create(run, kind, name, supersedes=change.remote_id)
     elif change.action is Action.REPLACE:
         await _tombstone(run, kind, name, key("tombstone"))
         await _create(run, kind, name)
@@ -235,7 +240,8 @@ async def _update(run: Run, kind: Kind, name: str, idem: str) -> None:
         await run.writer.update(f"{PATH_OF_KIND[kind]}/{remote}", body, key=idem)
 
 
-async def _create(run: Run, kind: Kind, key: str) -> None:
+async def _create(run: Run, kind: Kind, key: str, supersedes: str | None = None) -> None:
+    """`supersedes`: for a new revision (plan, metric), the remote id of the one it follows."""
     resource = run.desired.table(kind)[key]
     later: dict[str, object] = {}
     if isinstance(resource, Subscription):
@@ -249,8 +255,13 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
         # key does not, so two applies creating the same revision share one key.
         keyed = plan_create_body(resource, key, run.ids)
         body = plan_create_body(resource, key, run.ids, applied_by(run.plan_id))
+    # A new revision's key names the one it supersedes: content a plan or metric had
+    # before (a price 1.00 -> 1.01 -> 1.00) is then a new create, not the earlier create's
+    # key again, which the API would answer with that old, superseded object (or refuse,
+    # for a plan's other `by=`).
+    step = "create" if supersedes is None else f"create after {supersedes}"
     path, address = PATH_OF_KIND[kind], Address(kind, key)
-    idem = content_key(run.environment, address, "create", path, keyed)
+    idem = content_key(run.environment, address, step, path, keyed)
     for _ in range(MAX_CREATE_ROUNDS):
         outcome = Outcome()
         try:
@@ -296,14 +307,22 @@ async def _create(run: Run, kind: Kind, key: str) -> None:
 
 async def _revision_made_by_another(run: Run, key: str, body: WireObject) -> str | None:
     """The id of a live plan carrying the same revision marker (catalog key and digest)
-    as `body`, waiting briefly for a concurrent create still in flight; None if none."""
+    as `body`, waiting briefly for a concurrent create still in flight; None if none.
+    Revisions this apply read are not it: a superseded revision with that content (the
+    plan had it before) is not the one being made now."""
     _, wanted = split_marker(str(body.get("description") or ""))
     if wanted is None:
         return None
+    revisions = run.live.revisions.get(key)
+    read: set[str] = set()
+    if revisions is not None:
+        read = {r.remote_id for r in (revisions.current, *revisions.superseded)}
     for attempt in range(REVISION_LOOKUPS):
         for plan in await run.reader.list_all(PATH_OF_KIND["plan"]):
             _, marker = split_marker(plan.get("description"))
-            if marker is not None and (marker.key, marker.digest) == (key, wanted.digest):
+            if str(plan.get("id")) in read or marker is None:
+                continue
+            if (marker.key, marker.digest) == (key, wanted.digest):
                 return str(plan["id"])
         await asyncio.sleep(0.5 * (attempt + 1))
     return None

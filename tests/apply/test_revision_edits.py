@@ -10,6 +10,7 @@ and migrating a subscription to the plan's current revision from a later date.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
@@ -18,10 +19,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reconciler.apply.steps import Run, perform
 from reconciler.model import DesiredState, Item, Version
 from reconciler.model.prices import FixedPrice
-from reconciler.plan import ApplyStatus
+from reconciler.plan import Action, ApplyStatus
 from reconciler.source.diagnostics import Severity
+from reconciler.wire.revisions import applied_by, split_marker
 from tests.apply.generated import Direct, direct
 from tests.apply.harness import describe
 from tests.scenarios.harness import load
@@ -150,6 +153,98 @@ def converges(env: Direct, sequence: list[tuple[str, object]]) -> None:
         assert not [d for d in after.diagnostics if d.severity is Severity.ERROR]
     non_sdk = env.run(env.control.client.get("/counters")).json()
     assert [r for r in non_sdk if r["status"] in (404, 405)] == []
+
+
+def test_returning_to_an_earlier_price_is_one_new_revision() -> None:
+    """1.00 -> 1.01 -> 1.00: the third apply creates one revision (the earlier create's
+    key is not reused: it would be refused for the other `by=`, or replay the old,
+    superseded revision), which is current; the next plan is empty, and applying again
+    writes nothing."""
+    with direct() as env:
+        env.run(env.control.reset())
+        desired = base()
+        env.run(env.apply(desired))
+        for amount in ("1.00", "1.01", "1.00"):
+            desired = reprice(desired, Decimal(amount))
+            before = len(env.run(env.control.objects("plan")))
+            env.run(env.control.clear_log())
+            plan, result = env.run(env.apply(desired))
+            assert [c.change_id for c in plan.changes if c.action is not Action.NOOP] == [
+                "plan.starter#new_revision"
+            ]
+            assert result.status is ApplyStatus.SUCCESS, result.errors
+            writes = env.run(env.control.writes())
+            assert [(w["method"], w["path"], w["status"]) for w in writes] == [
+                ("POST", "/plans", 201)
+            ], amount
+            plans = env.run(env.control.objects("plan"))
+            assert len(plans) == before + 1, amount
+            after, live = env.run(env.plan(desired))
+            assert not after.has_changes, f"after {amount}:\n" + describe(after.changes)
+            current = live.revisions["starter"].current
+            (made,) = [p for p in plans if p["id"] == current.remote_id]
+            _, marker = split_marker(made["description"])
+            assert marker is not None and marker.by == applied_by(plan.plan_id)
+        # Four revisions (49, 1.00, 1.01, 1.00): one superseded one has the current content.
+        assert [r.digest for r in live.revisions["starter"].superseded].count(current.digest) == 1
+        env.run(env.control.clear_log())
+        again, result = env.run(env.apply(desired))
+        assert not again.has_changes and result.status is ApplyStatus.SUCCESS
+        assert env.run(env.control.writes()) == []
+
+
+def test_returning_to_what_a_metric_counted_before_is_one_new_metric() -> None:
+    """Metrics are write-once too: api.call -> api.request -> api.call makes one new
+    metric each time (not the first one's create replayed: that metric is superseded),
+    and the next plan is empty."""
+    with direct() as env:
+        env.run(env.control.reset())
+        desired = base()
+        env.run(env.apply(desired))
+        for event in ("api.request", "api.call"):
+            desired = recount(desired, event)
+            before = len(env.run(env.control.objects("metric")))
+            plan, result = env.run(env.apply(desired))
+            assert "metric.api_calls#new_revision" in [c.change_id for c in plan.changes]
+            assert result.status is ApplyStatus.SUCCESS, result.errors
+            assert len(env.run(env.control.objects("metric"))) == before + 1, event
+            after, _ = env.run(env.plan(desired))
+            assert not after.has_changes, f"after {event}:\n" + describe(after.changes)
+
+
+def test_two_applies_returning_to_an_earlier_price_at_once_make_one_revision() -> None:
+    """Two plans of the same return to earlier content (1.00 -> 1.01 -> 1.00), made from
+    the same live state and performed at once, share one key: one revision is made, and
+    the apply that finds the key taken records that revision, not the superseded one
+    with the same content."""
+    with direct() as env:
+        env.run(env.control.reset())
+        desired = base()
+        for amount in (None, "1.00", "1.01"):
+            desired = desired if amount is None else reprice(desired, Decimal(amount))
+            assert env.run(env.apply(desired))[1].status is ApplyStatus.SUCCESS
+        desired = reprice(desired, Decimal("1.00"))
+        before = len(env.run(env.control.objects("plan")))
+        (first, live), (second, _) = env.run(env.plan(desired)), env.run(env.plan(desired))
+        assert first.plan_id != second.plan_id
+
+        async def both() -> list[Run]:
+            runs = []
+            for plan in (first, second):
+                (change,) = [c for c in plan.changes if c.action is Action.NEW_REVISION]
+                runs.append(
+                    (Run.start(plan.plan_id, desired, live, env.reader, env.writer), change)
+                )
+            await asyncio.gather(*(perform(run, c, c.change_id) for run, c in runs))
+            return [run for run, _ in runs]
+
+        runs = env.run(both())
+        assert len(env.run(env.control.objects("plan"))) == before + 1
+        after, now = env.run(env.plan(desired))
+        assert not after.has_changes, describe(after.changes)
+        current = now.revisions["starter"].current.remote_id
+        assert current not in {r.remote_id for r in live.revisions["starter"].superseded}
+        assert [run.ids.remote("plan", "starter") for run in runs] == [current, current]
 
 
 SETTINGS = {
