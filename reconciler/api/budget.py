@@ -6,7 +6,7 @@ half a second's worth, see `_bucket`) keep the client under the documented limit
 standard 100/s, bulk 10/s, events 1000/s, configurable per environment. Concurrency is
 not a fixed small pool: by Little's law, keeping a rate R busy at latency L needs about
 R*L requests in flight, so the limit follows the observed latency (an exponentially
-weighted mean), with headroom.
+weighted mean), with headroom, up to `Budget.MAX_IN_FLIGHT`.
 """
 
 from __future__ import annotations
@@ -69,7 +69,12 @@ class Budget:
     """Paces requests per class and bounds the requests in flight."""
 
     MIN_IN_FLIGHT = 4
-    MAX_IN_FLIGHT = 512
+    # 64 in flight sustain 100/s up to 640 ms of latency. The bound was 512: at 10,000
+    # writes the client's own event-loop lag inflated the observed latency, which raised
+    # the places in flight, which added lag (hundreds of requests in httpcore's pool, each
+    # pool event scanning all of them) until sends bunched up and the API answered 429
+    # (docs/performance.md: 467 429s at 10,000 before, none measured at 4,000 after).
+    MAX_IN_FLIGHT = 64
     HEADROOM = 2.0
     SMOOTHING = 0.2
 
