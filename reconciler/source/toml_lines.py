@@ -31,6 +31,13 @@ _SCALAR = re.compile(r"[^,\]}\n#]*")
 # character (a quote, or a line break in a multi-line string).
 _BASIC_BODY = re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL)
 _BASIC_MULTILINE_BODY = re.compile(r'(?:\\.|(?!""")[^\\])*"""', re.DOTALL)
+# Most pairs are one bare key and one value on a single line: a string without escapes,
+# or a number, boolean or date. One match takes the whole pair, with what `_key_value`
+# would take for it (no line break inside, so its line is where it starts).
+_SIMPLE_PAIR = re.compile(
+    r"([A-Za-z0-9_-]+)(?:[ \t\r]|#[^\n]*)*=(?:[ \t\r]|#[^\n]*)*"
+    r"""(?:"[^"\\\n]*"(?!")|'[^'\n]*'(?!')|[^"'\[{,\]}\n# \t\r][^,\]}\n#]*)"""
+)
 
 
 class TomlLines:
@@ -100,7 +107,7 @@ class TomlLines:
                 return
             if self._peek() == "[":
                 table = self._header()
-            else:
+            elif not self._simple_pair(table):
                 self._key_value(table)
 
     def _header(self) -> Path:
@@ -202,7 +209,17 @@ class TomlLines:
             if char == ",":
                 self._advance()
                 continue
-            self._key_value(path)
+            if not self._simple_pair(path):
+                self._key_value(path)
+
+    def _simple_pair(self, table: Path) -> bool:
+        """Take a `_SIMPLE_PAIR` at the position, if there is one."""
+        match = _SIMPLE_PAIR.match(self._text, self._pos)
+        if match is None:
+            return False
+        self._pos = match.end()
+        self._record((*table, match.group(1)))
+        return True
 
     def _string(self) -> str:
         quote = self._peek()
