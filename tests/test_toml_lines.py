@@ -211,3 +211,23 @@ def test_never_raises_on_broken_text(text: str) -> None:
     found = TomlLines(text)
     assert isinstance(found.lines, dict)
     found.line_of(("a", "b"))
+
+
+def test_values_that_look_like_one_line_pairs_but_are_not() -> None:
+    """One-line pairs are taken in one step; anything else (an array after blanks, an
+    empty string before a third quote, a comment between key and value) is scanned."""
+    t = lines(
+        '[a]\nz =   [1,\n  2]\ne = ""\nm = """\n[b]\nx = 1\n"""\n'
+        "lit = '''\n[c]\n'''\nq = 'it\"s'\nw = 2 # c\n"
+        'i = { k = "v", n = 1, arr = [\n3] }\n'
+    )
+    assert t.line_of(("a", "z", 0)) == 2
+    assert t.line_of(("a", "z", 1)) == 3
+    assert t.line_of(("a", "e")) == 4
+    assert t.line_of(("a", "m")) == 5
+    assert t.line_of(("b",)) is None  # inside a multi-line string
+    assert t.line_of(("a", "lit")) == 9
+    assert t.line_of(("c",)) is None
+    assert t.line_of(("a", "w")) == 13
+    assert t.line_of(("a", "i", "n")) == 14
+    assert t.line_of(("a", "i", "arr", 0)) == 15

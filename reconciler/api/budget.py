@@ -2,11 +2,11 @@
 in flight at once.
 
 Buckets (aiolimiter's leaky bucket, refilling at the API's per-second limits and holding
-half a second's worth, see `_bucket`) keep the client under the documented limits:
+a tenth of a second's worth, see `_bucket`) keep the client under the documented limits:
 standard 100/s, bulk 10/s, events 1000/s, configurable per environment. Concurrency is
 not a fixed small pool: by Little's law, keeping a rate R busy at latency L needs about
 R*L requests in flight, so the limit follows the observed latency (an exponentially
-weighted mean), with headroom.
+weighted mean), with headroom, up to `Budget.MAX_IN_FLIGHT`.
 """
 
 from __future__ import annotations
@@ -51,17 +51,24 @@ def request_class(method: str, path: str) -> RequestClass:
     return RequestClass.STANDARD
 
 
-BURST_SECONDS = 0.5
+BURST_SECONDS = 0.1
+MIN_BURST = 5.0
 
 
 def _bucket(rate: float) -> AsyncLimiter:
-    """Refills at `rate` per second and holds `BURST_SECONDS` worth (at least one).
+    """Refills at `rate` per second and holds `BURST_SECONDS` worth, but at least
+    `MIN_BURST` (never more than one second's worth, the server's bucket; at least one).
 
     The server counts a request when it arrives, we when we send it; latency that varies
-    between requests bunches them up on the way, so the server can see a burst a full
-    bucket's worth larger than ours (rate x the spread in latency). Holding half of the
-    server's one-second bucket leaves that room; the steady rate is unchanged."""
-    capacity = max(1.0, rate * BURST_SECONDS)
+    between requests bunches them up on the way, so the server can see a burst larger
+    than ours (rate x the spread in latency). A tenth of the server's one-second bucket
+    leaves that room; the steady rate is unchanged. It was half a second: every burst of
+    50 opened as many connections, which then sat idle in httpcore's pool, whose every
+    request event scans every connection (measured at 4,000 writes: 4.3 ms of client CPU
+    per write with 0.5, 2.2 ms with 0.1; docs/performance.md). A bucket of one token (the
+    bulk class at 10/s) loses every late wake-up for good: `MIN_BURST` lets the sends catch
+    up (apply at 4,000: x1.06 the rate-limit floor with one token, x1.03 with five)."""
+    capacity = max(1.0, min(rate, max(MIN_BURST, rate * BURST_SECONDS)))
     return AsyncLimiter(capacity, capacity / rate)
 
 
@@ -69,7 +76,12 @@ class Budget:
     """Paces requests per class and bounds the requests in flight."""
 
     MIN_IN_FLIGHT = 4
-    MAX_IN_FLIGHT = 512
+    # 64 in flight sustain 100/s up to 640 ms of latency. The bound was 512: at 10,000
+    # writes the client's own event-loop lag inflated the observed latency, which raised
+    # the places in flight, which added lag (hundreds of requests in httpcore's pool, each
+    # pool event scanning all of them) until sends bunched up and the API answered 429
+    # (docs/performance.md: 467 429s at 10,000 before, none measured at 4,000 after).
+    MAX_IN_FLIGHT = 64
     HEADROOM = 2.0
     SMOOTHING = 0.2
 

@@ -33,6 +33,10 @@ from reconciler.source.diagnostics import Diagnostic
 # Marker around a template line number; control characters never occur in TOML text.
 _MARK = "\x1e{}\x1f"
 _MARK_RE = re.compile("\x1e(\\d+)\x1f")
+# What starts Jinja2 syntax with the default delimiters (`{{`, `{%`, `{#`). A file without
+# any is its own rendering (keep_trailing_newline): TOML inline tables use `{` alone, and
+# rendering a large plain catalog twice cost more than parsing it (docs/performance.md).
+_JINJA_SYNTAX = re.compile(r"\{[{%#]")
 
 
 class _LineMarks(Extension):
@@ -146,7 +150,7 @@ def render_file(
     extends), an undefined variable, a forbidden access (`template.forbidden`), a size or
     time budget exceeded (`template.limit`, each of the two renders gets `time_budget`
     seconds) or any other rendering failure (never raises for them)."""
-    if "{" not in source:  # no Jinja2 syntax: the template is its own rendering
+    if _JINJA_SYNTAX.search(source) is None:  # no Jinja2 syntax: its own rendering
         return RenderedFile(path, source, ())
     mapped = "\x1e" not in source  # a marker in the text itself (never valid TOML)
     try:

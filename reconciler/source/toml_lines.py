@@ -12,13 +12,32 @@ on anything else it records what it could and the answers degrade to shorter pre
 from __future__ import annotations
 
 import contextlib
+import re
 import tomllib
 from collections.abc import Sequence
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
 
-_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+# Each scanning step is one regular-expression match (C speed), never a Python loop per
+# character: the index is built for every catalog file, and a per-character scanner cost
+# 1.8 times `tomllib` itself (docs/performance.md). Positions only move forward, so the
+# line of a position is counted incrementally from the last one asked.
+_BLANK = re.compile(r"(?:[ \t\r]|#[^\n]*)*")
+_BLANK_NEWLINES = re.compile(r"(?:[ \t\r\n]|#[^\n]*)*")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]*")
+_SCALAR = re.compile(r"[^,\]}\n#]*")
+# The body of a basic string up to its closing delimiter; a backslash escapes the next
+# character (a quote, or a line break in a multi-line string).
+_BASIC_BODY = re.compile(r'(?:[^"\\]|\\.)*"', re.DOTALL)
+_BASIC_MULTILINE_BODY = re.compile(r'(?:\\.|(?!""")[^\\])*"""', re.DOTALL)
+# Most pairs are one bare key and one value on a single line: a string without escapes,
+# or a number, boolean or date. One match takes the whole pair, with what `_key_value`
+# would take for it (no line break inside, so its line is where it starts).
+_SIMPLE_PAIR = re.compile(
+    r"([A-Za-z0-9_-]+)(?:[ \t\r]|#[^\n]*)*=(?:[ \t\r]|#[^\n]*)*"
+    r"""(?:"[^"\\\n]*"(?!")|'[^'\n]*'(?!')|[^"'\[{,\]}\n# \t\r][^,\]}\n#]*)"""
+)
 
 
 class TomlLines:
@@ -26,8 +45,10 @@ class TomlLines:
 
     def __init__(self, text: str) -> None:
         self._text = text
+        self._end = len(text)
         self._pos = 0
-        self._line = 1
+        self._counted_pos = 0  # `_counted_line` is the line of this position
+        self._counted_line = 1
         self.lines: dict[Path, int] = {}
         self._array_counts: dict[Path, int] = {}
         with contextlib.suppress(IndexError, ValueError):
@@ -43,34 +64,40 @@ class TomlLines:
 
     # ---- scanning --------------------------------------------------------------------
 
+    @property
+    def _line(self) -> int:
+        """The 1-based line of the current position."""
+        if self._pos != self._counted_pos:
+            self._counted_line += self._text.count("\n", self._counted_pos, self._pos)
+            self._counted_pos = self._pos
+        return self._counted_line
+
     def _peek(self, offset: int = 0) -> str:
         index = self._pos + offset
-        return self._text[index] if index < len(self._text) else ""
+        return self._text[index] if index < self._end else ""
 
     def _advance(self, count: int = 1) -> None:
-        for _ in range(count):
-            if self._pos < len(self._text):
-                if self._text[self._pos] == "\n":
-                    self._line += 1
-                self._pos += 1
+        self._pos = min(self._pos + count, self._end)
 
     def _skip_blank(self, newlines: bool) -> None:
         """Skip spaces, comments and (if `newlines`) line breaks."""
-        while self._pos < len(self._text):
-            char = self._peek()
-            if char in " \t\r" or (newlines and char == "\n"):
-                self._advance()
-            elif char == "#":
-                while self._pos < len(self._text) and self._peek() != "\n":
-                    self._advance()
-            else:
-                return
+        pattern = _BLANK_NEWLINES if newlines else _BLANK
+        match = pattern.match(self._text, self._pos)
+        if match is not None:
+            self._pos = match.end()
 
     def _record(self, path: Path) -> None:
         """Record `path` and every table above it that is not yet recorded: a table is
-        where it is first mentioned (`[plans.pro]` is where `plans` starts)."""
-        for end in range(1, len(path) + 1):
-            self.lines.setdefault(path[:end], self._line)
+        where it is first mentioned (`[plans.pro]` is where `plans` starts). A recorded
+        path has all its prefixes recorded, so the walk stops at the first one found."""
+        if path in self.lines:
+            return
+        line = self._line
+        for end in range(len(path), 0, -1):
+            prefix = path[:end]
+            if prefix in self.lines:
+                return
+            self.lines[prefix] = line
 
     def _document(self) -> None:
         table: Path = ()
@@ -80,7 +107,7 @@ class TomlLines:
                 return
             if self._peek() == "[":
                 table = self._header()
-            else:
+            elif not self._simple_pair(table):
                 self._key_value(table)
 
     def _header(self) -> Path:
@@ -127,10 +154,10 @@ class TomlLines:
             raw = self._string()
             return _unescape(raw) if "\\" in raw else raw
         start = self._pos
-        while self._peek() in _BARE and self._peek() != "":
-            self._advance()
-        if self._pos == start:
+        match = _BARE_KEY.match(self._text, start)
+        if match is None or match.end() == start:
             raise ValueError("expected a key")
+        self._pos = match.end()
         return self._text[start : self._pos]
 
     def _key_value(self, table: Path) -> None:
@@ -152,8 +179,9 @@ class TomlLines:
         elif char in "\"'":
             self._string()
         else:
-            while self._peek() not in ("", ",", "]", "}", "\n", "#"):
-                self._advance()
+            match = _SCALAR.match(self._text, self._pos)
+            if match is not None:
+                self._pos = match.end()
 
     def _array(self, path: Path) -> None:
         self._advance()
@@ -181,26 +209,40 @@ class TomlLines:
             if char == ",":
                 self._advance()
                 continue
-            self._key_value(path)
+            if not self._simple_pair(path):
+                self._key_value(path)
+
+    def _simple_pair(self, table: Path) -> bool:
+        """Take a `_SIMPLE_PAIR` at the position, if there is one."""
+        match = _SIMPLE_PAIR.match(self._text, self._pos)
+        if match is None:
+            return False
+        self._pos = match.end()
+        self._record((*table, match.group(1)))
+        return True
 
     def _string(self) -> str:
         quote = self._peek()
+        if not quote:  # the text ends where a value should start
+            return ""
         multiline = self._peek(1) == quote and self._peek(2) == quote
         delimiter = quote * 3 if multiline else quote
         self._advance(len(delimiter))
         start = self._pos
-        while self._pos < len(self._text):
-            if quote == '"' and self._peek() == "\\":
-                self._advance(2)
-                continue
-            if self._text.startswith(delimiter, self._pos):
-                value = self._text[start : self._pos]
-                self._advance(len(delimiter))
-                while multiline and self._peek() == quote:  # up to two quotes may close it
-                    self._advance()
-                return value
+        if quote == '"':
+            pattern = _BASIC_MULTILINE_BODY if multiline else _BASIC_BODY
+            match = pattern.match(self._text, start)
+            close = match.end() - len(delimiter) if match is not None else -1
+        else:
+            close = self._text.find(delimiter, start)
+        if close < 0:  # unterminated: the rest of the text
+            self._pos = self._end
+            return self._text[start:]
+        value = self._text[start:close]
+        self._pos = close + len(delimiter)
+        while multiline and self._peek() == quote:  # up to two quotes may close it
             self._advance()
-        return self._text[start:]
+        return value
 
 
 def _unescape(raw: str) -> str:
