@@ -8,7 +8,7 @@ derived from their natural key, so `billing import` can write them out.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from reconciler.model.address import Kind
 from reconciler.model.base import Frozen
@@ -75,3 +75,20 @@ class LiveState(CatalogFile):
     revisions: dict[str, PlanRevisions] = Field(default_factory=dict)
     revision_keys: dict[str, str] = Field(default_factory=dict)
     subscription_plan_ids: dict[str, str] = Field(default_factory=dict)
+    # The resources of the kind tables that were read back from the API, by identity
+    # (`fetch_live` maps each with `from_wire`, so it is already canonical: the diff
+    # skips its round trip). Identity, not equality: a copy holding other resources (a
+    # test's, or `billing import`'s) has those normalized as before. Not a field: never
+    # dumped, never compared; the objects are held so that an id cannot be reused.
+    _read_back: dict[int, object] = PrivateAttr(default_factory=dict)
+
+    def mark_read_back(self) -> LiveState:
+        """Record every resource of the kind tables as read back (canonical); `self`."""
+        for table in ("metrics", "products", "bundles", "plans", "customers", "subscriptions"):
+            for resource in getattr(self, table).values():
+                self._read_back[id(resource)] = resource
+        return self
+
+    def is_read_back(self, resource: object) -> bool:
+        """Whether `resource` is one of the objects `mark_read_back` recorded."""
+        return self._read_back.get(id(resource)) is resource
