@@ -86,6 +86,7 @@ if TYPE_CHECKING:
 # is the client's (they were 60 MB of the worker's 72 MB baseline before).
 
 ENV = "bench"
+SETUP_ENV = "setup"
 KEY_VARIABLE = "BILLING_CRASH_TEST_API_KEY"  # set by child_environment() to a fake key
 RATES = {"standard": 100.0, "bulk": 10.0}
 KINDS = ("metric", "product", "bundle", "plan", "customer", "subscription")
@@ -115,6 +116,15 @@ default_environment = "{env}"
 [environments.{env}]
 base_url = "{base_url}"
 api_key_env = "{key_variable}"
+
+# `--plans-only` fills the account through this one, rate limits off on both sides.
+[environments.{setup_env}]
+base_url = "{base_url}"
+api_key_env = "{key_variable}"
+
+[environments.{setup_env}.rate_limits]
+standard = 2000
+bulk = 2000
 """
 
 T = TypeVar("T")
@@ -201,14 +211,14 @@ async def _measure_api(spec: dict[str, Any], stages: Stages) -> dict[str, Any]:
 
     project = Project.open(Path(spec["project"]))
     with stages.timing("catalog load"):
-        catalog = operations.load_catalog(project, ENV)
+        catalog = operations.load_catalog(project, spec.get("env", ENV))
     # Time the stages where `operations` (commands.workflow) calls them (its own names).
     for name in ("fetch_live", "apply_plan"):
         setattr(operations, name, stages.wrap_async(name, getattr(operations, name)))
     for name in ("diff", "make_plan"):
         setattr(operations, name, stages.wrap(name, getattr(operations, name)))
     wall, cpu = time.perf_counter(), _cpu()
-    async with operations.open_target(project, ENV) as target:
+    async with operations.open_target(project, spec.get("env", ENV)) as target:
         planned = await operations.plan_target(catalog, target)
         out: dict[str, Any] = {
             "changes": len(planned.plan.changes),
@@ -396,7 +406,9 @@ def measure(
 
 def write_project(root: Path, base_url: str, files: dict[str, str]) -> None:
     (root / "catalog").mkdir(parents=True, exist_ok=True)
-    settings = BILLING_TOML.format(env=ENV, base_url=base_url, key_variable=KEY_VARIABLE)
+    settings = BILLING_TOML.format(
+        env=ENV, setup_env=SETUP_ENV, base_url=base_url, key_variable=KEY_VARIABLE
+    )
     (root / "billing.toml").write_text(settings, encoding="utf-8")
     for name, text in files.items():
         (root / "catalog" / name).write_text(text, encoding="utf-8")
@@ -440,6 +452,9 @@ class SizeRun:
     def get(self, name: str) -> Measurement:
         return next(m for m in self.measurements if m.name == name)
 
+    def has(self, name: str) -> bool:
+        return any(m.name == name for m in self.measurements)
+
 
 def run_size(
     emulator: Emulator,
@@ -448,6 +463,7 @@ def run_size(
     seed: int,
     peer_limit: int,
     profile: Path | None = None,
+    plans_only: bool = False,
 ) -> SizeRun:
     from benchmarks.catalog_gen import generate_catalog
 
@@ -469,10 +485,17 @@ def run_size(
         print(f"  {size:>6} {name:<16} {done[-1].api_wall:8.2f} s", file=sys.stderr, flush=True)
 
     step("validate", {"op": "validate"}, lambda _: None)
-    step("apply", {"op": "apply"}, lambda r: len(KINDS) + int(r["changes"]))
-    if done[-1].result["status"] != "success":
-        # What the apply left undone, so that the plans below read a complete account.
-        step("completion apply", {"op": "apply"}, lambda _: None)
+    if plans_only:
+        fill_account(
+            emulator,
+            lambda: step("setup apply", {"op": "apply", "env": SETUP_ENV}, lambda _: None),
+            done,
+        )
+    else:
+        step("apply", {"op": "apply"}, lambda r: len(KINDS) + int(r["changes"]))
+        if done[-1].result["status"] != "success":
+            # What the apply left undone, so that the plans below read a complete account.
+            step("completion apply", {"op": "apply"}, lambda _: None)
     objects = live_objects(emulator)
     reads = read_minimum(objects)
     step("no-op plan", {"op": "plan"}, lambda _: reads)
@@ -480,6 +503,9 @@ def run_size(
     catalog.write_text(catalog.read_text(encoding="utf-8").replace(*RENAMED), encoding="utf-8")
     step("one-change plan", {"op": "plan"}, lambda _: reads)
     paths = peer_paths(objects)
+    if plans_only:
+        pages = page_cpu(emulator, len(objects["customer"]))
+        return SizeRun(size, done, len(paths), 0, time.monotonic() - began, pages)
     sample = spread(paths, peer_limit)
     paths_file = workdir / f"peer-paths-{size}.json"
     paths_file.write_text(json.dumps(sample), encoding="utf-8")
@@ -487,6 +513,25 @@ def run_size(
         step(name, {"op": "peer", "paths": str(paths_file), "parallel": parallel}, lambda _: None)
     pages = page_cpu(emulator, len(objects["customer"]))
     return SizeRun(size, done, len(paths), len(sample), time.monotonic() - began, pages)
+
+
+def fill_account(emulator: Emulator, apply: Callable[[], None], done: list[Measurement]) -> None:
+    """`--plans-only`: apply the catalog with the emulator's rate limits and latency off
+    and a large client budget (not a measurement), until it succeeds (at most 3 tries),
+    then restore the settings for the plans."""
+    response = emulator.control.get("/_emulator/settings")
+    response.raise_for_status()
+    saved = response.json()
+    quiet = {"rate_limits": {"enabled": False}, "latency_ms": 0}
+    emulator.control.patch("/_emulator/settings", json=quiet).raise_for_status()
+    try:
+        for _ in range(3):
+            apply()
+            if done[-1].result["status"] == "success":
+                break
+    finally:
+        restore = {"rate_limits": saved["rate_limits"], "latency_ms": saved["latency_ms"]}
+        emulator.control.patch("/_emulator/settings", json=restore).raise_for_status()
 
 
 @dataclass(frozen=True)
@@ -625,8 +670,8 @@ def _outcome(m: Measurement) -> str:
 def requests_table(runs: Sequence[SizeRun]) -> str:
     rows = []
     for run in runs:
-        for name in (*API_STEPS[:1], "completion apply", *API_STEPS[1:]):
-            if not any(m.name == name for m in run.measurements):
+        for name in (*API_STEPS[:1], "completion apply", "setup apply", *API_STEPS[1:]):
+            if not run.has(name):
                 continue
             m = run.get(name)
             rows.append(
@@ -658,6 +703,8 @@ def wall_table(runs: Sequence[SizeRun]) -> str:
     rows = []
     for run in runs:
         for name in API_STEPS:
+            if not run.has(name):
+                continue
             m = run.get(name)
             by_class = " + ".join(f"{c} {k}" for k, c in sorted(m.counted.by_class.items()))
             rows.append(
@@ -678,6 +725,8 @@ def cpu_table(runs: Sequence[SizeRun]) -> str:
     rows = []
     for run in runs:
         for name in ("validate", *API_STEPS):
+            if not run.has(name):
+                continue
             m = run.get(name)
             stages = m.result["stages"]
             split = ", ".join(
@@ -713,6 +762,8 @@ def cpu_table(runs: Sequence[SizeRun]) -> str:
 def peer_table(runs: Sequence[SizeRun]) -> str:
     rows = []
     for run in runs:
+        if not run.has("peer seq"):
+            continue
         ours = run.get("no-op plan")
         scale = run.peer_total / run.peer_sampled
         for name in ("peer seq", "peer par10"):
@@ -748,6 +799,8 @@ def growth_table(runs: Sequence[SizeRun]) -> str:
     sizes = [float(r.size) for r in runs]
     rows = []
     for name in ALL_STEPS:
+        if not all(r.has(name) for r in runs):
+            continue
         ms = [r.get(name) for r in runs]
         requests = [float(m.counted.total) for m in ms] if name not in ("validate",) else []
         if name.startswith("peer"):
@@ -892,6 +945,8 @@ def _growth_verdicts(runs: Sequence[SizeRun]) -> list[Verdict]:
     low, high = pair
     out = []
     for name in API_STEPS:
+        if not (low.has(name) and high.has(name)):
+            continue
         a, b = float(low.get(name).result["cpu"]), float(high.get(name).result["cpu"])
         exponent = math.log(b / a) / math.log(high.size / low.size)
         out.append(
@@ -931,7 +986,7 @@ def verdicts(runs: Sequence[SizeRun], startup: Startup | None) -> list[Verdict]:
     smallest = min(runs, key=lambda r: r.size)
     for run in sorted(runs, key=lambda r: r.size):
         out += _plan_verdicts(run, "no-op plan") + _plan_verdicts(run, "one-change plan")
-        out += _apply_verdicts(run)
+        out += _apply_verdicts(run) if run.has("apply") else []
         validate = run.get("validate")
         out.append(
             _bound(
@@ -1080,6 +1135,11 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="profile each measurement (cProfile, client side) into this folder (slower)",
     )
+    parser.add_argument(
+        "--plans-only",
+        action="store_true",
+        help="fill the account unmeasured (limits off), then measure validate and the plans",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker is not None:
@@ -1107,7 +1167,15 @@ def main(argv: list[str] | None = None) -> int:
             emulator.control.patch("/_emulator/settings", json=settings).raise_for_status()
             for size in sizes:
                 runs.append(
-                    run_size(emulator, workdir, size, args.seed, args.peer_limit, args.profile)
+                    run_size(
+                        emulator,
+                        workdir,
+                        size,
+                        args.seed,
+                        args.peer_limit,
+                        args.profile,
+                        args.plans_only,
+                    )
                 )
     print(report(runs, args.latency_ms, args.seed, startup))
     print(f"\n{time.monotonic() - began:.0f} s in all")
