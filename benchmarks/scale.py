@@ -626,7 +626,10 @@ def power_fit(xs: Sequence[float], ys: Sequence[float]) -> float | None:
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A Markdown table (readable as text too), numbers right-aligned."""
+    """A Markdown table (readable as text too), numbers right-aligned; "(none)" without
+    rows (e.g. the peers under `--plans-only`)."""
+    if not rows:
+        return "(none)"
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
@@ -947,6 +950,8 @@ def _growth_verdicts(runs: Sequence[SizeRun]) -> list[Verdict]:
     for name in API_STEPS:
         if not (low.has(name) and high.has(name)):
             continue
+        if name == "apply" and any(r.get(name).result["status"] != "success" for r in (low, high)):
+            continue  # the CPU of an apply that did not finish says nothing of growth
         a, b = float(low.get(name).result["cpu"]), float(high.get(name).result["cpu"])
         exponent = math.log(b / a) / math.log(high.size / low.size)
         out.append(
@@ -1177,8 +1182,6 @@ def main(argv: list[str] | None = None) -> int:
                         args.plans_only,
                     )
                 )
-    print(report(runs, args.latency_ms, args.seed, startup))
-    print(f"\n{time.monotonic() - began:.0f} s in all")
     if args.json is not None:
         raw = {
             "startup": asdict(startup),
@@ -1197,6 +1200,8 @@ def main(argv: list[str] | None = None) -> int:
             "targets": [asdict(v) for v in verdicts(runs, startup)],
         }
         args.json.write_text(json.dumps(raw, indent=1), encoding="utf-8")
+    print(report(runs, args.latency_ms, args.seed, startup))
+    print(f"\n{time.monotonic() - began:.0f} s in all")
     return 0 if all(v.met for v in counted_verdicts(runs, startup)) else 1
 
 
