@@ -7,8 +7,9 @@ paging are neither missed nor counted twice: pages are read in creation order wh
 endpoint sorts, results are deduplicated by id, and when the page count changes
 mid-listing (pages are checked in order) the list is read again from the start, at most
 `MAX_RELISTS` times: a list whose page count moves during every read is an error, as is
-one announcing more than `MAX_PAGES` pages (a server whose `total_pages` keeps growing is never followed). A
-response without the documented `data` list is an error, never an empty account.
+one announcing more than `MAX_PAGES` pages (a server whose `total_pages` keeps growing is
+never followed). A response without the documented `data` list is an error, never an
+empty account.
 """
 
 from __future__ import annotations
