@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from .errors import ERROR_RESPONSES, ApiError
-from .store import Doc
+from .store import Doc, Store
 
 API_VERSION = "2026-04-01"
 T = TypeVar("T")
@@ -168,6 +168,29 @@ def page(docs: list[Doc], params: ListParams) -> dict[str, Any]:
     return {
         "data": docs[params.offset : params.offset + params.limit],
         "pagination": {"per_page": params.limit, "total_pages": total_pages},
+    }
+
+
+def store_order(sort: str | None, allowed: Sequence[str]) -> tuple[bool, str | None]:
+    """Whether `Store.page` can serve `sort` (none, or by `created_at`), and the order to
+    pass it. Raises the same 400 as `sort_docs` for a sort the route does not allow."""
+    if sort is None:
+        return True, None
+    sort_docs([], sort, allowed)
+    field, _, order = sort.partition(":")
+    return field == "created_at", f"created_at:{order or 'asc'}"
+
+
+def stored_page(
+    store: Store, account: str, kind: str, params: ListParams, order: str | None = None
+) -> dict[str, Any]:
+    """The page `page(sort_docs(store.list(...)), params)` gives (`order` from
+    `store_order`), read from the store with SQL `LIMIT`/`OFFSET`: only the page is
+    decoded, so serving a page costs the page, not the kind."""
+    docs, count = store.page(account, kind, params.offset, params.limit, order)
+    return {
+        "data": docs,
+        "pagination": {"per_page": params.limit, "total_pages": math.ceil(count / params.limit)},
     }
 
 

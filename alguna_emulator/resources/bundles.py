@@ -17,7 +17,7 @@ from ..errors import ApiError
 from ..fields import FeeType, Frequency, Name, Ref, Strict, Text, TextOrEmpty
 from ..ids import new_id
 from ..pricing import Price, price_document
-from ..routing import ListParamsDep, Page, api_router, page
+from ..routing import ListParamsDep, Page, api_router, stored_page
 from ..runtime import Ctx, CtxDep
 from ..store import Doc
 from .lookup import get_or_404, require_refs
@@ -123,8 +123,7 @@ async def create_bundle(body: BundleCreate, ctx: CtxDep) -> dict[str, Any]:
 @router.get("/bundles", response_model=Page[Bundle])
 async def list_bundles(ctx: CtxDep, params: ListParamsDep) -> dict[str, Any]:
     # No `sort`: the official SDK's bundles.list takes only limit and offset (a sort is a 400).
-    docs = ctx.store.list(ctx.account, "bundle")
-    listing = page(docs, params)
+    listing = stored_page(ctx.store, ctx.account, "bundle", params)
     listing["data"] = [_response(ctx, doc) for doc in listing["data"]]
     return listing
 

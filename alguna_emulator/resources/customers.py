@@ -18,7 +18,17 @@ from pydantic import BaseModel, Field
 from ..errors import ApiError, not_found
 from ..fields import Currency, Name, Ref, Strict
 from ..ids import new_id
-from ..routing import ListParamsDep, Page, SortParam, api_router, csv_values, page, sort_docs
+from ..routing import (
+    ListParamsDep,
+    Page,
+    SortParam,
+    api_router,
+    csv_values,
+    page,
+    sort_docs,
+    store_order,
+    stored_page,
+)
 from ..runtime import Ctx, CtxDep
 from ..store import AliasTaken, Doc
 from .lookup import resolve_customer
@@ -128,6 +138,10 @@ async def list_customers(
     integration_ids: Annotated[str | None, Query(max_length=1000)] = None,
     tag_ids: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
+    stored, order = store_order(sort, _SORTABLE)
+    filters = (alias, email, has_active_subscriptions, csm_id, sales_owner_id, integration_ids)
+    if stored and (*filters, tag_ids) == (None,) * 7:
+        return stored_page(ctx.store, ctx.account, "customer", params, order)
     docs = ctx.store.list(ctx.account, "customer")
     # Emulated customers have no CSM, sales owner, integration or tag: those filters match none.
     if any(csv_values(v) for v in (csm_id, sales_owner_id, integration_ids, tag_ids)):

@@ -23,6 +23,8 @@ from ..routing import (
     csv_values,
     page,
     sort_docs,
+    store_order,
+    stored_page,
 )
 from ..runtime import CtxDep
 from .lookup import get_or_404
@@ -99,6 +101,9 @@ async def list_metrics(
     aggregation_field: Annotated[str | None, Query(max_length=1000)] = None,
     tag_ids: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
+    stored, order = store_order(sort, _SORTABLE)
+    if stored and (event_name, aggregation_method, aggregation_field, tag_ids) == (None,) * 4:
+        return stored_page(ctx.store, ctx.account, "metric", params, order)
     docs = ctx.store.list(ctx.account, "metric")
     if wanted := csv_values(event_name):
         docs = [d for d in docs if d["event_name"] in wanted]

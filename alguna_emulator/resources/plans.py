@@ -17,7 +17,17 @@ from pydantic import BaseModel, Field
 from ..fields import Currency, Name, PeriodType, Ref, Strict, Text
 from ..ids import new_id
 from ..pricing import Discount, Spend
-from ..routing import ListParamsDep, Page, SortParam, api_router, csv_values, page, sort_docs
+from ..routing import (
+    ListParamsDep,
+    Page,
+    SortParam,
+    api_router,
+    csv_values,
+    page,
+    sort_docs,
+    store_order,
+    stored_page,
+)
 from ..runtime import CtxDep
 from .items import Items, item_documents
 from .lookup import get_or_404
@@ -93,6 +103,9 @@ async def list_plans(
     sort: SortParam = None,
     tag_ids: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
+    stored, order = store_order(sort, _SORTABLE)
+    if stored and tag_ids is None:
+        return stored_page(ctx.store, ctx.account, "plan", params, order)
     docs = ctx.store.list(ctx.account, "plan")
     if wanted := csv_values(tag_ids):
         docs = [d for d in docs if set(wanted) & set(d.get("tags", []))]

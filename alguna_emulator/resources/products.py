@@ -16,7 +16,7 @@ from pydantic import Field, model_validator
 from ..errors import ApiError
 from ..fields import FeeType, Frequency, Name, Ref, Strict, Text, TextOrEmpty
 from ..ids import new_id
-from ..routing import ListParamsDep, Page, api_router, csv_enum, csv_values, page
+from ..routing import ListParamsDep, Page, api_router, csv_enum, csv_values, page, stored_page
 from ..runtime import Ctx, CtxDep
 from ..store import Doc
 from .lookup import get_or_404, require_refs
@@ -119,6 +119,8 @@ async def list_products(
     metric_ids: Annotated[str | None, Query(max_length=1000)] = None,
     payment_terms: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
+    if (fee_type, metric_ids, payment_terms) == (None,) * 3:
+        return stored_page(ctx.store, ctx.account, "product", params)
     docs = ctx.store.list(ctx.account, "product")
     if wanted := csv_enum(fee_type, "fee_type", get_args(FeeType)):
         docs = [d for d in docs if d["fee_type"] in wanted]

@@ -39,6 +39,8 @@ from ..routing import (
     csv_values,
     page,
     sort_docs,
+    store_order,
+    stored_page,
 )
 from ..runtime import Ctx, CtxDep
 from ..store import Doc
@@ -363,6 +365,11 @@ async def list_subscriptions(
     tag_ids: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> dict[str, Any]:
     now = ctx.clock.now()
+    stored, order = store_order(sort, _SORTABLE)
+    if stored and (customer_id, status, tag_ids) == (None,) * 3:
+        listing = stored_page(ctx.store, ctx.account, "subscription", params, order)
+        listing["data"] = [view(ctx.store, ctx.account, d, now) for d in listing["data"]]
+        return listing
     docs = ctx.store.list(ctx.account, "subscription")
     if wanted := csv_values(customer_id):
         ids = {c["id"] for ref in wanted if (c := resolve_customer(ctx, ref)) is not None}

@@ -1,13 +1,15 @@
 """`ApiReader`: the read-only face of the API (list and get). The planner gets only this.
 
 Lists page with `limit=100` and stop at the last page the API reports (`total_pages`), so
-N objects cost ceil(N/100) requests (one for none). Objects created while paging are
-neither missed nor counted twice: pages are read in creation order where the endpoint
-sorts, results are deduplicated by id, and when the page count changes mid-listing the
-read stops and the list is read again from the start, at most `MAX_RELISTS` times: a list
-whose page count moves during every read is an error, as is one announcing more than
-`MAX_PAGES` pages (a server whose `total_pages` keeps growing is never followed). A
-response without the documented `data` list is an error, never an empty account.
+N objects cost ceil(N/100) requests (one for none); the first page gives that count, and
+the other pages are then requested at once (the budget paces them). Objects created while
+paging are neither missed nor counted twice: pages are read in creation order where the
+endpoint sorts, results are deduplicated by id, and when the page count changes
+mid-listing (pages are checked in order) the list is read again from the start, at most
+`MAX_RELISTS` times: a list whose page count moves during every read is an error, as is
+one announcing more than `MAX_PAGES` pages (a server whose `total_pages` keeps growing is
+never followed). A response without the documented `data` list is an error, never an
+empty account.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Protocol
 
 from reconciler.api.errors import ApiProtocolError
 from reconciler.api.http import HttpCore
+from reconciler.api.tasks import all_of
 
 PAGE_SIZE = 100
 MAX_RELISTS = 3
@@ -84,29 +87,26 @@ class AlgunaReader:
         self, path: str, params: dict[str, str | int]
     ) -> tuple[list[WireObject], str | None]:
         """One read from the first page: the objects, and how `total_pages` moved (None
-        when it held still, and the read is complete)."""
+        when it held still, and the read is complete).
+
+        The first page says how many there are; the others are then requested at once
+        (`all_of`: the budget paces them, so a kind of 34 pages costs about one latency
+        instead of 34) and checked in page order, as a read one after another would."""
+        data, first = await self._page(path, params, 0)
+        if first > MAX_PAGES:
+            raise ApiProtocolError(
+                method="GET",
+                path=path,
+                status=200,
+                detail=f"the list announces {first} pages, more than the"
+                f" {MAX_PAGES} a read follows; refusing it",
+            )
+        pages = [(data, first)]
+        if len(data) == PAGE_SIZE and first > 1:
+            pages += await all_of(self._page(path, params, n) for n in range(1, first))
         items: list[WireObject] = []
-        first: int | None = None
-        page = 0
-        while True:
-            query: dict[str, str | int] = {**params, "limit": PAGE_SIZE, "offset": page * PAGE_SIZE}
-            if path in SORTABLE:
-                query.setdefault("sort", "created_at:asc")
-            body = await self._core.request("GET", path, params=query)
-            data = _data(body, path)
-            total = _total_pages(body, path)
-            if first is None:
-                first = total
-                if total > MAX_PAGES:
-                    raise ApiProtocolError(
-                        method="GET",
-                        path=path,
-                        status=200,
-                        detail=f"the list announces {total} pages, more than the"
-                        f" {MAX_PAGES} a read follows; refusing it",
-                    )
+        for page, (data, total) in enumerate(pages, start=1):
             items.extend(data)
-            page += 1
             if total != first:
                 return items, f"{first} then {total} pages at page {page}"
             if len(data) < PAGE_SIZE and page < total:
@@ -119,8 +119,19 @@ class AlgunaReader:
                     detail=f"page {page} of {total} held {len(data)} of {PAGE_SIZE} objects;"
                     " refusing a partial list",
                 )
-            if len(data) < PAGE_SIZE or page >= total:
-                return items, None
+            if len(data) < PAGE_SIZE:
+                break
+        return items, None
+
+    async def _page(
+        self, path: str, params: dict[str, str | int], page: int
+    ) -> tuple[list[WireObject], int]:
+        """Page `page` (from 0): its objects and the `total_pages` it announces."""
+        query: dict[str, str | int] = {**params, "limit": PAGE_SIZE, "offset": page * PAGE_SIZE}
+        if path in SORTABLE:
+            query.setdefault("sort", "created_at:asc")
+        body = await self._core.request("GET", path, params=query)
+        return _data(body, path), _total_pages(body, path)
 
 
 def _data(body: object, path: str) -> list[WireObject]:

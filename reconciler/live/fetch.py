@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from reconciler.api.reader import ApiReader, WireObject
+from reconciler.api.tasks import all_of
 from reconciler.live.identity import DerivedKeys, Matcher, live_natural_keys
 from reconciler.live.revisions import group_plans
 from reconciler.live.seen import Seen
@@ -54,11 +55,15 @@ async def fetch_live(
     state that could look like an empty account), or when a kind lists empty that
     `seen` (the environment's record, `live.seen`) saw objects of."""
     order = with_dependencies(kinds)
-    listed = await asyncio.gather(*(reader.list_all(PATH_OF_KIND[kind]) for kind in order))
+    listed = await all_of(reader.list_all(PATH_OF_KIND[kind]) for kind in order)
     by_kind = dict(zip(order, listed, strict=True))
     if seen is not None:
         seen.check({kind: len(objects) for kind, objects in by_kind.items()}, PATH_OF_KIND)
     return await _Builder(reader, desired, by_kind).build()
+
+
+# Objects mapped between two turns of the event loop while versions are being read.
+_MAP_BATCH = 50
 
 
 class _Builder:
@@ -91,13 +96,18 @@ class _Builder:
     async def build(self) -> LiveState:
         for kind, objects in self._listed.items():
             self._assign_keys(kind, objects)
-        versions = await self._read_versions()
-        for kind, objects in self._listed.items():
-            resolver = MapResolver(self._models(), self._ids, self._aliases)
-            for obj in objects:
-                if (kind, str(obj.get("id"))) in self._aliases:
-                    continue
-                self._map(kind, obj, versions.get(str(obj.get("id")), []), resolver)
+        # The versions reads (one request per managed subscription) run while the other
+        # kinds are mapped: the mapping's CPU overlaps their latency and pacing.
+        reading = asyncio.ensure_future(self._read_versions())
+        try:
+            for kind in self._listed:
+                if kind != "subscription":
+                    await self._map_kind(kind, {})
+            versions = await reading
+        finally:
+            reading.cancel()  # a no-op once done; a mapping that raised leaves no reads behind
+        if "subscription" in self._listed:
+            await self._map_kind("subscription", versions)
         managed = {
             TABLE_OF_KIND[kind]: dict(sorted(table.items())) for kind, table in self._tables.items()
         }
@@ -122,7 +132,7 @@ class _Builder:
             problems=tuple(self._problems),
             statuses=dict(sorted(self._statuses.items())),
             **managed,
-        )
+        ).mark_read_back()
 
     def _fingerprint(self, kind: Kind, key: str, resource: Resource) -> str:
         """A plan's fingerprint covers its revisions too (how many there are and the current
@@ -184,14 +194,24 @@ class _Builder:
         for remote, (key, _) in keys.items():
             self._ids[Address(kind=kind, key=key)] = remote
 
+    async def _map_kind(self, kind: Kind, versions: dict[str, list[WireObject]]) -> None:
+        """Map every listed object of `kind` (after the kinds it refers to), letting the
+        event loop run the requests in flight every `_MAP_BATCH` objects."""
+        resolver = MapResolver(self._models(), self._ids, self._aliases)
+        for n, obj in enumerate(self._listed[kind], start=1):
+            if (kind, str(obj.get("id"))) not in self._aliases:
+                self._map(kind, obj, versions.get(str(obj.get("id")), []), resolver)
+            if n % _MAP_BATCH == 0:
+                await asyncio.sleep(0)
+
     async def _read_versions(self) -> dict[str, list[WireObject]]:
         managed = [
             remote
             for remote, (_, is_managed) in self._keys.get("subscription", {}).items()
             if is_managed
         ]
-        lists = await asyncio.gather(
-            *(self._reader.get_list(f"/subscriptions/{remote}/versions") for remote in managed)
+        lists = await all_of(
+            self._reader.get_list(f"/subscriptions/{remote}/versions") for remote in managed
         )
         return dict(zip(managed, lists, strict=True))
 

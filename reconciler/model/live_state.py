@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from reconciler.model.address import Address
 from reconciler.model.base import Frozen
@@ -88,3 +88,21 @@ class LiveState(CatalogFile):
             for kind, table in TABLE_OF_KIND.items()
         }
         return CatalogFile.model_construct(None, **merged)
+
+    # The resources of the kind tables that were read back from the API, by identity
+    # (`fetch_live` maps each with `from_wire`, so it is already canonical: the diff
+    # skips its round trip). Identity, not equality: a copy holding other resources (a
+    # test's, or `billing import`'s) has those normalized as before. Not a field: never
+    # dumped, never compared; the objects are held so that an id cannot be reused.
+    _read_back: dict[int, object] = PrivateAttr(default_factory=dict)
+
+    def mark_read_back(self) -> LiveState:
+        """Record every resource of the kind tables as read back (canonical); `self`."""
+        for table in TABLE_OF_KIND.values():
+            for resource in getattr(self, table).values():
+                self._read_back[id(resource)] = resource
+        return self
+
+    def is_read_back(self, resource: object) -> bool:
+        """Whether `resource` is one of the objects `mark_read_back` recorded."""
+        return self._read_back.get(id(resource)) is resource

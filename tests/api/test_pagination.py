@@ -11,7 +11,7 @@ import pytest
 from alguna_emulator import emulator_transport
 from reconciler.api import AlgunaReader, HttpCore
 from reconciler.api.errors import ApiProtocolError
-from tests.api.emulated import Emulated
+from tests.api.emulated import Emulated, emulated
 
 
 def metric(i: int) -> dict[str, object]:
@@ -100,3 +100,20 @@ async def test_a_short_page_before_the_last_is_refused_not_taken_as_the_list(
     async with HttpCore(emu.core.connection, transport) as core:
         with pytest.raises(ApiProtocolError, match="refusing a partial list"):
             await AlgunaReader(core).list_all("/metrics")
+
+
+async def test_pages_after_the_first_are_read_at_once_within_the_budget() -> None:
+    """Once the first page gives `total_pages`, the other pages are requested together:
+    with 100 ms a request, six pages take about two latencies, not six (the budget still
+    paces them: 100/s, and as many in flight as the latency asks); the objects come in
+    page order, each once."""
+    async with emulated(latency_ms=100) as emu:
+        await create(emu, range(550))
+        stored = [obj["id"] for obj in await emu.objects("metric")]
+        await emu.clear_log()
+        began = asyncio.get_running_loop().time()
+        listed = await emu.reader.list_all("/metrics")
+        elapsed = asyncio.get_running_loop().time() - began
+        assert await emu.count("GET", "/metrics") == 6
+    assert [obj["id"] for obj in listed] == stored
+    assert elapsed < 0.45, f"{elapsed:.2f} s for 6 pages at 100 ms: read one after another"

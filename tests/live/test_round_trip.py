@@ -3,7 +3,8 @@
 catalog model -> wire body (`to_wire`) -> keyed create on the emulator (dependency order;
 later subscription versions created after their subscription) -> list -> `fetch_live`
 (matched as managed through a `DesiredState` that declares them) -> live model, which
-equals `canonical(original)`.
+equals `canonical(original)`, and is its own canonical form (the diff takes read-back
+objects as they are).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from reconciler.diff.normalize import LiveModels
 from reconciler.diff.plans import readable
 from reconciler.live import fetch_live
 from reconciler.model import KINDS, DesiredState, Item, ProductItem
@@ -76,7 +78,7 @@ async def created_and_read_back(desired: DesiredState) -> Any:
 def assert_round_trips(desired: DesiredState) -> None:
     assert catalog_errors(desired) == []
     live = asyncio.run(created_and_read_back(desired))
-    models = CatalogModels(desired)
+    models, live_models = CatalogModels(desired), LiveModels(live)
     for kind in KINDS:
         declared = getattr(desired, f"{kind}s")
         assert set(getattr(live, f"{kind}s")) == set(declared)
@@ -89,6 +91,11 @@ def assert_round_trips(desired: DesiredState) -> None:
                 assert live.revisions[key].current.digest == plan_digest(resource, models)
             got = getattr(live, f"{kind}s")[key]
             assert got == expected, f"{kind}.{key}: {differences(got, expected)}"
+            # What the diff relies on to take read-back objects as they are
+            # (`diff.normalize`): they are already canonical.
+            assert live.is_read_back(got)
+            again = canonical(got, key, live_models)
+            assert again == got, f"{kind}.{key} not canonical: {differences(again, got)}"
 
 
 @pytest.mark.parametrize("price_type", sorted(s.MODEL_FIELDS))
