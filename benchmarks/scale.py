@@ -37,7 +37,7 @@ Figures:
 kinds, and scales the wall time to all of them (each GET is independent, so the time is
 linear in their number); 0 runs them all.
 
-Before the sizes: start-up, the median of 7 runs of `python -c pass`, `billing --help`,
+Before the sizes: start-up (`benchmarks/startup.py`: medians of 7 interleaved runs) of `python -c pass`, `billing --help`,
 `billing --version` and `billing validate` on this repository's example project. After
 each size: the emulator's CPU per list request for the last page of customers (10 and
 100 objects a page; latency and rate limits off while measuring).
@@ -63,7 +63,6 @@ import os
 import platform
 import re
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -544,34 +543,17 @@ class Startup:
     validate: float  # `billing validate` on the example project (this repository)
 
 
-def _median_run(command: list[str], runs: int) -> float:
-    from tests.crash.harness import child_environment
-
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        done = subprocess.run(
-            command,
-            cwd=REPO,
-            env=child_environment(),
-            capture_output=True,
-            check=False,
-        )
-        times.append(time.perf_counter() - began)
-        if done.returncode != 0:
-            raise RuntimeError(f"{command} failed:\n{done.stderr.decode()[-2000:]}")
-    return statistics.median(times)
-
-
 def measure_startup(runs: int) -> Startup:
     """Start-up of `billing` against `python -c pass` on the same machine, just before
-    the sizes (the `billing` next to this interpreter: the checkout's own)."""
-    billing = str(Path(sys.executable).with_name("billing"))
+    the sizes: `benchmarks/startup.py`'s measurement (interleaved runs, medians)."""
+    from benchmarks.startup import measure
+
+    median = {row.command: row.median_s for row in measure(runs)}
     return Startup(
-        python=_median_run([sys.executable, "-c", "pass"], runs),
-        help=_median_run([billing, "--help"], runs),
-        version=_median_run([billing, "--version"], runs),
-        validate=_median_run([billing, "validate"], runs),
+        python=median["python -c pass"],
+        help=median["billing --help"],
+        version=median["billing --version"],
+        validate=median["billing validate"],
     )
 
 
