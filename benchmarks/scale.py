@@ -37,8 +37,9 @@ Figures:
 kinds, and scales the wall time to all of them (each GET is independent, so the time is
 linear in their number); 0 runs them all.
 
-Before the sizes: start-up (`benchmarks/startup.py`: medians of 7 interleaved runs) of `python -c pass`, `billing --help`,
-`billing --version` and `billing validate` on this repository's example project. After
+Before the sizes: start-up (`benchmarks/startup.py`: medians of 7 interleaved runs) of
+`python -c pass`, `billing --help`, `billing --version` and `billing validate` on this
+repository's example project. After
 each size: the emulator's CPU per list request for the last page of customers (10 and
 100 objects a page; latency and rate limits off while measuring).
 
