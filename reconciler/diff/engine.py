@@ -47,7 +47,7 @@ from reconciler.model.base import Frozen
 from reconciler.plan import Action, Change, Summary, apply_order
 from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import CatalogModels
-from reconciler.wire.revisions import plan_digest
+from reconciler.wire.revisions import CanonicalBundles, plan_digest
 
 
 class DiffResult(Frozen):
@@ -69,6 +69,8 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
     desired_models, live_models = CatalogModels(desired), LiveModels(live)
     want, diagnostics = normalized(desired, desired_models, desired)
     have, live_diagnostics = normalized(live, live_models)
+    # One lookup for every plan's digest: each bundle is normalized once, not per plan.
+    digest_models = CanonicalBundles(desired_models)
     diagnostics += live_diagnostics
     by_key: dict[tuple[str, str], list[LiveProblem]] = {}
     for p in live.problems:
@@ -120,7 +122,7 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
             diagnostics += result.diagnostics
         elif isinstance(resource, Plan):
             assert current is None or isinstance(current, Plan)
-            digest = plan_digest(desired.plans[address.key], desired_models)
+            digest = plan_digest(desired.plans[address.key], digest_models)
             revisions = live.revisions.get(address.key)
             # A read that shows items (not Alguna's plan read) is used as it is.
             read = current.items if current is not None else ()

@@ -95,10 +95,16 @@ def split_marker(description: str | None) -> tuple[str | None, PlanMarker | None
 
 
 def content(plan: Plan, models: ModelLookup) -> dict[str, Any]:
-    """What the digest covers (module docstring), keys for ids, in canonical form."""
+    """What the digest covers (module docstring), keys for ids, in canonical form.
+    `models` may be a `CanonicalBundles` shared by many plans (its bundles are then
+    normalized once); the result is the same."""
     from reconciler.wire.plans import plan_from_wire, plan_to_wire
 
-    same = KeysAsIds(_CanonicalBundles(models))
+    if isinstance(models, CanonicalBundles):
+        same = KeysAsIds(models)
+        models = models.models
+    else:
+        same = KeysAsIds(CanonicalBundles(models))
     body = plan_to_wire(plan_from_wire(plan_to_wire(plan, same), same), same)
     for name in READABLE:
         body.pop(name, None)
@@ -140,12 +146,22 @@ def plan_create_body(plan: Plan, key: str, ids: IdResolver, by: str | None = Non
     return body
 
 
-class _CanonicalBundles:
+class CanonicalBundles:
     """`models`, with each bundle in canonical form: a plan item that uses a bundle without
-    overrides is expanded to the bundle's prices, which must hash alike however written."""
+    overrides is expanded to the bundle's prices, which must hash alike however written.
+
+    Each bundle is normalized once per instance (`canonical` is pure and `models` must not
+    change while the instance is in use): the diff digests every plan through one instance,
+    instead of normalizing a bundle again for every plan and every item that uses it."""
 
     def __init__(self, models: ModelLookup) -> None:
         self._models = models
+        self._bundles: dict[str, Bundle] = {}
+
+    @property
+    def models(self) -> ModelLookup:
+        """The lookup it wraps (bundles as declared)."""
+        return self._models
 
     def product(self, key: str) -> Product:
         return self._models.product(key)
@@ -159,7 +175,10 @@ class _CanonicalBundles:
     def bundle(self, key: str) -> Bundle:
         from reconciler.wire.canonical import canonical
 
-        return canonical(self._models.bundle(key), key, self._models)
+        found = self._bundles.get(key)
+        if found is None:
+            found = self._bundles[key] = canonical(self._models.bundle(key), key, self._models)
+        return found
 
 
 def _metric(models: ModelLookup, key: str) -> WireObject:
