@@ -44,6 +44,7 @@ from reconciler.model import (
     kind_rank,
 )
 from reconciler.model.base import Frozen
+from reconciler.model.collection import fewer_collections
 from reconciler.plan import Action, Change, Summary, apply_order
 from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import CatalogModels
@@ -66,6 +67,11 @@ class DiffResult(Frozen):
 
 def diff(desired: DesiredState, live: LiveState) -> DiffResult:
     """What `apply` must do so that `live` matches `desired` (rules above)."""
+    with fewer_collections():  # many objects, all kept to the end: see `fewer_collections`
+        return _diff(desired, live)
+
+
+def _diff(desired: DesiredState, live: LiveState) -> DiffResult:
     desired_models, live_models = CatalogModels(desired), LiveModels(live)
     want, diagnostics = normalized(desired, desired_models, desired)
     have, live_diagnostics = normalized(live, live_models)

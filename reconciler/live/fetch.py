@@ -36,6 +36,7 @@ from reconciler.model import (
     digest,
     with_dependencies,
 )
+from reconciler.model.collection import fewer_collections
 from reconciler.wire import MapResolver, WireMappingError, from_wire
 
 
@@ -54,12 +55,15 @@ async def fetch_live(
     the rest unmanaged. Raises `ApiError` when a read fails (never returns a partial
     state that could look like an empty account), or when a kind lists empty that
     `seen` (the environment's record, `live.seen`) saw objects of."""
-    order = with_dependencies(kinds)
-    listed = await all_of(reader.list_all(PATH_OF_KIND[kind]) for kind in order)
-    by_kind = dict(zip(order, listed, strict=True))
-    if seen is not None:
-        seen.check({kind: len(objects) for kind, objects in by_kind.items()}, PATH_OF_KIND)
-    return await _Builder(reader, desired, by_kind).build()
+    # Millions of objects that live until the end: the collector need not rescan them
+    # every 700 allocations (`fewer_collections`).
+    with fewer_collections():
+        order = with_dependencies(kinds)
+        listed = await all_of(reader.list_all(PATH_OF_KIND[kind]) for kind in order)
+        by_kind = dict(zip(order, listed, strict=True))
+        if seen is not None:
+            seen.check({kind: len(objects) for kind, objects in by_kind.items()}, PATH_OF_KIND)
+        return await _Builder(reader, desired, by_kind).build()
 
 
 # Objects mapped between two turns of the event loop while versions are being read.
