@@ -29,7 +29,7 @@ Contract:
 from __future__ import annotations
 
 from reconciler.diff.normalize import LiveModels, normalized
-from reconciler.diff.plans import plan_change, published_plan_items
+from reconciler.diff.plans import plan_change, published_plan_items, subscriptions_by_plan_id
 from reconciler.diff.repoint import repointed
 from reconciler.diff.resources import resource_change
 from reconciler.diff.subscriptions import SubscriptionInput, subscription_diff
@@ -44,10 +44,11 @@ from reconciler.model import (
     kind_rank,
 )
 from reconciler.model.base import Frozen
+from reconciler.model.collection import fewer_collections
 from reconciler.plan import Action, Change, Summary, apply_order
 from reconciler.source.diagnostics import Diagnostic, Severity
 from reconciler.wire import CatalogModels
-from reconciler.wire.revisions import plan_digest
+from reconciler.wire.revisions import CanonicalBundles, plan_digest
 
 
 class DiffResult(Frozen):
@@ -66,9 +67,17 @@ class DiffResult(Frozen):
 
 def diff(desired: DesiredState, live: LiveState) -> DiffResult:
     """What `apply` must do so that `live` matches `desired` (rules above)."""
+    with fewer_collections():  # many objects, all kept to the end: see `fewer_collections`
+        return _diff(desired, live)
+
+
+def _diff(desired: DesiredState, live: LiveState) -> DiffResult:
     desired_models, live_models = CatalogModels(desired), LiveModels(live)
     want, diagnostics = normalized(desired, desired_models, desired)
     have, live_diagnostics = normalized(live, live_models)
+    # One lookup for every plan's digest: each bundle is normalized once, not per plan.
+    digest_models = CanonicalBundles(desired_models)
+    by_plan_id = subscriptions_by_plan_id(live)
     diagnostics += live_diagnostics
     by_key: dict[tuple[str, str], list[LiveProblem]] = {}
     for p in live.problems:
@@ -120,11 +129,14 @@ def diff(desired: DesiredState, live: LiveState) -> DiffResult:
             diagnostics += result.diagnostics
         elif isinstance(resource, Plan):
             assert current is None or isinstance(current, Plan)
-            digest = plan_digest(desired.plans[address.key], desired_models)
+            declared_plan = desired.plans[address.key]
+            # `resource` is the declared plan itself when it could not be normalized.
+            normalized_plan = resource if resource is not declared_plan else None
+            digest = plan_digest(declared_plan, digest_models, normalized_plan)
             revisions = live.revisions.get(address.key)
             # A read that shows items (not Alguna's plan read) is used as it is.
             read = current.items if current is not None else ()
-            known = read or published_plan_items(address.key, desired, live)
+            known = read or published_plan_items(address.key, desired, live, by_plan_id)
             outcomes.append(
                 plan_change(
                     address, resource, digest, current, revisions, moved_from, known, bool(read)

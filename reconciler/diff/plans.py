@@ -22,6 +22,8 @@ names the old key, which is no difference (a marker cannot be rewritten).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from reconciler.diff.fields import dump, field_changes
 from reconciler.model import Address, DesiredState, Item, LiveState, Plan, PlanRevisions
 from reconciler.plan import Action, Change, FieldChange
@@ -34,19 +36,36 @@ def readable(plan: Plan) -> Plan:
     return Plan(name=plan.name, currency=plan.currency, description=plan.description)
 
 
-def published_plan_items(key: str, desired: DesiredState, live: LiveState) -> tuple[Item, ...]:
+def subscriptions_by_plan_id(live: LiveState) -> dict[str, list[str]]:
+    """Managed subscription keys (sorted) by the remote id of the plan they were created
+    from: `published_plan_items` looks up one plan's instead of scanning them all."""
+    out: dict[str, list[str]] = {}
+    for sub_key, plan_id in sorted(live.subscription_plan_ids.items()):
+        out.setdefault(plan_id, []).append(sub_key)
+    return out
+
+
+def published_plan_items(
+    key: str,
+    desired: DesiredState,
+    live: LiveState,
+    by_plan_id: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[Item, ...]:
     """The items of plan `key`'s current revision as far as the API shows them: a plan read
     has none, but a subscription created from that revision copied them into its first
     version. Items its declaration overrides there are left out (they are not the plan's);
-    the first subscription (by key) to show an item gives it. Empty when none shows any."""
+    the first subscription (by key) to show an item gives it. Empty when none shows any.
+    `by_plan_id` is `subscriptions_by_plan_id(live)`, computed once for many plans."""
     revisions = live.revisions.get(key)
     if revisions is None:
         return ()
+    if by_plan_id is None:
+        by_plan_id = subscriptions_by_plan_id(live)
     found: dict[str, Item] = {}
-    for sub_key, plan_id in sorted(live.subscription_plan_ids.items()):
+    for sub_key in by_plan_id.get(revisions.current.remote_id, ()):
         subscription = live.subscriptions.get(sub_key)
         declared = desired.subscriptions.get(sub_key)
-        if plan_id != revisions.current.remote_id or subscription is None or declared is None:
+        if subscription is None or declared is None:
             continue
         if declared.plan != key or not subscription.versions:
             continue

@@ -36,6 +36,7 @@ from reconciler.model import (
     digest,
     with_dependencies,
 )
+from reconciler.model.collection import fewer_collections
 from reconciler.wire import MapResolver, WireMappingError, from_wire
 
 
@@ -54,12 +55,15 @@ async def fetch_live(
     the rest unmanaged. Raises `ApiError` when a read fails (never returns a partial
     state that could look like an empty account), or when a kind lists empty that
     `seen` (the environment's record, `live.seen`) saw objects of."""
-    order = with_dependencies(kinds)
-    listed = await all_of(reader.list_all(PATH_OF_KIND[kind]) for kind in order)
-    by_kind = dict(zip(order, listed, strict=True))
-    if seen is not None:
-        seen.check({kind: len(objects) for kind, objects in by_kind.items()}, PATH_OF_KIND)
-    return await _Builder(reader, desired, by_kind).build()
+    # Millions of objects that live until the end: the collector need not rescan them
+    # every 700 allocations (`fewer_collections`).
+    with fewer_collections():
+        order = with_dependencies(kinds)
+        listed = await all_of(reader.list_all(PATH_OF_KIND[kind]) for kind in order)
+        by_kind = dict(zip(order, listed, strict=True))
+        if seen is not None:
+            seen.check({kind: len(objects) for kind, objects in by_kind.items()}, PATH_OF_KIND)
+        return await _Builder(reader, desired, by_kind).build()
 
 
 # Objects mapped between two turns of the event loop while versions are being read.
@@ -86,6 +90,7 @@ class _Builder:
         self._statuses: dict[str, str] = {}
         self._plans = group_plans(desired, listed.get("plan", []))
         self._sub_plan_ids: dict[str, str] = {}
+        self._id_resolver: MapResolver | None = None
         # Superseded plan revisions: neither managed nor unmanaged, resolved to their key.
         self._aliases: dict[tuple[str, str], str] = {
             ("plan", remote): key
@@ -197,12 +202,19 @@ class _Builder:
     async def _map_kind(self, kind: Kind, versions: dict[str, list[WireObject]]) -> None:
         """Map every listed object of `kind` (after the kinds it refers to), letting the
         event loop run the requests in flight every `_MAP_BATCH` objects."""
-        resolver = MapResolver(self._models(), self._ids, self._aliases)
+        resolver = self._resolver().with_catalog(self._models())
         for n, obj in enumerate(self._listed[kind], start=1):
             if (kind, str(obj.get("id"))) not in self._aliases:
                 self._map(kind, obj, versions.get(str(obj.get("id")), []), resolver)
             if n % _MAP_BATCH == 0:
                 await asyncio.sleep(0)
+
+    def _resolver(self) -> MapResolver:
+        """Ids and aliases are complete once keys are assigned: their maps are built once,
+        not again for every kind (10,000 ids at 10,000 resources)."""
+        if self._id_resolver is None:
+            self._id_resolver = MapResolver(CatalogFile(), self._ids, self._aliases)
+        return self._id_resolver
 
     async def _read_versions(self) -> dict[str, list[WireObject]]:
         managed = [

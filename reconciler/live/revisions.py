@@ -51,22 +51,34 @@ def revision_of(obj: WireObject) -> PlanRevision:
     )
 
 
+_Entry = tuple[int, WireObject, PlanRevision]
+"""A listed plan: its list position, the object and its revision."""
+
+
 def group_plans(desired: DesiredState, objects: Sequence[WireObject]) -> PlanGroups:
     """The revisions of each declared plan (module docstring)."""
     read = [(index, obj, revision_of(obj)) for index, obj in enumerate(objects)]
     declared_keys = {
         name for key, plan in desired.plans.items() for name in (key, *plan.moved_from)
     }
+    # Indexes instead of a scan of every live plan for every declared one (quadratic).
+    by_marker: dict[str, list[_Entry]] = {}
+    unclaimed_by_name: dict[object, list[_Entry]] = {}
+    for entry in read:
+        marker_key = entry[2].marker_key
+        if marker_key is not None:
+            by_marker.setdefault(marker_key, []).append(entry)
+        if marker_key not in declared_keys:
+            unclaimed_by_name.setdefault(entry[1].get("name"), []).append(entry)
     groups = PlanGroups()
     for key, plan in sorted(desired.plans.items()):
-        claims = (key, *plan.moved_from)
-        found = [entry for entry in read if entry[2].marker_key in claims]
+        claims = dict.fromkeys((key, *plan.moved_from))
+        found = sorted(
+            (entry for claim in claims for entry in by_marker.get(claim, ())),
+            key=lambda e: e[0],
+        )
         if not found:
-            found = [
-                entry
-                for entry in read
-                if entry[2].marker_key not in declared_keys and entry[1].get("name") == plan.name
-            ]
+            found = list(unclaimed_by_name.get(plan.name, ()))
         found = [entry for entry in found if entry[2].remote_id not in groups.key_of]
         if not found:
             continue

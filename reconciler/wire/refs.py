@@ -14,6 +14,7 @@ each key as its own id: the resolver behind `canonical`.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Protocol, TypeVar
 
@@ -107,6 +108,13 @@ class MapResolver(CatalogModels):
                 raise ValueError(f"remote id {remote_id!r} given for two {address.kind}s")
             self._ids[(address.kind, address.key)] = remote_id
             self._keys[(address.kind, remote_id)] = address.key
+
+    def with_catalog(self, catalog: CatalogFile) -> MapResolver:
+        """The same ids and keys over other models, without rebuilding the maps (the live
+        reader maps each kind with the models read so far, over one set of ids)."""
+        other = copy.copy(self)
+        other._catalog = catalog
+        return other
 
     def _id(self, kind: RefKind, key: str) -> str:
         try:

@@ -94,12 +94,21 @@ def split_marker(description: str | None) -> tuple[str | None, PlanMarker | None
     return rest or None, PlanMarker(key=found["key"], digest=found["digest"], by=found["by"])
 
 
-def content(plan: Plan, models: ModelLookup) -> dict[str, Any]:
-    """What the digest covers (module docstring), keys for ids, in canonical form."""
+def content(plan: Plan, models: ModelLookup, normalized: Plan | None = None) -> dict[str, Any]:
+    """What the digest covers (module docstring), keys for ids, in canonical form.
+
+    `models` may be a `CanonicalBundles` shared by many plans (bundles and metrics are then
+    mapped once); `normalized`, when given, must be `canonical(plan, key, models)` (the
+    diff has it): for a plan that uses no bundle, that is exactly the round trip below
+    (bundles are the only lookups `CanonicalBundles` changes), so it is not done twice.
+    The result is the same either way."""
     from reconciler.wire.plans import plan_from_wire, plan_to_wire
 
-    same = KeysAsIds(_CanonicalBundles(models))
-    body = plan_to_wire(plan_from_wire(plan_to_wire(plan, same), same), same)
+    lookup = models if isinstance(models, CanonicalBundles) else CanonicalBundles(models)
+    same = KeysAsIds(lookup)
+    if normalized is None or any(item.bundle is not None for item in plan.items):
+        normalized = plan_from_wire(plan_to_wire(plan, same), same)
+    body = plan_to_wire(normalized, same)
     for name in READABLE:
         body.pop(name, None)
     # Item order is no difference (the diff matches items by product or bundle).
@@ -110,7 +119,7 @@ def content(plan: Plan, models: ModelLookup) -> dict[str, Any]:
     products: dict[str, WireObject] = {}
     metrics: dict[str, WireObject] = {}
     for key in sorted(_product_keys(body)):
-        product = models.product(key)
+        product = lookup.product(key)
         products[key] = {
             "fee_type": product.fee_type,
             "payment_terms": product.payment_terms,
@@ -118,15 +127,16 @@ def content(plan: Plan, models: ModelLookup) -> dict[str, Any]:
             "metrics": list(product.metrics),
         }
         for metric_key in product.metrics:
-            metrics[metric_key] = _metric(models, metric_key)
+            metrics[metric_key] = lookup.metric_body(metric_key)
     for metric_key in sorted(_metric_keys(body)):
-        metrics[metric_key] = _metric(models, metric_key)
+        metrics[metric_key] = lookup.metric_body(metric_key)
     return {"plan": body, "products": products, "metrics": dict(sorted(metrics.items()))}
 
 
-def plan_digest(plan: Plan, models: ModelLookup) -> str:
-    """The 12-hex-digit digest of `plan`'s unreadable content (module docstring)."""
-    return digest(canonical_json(content(plan, models)), 12)
+def plan_digest(plan: Plan, models: ModelLookup, normalized: Plan | None = None) -> str:
+    """The 12-hex-digit digest of `plan`'s unreadable content (module docstring);
+    `normalized` as in `content`."""
+    return digest(canonical_json(content(plan, models, normalized)), 12)
 
 
 def plan_create_body(plan: Plan, key: str, ids: IdResolver, by: str | None = None) -> WireObject:
@@ -140,12 +150,24 @@ def plan_create_body(plan: Plan, key: str, ids: IdResolver, by: str | None = Non
     return body
 
 
-class _CanonicalBundles:
+class CanonicalBundles:
     """`models`, with each bundle in canonical form: a plan item that uses a bundle without
-    overrides is expanded to the bundle's prices, which must hash alike however written."""
+    overrides is expanded to the bundle's prices, which must hash alike however written.
+
+    Each bundle (and each metric's body) is mapped once per instance (the mapping is pure
+    and `models` must not change while the instance is in use): the diff digests every plan
+    through one instance, instead of normalizing a bundle again for every plan and every
+    item that uses it."""
 
     def __init__(self, models: ModelLookup) -> None:
         self._models = models
+        self._bundles: dict[str, Bundle] = {}
+        self._metrics: dict[str, WireObject] = {}
+
+    @property
+    def models(self) -> ModelLookup:
+        """The lookup it wraps (bundles as declared)."""
+        return self._models
 
     def product(self, key: str) -> Product:
         return self._models.product(key)
@@ -159,7 +181,17 @@ class _CanonicalBundles:
     def bundle(self, key: str) -> Bundle:
         from reconciler.wire.canonical import canonical
 
-        return canonical(self._models.bundle(key), key, self._models)
+        found = self._bundles.get(key)
+        if found is None:
+            found = self._bundles[key] = canonical(self._models.bundle(key), key, self._models)
+        return found
+
+    def metric_body(self, key: str) -> WireObject:
+        """What metric `key` counts (`_metric`), mapped once per instance; read only."""
+        found = self._metrics.get(key)
+        if found is None:
+            found = self._metrics[key] = _metric(self._models, key)
+        return found
 
 
 def _metric(models: ModelLookup, key: str) -> WireObject:
