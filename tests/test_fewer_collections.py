@@ -54,3 +54,14 @@ def test_restored_when_the_body_raises() -> None:
         pass
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+def test_a_freeze_made_by_the_caller_is_left_alone() -> None:
+    gc.freeze()  # a process that froze its own objects (before forking workers, say)
+    frozen = gc.get_freeze_count()
+    try:
+        with fewer_collections():
+            assert gc.get_freeze_count() == frozen  # nothing more frozen
+        assert gc.get_freeze_count() == frozen  # and the caller's objects stay frozen
+    finally:
+        gc.unfreeze()

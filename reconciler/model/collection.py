@@ -13,8 +13,9 @@ allocations instead of 700. Collections still run and cycles made inside are sti
 freed; on exit of the outermost context everything frozen is unfrozen and the
 thresholds are restored, so nothing is kept longer than the step. Uses nest and may
 overlap (two fetches in one event loop): only the first in changes the collector, only
-the last out restores it. (`gc.unfreeze` also unfreezes what a caller froze before: the
-reconciler itself freezes nothing else.)
+the last out restores it. A process that froze objects itself (`gc.freeze` before
+forking workers, say) is left as it is: the context freezes, and so unfreezes, only when
+nothing was frozen on entry (`gc.unfreeze` cannot tell whose objects it releases).
 """
 
 from __future__ import annotations
@@ -30,25 +31,29 @@ same saving; more only holds garbage longer."""
 
 _depth = 0
 _saved: tuple[int, int, int] | None = None
+_froze = False
 
 
 @contextmanager
 def fewer_collections() -> Iterator[None]:
     """Run the body with the first generation collected every `FIRST_GENERATION`
     allocations (never less often than it already is)."""
-    global _depth, _saved
+    global _depth, _saved, _froze
     if _depth == 0:
         _saved = gc.get_threshold()
         first, *older = _saved
         if first and first < FIRST_GENERATION:  # 0: collection disabled; keep it so
             gc.set_threshold(FIRST_GENERATION, *older)
-        gc.freeze()
+        _froze = gc.get_freeze_count() == 0
+        if _froze:
+            gc.freeze()
     _depth += 1
     try:
         yield
     finally:
         _depth -= 1
         if _depth == 0 and _saved is not None:
-            gc.unfreeze()
+            if _froze:
+                gc.unfreeze()
             gc.set_threshold(*_saved)
             _saved = None
