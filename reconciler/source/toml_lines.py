@@ -41,9 +41,99 @@ _SIMPLE_PAIR = re.compile(
 
 
 class TomlLines:
-    """Line index of one TOML text."""
+    """Line index of one TOML text, built when first asked.
+
+    Most questions a catalog load asks are where a resource starts (`(table, key)`) and
+    where an element of an array of tables starts (`[[subscriptions.k.versions]]`). When
+    the text is written with headers only (see `_header_lines`), those are answered from
+    its header lines alone, a regular-expression pass that costs a small part of the full
+    scan; any other question, or any other text, builds the full index (`lines`) once.
+    Both give the same answer to the questions the header pass takes (issue 19).
+    """
 
     def __init__(self, text: str) -> None:
+        self._text = text
+        self._full: _Scanner | None = None
+        self._headers: dict[Path, int] | None = None
+        self._headers_tried = False
+
+    @property
+    def lines(self) -> dict[Path, int]:
+        """Every recorded path and its line (the full index)."""
+        return self._index().lines
+
+    def line_of(self, path: Sequence[PathPart]) -> int | None:
+        """The line of `path`, or of its longest recorded prefix; None if nothing matches."""
+        key = tuple(path)
+        if self._full is None and (len(key) == 2 or (key and isinstance(key[-1], int))):
+            headers = self._header_index()
+            line = headers.get(key) if headers is not None else None
+            if line is not None:
+                return line
+        return self._index().line_of(key)
+
+    def _index(self) -> _Scanner:
+        if self._full is None:
+            self._full = _Scanner(self._text)
+        return self._full
+
+    def _header_index(self) -> dict[Path, int] | None:
+        if not self._headers_tried:
+            self._headers_tried = True
+            self._headers = _header_lines(self._text)
+        return self._headers
+
+
+def _header_lines(text: str) -> dict[Path, int] | None:
+    """What the full scan records for the table headers of `text`, from its header lines
+    alone; None when the text is not written with headers only.
+
+    Headers only: no multi-line string (so a line is what it looks like), nothing before
+    the first header but blanks and comments (no top-level key), and every line that
+    starts with `[` a header of at least two bare keys whose first starts with a letter or
+    `_` (so not a nested array value such as `[1.5]`, and no `[plans]` whose keys would be
+    written as key/value pairs). In such a valid text a key/value pair sits under a header
+    of two or more keys and records only paths below it; so a two-key path (a resource),
+    and the path of an array-of-tables element (which only its own `[[...]]` header can
+    write), are first mentioned by a header, at the line the full scan records.
+    """
+    if '"""' in text or "'''" in text:
+        return None
+    starts = [match.end() - 1 for match in _BRACKET_LINE.finditer(text)]
+    leading = _BLANK_NEWLINES.match(text)  # always matches, maybe empty
+    if not starts or leading is None or leading.end() != starts[0]:
+        return None
+    replay = _Scanner(text, scan=False)
+    for start in starts:
+        header = _HEADER_LINE.match(text, start)
+        if header is None:
+            return None
+        replay._pos = start
+        is_array = header[1] is not None
+        written = header[1] if is_array else header[2]
+        keys = replay._resolve(tuple(part.strip(" \t") for part in written.split(".")))
+        if is_array:
+            index = replay._array_counts.get(keys, 0)
+            replay._array_counts[keys] = index + 1
+            replay._record(keys)
+            keys = (*keys, index)
+        replay._record(keys)
+    return replay.lines
+
+
+# A line whose first non-blank character is `[`, and a header of two or more bare keys
+# (`[[` closed by `]]`, `[` by `]`), then only blanks or a comment up to the line's end.
+_BRACKET_LINE = re.compile(r"^[ \t]*\[", re.MULTILINE)
+_HEADER_KEYS = r"[ \t]*([A-Za-z_][A-Za-z0-9_-]*(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)+)[ \t]*"
+_HEADER_LINE = re.compile(
+    rf"(?:\[\[{_HEADER_KEYS}\]\]|\[(?!\[){_HEADER_KEYS}\])[ \t\r]*(?:#[^\n]*)?$", re.MULTILINE
+)
+
+
+class _Scanner:
+    """The full index: a scan of the whole text (`lines`)."""
+
+    def __init__(self, text: str, scan: bool = True) -> None:
         self._text = text
         self._end = len(text)
         self._pos = 0
@@ -51,13 +141,13 @@ class TomlLines:
         self._counted_line = 1
         self.lines: dict[Path, int] = {}
         self._array_counts: dict[Path, int] = {}
-        with contextlib.suppress(IndexError, ValueError):
-            self._document()
+        if scan:
+            with contextlib.suppress(IndexError, ValueError):
+                self._document()
 
-    def line_of(self, path: Sequence[PathPart]) -> int | None:
-        """The line of `path`, or of its longest recorded prefix; None if nothing matches."""
+    def line_of(self, path: Path) -> int | None:
         for end in range(len(path), 0, -1):
-            line = self.lines.get(tuple(path[:end]))
+            line = self.lines.get(path[:end])
             if line is not None:
                 return line
         return None
