@@ -275,7 +275,7 @@ def test_header_answers_equal_the_full_scan(text: str) -> None:
         assert probe.line_of((*path, "missing", 0)) == line, path
 
 
-def test_resource_lines_do_not_build_the_full_index() -> None:
+def test_resource_and_field_lines_do_not_build_the_full_index() -> None:
     t = lines(HEADERS_ONLY)
     assert t.line_of(("plans", "pro")) == 2
     assert t.line_of(("plans", "basic")) == 10
@@ -283,4 +283,6 @@ def test_resource_lines_do_not_build_the_full_index() -> None:
     assert t.line_of(("subscriptions", "s", "versions", 0, "items", 0)) == 15
     assert t._full is None  # answered from the headers
     assert t.line_of(("plans", "pro", "items", 0, "price", "tiers", 1)) == 8
-    assert t._full is not None  # a field inside a resource: the full index
+    assert t.line_of(("plans", "pro", "meta", "extra")) == 4
+    assert t._full is None  # a field inside a resource: that resource's text only
+    assert list(t._resources) == [("plans", "pro")]

@@ -15,6 +15,7 @@ import contextlib
 import re
 import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -54,8 +55,9 @@ class TomlLines:
     def __init__(self, text: str) -> None:
         self._text = text
         self._full: _Scanner | None = None
-        self._headers: dict[Path, int] | None = None
+        self._headers: _Headers | None = None
         self._headers_tried = False
+        self._resources: dict[Path, _Scanner] = {}
 
     @property
     def lines(self) -> dict[Path, int]:
@@ -65,26 +67,53 @@ class TomlLines:
     def line_of(self, path: Sequence[PathPart]) -> int | None:
         """The line of `path`, or of its longest recorded prefix; None if nothing matches."""
         key = tuple(path)
-        if self._full is None and (len(key) == 2 or (key and isinstance(key[-1], int))):
-            headers = self._header_index()
-            line = headers.get(key) if headers is not None else None
-            if line is not None:
-                return line
+        headers = self._header_index() if self._full is None else None
+        if headers is not None:
+            if len(key) == 2 or (key and isinstance(key[-1], int)):
+                line = headers.lines.get(key)
+                if line is not None:
+                    return line
+            if len(key) > 2 and key[:2] in headers.regions:
+                return self._resource(headers, key[:2]).line_of(key)
         return self._index().line_of(key)
+
+    def _resource(self, headers: _Headers, resource: Path) -> _Scanner:
+        """The full scan of the regions of `resource`'s headers only: in a headers-only
+        text nothing else writes a path below it, so it records what the full scan
+        records below it (a warning on one resource of a large file scans that resource)."""
+        scanner = self._resources.get(resource)
+        if scanner is None:
+            scanner = _Scanner(self._text, scan=False)
+            with contextlib.suppress(IndexError, ValueError):
+                for start, stop in headers.regions[resource]:
+                    scanner._pos = start
+                    scanner._document(stop)
+            self._resources[resource] = scanner
+        return scanner
 
     def _index(self) -> _Scanner:
         if self._full is None:
             self._full = _Scanner(self._text)
         return self._full
 
-    def _header_index(self) -> dict[Path, int] | None:
+    def _header_index(self) -> _Headers | None:
         if not self._headers_tried:
             self._headers_tried = True
             self._headers = _header_lines(self._text)
         return self._headers
 
 
-def _header_lines(text: str) -> dict[Path, int] | None:
+@dataclass(frozen=True)
+class _Headers:
+    """What the full scan records for the headers of a headers-only text (`lines`), and
+    the text of each resource (`(table, key)`): the (start, stop) offsets of the regions
+    its headers begin, in order."""
+
+    lines: dict[Path, int]
+    regions: dict[Path, list[tuple[int, int]]]
+
+
+def _header_lines(text: str) -> _Headers | None:
     """What the full scan records for the table headers of `text`, from its header lines
     alone; None when the text is not written with headers only.
 
@@ -104,7 +133,8 @@ def _header_lines(text: str) -> dict[Path, int] | None:
     if not starts or leading is None or leading.end() != starts[0]:
         return None
     replay = _Scanner(text, scan=False)
-    for start in starts:
+    regions: dict[Path, list[tuple[int, int]]] = {}
+    for position, start in enumerate(starts):
         header = _HEADER_LINE.match(text, start)
         if header is None:
             return None
@@ -118,7 +148,9 @@ def _header_lines(text: str) -> dict[Path, int] | None:
             replay._record(keys)
             keys = (*keys, index)
         replay._record(keys)
-    return replay.lines
+        stop = starts[position + 1] if position + 1 < len(starts) else len(text)
+        regions.setdefault(keys[:2], []).append((start, stop))
+    return _Headers(replay.lines, regions)
 
 
 # A line whose first non-blank character is `[`, and a header of two or more bare keys
@@ -189,11 +221,13 @@ class _Scanner:
                 return
             self.lines[prefix] = line
 
-    def _document(self) -> None:
+    def _document(self, stop: int | None = None) -> None:
+        """Scan from the position to `stop` (default: the end of the text)."""
+        end = self._end if stop is None else stop
         table: Path = ()
         while True:
             self._skip_blank(newlines=True)
-            if self._pos >= len(self._text):
+            if self._pos >= end:
                 return
             if self._peek() == "[":
                 table = self._header()
