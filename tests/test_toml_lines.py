@@ -231,3 +231,58 @@ def test_values_that_look_like_one_line_pairs_but_are_not() -> None:
     assert t.line_of(("a", "w")) == 13
     assert t.line_of(("a", "i", "n")) == 14
     assert t.line_of(("a", "i", "arr", 0)) == 15
+
+
+HEADERS_ONLY = """# generated
+[plans.pro]
+name = "Pro"
+meta.extra = 1
+
+[[plans.pro.items]]
+product = "a"
+price = { type = "tiered", tiers = [{ up_to = 10 }, { up_to = 20 }] }
+
+[plans.basic]   # a comment
+name = "Basic"
+
+[[subscriptions.s.versions]]
+effective = 2026-01-01
+[[subscriptions.s.versions.items]]
+product = "a"
+[[subscriptions.s.versions]]
+effective = 2026-07-01
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEADERS_ONLY,
+        HEADERS_ONLY.replace("[plans.basic]", "[plans]\nbasic.name = 'B'\n[plans.basic.x]"),
+        'title = "x"\n' + HEADERS_ONLY,
+        HEADERS_ONLY.replace('name = "Pro"', 'name = """Pro\n[plans.fake]"""'),
+        HEADERS_ONLY.replace("meta.extra = 1", "grid = [\n  [1.5],\n]"),
+    ],
+)
+def test_header_answers_equal_the_full_scan(text: str) -> None:
+    """Resource and array-of-tables paths may be answered from the header lines alone;
+    whatever the text, every answer equals the full scan's."""
+    full = lines(text)
+    expected = {path: full.line_of(path) for path in full.lines}
+    probe = lines(text)
+    for path, line in expected.items():
+        assert probe.line_of(path) == line, path
+        assert probe.line_of((*path, "missing", 0)) == line, path
+
+
+def test_resource_and_field_lines_do_not_build_the_full_index() -> None:
+    t = lines(HEADERS_ONLY)
+    assert t.line_of(("plans", "pro")) == 2
+    assert t.line_of(("plans", "basic")) == 10
+    assert t.line_of(("subscriptions", "s", "versions", 1)) == 17
+    assert t.line_of(("subscriptions", "s", "versions", 0, "items", 0)) == 15
+    assert t._full is None  # answered from the headers
+    assert t.line_of(("plans", "pro", "items", 0, "price", "tiers", 1)) == 8
+    assert t.line_of(("plans", "pro", "meta", "extra")) == 4
+    assert t._full is None  # a field inside a resource: that resource's text only
+    assert list(t._resources) == [("plans", "pro")]

@@ -18,13 +18,12 @@ import html
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import Any
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
-from rich.color import ColorSystem
-from rich.style import Style
+from typing import TYPE_CHECKING, Any
 
 from reconciler.report.values import show
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 Painter = Callable[[str, str], str]
 
@@ -73,6 +72,9 @@ def plain(text: str, style: str) -> str:
 
 def ansi(text: str, style: str) -> str:
     """The colour painter: `text` in rich's `style`, as 8-colour ANSI escapes."""
+    from rich.color import ColorSystem  # imported on use: `billing validate` never paints
+    from rich.style import Style
+
     return Style.parse(style).render(text, color_system=ColorSystem.STANDARD)
 
 
@@ -82,6 +84,10 @@ def painter(color: bool) -> Painter:
 
 @cache
 def environment() -> Environment:
+    # Jinja2 is imported on first render, not with this module: `md` and `code` serve
+    # `billing validate`'s diagnostics, whose start-up should not pay for a template engine.
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     env = Environment(
         loader=PackageLoader("reconciler.report", "templates"),
         undefined=StrictUndefined,

@@ -15,6 +15,7 @@ import contextlib
 import re
 import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 PathPart = str | int
 Path = tuple[PathPart, ...]
@@ -41,9 +42,130 @@ _SIMPLE_PAIR = re.compile(
 
 
 class TomlLines:
-    """Line index of one TOML text."""
+    """Line index of one TOML text, built when first asked.
+
+    Most questions a catalog load asks are where a resource starts (`(table, key)`) and
+    where an element of an array of tables starts (`[[subscriptions.k.versions]]`). When
+    the text is written with headers only (see `_header_lines`), those are answered from
+    its header lines alone, a regular-expression pass that costs a small part of the full
+    scan; any other question, or any other text, builds the full index (`lines`) once.
+    Both give the same answer to the questions the header pass takes (issue 19).
+    """
 
     def __init__(self, text: str) -> None:
+        self._text = text
+        self._full: _Scanner | None = None
+        self._headers: _Headers | None = None
+        self._headers_tried = False
+        self._resources: dict[Path, _Scanner] = {}
+
+    @property
+    def lines(self) -> dict[Path, int]:
+        """Every recorded path and its line (the full index)."""
+        return self._index().lines
+
+    def line_of(self, path: Sequence[PathPart]) -> int | None:
+        """The line of `path`, or of its longest recorded prefix; None if nothing matches."""
+        key = tuple(path)
+        headers = self._header_index() if self._full is None else None
+        if headers is not None:
+            if len(key) == 2 or (key and isinstance(key[-1], int)):
+                line = headers.lines.get(key)
+                if line is not None:
+                    return line
+            if len(key) > 2 and key[:2] in headers.regions:
+                return self._resource(headers, key[:2]).line_of(key)
+        return self._index().line_of(key)
+
+    def _resource(self, headers: _Headers, resource: Path) -> _Scanner:
+        """The full scan of the regions of `resource`'s headers only: in a headers-only
+        text nothing else writes a path below it, so it records what the full scan
+        records below it (a warning on one resource of a large file scans that resource)."""
+        scanner = self._resources.get(resource)
+        if scanner is None:
+            scanner = _Scanner(self._text, scan=False)
+            with contextlib.suppress(IndexError, ValueError):
+                for start, stop in headers.regions[resource]:
+                    scanner._pos = start
+                    scanner._document(stop)
+            self._resources[resource] = scanner
+        return scanner
+
+    def _index(self) -> _Scanner:
+        if self._full is None:
+            self._full = _Scanner(self._text)
+        return self._full
+
+    def _header_index(self) -> _Headers | None:
+        if not self._headers_tried:
+            self._headers_tried = True
+            self._headers = _header_lines(self._text)
+        return self._headers
+
+
+@dataclass(frozen=True)
+class _Headers:
+    """What the full scan records for the headers of a headers-only text (`lines`), and
+    the text of each resource (`(table, key)`): the (start, stop) offsets of the regions
+    its headers begin, in order."""
+
+    lines: dict[Path, int]
+    regions: dict[Path, list[tuple[int, int]]]
+
+
+def _header_lines(text: str) -> _Headers | None:
+    """What the full scan records for the table headers of `text`, from its header lines
+    alone; None when the text is not written with headers only.
+
+    Headers only: no multi-line string (so a line is what it looks like), nothing before
+    the first header but blanks and comments (no top-level key), and every line that
+    starts with `[` a header of at least two bare keys whose first starts with a letter or
+    `_` (so not a nested array value such as `[1.5]`, and no `[plans]` whose keys would be
+    written as key/value pairs). In such a valid text a key/value pair sits under a header
+    of two or more keys and records only paths below it; so a two-key path (a resource),
+    and the path of an array-of-tables element (which only its own `[[...]]` header can
+    write), are first mentioned by a header, at the line the full scan records.
+    """
+    if '"""' in text or "'''" in text:
+        return None
+    starts = [match.end() - 1 for match in _BRACKET_LINE.finditer(text)]
+    leading = _BLANK_NEWLINES.match(text)  # always matches, maybe empty
+    if not starts or leading is None or leading.end() != starts[0]:
+        return None
+    replay = _Scanner(text, scan=False)
+    regions: dict[Path, list[tuple[int, int]]] = {}
+    for position, start in enumerate(starts):
+        header = _HEADER_LINE.match(text, start)
+        if header is None:
+            return None
+        replay._pos = start
+        is_array = header[1] is not None
+        written = header[1] if is_array else header[2]
+        keys = replay._resolve(tuple(part.strip(" \t") for part in written.split(".")))
+        if is_array:
+            index = replay._array_counts.get(keys, 0)
+            replay._array_counts[keys] = index + 1
+            replay._record(keys)
+            keys = (*keys, index)
+        replay._record(keys)
+        stop = starts[position + 1] if position + 1 < len(starts) else len(text)
+        regions.setdefault(keys[:2], []).append((start, stop))
+    return _Headers(replay.lines, regions)
+
+
+# A line whose first non-blank character is `[`, and a header of two or more bare keys
+# (`[[` closed by `]]`, `[` by `]`), then only blanks or a comment up to the line's end.
+_BRACKET_LINE = re.compile(r"^[ \t]*\[", re.MULTILINE)
+_HEADER_KEYS = r"[ \t]*([A-Za-z_][A-Za-z0-9_-]*(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)+)[ \t]*"
+_HEADER_LINE = re.compile(
+    rf"(?:\[\[{_HEADER_KEYS}\]\]|\[(?!\[){_HEADER_KEYS}\])[ \t\r]*(?:#[^\n]*)?$", re.MULTILINE
+)
+
+
+class _Scanner:
+    """The full index: a scan of the whole text (`lines`)."""
+
+    def __init__(self, text: str, scan: bool = True) -> None:
         self._text = text
         self._end = len(text)
         self._pos = 0
@@ -51,13 +173,13 @@ class TomlLines:
         self._counted_line = 1
         self.lines: dict[Path, int] = {}
         self._array_counts: dict[Path, int] = {}
-        with contextlib.suppress(IndexError, ValueError):
-            self._document()
+        if scan:
+            with contextlib.suppress(IndexError, ValueError):
+                self._document()
 
-    def line_of(self, path: Sequence[PathPart]) -> int | None:
-        """The line of `path`, or of its longest recorded prefix; None if nothing matches."""
+    def line_of(self, path: Path) -> int | None:
         for end in range(len(path), 0, -1):
-            line = self.lines.get(tuple(path[:end]))
+            line = self.lines.get(path[:end])
             if line is not None:
                 return line
         return None
@@ -99,11 +221,13 @@ class TomlLines:
                 return
             self.lines[prefix] = line
 
-    def _document(self) -> None:
+    def _document(self, stop: int | None = None) -> None:
+        """Scan from the position to `stop` (default: the end of the text)."""
+        end = self._end if stop is None else stop
         table: Path = ()
         while True:
             self._skip_blank(newlines=True)
-            if self._pos >= len(self._text):
+            if self._pos >= end:
                 return
             if self._peek() == "[":
                 table = self._header()
