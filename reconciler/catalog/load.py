@@ -9,11 +9,9 @@ reaches a stage that could.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
 import tomllib
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -45,6 +43,7 @@ from reconciler.model import (
     canonical_json,
     digest,
 )
+from reconciler.model.collection import fewer_collections
 from reconciler.source.diagnostics import Diagnostic, has_errors, sort_key
 from reconciler.source.toml_errors import decode_text, toml_error_line, toml_error_message
 from reconciler.source.toml_lines import Path as FieldPath
@@ -98,25 +97,8 @@ def load_desired(
     """Load and check the catalog of `project` for `environment`; never raises for a
     catalog problem (every one is a diagnostic in the result). The raising form, on a
     `Project`, is `reconciler.load_catalog` (commands.workflow)."""
-    with _without_cyclic_gc():
+    with fewer_collections():  # a load's objects live until it ends: don't walk them again
         return _load_desired(project, catalog_dir, environment, variables)
-
-
-@contextmanager
-def _without_cyclic_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused for the duration (re-enabled after, if it was
-    on). A load allocates millions of small objects that live until it ends (parsed TOML,
-    models, diagnostics) and form no cycles worth collecting mid-way, yet each allocation
-    burst triggers collections that walk them all again: about a fifth of the CPU of a
-    10,000-resource load (issue 19). Reference counting still frees what dies; cycles made
-    meanwhile are collected once the collector runs again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load_desired(
