@@ -10,6 +10,7 @@ server; an example that raises or whose assert fails fails the test.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -90,3 +91,32 @@ def test_the_walk_through_runs(
     assert "1.00 USD, paid" in shown
     assert "is overdue: ask Kramerica for another card" in shown
     assert "credits depleted for" in shown
+
+
+def test_the_invoice_comparison_runs_as_written(tmp_path: Path) -> None:
+    """The `sh` block of "The same invoice from the catalog", run by bash in a copy of the
+    example project: the invoice the served emulator issues for January and the catalog's
+    preview of the same usage file have the same total."""
+    text = DOC.read_text()
+    section = text[text.index("### The same invoice from the catalog") :]
+    (script,) = [code for lang, code in BLOCK.findall(section)[:1] if lang == "sh"]
+    shutil.copy(ROOT / "billing.toml", tmp_path / "billing.toml")
+    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
+    env = {k: v for k, v in os.environ.items() if k != "BILLING_ENV"}
+    env["PATH"] = f"{Path(_billing()).parent}{os.pathsep}{env.get('PATH', '')}"
+    # The served emulator is the script's background job: stopped however the script ends.
+    stop = "trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT"
+    done = subprocess.run(
+        ["bash", "-c", f"{stop}\nset -e\n{script}"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    issued = re.findall(r'"total":"([0-9.]+)"', done.stdout)
+    previewed = re.findall(r"^\s*total\s+([0-9.]+) USD$", done.stdout, re.MULTILINE)
+    assert issued == ["54850.32"], done.stdout[-3000:]
+    assert previewed == issued
