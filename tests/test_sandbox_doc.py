@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import main
+from tests.builders import copy_example
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "sandbox.md"
@@ -46,8 +47,7 @@ def _billing() -> str:
 def test_the_walk_through_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    shutil.copy(ROOT / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
+    copy_example(tmp_path)
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("BILLING_ENV", raising=False)
     port = _free_port()
@@ -100,8 +100,7 @@ def test_the_invoice_comparison_runs_as_written(tmp_path: Path) -> None:
     text = DOC.read_text()
     section = text[text.index("### The same invoice from the catalog") :]
     (script,) = [code for lang, code in BLOCK.findall(section)[:1] if lang == "sh"]
-    shutil.copy(ROOT / "billing.toml", tmp_path / "billing.toml")
-    shutil.copytree(ROOT / "catalog", tmp_path / "catalog")
+    copy_example(tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "BILLING_ENV"}
     env["PATH"] = f"{Path(_billing()).parent}{os.pathsep}{env.get('PATH', '')}"
     # The served emulator is the script's background job: stopped however the script ends.
