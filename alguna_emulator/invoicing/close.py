@@ -11,7 +11,7 @@ Owns when an invoice is made and what goes in it (docs/sandbox.md, "How the emul
   segment charges), with the customer's events whose ``timestamp`` falls inside the
   segment, aggregated per metric (deduplicated on ``unique_id`` at ingestion);
 - the invoice is a draft; with ``billing.auto_issue_invoices`` (unless false) it is issued
-  at once (`lifecycle.issue`: ``invoice.issued``, then payment hooks);
+  at once (`lifecycle.issue`: ``invoice.issued``, then payment collection);
 - a cycle the engine cannot price (a stored price it cannot read, negative usage) gets no
   invoice, and is retried at the next close.
 
@@ -21,7 +21,6 @@ sees never lags the clock. Must not decide amounts: the shared engine does.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
@@ -37,16 +36,12 @@ from ..ids import new_id
 from ..resources.subscription_state import add_months, current_version, status_of
 from ..runtime import Ctx, Runtime
 from ..store import Doc
+from .collection import collect, mark_overdue
 from .engine_input import invoice_items, subscription_terms
 from .lifecycle import issue
 
 MAX_CYCLES = 1200
 """Cycles looked at per subscription (100 years): a bound, not a limit anyone reaches."""
-
-
-AFTER_CLOSE: list[Callable[[Ctx], None]] = []
-"""Hooks run per account, in the close's transaction, after its cycles are closed (the
-payment collection marks unpaid invoices past their due date overdue there)."""
 
 
 def close_due(runtime: Runtime, account: str | None = None) -> list[Doc]:
@@ -58,8 +53,7 @@ def close_due(runtime: Runtime, account: str | None = None) -> list[Doc]:
         with ctx.store.transaction():
             for sub in ctx.store.list(name, "subscription"):
                 made.extend(close_subscription(ctx, sub, runtime.clock.now()))
-            for hook in AFTER_CLOSE:
-                hook(ctx)
+            mark_overdue(ctx)
     return made
 
 
@@ -195,4 +189,5 @@ def _invoice(ctx: Ctx, sub: Doc, month: int, start: datetime, end: datetime) -> 
     ctx.store.insert(ctx.account, "invoice", invoice, parent=sub["id"])
     if (sub.get("billing") or {}).get("auto_issue_invoices") is not False:
         invoice = issue(ctx, invoice, sub)
+        collect(ctx, invoice, sub)
     return invoice

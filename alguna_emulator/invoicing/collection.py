@@ -5,7 +5,7 @@ Owns the emulator's payment rules (docs/api-compatibility.md, "Payments"):
   come from a payment provider; the SDK only lists them): ``4242 4242 4242 4242`` always
   succeeds, ``4000 0000 0000 0002`` is always declined (the quick start's test cards); any
   other number is refused. The first card is the default;
-- when an invoice is issued (``lifecycle.AFTER_ISSUE``) with something to pay, and its
+- when an invoice is issued (the period close calls ``collect``) with something to pay, and its
   subscription auto-pays (``billing.auto_pay_invoices``, else ``payment_collection_method:
   autopay``, else its plan's ``invoice_settings.auto_pay_invoices``), the default card is
   charged at once: a payment is created (``payment.created``, status ``processing``) and
@@ -14,7 +14,7 @@ Owns the emulator's payment rules (docs/api-compatibility.md, "Payments"):
   paid as issued, with no payment;
 - an issued invoice still unpaid after its due date (from the next day, UTC: an invoice due
   on receipt is not overdue the moment it is issued) becomes ``overdue`` with
-  ``invoice.overdue``, when the period close next runs (``close.AFTER_CLOSE``: a clock move
+  ``invoice.overdue``, when the period close next runs (``mark_overdue``: a clock move
   or an invoice read). There are no payment retries.
 Must not price anything: invoices come from the period close.
 """
@@ -29,8 +29,7 @@ from ..ids import new_id
 from ..runtime import Ctx
 from ..store import Doc
 from ..webhooks.events import emit
-from .close import AFTER_CLOSE
-from .lifecycle import AFTER_ISSUE, invoice_payload
+from .lifecycle import invoice_payload
 
 TEST_CARDS = {
     "4242424242424242": ("visa", "completed"),
@@ -158,7 +157,7 @@ def charge(ctx: Ctx, invoice: Doc, card: Doc) -> Doc:
 
 
 def collect(ctx: Ctx, invoice: Doc, sub: Doc) -> None:
-    """The ``AFTER_ISSUE`` hook: pay an invoice for nothing, auto-pay the rest by card."""
+    """After an invoice is issued: pay an invoice for nothing, auto-pay the rest by card."""
     if Decimal(invoice["amount_remaining"]) == 0:
         _mark_paid(ctx, invoice)
         return
@@ -170,7 +169,7 @@ def collect(ctx: Ctx, invoice: Doc, sub: Doc) -> None:
 
 
 def mark_overdue(ctx: Ctx) -> None:
-    """The ``AFTER_CLOSE`` hook: issued invoices unpaid past their due date (a day after
+    """After the period close of an account: issued invoices unpaid past their due date (a day after
     it, UTC) are overdue."""
     now = ctx.clock.now()
     for invoice in ctx.store.list(ctx.account, "invoice"):
@@ -179,9 +178,3 @@ def mark_overdue(ctx: Ctx) -> None:
             invoice.update(status="overdue", updated_at=format_ts(now))
             ctx.store.replace(ctx.account, "invoice", invoice)
             emit(ctx, "invoice.overdue", invoice_payload(invoice))
-
-
-if collect not in AFTER_ISSUE:
-    AFTER_ISSUE.append(collect)
-if mark_overdue not in AFTER_CLOSE:
-    AFTER_CLOSE.append(mark_overdue)

@@ -2,15 +2,13 @@
 
 Owns draft -> issued (``issue``): the issue and due dates (the subscription's
 ``payment_terms``, ``net_<days>`` or ``due_on_receipt``), ``invoice.issued`` with the SDK's
-``InvoicePayload``, then the ``AFTER_ISSUE`` hooks. Payment collection plugs in there: a
-hook receives the issued invoice in the close's transaction (and may record payments,
-mark it paid or leave it to become overdue); none is registered here.
+``InvoicePayload``. Payment collection (``collection.collect``) follows, called by the
+period close in the same transaction.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -18,12 +16,6 @@ from ..clock import format_ts, parse_ts
 from ..runtime import Ctx
 from ..store import Doc
 from ..webhooks.events import emit
-
-AfterIssue = Callable[[Ctx, Doc, Doc], None]
-"""A hook run after an invoice is issued: (ctx, invoice, subscription)."""
-
-AFTER_ISSUE: list[AfterIssue] = []
-"""Hooks run, in order, after each invoice is issued (payment collection goes here)."""
 
 _NET = re.compile(r"^net_(\d{1,3})$")
 
@@ -51,7 +43,7 @@ def invoice_payload(invoice: Doc) -> dict[str, Any]:
 
 
 def issue(ctx: Ctx, invoice: Doc, sub: Doc) -> Doc:
-    """Issue a draft invoice at the emulator's now, emit ``invoice.issued``, run the hooks."""
+    """Issue a draft invoice at the emulator's now and emit ``invoice.issued``."""
     now = ctx.clock.now()
     invoice["status"] = "issued"
     invoice["issue_date"] = format_ts(now)
@@ -62,6 +54,4 @@ def issue(ctx: Ctx, invoice: Doc, sub: Doc) -> Doc:
     invoice["updated_at"] = format_ts(now)
     ctx.store.replace(ctx.account, "invoice", invoice)
     emit(ctx, "invoice.issued", invoice_payload(invoice))
-    for hook in AFTER_ISSUE:
-        hook(ctx, invoice, sub)
     return invoice
