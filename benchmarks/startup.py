@@ -31,8 +31,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# What the `billing` console script runs (pip's generated script, without the file).
-_BILLING = "import sys; sys.argv[0] = 'billing'; from reconciler.cli import main; sys.exit(main())"
+# What the `billing` console script runs (pip's generated script, without the file); a
+# checkout from before `run` existed (a "before" figure, via PYTHONPATH) runs its `main`.
+_BILLING = (
+    "import sys; sys.argv[0] = 'billing'; import reconciler.cli as cli;"
+    " sys.exit(getattr(cli, 'run', cli.main)())"
+)
 
 # name -> (argv after the interpreter, target ratio to `python -c pass`; None: the baseline)
 COMMANDS: dict[str, tuple[list[str], float | None]] = {

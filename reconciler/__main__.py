@@ -1,6 +1,6 @@
 """`python -m reconciler`: the same entry point as the `billing` console script."""
 
-from reconciler.cli import main
+from reconciler.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

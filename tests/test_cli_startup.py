@@ -47,9 +47,9 @@ HEAVY = (
 _PROBE = """
 import json, sys
 sys.argv = ["billing", *json.loads(sys.argv[1])]
-from reconciler.cli import main
+from reconciler.cli import run
 try:
-    main()
+    run()
 except SystemExit as exc:
     code = exc.code
 print(json.dumps({"code": code, "modules": sorted(sys.modules)}), file=sys.stderr)
@@ -107,6 +107,9 @@ def test_validate_does_not_load_the_emulator_or_the_http_client() -> None:
     assert "reconciler.catalog" in modules
     unneeded = ("httpx", "fastapi", "uvicorn", "alguna_emulator", "reconciler.api")
     assert [m for m in modules if m.split(".")[0] in unneeded or m in unneeded] == []
+    # Nor the layers that speak to an account: the wire mapping, the reader, the diff.
+    online = ("reconciler.wire", "reconciler.live", "reconciler.diff", "reconciler.apply")
+    assert [m for m in modules if m.startswith(online)] == []
 
 
 def test_completion_of_command_names_imports_no_command() -> None:

@@ -25,9 +25,10 @@ from reconciler.apply.keys import content_key, derived_key, idempotency_key, suc
 from reconciler.diff import diff
 from reconciler.live.fetch import fingerprint
 from reconciler.model import DesiredState, LiveState, canonical_json, digest
+from reconciler.model.plan_marker import applied_by
 from reconciler.planning.planner import make_plan
 from reconciler.wire.refs import CatalogModels
-from reconciler.wire.revisions import applied_by, plan_digest
+from reconciler.wire.revisions import plan_digest
 
 REPO = Path(__file__).resolve().parent.parent
 NOON = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)

@@ -31,8 +31,8 @@ from reconciler.apply.executor import Job
 from reconciler.apply.keys import tombstone_suffix
 from reconciler.errors import BillingError
 from reconciler.model import Address
+from reconciler.model.plan_marker import applied_by
 from reconciler.plan import Action, Change, Plan
-from reconciler.wire.revisions import applied_by
 
 
 class PlanRefusedError(BillingError):

@@ -67,6 +67,7 @@ from reconciler.model import (
     Subscription,
     Version,
 )
+from reconciler.model.plan_marker import applied_by, split_marker
 from reconciler.plan import Action, Change
 from reconciler.wire import (
     CatalogModels,
@@ -78,7 +79,7 @@ from reconciler.wire import (
     version_to_wire,
 )
 from reconciler.wire.errors import UnresolvedReferenceError
-from reconciler.wire.revisions import applied_by, plan_create_body, split_marker
+from reconciler.wire.revisions import plan_create_body
 
 # How many times one create may find its object renamed away and be made again: each
 # round needs an out-of-band rename of the object the previous round made, within the

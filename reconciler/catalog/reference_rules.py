@@ -16,8 +16,8 @@ from reconciler.catalog.findings import Finding, error
 from reconciler.catalog.price_rules import check_price, check_terms
 from reconciler.model import Item, Kind, ProductItem, Subscription
 from reconciler.model.currency import is_known_currency
+from reconciler.model.plan_marker import MARKER_LENGTH
 from reconciler.source.toml_lines import Path
-from reconciler.wire.revisions import MARKER_LENGTH
 
 DESCRIPTION_LIMIT = 2000
 """The most characters the API takes in a description (the catalog's `Text`)."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from reconciler.api.reader import WireObject
 from reconciler.model import DesiredState, PlanRevision, PlanRevisions
-from reconciler.wire.revisions import split_marker
+from reconciler.model.plan_marker import split_marker
 
 
 @dataclass

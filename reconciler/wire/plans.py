@@ -27,11 +27,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.model import Plan
+from reconciler.model.plan_marker import split_marker
 from reconciler.model.resources import ContractTerms, Entitlement, InvoiceSettings, RenewalTerms
 from reconciler.wire.errors import reading
 from reconciler.wire.items import items_from_wire, items_to_wire
 from reconciler.wire.refs import IdResolver, KeyResolver
-from reconciler.wire.revisions import split_marker
 from reconciler.wire.terms import (
     discount_from_wire,
     discount_to_wire,

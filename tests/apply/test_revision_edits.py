@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 
 from reconciler.apply.steps import Run, perform
 from reconciler.model import DesiredState, Item, Version
+from reconciler.model.plan_marker import applied_by, split_marker
 from reconciler.model.prices import FixedPrice
 from reconciler.plan import Action, ApplyStatus
 from reconciler.source.diagnostics import Severity
-from reconciler.wire.revisions import applied_by, split_marker
 from tests.apply.generated import Direct, direct
 from tests.apply.harness import describe
 from tests.scenarios.harness import load

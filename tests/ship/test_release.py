@@ -75,7 +75,7 @@ def test_wheel_and_sdist_carry_the_metadata(dist: Path) -> None:
     requires = meta.get_all("Requires-Dist")
     for bounded in ("pydantic<3,>=2.6", "deepdiff<10,>=7", "click<9,>=8.1"):
         assert bounded in requires, requires
-    assert "billing = reconciler.cli:main" in entry_points
+    assert "billing = reconciler.cli:run" in entry_points
     assert "reconciler/commands/skeleton/catalog/plans.toml" in names
     assert "reconciler/report/templates/plan.md.j2" in names
     assert not any(name.startswith("tests/") for name in names)
