@@ -12,15 +12,18 @@ scanned, not collected), and the first generation is collected every `FIRST_GENE
 allocations instead of 700. Collections still run and cycles made inside are still
 freed; on exit of the outermost context everything frozen is unfrozen and the
 thresholds are restored, so nothing is kept longer than the step. Uses nest and may
-overlap (two fetches in one event loop): only the first in changes the collector, only
-the last out restores it. A process that froze objects itself (`gc.freeze` before
-forking workers, say) is left as it is: the context freezes, and so unfreezes, only when
-nothing was frozen on entry (`gc.unfreeze` cannot tell whose objects it releases).
+overlap (two fetches in one event loop, or the catalog side of a diff normalized in a
+thread while the live account is read: the bookkeeping holds a lock): only the first in
+changes the collector, only the last out restores it. A process that froze objects
+itself (`gc.freeze` before forking workers, say) is left as it is: the context freezes,
+and so unfreezes, only when nothing was frozen on entry (`gc.unfreeze` cannot tell whose
+objects it releases).
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -32,6 +35,7 @@ same saving; more only holds garbage longer."""
 _depth = 0
 _saved: tuple[int, int, int] | None = None
 _froze = False
+_lock = threading.Lock()
 
 
 @contextmanager
@@ -39,21 +43,23 @@ def fewer_collections() -> Iterator[None]:
     """Run the body with the first generation collected every `FIRST_GENERATION`
     allocations (never less often than it already is)."""
     global _depth, _saved, _froze
-    if _depth == 0:
-        _saved = gc.get_threshold()
-        first, *older = _saved
-        if first and first < FIRST_GENERATION:  # 0: collection disabled; keep it so
-            gc.set_threshold(FIRST_GENERATION, *older)
-        _froze = gc.get_freeze_count() == 0
-        if _froze:
-            gc.freeze()
-    _depth += 1
+    with _lock:
+        if _depth == 0:
+            _saved = gc.get_threshold()
+            first, *older = _saved
+            if first and first < FIRST_GENERATION:  # 0: collection disabled; keep it so
+                gc.set_threshold(FIRST_GENERATION, *older)
+            _froze = gc.get_freeze_count() == 0
+            if _froze:
+                gc.freeze()
+        _depth += 1
     try:
         yield
     finally:
-        _depth -= 1
-        if _depth == 0 and _saved is not None:
-            if _froze:
-                gc.unfreeze()
-            gc.set_threshold(*_saved)
-            _saved = None
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _saved is not None:
+                if _froze:
+                    gc.unfreeze()
+                gc.set_threshold(*_saved)
+                _saved = None
