@@ -116,4 +116,7 @@ async def test_pages_after_the_first_are_read_at_once_within_the_budget() -> Non
         elapsed = asyncio.get_running_loop().time() - began
         assert await emu.count("GET", "/metrics") == 6
     assert [obj["id"] for obj in listed] == stored
-    assert elapsed < 0.45, f"{elapsed:.2f} s for 6 pages at 100 ms: read one after another"
+    # Read one after another, six pages cannot take less than six latencies (0.6 s); at
+    # once they take about two. The bound is the physical one, not a margin that a loaded
+    # machine can eat (it was 0.45 s and failed at 0.46 under load).
+    assert elapsed < 0.6, f"{elapsed:.2f} s for 6 pages at 100 ms: read one after another"
