@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import tomllib
 
 import pytest
@@ -211,6 +212,27 @@ def test_never_raises_on_broken_text(text: str) -> None:
     found = TomlLines(text)
     assert isinstance(found.lines, dict)
     found.line_of(("a", "b"))
+
+
+def test_ends_on_mismatched_brackets() -> None:
+    """A closing bracket where a value should start was scanned again forever
+    (`[1, }]`). Every cut and bracket swap of a sample must end; the scan runs in a
+    daemon thread so that a regression fails here instead of hanging the suite."""
+    sample = 'a = [1, {b = [2, "x"]}, [3]]\n[t.k]\nc = {d = [4], e = "}"}\n'
+    texts = [sample[:cut] + closing for cut in range(len(sample)) for closing in "]}"]
+    texts += [sample.replace(old, new) for old, new in (("]", "}"), ("}", "]"), ("[", "{"))]
+    texts += ["a = [1, }]", "a = {b = [}, c = 1}", "x = [}]\ny = 2"]
+    ended: list[str] = []
+
+    def scan() -> None:
+        for text in texts:
+            TomlLines(text).line_of(("a", 0))
+            ended.append(text)
+
+    worker = threading.Thread(target=scan, daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert len(ended) == len(texts), f"no end on {texts[len(ended)]!r}"
 
 
 def test_values_that_look_like_one_line_pairs_but_are_not() -> None:

@@ -304,8 +304,10 @@ class _Scanner:
             self._string()
         else:
             match = _SCALAR.match(self._text, self._pos)
-            if match is not None:
+            if match is not None and match.end() > self._pos:
                 self._pos = match.end()
+            else:  # no value starts with this character (invalid text): step over it,
+                self._advance()  # or `[1, }]` would be scanned again forever
 
     def _array(self, path: Path) -> None:
         self._advance()
