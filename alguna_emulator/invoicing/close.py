@@ -25,10 +25,10 @@ from datetime import datetime
 from decimal import Decimal
 from itertools import pairwise
 
-from alguna_pricing import MetricUsage, PricingError, Segment, compute_invoice
 from alguna_pricing.aggregation import aggregate, grouped, selected
+from alguna_pricing.errors import PricingError
 from alguna_pricing.expression import referenced_metrics
-from alguna_pricing.invoice import matrix_dimensions
+from alguna_pricing.invoice import MetricUsage, Segment, compute_invoice, matrix_dimensions
 from alguna_pricing.model.prices import ExpressionPrice
 
 from ..clock import format_ts, parse_ts

@@ -19,7 +19,8 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from alguna_pricing import InvoiceItem, PricingError, Terms
+from alguna_pricing.errors import PricingError
+from alguna_pricing.invoice import InvoiceItem, Terms
 from alguna_pricing.model.prices import Discount, Price, Spend
 
 from ..store import Doc

@@ -20,9 +20,16 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from alguna_pricing import Invoice, InvoiceItem, MetricUsage, Segment, Terms, compute_invoice
 from alguna_pricing.aggregation import UnsupportedFilterError, aggregate, grouped, selected
-from alguna_pricing.invoice import matrix_dimensions
+from alguna_pricing.invoice import (
+    Invoice,
+    InvoiceItem,
+    MetricUsage,
+    Segment,
+    Terms,
+    compute_invoice,
+    matrix_dimensions,
+)
 from reconciler.api.events import EventFileError, WireEvent, read_event_file
 from reconciler.errors import BillingError, InvalidInputError
 from reconciler.model import DesiredState, Item, Price, Subscription, Version

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from alguna_pricing import InvoiceLine, MetricUsage
+from alguna_pricing.invoice import InvoiceLine, MetricUsage
 from reconciler.commands.invoice_preview import InvoicePreview, read_usage, subscription_invoice
 from reconciler.errors import BillingError, InvalidInputError
 from reconciler.model import DesiredState, ExpectedInvoiceLine, InvoiceTest

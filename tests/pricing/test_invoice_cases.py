@@ -13,16 +13,10 @@ from decimal import Decimal as D
 
 import pytest
 
-from alguna_pricing import (
-    InvoiceItem,
-    MetricUsage,
-    PeriodMismatchError,
-    Segment,
-    Terms,
-    UsageGroup,
-    compute_invoice,
-)
+from alguna_pricing.errors import PeriodMismatchError
+from alguna_pricing.invoice import InvoiceItem, MetricUsage, Segment, Terms, compute_invoice
 from alguna_pricing.model.prices import Discount, Spend
+from alguna_pricing.usage import UsageGroup
 from tests.pricing.builders import (
     expression,
     fixed,
