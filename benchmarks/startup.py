@@ -8,9 +8,10 @@ on the example catalog (the repository's own billing.toml and catalog/) at most 
 
     python benchmarks/startup.py                 # 20 runs each
     python benchmarks/startup.py --runs 50 --json
+    python benchmarks/startup.py --floor         # and what validate's start-up is made of
 
 `measure(runs)` returns the figures (for `benchmarks/scale.py`). The commands run through
-the same interpreter as this script (`python -c "from reconciler.cli import main; ..."`,
+the same interpreter as this script (`python -c "from reconciler.cli import run; ..."`,
 what the `billing` console script does), so the `reconciler` measured is the one this
 interpreter imports (PYTHONPATH can point at another checkout). Exit code 0 when every
 target is met.
@@ -46,6 +47,26 @@ COMMANDS: dict[str, tuple[list[str], float | None]] = {
     "billing validate": (["-c", _BILLING, "--project", str(ROOT), "validate"], 8.0),
 }
 
+# `--floor`: what `billing validate`'s start-up is made of, without targets. The libraries
+# it needs (one pydantic model built: pydantic imports its schema builder and its plugin
+# loader, with importlib.metadata, on the first), then every module it imports (the model
+# classes built), exiting as `run` does; the rest of `billing validate` is its run.
+_EXIT = "import gc; gc.freeze()"
+FLOOR: dict[str, tuple[list[str], float | None]] = {
+    "libraries only": (
+        [
+            "-c",
+            "import click, jinja2, jinja2.sandbox, pydantic, tomllib\n"
+            f"class M(pydantic.BaseModel):\n    x: int\n{_EXIT}",
+        ],
+        None,
+    ),
+    "validate's imports": (
+        ["-c", f"import reconciler.cli.validate, reconciler.catalog.render; {_EXIT}"],
+        None,
+    ),
+}
+
 
 @dataclass(frozen=True)
 class Startup:
@@ -78,14 +99,16 @@ def _once(argv: list[str]) -> float:
 _ENV = {k: v for k, v in os.environ.items() if k != "BILLING_ENV"}
 
 
-def measure(runs: int = 20) -> list[Startup]:
-    """Median start-up of each command over `runs` interleaved runs, as ratios to
-    `python -c pass` (the first row). One warm-up run of each is not counted."""
-    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for argv, _target in COMMANDS.values():
+def measure(runs: int = 20, floor: bool = False) -> list[Startup]:
+    """Median start-up of each command (and, with `floor`, of the `FLOOR` rows) over `runs`
+    interleaved runs, as ratios to `python -c pass` (the first row). One warm-up run of
+    each is not counted."""
+    commands = {**COMMANDS, **FLOOR} if floor else COMMANDS
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for argv, _target in commands.values():
         _once(argv)
     for _ in range(runs):
-        for name, (argv, _target) in COMMANDS.items():
+        for name, (argv, _target) in commands.items():
             times[name].append(_once(argv))
     base = statistics.median(times["python -c pass"])
     return [
@@ -95,7 +118,7 @@ def measure(runs: int = 20) -> list[Startup]:
             ratio=statistics.median(times[name]) / base,
             target=target,
         )
-        for name, (_argv, target) in COMMANDS.items()
+        for name, (_argv, target) in commands.items()
     ]
 
 
@@ -114,8 +137,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=20, help="runs of each command (default 20)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--floor", action="store_true", help="also what validate's start-up is made of"
+    )
     args = parser.parse_args()
-    rows = measure(args.runs)
+    rows = measure(args.runs, args.floor)
     if args.json:
         print(json.dumps([asdict(r) | {"met": r.met} for r in rows], indent=2))
     else:
