@@ -58,6 +58,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import math
 import os
@@ -144,8 +145,19 @@ def _peak_mb() -> float:
 
 @dataclass
 class Stage:
+    """Summed over the calls of one stage. `user` + `system` is `cpu`; `system` and the
+    collector's passes per generation (`collections`) tell a stage that did more work
+    from one that ran on a busy machine (same passes, same user time per pass)."""
+
     wall: float = 0.0
     cpu: float = 0.0
+    user: float = 0.0
+    system: float = 0.0
+    collections: list[int] = field(default_factory=lambda: [0, 0, 0])
+
+
+def _collections() -> list[int]:
+    return [int(generation["collections"]) for generation in gc.get_stats()]
 
 
 @dataclass
@@ -156,13 +168,24 @@ class Stages:
 
     @contextmanager
     def timing(self, name: str) -> Iterator[None]:
-        wall, cpu = time.perf_counter(), _cpu()
+        wall, usage, passes = (
+            time.perf_counter(),
+            resource.getrusage(resource.RUSAGE_SELF),
+            _collections(),
+        )
         try:
             yield
         finally:
+            after = resource.getrusage(resource.RUSAGE_SELF)
             stage = self.by_name.setdefault(name, Stage())
             stage.wall += time.perf_counter() - wall
-            stage.cpu += _cpu() - cpu
+            stage.user += after.ru_utime - usage.ru_utime
+            stage.system += after.ru_stime - usage.ru_stime
+            stage.cpu = stage.user + stage.system
+            stage.collections = [
+                total + now - then
+                for total, now, then in zip(stage.collections, _collections(), passes, strict=True)
+            ]
 
     def wrap_async(
         self, name: str, function: Callable[..., Awaitable[T]]
@@ -266,6 +289,7 @@ def worker(spec_path: Path) -> int:
     profiler = cProfile.Profile() if spec.get("profile") else None
     baseline = _peak_mb()
     wall, cpu = time.perf_counter(), _cpu()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     if profiler is not None:
         profiler.enable()
     if spec["op"] == "validate":
@@ -280,9 +304,13 @@ def worker(spec_path: Path) -> int:
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(spec["profile"])
+    after = resource.getrusage(resource.RUSAGE_SELF)
     out.update(
         wall=time.perf_counter() - wall,
         cpu=_cpu() - cpu,
+        user=after.ru_utime - usage.ru_utime,
+        system=after.ru_stime - usage.ru_stime,
+        involuntary_switches=after.ru_nivcsw - usage.ru_nivcsw,
         baseline_mb=baseline,
         peak_mb=_peak_mb(),
         stages={name: asdict(stage) for name, stage in stages.by_name.items()},

@@ -65,3 +65,15 @@ def test_a_freeze_made_by_the_caller_is_left_alone() -> None:
         assert gc.get_freeze_count() == frozen  # and the caller's objects stay frozen
     finally:
         gc.unfreeze()
+
+
+def test_freezing_only_keeps_the_thresholds() -> None:
+    before = gc.get_threshold()
+    with fewer_collections(first_generation=None):
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() > 0
+        inside = _cycle()
+        gc.collect()
+        assert inside() is None  # what is made inside is still collected
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

@@ -97,6 +97,20 @@ class _Clock:
         return self.command_ends - time.monotonic()
 
 
+class _OutOfTime(stop_base):
+    """Stop once `policy.max_total` has passed since the first send, or the command's
+    deadline. A class of the module, not one per request: creating a class (an ABC) for
+    every request was 4% of an apply's CPU at 10,000 writes (issue 19)."""
+
+    def __init__(self, policy: RetryPolicy, timer: _Clock) -> None:
+        self.policy = policy
+        self.timer = timer
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        timer = self.timer
+        return timer.since_first_send() >= self.policy.max_total or timer.command_left() <= 0
+
+
 def retrying_for(
     policy: RetryPolicy,
     retryable: Callable[[BaseException], bool],
@@ -117,13 +131,9 @@ def retrying_for(
             delay = float(backoff(state))
         return max(0.0, min(delay, timer.command_left()))
 
-    class OutOfTime(stop_base):
-        def __call__(self, retry_state: RetryCallState) -> bool:
-            return timer.since_first_send() >= policy.max_total or timer.command_left() <= 0
-
     return AsyncRetrying(
         retry=retry_if_exception(retryable),
-        stop=stop_after_attempt(policy.max_attempts) | OutOfTime(),
+        stop=stop_after_attempt(policy.max_attempts) | _OutOfTime(policy, timer),
         wait=wait,
         reraise=True,
     )

@@ -30,6 +30,7 @@ from reconciler.apply.progress import Progress
 from reconciler.apply.steps import Run, perform
 from reconciler.errors import BillingError
 from reconciler.model import Address
+from reconciler.model.collection import fewer_collections
 from reconciler.plan import ApplyResult, Change, Plan, apply_order
 
 
@@ -72,11 +73,17 @@ async def execute(
                 return
 
     try:
-        for group in _groups(jobs):
-            if stop.is_set() or failed:
-                pending.extend(job.key_base for lane_jobs in group for job in lane_jobs)
-                continue
-            await asyncio.gather(*(lane(lane_jobs) for lane_jobs in group))
+        # The catalog, the live state and the plan live until the apply ends: unfrozen,
+        # every full collection walks them again (at 10,000 writes, 9 full passes of
+        # about 0.25 s each, an eighth of the apply's CPU; issue 19). The first
+        # generation keeps its threshold: the apply's young objects (lanes waiting,
+        # requests in flight) are not short-lived garbage (`fewer_collections`).
+        with fewer_collections(first_generation=None):
+            for group in _groups(jobs):
+                if stop.is_set() or failed:
+                    pending.extend(job.key_base for lane_jobs in group for job in lane_jobs)
+                    continue
+                await asyncio.gather(*(lane(lane_jobs) for lane_jobs in group))
     finally:  # a bug escaping a change still ends the progress display cleanly
         result = ApplyResult(
             plan_id=plan.plan_id,

@@ -79,7 +79,7 @@ from reconciler.wire import (
     version_to_wire,
 )
 from reconciler.wire.errors import UnresolvedReferenceError
-from reconciler.wire.revisions import plan_create_body
+from reconciler.wire.revisions import plan_create_bodies
 
 # How many times one create may find its object renamed away and be made again: each
 # round needs an out-of-band rename of the object the previous round made, within the
@@ -248,14 +248,13 @@ async def _create(run: Run, kind: Kind, key: str, supersedes: str | None = None)
     if isinstance(resource, Subscription):
         resource = resource.model_copy(update={"versions": resource.versions[:1]})
         body, later = subscription_create_bodies(resource, key, run.ids)
-    else:
-        body = to_wire(resource, key, run.ids)
-    keyed = body
-    if isinstance(resource, Plan):
+        keyed = body
+    elif isinstance(resource, Plan):
         # The marker names the apply that creates a revision (saved plans use it); the
         # key does not, so two applies creating the same revision share one key.
-        keyed = plan_create_body(resource, key, run.ids)
-        body = plan_create_body(resource, key, run.ids, applied_by(run.plan_id))
+        keyed, body = plan_create_bodies(resource, key, run.ids, applied_by(run.plan_id))
+    else:
+        body = keyed = to_wire(resource, key, run.ids)
     # A new revision's key names the one it supersedes: content a plan or metric had
     # before (a price 1.00 -> 1.01 -> 1.00) is then a new create, not the earlier create's
     # key again, which the API would answer with that old, superseded object (or refuse,

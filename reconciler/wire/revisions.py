@@ -93,6 +93,22 @@ def plan_create_body(plan: Plan, key: str, ids: IdResolver, by: str | None = Non
     return body
 
 
+def plan_create_bodies(
+    plan: Plan, key: str, ids: IdResolver, by: str
+) -> tuple[WireObject, WireObject]:
+    """`plan_create_body` without `by` (what a create's idempotency key hashes, so two
+    applies creating the same revision share one key) and with it (what is sent), from
+    one mapping and one digest: the same two bodies as two calls, at half the cost (a
+    digest maps the plan to the wire and back)."""
+    from reconciler.wire.plans import plan_to_wire
+
+    sent = plan_to_wire(plan, ids)
+    found = plan_digest(plan, ids)
+    keyed = {**sent, "description": with_marker(plan.description, key, found)}
+    sent["description"] = with_marker(plan.description, key, found, by)
+    return keyed, sent
+
+
 class CanonicalBundles:
     """`models`, with each bundle in canonical form: a plan item that uses a bundle without
     overrides is expanded to the bundle's prices, which must hash alike however written.
