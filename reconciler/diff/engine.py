@@ -88,6 +88,7 @@ def diff(desired: DesiredState, live: LiveState, side: DesiredSide | None = None
 def _diff(desired: DesiredState, live: LiveState, side: DesiredSide) -> DiffResult:
     desired_models, live_models = CatalogModels(desired), LiveModels(live)
     want, declared_diagnostics = side
+    unnormalized = {d.field for d in declared_diagnostics}  # `diff.not_normalized` only
     diagnostics = list(declared_diagnostics)  # extended below; `side` stays as it was
     have, live_diagnostics = normalized(live, live_models)
     # One lookup for every plan's digest: each bundle is normalized once, not per plan.
@@ -145,8 +146,9 @@ def _diff(desired: DesiredState, live: LiveState, side: DesiredSide) -> DiffResu
         elif isinstance(resource, Plan):
             assert current is None or isinstance(current, Plan)
             declared_plan = desired.plans[address.key]
-            # `resource` is the declared plan itself when it could not be normalized.
-            normalized_plan = resource if resource is not declared_plan else None
+            # The declared plan itself when it could not be normalized: `content` then
+            # makes its own round trip (a plan already canonical is kept as it is too).
+            normalized_plan = None if address in unnormalized else resource
             digest = plan_digest(declared_plan, digest_models, normalized_plan)
             revisions = live.revisions.get(address.key)
             # A read that shows items (not Alguna's plan read) is used as it is.
