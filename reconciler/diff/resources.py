@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.diff.fields import dump, field_changes
+from reconciler.diff.noops import noop_change
 from reconciler.model import Address, Kind, Resource
 from reconciler.plan import Action, Change, FieldChange
 from reconciler.wire import IMMUTABLE_FIELDS
@@ -77,6 +78,8 @@ def resource_change(
             f"renamed from {kind}.{moved_from} (moved_from): the live object is kept and"
             f" its key rewritten to {key!r}; {reason}"
         )
+    if action is Action.NOOP:
+        return noop_change(address, dump(live), dump(desired), reason, remote_id)
     return Change(
         address=address,
         kind=kind,
