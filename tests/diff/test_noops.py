@@ -5,10 +5,12 @@ dump for both sides when they are equal."""
 from __future__ import annotations
 
 from reconciler.diff import diff
+from reconciler.diff.fields import dump
 from reconciler.diff.noops import noop_change
-from reconciler.model import Address, ProductItem
-from reconciler.plan import Action, Change
-from tests.diff.catalog import DESIRED, edit, live_of, unit
+from reconciler.diff.repoint import FOLLOWING, repointed
+from reconciler.model import KIND_OF_TABLE, Address, Item, Kind, ProductItem, Version
+from reconciler.plan import Action, Change, FieldChange
+from tests.diff.catalog import DESIRED, START, edit, live_of, unit
 
 
 def test_a_noop_is_the_change_validation_builds() -> None:
@@ -45,3 +47,43 @@ def test_a_noop_made_an_update_by_repoint_reads_as_before() -> None:
     assert "bundle.addons" in followed[0].reason
     for change in result.changes:
         assert Change.model_validate_json(change.model_dump_json()) == change
+
+
+def _changed(kind: Kind, key: str, action: Action, path: str) -> Change:
+    forced = action is Action.REPLACE
+    return Change(
+        address=Address(kind, key),
+        kind=kind,
+        key=key,
+        action=action,
+        before={},
+        after={},
+        fields=(FieldChange(path=path, before=1, after=2, forces_replace=forced),),
+    )
+
+
+def test_only_the_following_kinds_noops_can_be_turned_into_changes() -> None:
+    """The diff keeps the no-ops of other kinds as addresses only (`FOLLOWING`): whatever
+    else changes, `repointed` leaves them as they are."""
+    desired = DESIRED.model_copy(
+        update={"plans": {**DESIRED.plans, "other": DESIRED.plans["starter"]}}
+    )
+    live = live_of(desired)
+    triggers = [
+        _changed("metric", "api_calls", Action.NEW_REVISION, "event_name"),
+        _changed("metric", "storage_gb", Action.NEW_REVISION, "event_name"),
+        _changed("product", "platform", Action.REPLACE, "fee_type"),
+        _changed("bundle", "addons", Action.UPDATE, "items[storage].price"),
+    ]
+    noops = [
+        noop_change(Address(kind, key), {}, {}, "live matches the catalog")
+        for table, kind in KIND_OF_TABLE.items()
+        for key in getattr(desired, table)
+    ]
+    version = dump(Version(effective=START, items=(Item(bundle="addons"),)))
+    noops.append(
+        noop_change(Address("subscription", "acme_main", "2026-01-01"), version, version, "same")
+    )
+    result = repointed([*triggers, *noops], desired, live)
+    turned = {c.kind for c in result if c.action is not Action.NOOP and c not in triggers}
+    assert turned == FOLLOWING  # each following kind is turned here, and no other
