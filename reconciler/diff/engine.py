@@ -31,7 +31,7 @@ from __future__ import annotations
 from reconciler.diff.normalize import LiveModels, normalized
 from reconciler.diff.plans import plan_change, published_plan_items, subscriptions_by_plan_id
 from reconciler.diff.repoint import FOLLOWING, repointed
-from reconciler.diff.resources import resource_change
+from reconciler.diff.resources import needs_nothing, resource_change
 from reconciler.diff.subscriptions import SubscriptionInput, subscription_diff
 from reconciler.model import (
     Address,
@@ -164,6 +164,8 @@ def _diff(desired: DesiredState, live: LiveState, side: DesiredSide) -> DiffResu
                 outcomes.append(change)
             if revisions is not None and revisions.current.digest is None:
                 diagnostics.append(_unmarked(desired, address, revisions.current.remote_id))
+        elif address.kind not in FOLLOWING and needs_nothing(resource, current, moved_from):
+            settled.append(address)  # its no-op change would be dropped unread
         else:
             change = resource_change(address, resource, current, remote_id, moved_from)
             if change.action is Action.NOOP and address.kind not in FOLLOWING:

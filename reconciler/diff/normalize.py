@@ -23,7 +23,10 @@ callers that must know whether a resource normalized read the diagnostics.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import TypeVar
+
+from pydantic import BaseModel
 
 from reconciler.model import (
     KIND_OF_TABLE,
@@ -100,10 +103,29 @@ def normalize_one(resource: R, key: str, models: ModelLookup) -> tuple[R, str | 
         found = canonical(resource, key, models)
     except (WireMappingError, ValueError, KeyError, TypeError) as exc:
         return resource, str(exc)
-    # Equality alone is not enough: Decimal("10.00") == Decimal("10"), but they dump apart.
-    if found == resource and found.model_dump_json() == resource.model_dump_json():
+    if found == resource and (
+        _equal_is_alike(type(resource)) or found.model_dump_json() == resource.model_dump_json()
+    ):
         return resource, None
     return found, None
+
+
+@cache
+def _equal_is_alike(model: type[BaseModel]) -> bool:
+    """Whether equal instances of `model` always dump alike: nothing in its schema is a
+    decimal or a float (`Decimal("10.00") == Decimal("10")`, but they dump apart). Then
+    `normalize_one` needs no dump to compare (metrics, products and customers: the two
+    JSON dumps were a third of the catalog side's CPU)."""
+    pending: list[object] = [model.__pydantic_core_schema__]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if node.get("type") in ("decimal", "float"):
+                return False
+            pending.extend(node.values())
+        elif isinstance(node, list | tuple):
+            pending.extend(node)
+    return True
 
 
 def _diagnostic(address: Address, problem: str, sources: DesiredState | None) -> Diagnostic:

@@ -39,6 +39,13 @@ def immutable_fields(kind: Kind) -> frozenset[str]:
     return IMMUTABLE_FIELDS[kind]
 
 
+def needs_nothing(desired: Resource, live: Resource | None, moved_from: str | None) -> bool:
+    """Whether `resource_change` is a no-op for these, known without building it: the
+    live object exists, equals the declaration (both canonical) and was not moved. The
+    diff skips the change (two dumps) for no-ops nothing reads (`repoint.FOLLOWING`)."""
+    return live is not None and moved_from is None and live == desired
+
+
 def resource_change(
     address: Address,
     desired: Resource,

@@ -8,6 +8,7 @@ from reconciler.diff import diff
 from reconciler.diff.fields import dump
 from reconciler.diff.noops import noop_change
 from reconciler.diff.repoint import FOLLOWING, repointed
+from reconciler.diff.resources import needs_nothing, resource_change
 from reconciler.model import KIND_OF_TABLE, Address, Item, Kind, ProductItem, Version
 from reconciler.plan import Action, Change, FieldChange
 from tests.diff.catalog import DESIRED, START, edit, live_of, unit
@@ -87,3 +88,16 @@ def test_only_the_following_kinds_noops_can_be_turned_into_changes() -> None:
     result = repointed([*triggers, *noops], desired, live)
     turned = {c.kind for c in result if c.action is not Action.NOOP and c not in triggers}
     assert turned == FOLLOWING  # each following kind is turned here, and no other
+
+
+def test_needs_nothing_is_exactly_a_noop_resource_change() -> None:
+    """The diff skips building the no-ops of metrics and customers (`needs_nothing`):
+    it must agree with `resource_change` in every case."""
+    customer = DESIRED.customers["acme"]
+    renamed = edit(DESIRED, "customer", "acme", name="Acme").customers["acme"]
+    address = Address("customer", "acme")
+    cases = [(customer, customer, None), (customer, renamed, None), (customer, None, None)]
+    cases.append((customer, customer, "old_acme"))
+    for desired, live, moved_from in cases:
+        change = resource_change(address, desired, live, "cus_1", moved_from)
+        assert needs_nothing(desired, live, moved_from) == (change.action is Action.NOOP)

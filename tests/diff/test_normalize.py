@@ -5,7 +5,7 @@ could tell the two apart."""
 from __future__ import annotations
 
 from reconciler.diff.normalize import normalize_one
-from reconciler.model import Item
+from reconciler.model import Bundle, Customer, Item, Metric, Plan, Product, Subscription
 from reconciler.wire.refs import CatalogModels
 from tests.diff.catalog import DESIRED, PLANS, PRODUCTS, edit, unit
 
@@ -43,3 +43,12 @@ def test_a_resource_that_cannot_be_normalized_is_kept_with_why() -> None:
     normalized, problem = normalize_one(broken, "starter", MODELS)
     assert normalized is broken
     assert problem is not None and "nowhere" in problem
+
+
+def test_equal_means_alike_only_without_decimals() -> None:
+    """Kinds with no decimal (or float) anywhere need no dump to compare."""
+    from reconciler.diff.normalize import _equal_is_alike
+
+    alike = {cls.__name__: _equal_is_alike(cls) for cls in (Metric, Product, Customer)}
+    assert alike == {"Metric": True, "Product": True, "Customer": True}
+    assert not any(_equal_is_alike(cls) for cls in (Plan, Bundle, Subscription))
