@@ -10,7 +10,7 @@ import pickle
 import pytest
 from pydantic import ValidationError
 
-from reconciler.model import Address
+from reconciler.model import Address, Kind
 from reconciler.plan import Action, Change, Plan, Summary
 
 
@@ -41,6 +41,29 @@ def test_bad_text_is_refused(text: str, problem: str) -> None:
 def test_unknown_kind_cannot_be_built() -> None:
     with pytest.raises(ValueError, match="not a resource kind"):
         Address("widget", "api")  # type: ignore[arg-type]
+
+
+def test_a_key_with_a_dot_cannot_be_built() -> None:
+    """The parts are read back from the text, which a `.` in the key would make ambiguous."""
+    with pytest.raises(ValueError, match="holds no"):
+        Address("product", "a.versions[x]")
+
+
+@pytest.mark.parametrize(
+    ("parts", "text"),
+    [
+        (("metric", "api_calls", None), "metric.api_calls"),
+        (("subscription", "acme", "2026-01-01"), "subscription.acme.versions[2026-01-01]"),
+        (("subscription", "a_1", "end_of_term"), "subscription.a_1.versions[end_of_term]"),
+    ],
+)
+def test_is_only_its_text(parts: tuple[Kind, str, str | None], text: str) -> None:
+    """No instance dict (a plan holds tens of thousands of addresses: issue 19); the parts
+    are read back from the text."""
+    address = Address(*parts)
+    assert address == text
+    assert not hasattr(address, "__dict__")
+    assert (address.kind, address.key, address.version) == parts
 
 
 def test_is_immutable_and_survives_copies() -> None:

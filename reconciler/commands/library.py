@@ -1,8 +1,8 @@
 """The Python entry points behind `reconciler`'s public face: one call per command.
 
 Each network command has an async form (`*_async`, for code already in an event loop)
-and a synchronous one for scripts and notebooks (`asyncio.run` around the async form;
-not callable from inside a running loop). All of them:
+and a synchronous one for scripts and notebooks (`asyncio.run` around the async form,
+through `interrupt.run_sync`; not callable from inside a running loop). All of them:
 
 - take a `Project` (`open_project`) and an environment name (default: `BILLING_ENV`,
   else the project's `default_environment`, as on the command line);
@@ -17,7 +17,6 @@ written) what `billing apply` refuses, except that it never asks for confirmatio
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 
 from alguna_pricing.errors import InvalidUsageError
 from reconciler.commands.embedded import transport_for
+from reconciler.commands.interrupt import run_sync
 from reconciler.commands.project import Project
 from reconciler.commands.promote import promote as _promote
 from reconciler.commands.workflow import (
@@ -81,7 +81,7 @@ def plan_changes(
     transport: Any = None,
 ) -> Plan:
     """`plan_changes_async`, synchronously."""
-    return asyncio.run(
+    return run_sync(
         plan_changes_async(project, env, targets=targets, excludes=excludes, transport=transport)
     )
 
@@ -125,7 +125,7 @@ def apply_changes(
     transport: Any = None,
 ) -> ApplyResult:
     """`apply_changes_async`, synchronously."""
-    return asyncio.run(
+    return run_sync(
         apply_changes_async(
             project,
             env,
@@ -153,7 +153,7 @@ async def detect_drift_async(
 
 def detect_drift(project: Project, env: str | None = None, *, transport: Any = None) -> Plan:
     """`detect_drift_async`, synchronously."""
-    return asyncio.run(detect_drift_async(project, env, transport=transport))
+    return run_sync(detect_drift_async(project, env, transport=transport))
 
 
 async def promote_async(
@@ -186,7 +186,7 @@ def promote(
     transports: Mapping[str, Any] | None = None,
 ) -> Plan:
     """`promote_async`, synchronously."""
-    return asyncio.run(
+    return run_sync(
         promote_async(
             project, source, target, targets=targets, excludes=excludes, transports=transports
         )

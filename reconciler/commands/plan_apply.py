@@ -20,7 +20,7 @@ from pathlib import Path
 from reconciler.apply import Progress, Resumption
 from reconciler.apply.plan_files import check_permissions, default_plan_path, read_plan, write_plan
 from reconciler.commands.embedded import transport_for
-from reconciler.commands.interrupt import run_interruptible
+from reconciler.commands.interrupt import run_interruptible, run_sync
 from reconciler.commands.project import Project
 from reconciler.commands.workflow import (
     Catalog,
@@ -88,13 +88,13 @@ def plan_environment(
 ) -> Plan:
     """`billing plan`: read environment `name` and plan `catalog` against it (partial
     with an active `selection`), policies checked. Reads, never writes."""
-    return asyncio.run(_plan(project, name, catalog, selection, True)).plan
+    return run_sync(_plan(project, name, catalog, selection, True)).plan
 
 
 def drift_environment(project: Project, name: str, catalog: Catalog) -> Plan:
     """`billing drift`: the plan that would undo what changed outside the catalog
     (policies not checked: a report of the account, not a plan to review)."""
-    return asyncio.run(_plan(project, name, catalog, None, False)).plan
+    return run_sync(_plan(project, name, catalog, None, False)).plan
 
 
 def save_plan(project: Project, plan: Plan, text: str, out: Path | None) -> Path | None:

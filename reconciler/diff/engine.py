@@ -30,8 +30,8 @@ from __future__ import annotations
 
 from reconciler.diff.normalize import LiveModels, normalized
 from reconciler.diff.plans import plan_change, published_plan_items, subscriptions_by_plan_id
-from reconciler.diff.repoint import repointed
-from reconciler.diff.resources import resource_change
+from reconciler.diff.repoint import FOLLOWING, repointed
+from reconciler.diff.resources import needs_nothing, resource_change
 from reconciler.diff.subscriptions import SubscriptionInput, subscription_diff
 from reconciler.model import (
     Address,
@@ -88,6 +88,7 @@ def diff(desired: DesiredState, live: LiveState, side: DesiredSide | None = None
 def _diff(desired: DesiredState, live: LiveState, side: DesiredSide) -> DiffResult:
     desired_models, live_models = CatalogModels(desired), LiveModels(live)
     want, declared_diagnostics = side
+    unnormalized = {d.field for d in declared_diagnostics}  # `diff.not_normalized` only
     diagnostics = list(declared_diagnostics)  # extended below; `side` stays as it was
     have, live_diagnostics = normalized(live, live_models)
     # One lookup for every plan's digest: each bundle is normalized once, not per plan.
@@ -100,6 +101,7 @@ def _diff(desired: DesiredState, live: LiveState, side: DesiredSide) -> DiffResu
             by_key.setdefault((p.kind, p.key), []).append(p)
     unreadable: dict[tuple[str, str], LiveProblem] = {}
     outcomes: list[Change] = []
+    settled: list[Address] = []  # no-ops nothing can turn into changes (`FOLLOWING`)
     for address, resource in want.items():
         current = have.get(address)
         remote_id = live.ids.get(address)
@@ -145,22 +147,31 @@ def _diff(desired: DesiredState, live: LiveState, side: DesiredSide) -> DiffResu
         elif isinstance(resource, Plan):
             assert current is None or isinstance(current, Plan)
             declared_plan = desired.plans[address.key]
-            # `resource` is the declared plan itself when it could not be normalized.
-            normalized_plan = resource if resource is not declared_plan else None
+            # The declared plan itself when it could not be normalized: `content` then
+            # makes its own round trip (a plan already canonical is kept as it is too).
+            normalized_plan = None if address in unnormalized else resource
             digest = plan_digest(declared_plan, digest_models, normalized_plan)
             revisions = live.revisions.get(address.key)
             # A read that shows items (not Alguna's plan read) is used as it is.
             read = current.items if current is not None else ()
             known = read or published_plan_items(address.key, desired, live, by_plan_id)
-            outcomes.append(
-                plan_change(
-                    address, resource, digest, current, revisions, moved_from, known, bool(read)
-                )
+            change = plan_change(
+                address, resource, digest, current, revisions, moved_from, known, bool(read)
             )
+            if change.action is Action.NOOP:
+                settled.append(address)
+            else:
+                outcomes.append(change)
             if revisions is not None and revisions.current.digest is None:
                 diagnostics.append(_unmarked(desired, address, revisions.current.remote_id))
+        elif address.kind not in FOLLOWING and needs_nothing(resource, current, moved_from):
+            settled.append(address)  # its no-op change would be dropped unread
         else:
-            outcomes.append(resource_change(address, resource, current, remote_id, moved_from))
+            change = resource_change(address, resource, current, remote_id, moved_from)
+            if change.action is Action.NOOP and address.kind not in FOLLOWING:
+                settled.append(address)
+            else:
+                outcomes.append(change)
     unreadable.update({k: v[0] for k, v in by_key.items()})
     outcomes = repointed(outcomes, desired, live)
     diagnostics += _consequences(desired, live, outcomes)
@@ -173,16 +184,16 @@ def _diff(desired: DesiredState, live: LiveState, side: DesiredSide) -> DiffResu
         )
         for p in sorted(unreadable.values(), key=lambda p: (p.kind, p.remote_id))
     ]
-    return _result(outcomes, live, diagnostics)
+    return _result(outcomes, settled, live, diagnostics)
 
 
-def _result(outcomes: list[Change], live: LiveState, diagnostics: list[Diagnostic]) -> DiffResult:
+def _result(
+    outcomes: list[Change], settled: list[Address], live: LiveState, diagnostics: list[Diagnostic]
+) -> DiffResult:
     changes = sorted((c for c in outcomes if c.action is not Action.NOOP), key=apply_order)
     changed = {c.address for c in changes}
-    unchanged = sorted(
-        {c.address for c in outcomes if c.action is Action.NOOP} - changed,
-        key=lambda a: (kind_rank(a.kind), a),
-    )
+    noops = {c.address for c in outcomes if c.action is Action.NOOP}
+    unchanged = sorted(noops.union(settled) - changed, key=lambda a: (kind_rank(a.kind), a))
     return DiffResult(
         changes=tuple(changes),
         unchanged=tuple(unchanged),

@@ -11,12 +11,22 @@ they are: their round trip was 75% of the diff's CPU at 10,000 resources.
 
 A resource that cannot be normalized (a reference that does not resolve) is kept as it
 is, with an error diagnostic: the diff then still shows it, and the plan cannot apply.
+
+A resource already in canonical form is kept as it is too (`normalize_one`): its
+canonical copy, equal to it and dumped to the same JSON, is dropped. Most declarations
+are written that way (at 10,000 generated resources, 8,867 of 10,000), and the copies
+were a second catalog in memory through the read and the diff (about 30 MB; issue 19).
+So "normalized" means "equal in every output to the canonical form", not "a new object":
+callers that must know whether a resource normalized read the diagnostics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import TypeVar
+
+from pydantic import BaseModel
 
 from reconciler.model import (
     KIND_OF_TABLE,
@@ -86,11 +96,36 @@ def normalized(
 
 
 def normalize_one(resource: R, key: str, models: ModelLookup) -> tuple[R, str | None]:
-    """`canonical(resource)`, or `resource` itself and why it could not be normalized."""
+    """`canonical(resource)` (`resource` itself when that is the same: equal, and the same
+    JSON, so no output can tell them apart), or `resource` itself and why it could not be
+    normalized."""
     try:
-        return canonical(resource, key, models), None
+        found = canonical(resource, key, models)
     except (WireMappingError, ValueError, KeyError, TypeError) as exc:
         return resource, str(exc)
+    if found == resource and (
+        _equal_is_alike(type(resource)) or found.model_dump_json() == resource.model_dump_json()
+    ):
+        return resource, None
+    return found, None
+
+
+@cache
+def _equal_is_alike(model: type[BaseModel]) -> bool:
+    """Whether equal instances of `model` always dump alike: nothing in its schema is a
+    decimal or a float (`Decimal("10.00") == Decimal("10")`, but they dump apart). Then
+    `normalize_one` needs no dump to compare (metrics, products and customers: the two
+    JSON dumps were a third of the catalog side's CPU)."""
+    pending: list[object] = [model.__pydantic_core_schema__]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            if node.get("type") in ("decimal", "float"):
+                return False
+            pending.extend(node.values())
+        elif isinstance(node, list | tuple):
+            pending.extend(node)
+    return True
 
 
 def _diagnostic(address: Address, problem: str, sources: DesiredState | None) -> Diagnostic:

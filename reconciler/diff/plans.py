@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from reconciler.diff.fields import dump, field_changes
+from reconciler.diff.noops import noop_change
 from reconciler.model import Address, DesiredState, Item, LiveState, Plan, PlanRevisions
 from reconciler.plan import Action, Change, FieldChange
 
@@ -119,15 +120,8 @@ def plan_change(
         else ""
     )
     if not fields:
-        return Change(
-            address=address,
-            kind="plan",
-            key=address.key,
-            action=Action.NOOP,
-            remote_id=current.remote_id,
-            before=before,
-            after=after,
-            reason=f"{renamed}live matches the catalog",
+        return noop_change(
+            address, before, after, f"{renamed}live matches the catalog", current.remote_id
         )
     return Change(
         address=address,

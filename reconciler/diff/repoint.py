@@ -24,7 +24,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from reconciler.model import Address, Bundle, DesiredState, Item, LiveState, Plan, Version
+from reconciler.model import (
+    Address,
+    Bundle,
+    DesiredState,
+    Item,
+    Kind,
+    LiveState,
+    Plan,
+    Version,
+)
 from reconciler.plan import Action, Change, FieldChange
 
 
@@ -77,6 +86,12 @@ def _bundle_reason(bundles: list[str]) -> str | None:
     names = ", ".join(f"bundle.{key}" for key in bundles)
     return f"uses {names} without overrides, whose prices change: its copy of them is updated"
 
+
+FOLLOWING: frozenset[Kind] = frozenset({"product", "bundle", "subscription"})
+"""The kinds whose no-ops `repointed` may turn into changes: products metering a revised
+metric, bundles pricing a replaced product, draft subscription versions copying a
+repriced bundle. The diff keeps a no-op of another kind as its address only: its change
+would be dropped unread (issue 19: they were most of the diff's memory at its peak)."""
 
 METERING = frozenset({"event_name", "aggregation", "filter_groups"})
 """A metric's fields that decide what it counts (its name and description do not)."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.diff.fields import dump, field_changes
+from reconciler.diff.noops import noop_change
 from reconciler.model import Address, Kind, Resource
 from reconciler.plan import Action, Change, FieldChange
 from reconciler.wire import IMMUTABLE_FIELDS
@@ -36,6 +37,13 @@ _WHY_IMMUTABLE: Mapping[Kind, str] = {
 def immutable_fields(kind: Kind) -> frozenset[str]:
     """Top-level catalog fields of `kind` that cannot change in place."""
     return IMMUTABLE_FIELDS[kind]
+
+
+def needs_nothing(desired: Resource, live: Resource | None, moved_from: str | None) -> bool:
+    """Whether `resource_change` is a no-op for these, known without building it: the
+    live object exists, equals the declaration (both canonical) and was not moved. The
+    diff skips the change (two dumps) for no-ops nothing reads (`repoint.FOLLOWING`)."""
+    return live is not None and moved_from is None and live == desired
 
 
 def resource_change(
@@ -77,6 +85,8 @@ def resource_change(
             f"renamed from {kind}.{moved_from} (moved_from): the live object is kept and"
             f" its key rewritten to {key!r}; {reason}"
         )
+    if action is Action.NOOP:
+        return noop_change(address, dump(live), dump(desired), reason, remote_id)
     return Change(
         address=address,
         kind=kind,

@@ -43,6 +43,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from reconciler.diff.fields import dump, field_changes
+from reconciler.diff.noops import noop_change
 from reconciler.diff.resources import resource_change
 from reconciler.model import Address, Source, Subscription, Version
 from reconciler.model.resources import SubscriptionBilling
@@ -280,18 +281,20 @@ def _versions(sub: SubscriptionInput, live: Subscription, out: SubscriptionDiff)
             # Matching is the identity; a keyword the API resolved to a date is no difference.
             fields = field_changes(live_version, _dated(version, live_version))
             action = Action.NOOP if not fields else Action.UPDATE
+        before, after = dump(live_version), dump(version)
+        if action is Action.NOOP:
+            out.changes.append(noop_change(address, before, after, "live matches the catalog"))
+            continue
         out.changes.append(
             Change(
                 address=address,
                 kind="subscription",
                 key=sub.key,
                 action=action,
-                before=dump(live_version),
-                after=dump(version),
-                fields=fields if action is Action.UPDATE else (),
-                reason="draft version: edited in place before activation"
-                if action is Action.UPDATE
-                else "live matches the catalog",
+                before=before,
+                after=after,
+                fields=fields,
+                reason="draft version: edited in place before activation",
             )
         )
     for j in sorted(set(range(len(live.versions))) - set(matched.values())):

@@ -61,6 +61,7 @@ async def fetch_live(
         order = with_dependencies(kinds)
         listed = await all_of(reader.list_all(PATH_OF_KIND[kind]) for kind in order)
         by_kind = dict(zip(order, listed, strict=True))
+        del listed  # the builder owns the lists now (it drops each kind's once mapped)
         if seen is not None:
             seen.check({kind: len(objects) for kind, objects in by_kind.items()}, PATH_OF_KIND)
         return await _Builder(reader, desired, by_kind).build()
@@ -208,6 +209,9 @@ class _Builder:
                 self._map(kind, obj, versions.get(str(obj.get("id")), []), resolver)
             if n % _MAP_BATCH == 0:
                 await asyncio.sleep(0)
+        # Mapped: the listed objects (the JSON of every page) are needed no more, and
+        # held to the end of the read they were most of its peak memory (issue 19).
+        self._listed[kind] = []
 
     def _resolver(self) -> MapResolver:
         """Ids and aliases are complete once keys are assigned: their maps are built once,

@@ -26,7 +26,7 @@ def test_shared_lookup_and_normalized_plan_give_the_plain_digest() -> None:
     assert set(uses_bundle.values()) == {True, False}
     for key, plan in sorted(desired.plans.items()):
         normalized, problem = normalize_one(plan, key, models)
-        assert problem is None and normalized is not plan
+        assert problem is None
         plain = plan_digest(plan, models)
         assert plan_digest(plan, shared) == plain, key
         assert plan_digest(plan, shared, normalized) == plain, key
