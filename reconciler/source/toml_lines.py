@@ -141,13 +141,9 @@ def _header_lines(text: str) -> _Headers | None:
         replay._pos = start
         is_array = header[1] is not None
         written = header[1] if is_array else header[2]
-        keys = replay._resolve(tuple(part.strip(" \t") for part in written.split(".")))
-        if is_array:
-            index = replay._array_counts.get(keys, 0)
-            replay._array_counts[keys] = index + 1
-            replay._record(keys)
-            keys = (*keys, index)
-        replay._record(keys)
+        keys = replay._table(
+            replay._resolve(tuple(part.strip(" \t") for part in written.split("."))), is_array
+        )
         stop = starts[position + 1] if position + 1 < len(starts) else len(text)
         regions.setdefault(keys[:2], []).append((start, stop))
     return _Headers(replay.lines, regions)
@@ -241,6 +237,11 @@ class _Scanner:
         keys = self._resolve(self._key())
         self._skip_blank(newlines=False)
         self._advance(2 if is_array else 1)
+        return self._table(keys, is_array)
+
+    def _table(self, keys: Path, is_array: bool) -> Path:
+        """Record the table a header names (`keys`, resolved) and return its path: for
+        `[[keys]]`, the next element of the array, after recording the array itself."""
         if is_array:
             index = self._array_counts.get(keys, 0)
             self._array_counts[keys] = index + 1
