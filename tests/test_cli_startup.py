@@ -110,6 +110,8 @@ def test_validate_does_not_load_the_emulator_or_the_http_client() -> None:
     # Nor the layers that speak to an account: the wire mapping, the reader, the diff.
     online = ("reconciler.wire", "reconciler.live", "reconciler.diff", "reconciler.apply")
     assert [m for m in modules if m.startswith(online)] == []
+    # Nor the live state's models (`reconciler.model` imports them on first use).
+    assert "reconciler.model.live_state" not in modules
 
 
 def test_completion_of_command_names_imports_no_command() -> None:
