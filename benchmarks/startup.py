@@ -3,12 +3,16 @@
 Each measurement is the median wall time of N fresh processes; the runs of the commands
 are interleaved (pass, --version, --help, validate, pass, ...) so that a busy machine
 slows them alike, and each is reported as a ratio to `python -c pass` measured in the
-same run. Targets: `billing --help` and `billing --version` at most 4x, `billing validate`
-on the example catalog (the repository's own billing.toml and catalog/) at most 8x.
+same run (wall time on a shared machine varies by 20-40% from one run to the next;
+`--instructions` counts the instructions each command executes instead, which load does
+not change, to judge a change to start-up). Targets: `billing --help` and
+`billing --version` at most 4x, `billing validate` on the example catalog (the
+repository's own billing.toml and catalog/) at most 8x.
 
     python benchmarks/startup.py                 # 20 runs each
     python benchmarks/startup.py --runs 50 --json
     python benchmarks/startup.py --floor         # and what validate's start-up is made of
+    python benchmarks/startup.py --instructions  # instructions executed (valgrind), not time
 
 `measure(runs)` returns the figures (for `benchmarks/scale.py`). The commands run through
 the same interpreter as this script (`python -c "from reconciler.cli import run; ..."`,
@@ -22,6 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -122,6 +128,43 @@ def measure(runs: int = 20, floor: bool = False) -> list[Startup]:
     ]
 
 
+_VALGRIND = ("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null")
+
+
+def instructions(floor: bool = False, runs: int = 3) -> dict[str, int]:
+    """Instructions each command executes (valgrind's callgrind; the least of `runs`, with
+    string hashing fixed so dictionaries are laid out alike). Not a target: a figure that
+    does not depend on the machine's load, to compare two versions of the start-up."""
+    commands = {**COMMANDS, **FLOOR} if floor else COMMANDS
+    counts: dict[str, int] = {}
+    for name, (argv, _target) in commands.items():
+        seen = []
+        for _ in range(runs):
+            done = subprocess.run(
+                [*_VALGRIND, sys.executable, *argv],
+                cwd=tempfile.gettempdir(),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=_ENV | {"PYTHONHASHSEED": "0"},
+                check=False,
+            )
+            found = re.search(r"Collected : (\d+)", done.stderr)
+            if found is None:
+                raise SystemExit(f"valgrind gave no count for {name}: {done.stderr[-500:]}")
+            seen.append(int(found.group(1)))
+        counts[name] = min(seen)
+    return counts
+
+
+def instructions_table(counts: dict[str, int]) -> str:
+    base = counts["python -c pass"]
+    lines = [f"{'command':<20} {'instructions':>14} {'ratio':>7}"]
+    for name, count in counts.items():
+        lines.append(f"{name:<20} {count / 1e6:>12.1f} M {count / base:>6.2f}x")
+    return "\n".join(lines)
+
+
 def table(rows: list[Startup]) -> str:
     lines = [f"{'command':<20} {'median':>9} {'ratio':>7}  target"]
     for row in rows:
@@ -140,7 +183,17 @@ def main() -> int:
     parser.add_argument(
         "--floor", action="store_true", help="also what validate's start-up is made of"
     )
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions under valgrind instead of timing (needs valgrind)",
+    )
     args = parser.parse_args()
+    if args.instructions:
+        if shutil.which("valgrind") is None:
+            raise SystemExit("--instructions needs valgrind on PATH")
+        print(instructions_table(instructions(args.floor)))
+        return 0
     rows = measure(args.runs, args.floor)
     if args.json:
         print(json.dumps([asdict(r) | {"met": r.met} for r in rows], indent=2))
