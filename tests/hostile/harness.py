@@ -41,6 +41,7 @@ class Finished:
     stdout: str
     stderr: str
     seconds: float
+    ended: float  # time.monotonic() once the process had exited
 
     @property
     def output(self) -> str:
@@ -93,4 +94,5 @@ class Project:
             timeout=timeout,
             check=False,
         )
-        return Finished(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
+        ended = time.monotonic()
+        return Finished(done.returncode, done.stdout, done.stderr, ended - started, ended)
