@@ -4,6 +4,7 @@ Pure types (vocabulary layer): no I/O, no API knowledge. `reconciler.wire` maps 
 to and from Alguna request and response bodies.
 """
 
+from alguna_pricing.model.prices import PRICE_CLASSES, PRICE_TYPES, TIERED_TYPES, Price
 from reconciler.model.address import Address
 from reconciler.model.catalog_file import (
     RESOURCE_CLASS,
@@ -32,7 +33,6 @@ from reconciler.model.live_state import (
     PlanRevisions,
     UnmanagedObject,
 )
-from reconciler.model.prices import PRICE_CLASSES, PRICE_TYPES, TIERED_TYPES, Price
 from reconciler.model.pricing_tests import ExpectedLine, PriceRef, PricingTest
 from reconciler.model.resources import (
     Bundle,
