@@ -58,6 +58,13 @@ class Result:
     burst_accepted: int
     burst_429: int
     burst_retry_after: bool
+    burst_seconds: float  # from the first burst request sent to the last answer
+
+    @property
+    def burst_ceiling(self) -> float:
+        """The most events a token bucket of one second's worth (the emulator's) can
+        grant in `burst_seconds`: the full bucket plus its refill."""
+        return self.limit * (1 + self.burst_seconds)
 
     @property
     def rate(self) -> float:
@@ -99,6 +106,7 @@ class Result:
             f"burst above limit {self.burst_events} events at once:"
             f" {self.burst_accepted} accepted, {self.burst_429} requests answered 429"
             f"{' with Retry-After' if self.burst_retry_after else ''}"
+            f" in {self.burst_seconds:.2f} s"
         )
 
 
@@ -142,8 +150,9 @@ async def _stored_and_usage(
     return len(stored), matches
 
 
-async def _burst(app: Any, rate: float, factor: float) -> tuple[int, int, int, bool]:
-    """Fire factor x rate events in concurrent batches of 100, unpaced."""
+async def _burst(app: Any, rate: float, factor: float) -> tuple[int, int, int, bool, float]:
+    """Fire factor x rate events in concurrent batches of 100, unpaced; the seconds
+    from the first send to the last answer come last."""
     headers = {**HEADERS, "Authorization": f"Bearer {BURST_KEY}"}
     async with httpx.AsyncClient(
         transport=emulator_transport(app), base_url="http://emulator.invalid", headers=headers
@@ -156,13 +165,15 @@ async def _burst(app: Any, rate: float, factor: float) -> tuple[int, int, int, b
             ]
             for n in range(max(1, round(rate * factor / 100)))
         ]
+        started = time.monotonic()
         answers = await asyncio.gather(
             *(raw.post("/events", json={"events": batch}) for batch in batches)
         )
+        seconds = time.monotonic() - started
     limited = [a for a in answers if a.status_code == 429]
     accepted = sum(len(a.json()["ingested"]) for a in answers if a.status_code == 200)
     retry_after = bool(limited) and all(a.headers.get("Retry-After") for a in limited)
-    return len(batches) * 100, accepted, len(limited), retry_after
+    return len(batches) * 100, accepted, len(limited), retry_after, seconds
 
 
 async def run(
@@ -213,7 +224,7 @@ async def run(
         counters = (await control.get("/counters")).json()
         rate_limited = sum(row["count"] for row in counters if row["status"] == 429)
         stored, usage_matches = await _stored_and_usage(control, batch, metric.json()["id"])
-    burst_events, accepted, burst_429, retry_after = await _burst(app, rate, burst)
+    burst_events, accepted, burst_429, retry_after, burst_seconds = await _burst(app, rate, burst)
     return Result(
         events=events,
         unique=unique,
@@ -228,6 +239,7 @@ async def run(
         burst_accepted=accepted,
         burst_429=burst_429,
         burst_retry_after=retry_after,
+        burst_seconds=burst_seconds,
     )
 
 

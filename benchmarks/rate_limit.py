@@ -41,6 +41,8 @@ class Result:
     seconds: float
     limit: float
     rate_limited: int  # answered 429
+    peak_in_flight: int  # the most requests the client had sent and not yet had answered
+    in_flight_cap: int  # the client's own bound on them at the end (from the latency seen)
 
     @property
     def rate(self) -> float:
@@ -61,8 +63,32 @@ class Result:
             f"seconds       {self.seconds:.2f}\n"
             f"rate          {self.rate:.1f}/s of {self.limit:g}/s limit"
             f" (ratio {self.ratio:.2f})\n"
-            f"429 answered  {self.rate_limited} ({self.share_429:.2%})"
+            f"429 answered  {self.rate_limited} ({self.share_429:.2%})\n"
+            f"in flight     at most {self.peak_in_flight} at once"
+            f" (the client's bound at the end: {self.in_flight_cap})"
         )
+
+
+class InFlight(httpx.AsyncBaseTransport):
+    """Counts the requests in flight through `inner`, and the most at once."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.now = 0
+        self.peak = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.now += 1
+        self.peak = max(self.peak, self.now)
+        try:
+            response = await self.inner.handle_async_request(request)
+            await response.aread()
+            return response
+        finally:
+            self.now -= 1
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
 async def run(requests: int = 1000, rate: float = 100.0, latency_ms: float = 0.0) -> Result:
@@ -82,12 +108,14 @@ async def run(requests: int = 1000, rate: float = 100.0, latency_ms: float = 0.0
         # Limits on from here, buckets full, log empty; a fresh client budget too.
         await control.patch("/settings", json={"rate_limits": {"enabled": True}})
         await control.delete("/requests")
-    async with HttpCore(connection, transport=emulator_transport(app)) as core:
+    counted = InFlight(emulator_transport(app))
+    async with HttpCore(connection, transport=counted) as core:
         reader = AlgunaReader(core)
         path = f"/metrics/{metric['id']}"
         started = time.monotonic()
         await asyncio.gather(*(reader.get(path) for _ in range(requests)))
         seconds = time.monotonic() - started
+        in_flight_cap = core.budget.max_in_flight
     async with httpx.AsyncClient(
         transport=emulator_transport(app), base_url="http://emulator.invalid/_emulator"
     ) as control:
@@ -98,6 +126,8 @@ async def run(requests: int = 1000, rate: float = 100.0, latency_ms: float = 0.0
         seconds=seconds,
         limit=rate,
         rate_limited=sum(row["count"] for row in counters if row["status"] == 429),
+        peak_in_flight=counted.peak,
+        in_flight_cap=in_flight_cap,
     )
 
 

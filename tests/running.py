@@ -4,7 +4,9 @@
   (no colour, `BILLING_ENV` unset), so a test reads exit code, stdout and stderr;
 - `control(project, method, path)`: a call on the emulator's control API over the data
   file of the project's `local` embedded environment (`.billing/local.db`), as a person
-  editing in the dashboard would (out of band).
+  editing in the dashboard would (out of band);
+- `billing_script()`: the installed `billing` console script, for the tests that run it
+  as a user does, in a process of its own (tests/hostile, tests/crash, the sandbox doc).
 
 Projects themselves are built by `tests.builders`.
 """
@@ -12,6 +14,7 @@ Projects themselves are built by `tests.builders`.
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,16 @@ from alguna_emulator import create_app
 from reconciler.cli import main
 
 EMBEDDED_KEY = "sk_test_embedded_local"  # the `local` embedded environment's account
+
+
+def billing_script() -> str:
+    """The `billing` console script installed beside this interpreter (`pip install -e .`
+    in the environment running the tests): the entry point of the code under test, never
+    another `billing` found on PATH."""
+    script = Path(sys.executable).with_name("billing")
+    if not script.exists():
+        raise RuntimeError(f"no billing console script beside {sys.executable}: pip install -e .")
+    return str(script)
 
 
 def billing(project: Path, *args: str, stdin: str | None = None) -> Result:

@@ -20,12 +20,12 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
+from alguna_pricing.model.prices import FixedPrice
 from reconciler.catalog import catalog_files
 from reconciler.catalog.render import RenderedFile, render_file
 from reconciler.cli import main
 from reconciler.commands.project import Project
 from reconciler.model import KIND_OF_TABLE, PRICE_TYPES, DesiredState, Item, Price
-from reconciler.model.prices import FixedPrice
 from tests.builders import example_state
 
 ROOT = Path(__file__).resolve().parents[1]

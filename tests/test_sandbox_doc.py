@@ -13,10 +13,8 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from click.testing import CliRunner
 
 from reconciler.cli import main
 from tests.builders import copy_example
+from tests.running import billing_script
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "sandbox.md"
@@ -35,12 +34,6 @@ def _free_port() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return str(sock.getsockname()[1])
-
-
-def _billing() -> str:
-    """The `billing` of this interpreter's environment (the code under test)."""
-    found = Path(sys.executable).parent / "billing"
-    return str(found) if found.exists() else shutil.which("billing") or "billing"
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -68,7 +61,7 @@ def test_the_walk_through_runs(
                         args = [p if p != DOC_PORT else port for p in words[1:-1]]
                         servers.append(
                             subprocess.Popen(
-                                [_billing(), *args],
+                                [billing_script(), *args],
                                 stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE,
                             )
@@ -102,7 +95,7 @@ def test_the_invoice_comparison_runs_as_written(tmp_path: Path) -> None:
     (script,) = [code for lang, code in BLOCK.findall(section)[:1] if lang == "sh"]
     copy_example(tmp_path)
     env = {k: v for k, v in os.environ.items() if k != "BILLING_ENV"}
-    env["PATH"] = f"{Path(_billing()).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["PATH"] = f"{Path(billing_script()).parent}{os.pathsep}{env.get('PATH', '')}"
     # The served emulator is the script's background job: stopped however the script ends.
     stop = "trap 'kill $(jobs -p) 2>/dev/null; wait' EXIT"
     done = subprocess.run(

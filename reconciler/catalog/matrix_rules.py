@@ -16,9 +16,9 @@ every dimension validated, and cells that failed are skipped.
 
 from __future__ import annotations
 
+from alguna_pricing.model.prices import MatrixPrice
 from reconciler.catalog.tier_rules import Reporter, check_tiers
 from reconciler.model.matrix import WILDCARD, MatrixCell, MatrixDimension
-from reconciler.model.prices import MatrixPrice
 from reconciler.source.toml_lines import Path
 
 

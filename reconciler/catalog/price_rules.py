@@ -13,12 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from alguna_pricing.expression import check_expression
-from reconciler.catalog.findings import Finding, error, warning
-from reconciler.catalog.matrix_rules import check_matrix
-from reconciler.catalog.tier_rules import Reporter, check_tiers
-from reconciler.model import Kind, Price, Product
-from reconciler.model.currency import minor_units
-from reconciler.model.prices import (
+from alguna_pricing.model.prices import (
     Discount,
     ExpressionPrice,
     FixedPrice,
@@ -32,6 +27,11 @@ from reconciler.model.prices import (
     TieredPercentagePrice,
     VolumePercentagePrice,
 )
+from reconciler.catalog.findings import Finding, error, warning
+from reconciler.catalog.matrix_rules import check_matrix
+from reconciler.catalog.tier_rules import Reporter, check_tiers
+from reconciler.model import Kind, Price, Product
+from reconciler.model.currency import minor_units
 from reconciler.source.toml_lines import Path
 
 # Usage-only models: they price a metered quantity or a transaction volume.

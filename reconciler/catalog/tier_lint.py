@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from alguna_pricing.errors import PricingError
-from alguna_pricing.tiers import bands
-from reconciler.model import Price
-from reconciler.model.prices import (
+from alguna_pricing.model.prices import (
     GraduatedTieredPrice,
     PercentageTier,
     PrepaidFixedTieredPrice,
@@ -23,6 +21,8 @@ from reconciler.model.prices import (
     TieredPercentagePrice,
     TieredPrice,
 )
+from alguna_pricing.tiers import bands
+from reconciler.model import Price
 from reconciler.source.toml_lines import Path
 
 # One lint result for a price: the field path inside it, the code and the message.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from reconciler.model.prices import PercentageTier, Tier
+from alguna_pricing.model.prices import PercentageTier, Tier
 from reconciler.source.toml_lines import Path
 
 

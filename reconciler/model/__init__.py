@@ -6,6 +6,7 @@ to and from Alguna request and response bodies.
 
 from typing import TYPE_CHECKING, Any
 
+from alguna_pricing.model.prices import PRICE_CLASSES, PRICE_TYPES, TIERED_TYPES, Price
 from reconciler.model.address import Address
 from reconciler.model.catalog_file import (
     RESOURCE_CLASS,
@@ -27,7 +28,6 @@ from reconciler.model.kinds import (
     kind_rank,
     with_dependencies,
 )
-from reconciler.model.prices import PRICE_CLASSES, PRICE_TYPES, TIERED_TYPES, Price
 from reconciler.model.pricing_tests import ExpectedLine, PriceRef, PricingTest
 from reconciler.model.resources import (
     Bundle,

@@ -12,6 +12,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
+from alguna_pricing.model.prices import Discount, Price, Spend
 from reconciler.model.base import (
     CurrencyCode,
     Day,
@@ -25,7 +26,6 @@ from reconciler.model.base import (
     Text,
     TrialDays,
 )
-from reconciler.model.prices import Discount, Price, Spend
 
 
 class Resource(Frozen):

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from decimal import localcontext
 from typing import Any
 
+from alguna_pricing.model.prices import FixedPrice, MatrixPrice
 from reconciler.model import Bundle, ProductItem
-from reconciler.model.prices import FixedPrice, MatrixPrice
 from reconciler.wire.errors import reading
 from reconciler.wire.matrix import with_cell_totals
 from reconciler.wire.prices import price_from_wire, price_to_wire

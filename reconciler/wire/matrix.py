@@ -29,6 +29,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from alguna_pricing.model.prices import MatrixPrice
 from reconciler.model.matrix import (
     WILDCARD,
     FixedCell,
@@ -37,7 +38,6 @@ from reconciler.model.matrix import (
     UnitCell,
     VolumePercentageCell,
 )
-from reconciler.model.prices import MatrixPrice
 from reconciler.wire.errors import InvalidWireObjectError
 from reconciler.wire.tiers import percentage_tiers_from_wire, tiers_to_wire, unit_tiers_from_wire
 from reconciler.wire.values import WireObject, decimal_from_wire, decimal_to_wire, omit_none

@@ -23,8 +23,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from reconciler.model import Price, Product
-from reconciler.model.prices import (
+from alguna_pricing.model.prices import (
     ExpressionCharge,
     ExpressionPrice,
     FixedPrice,
@@ -38,6 +37,7 @@ from reconciler.model.prices import (
     UnitPrice,
     VolumePercentagePrice,
 )
+from reconciler.model import Price, Product
 from reconciler.wire.errors import InvalidWireObjectError, reading
 from reconciler.wire.matrix import matrix_from_wire, matrix_to_wire
 from reconciler.wire.refs import IdResolver, KeyResolver

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.model.prices import Discount, Spend
+from alguna_pricing.model.prices import Discount, Spend
 from reconciler.wire.values import WireObject, decimal_from_wire, decimal_to_wire, omit_none
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from reconciler.model.prices import PercentageTier, Tier
+from alguna_pricing.model.prices import PercentageTier, Tier
 from reconciler.wire.errors import InvalidWireObjectError, UnmappableModelError
 from reconciler.wire.values import WireObject, decimal_from_wire, decimal_to_wire
 

@@ -146,6 +146,12 @@ class Control:
         assert response.status_code == 200, response.text
         return sum(row["count"] for row in response.json() if row["method"] in WRITE_METHODS)
 
+    async def request_count(self) -> int:
+        """API requests counted, of every method (the counters are never trimmed)."""
+        response = await self.client.get("/counters")
+        assert response.status_code == 200, response.text
+        return sum(row["count"] for row in response.json())
+
     async def clear_log(self) -> None:
         assert (await self.client.delete("/requests")).status_code == 204
 

@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from alguna_pricing.model.prices import FixedPrice
 from reconciler.apply.steps import Run, perform
 from reconciler.model import DesiredState, Item, Version
 from reconciler.model.plan_marker import applied_by, split_marker
-from reconciler.model.prices import FixedPrice
 from reconciler.plan import Action, ApplyStatus
 from reconciler.source.diagnostics import Severity
 from tests.apply.generated import Direct, direct

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 import pytest
 
+from alguna_pricing.model.prices import FixedPrice, UnitPrice
 from reconciler.model import (
     Customer,
     DesiredState,
@@ -27,7 +28,6 @@ from reconciler.model import (
     Subscription,
     Version,
 )
-from reconciler.model.prices import FixedPrice, UnitPrice
 from reconciler.model.resources import (
     Aggregation,
     RenewalTerms,

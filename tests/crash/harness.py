@@ -20,7 +20,6 @@ import signal
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import tomllib
@@ -35,8 +34,8 @@ from typing import Any
 import httpx
 
 from tests.crash.catalog_gen import generate_catalog
+from tests.running import billing_script
 
-BILLING = str(Path(sys.executable).with_name("billing"))
 ENVIRONMENT = "crash"
 KEY_VARIABLE = "BILLING_CRASH_TEST_API_KEY"
 # A fake key; the guard judges only sk_test_/sk_live_ keys against Alguna's own hosts,
@@ -109,7 +108,7 @@ class Emulator:
             log_start = log.stat().st_size if log.exists() else 0
             with log.open("ab") as out:
                 process = subprocess.Popen(
-                    [BILLING, "sandbox", "serve", "--port", str(port), "--db", str(db)],
+                    [billing_script(), "sandbox", "serve", "--port", str(port), "--db", str(db)],
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
@@ -304,7 +303,7 @@ class Project:
         return cls.write(root, base_url, generate_catalog(n_resources, seed))
 
     def command(self, *args: str) -> list[str]:
-        return [BILLING, "--project", str(self.root), *args]
+        return [billing_script(), "--project", str(self.root), *args]
 
 
 @dataclass

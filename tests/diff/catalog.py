@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal as D
 from typing import Any
 
+from alguna_pricing.model.prices import FixedPrice, GraduatedTieredPrice, Tier, UnitPrice
 from reconciler.model import (
     KIND_OF_TABLE,
     Bundle,
@@ -27,7 +28,6 @@ from reconciler.model import (
     Source,
     Subscription,
 )
-from reconciler.model.prices import FixedPrice, GraduatedTieredPrice, Tier, UnitPrice
 from reconciler.model.resources import Aggregation, Contact, SubscriptionContract
 
 START = dt.date(2026, 1, 1)

@@ -6,10 +6,10 @@ from decimal import Decimal as D
 
 import pytest
 
+from alguna_pricing.model.prices import Tier
 from reconciler.diff import diff, render_path
 from reconciler.diff.fields import field_changes, shape
 from reconciler.model import Customer, Plan
-from reconciler.model.prices import Tier
 from reconciler.model.resources import Contact
 from tests.diff.catalog import DESIRED, TIERS, edit, graduated, live_of
 

@@ -4,19 +4,17 @@ as a subprocess (the installed CLI, so every layer is the real one)."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from tests.crash.catalog_gen import generate_catalog
+from tests.running import billing_script
 
 ENVIRONMENT = "hostile"
 KEY_VARIABLE = "BILLING_HOSTILE_TEST_API_KEY"
 KEY = "sk_test_HostileServerKey0123456789"
-BILLING = shutil.which("billing") or str(Path(sys.executable).with_name("billing"))
 
 BILLING_TOML = """\
 default_environment = "{environment}"
@@ -41,6 +39,7 @@ class Finished:
     stdout: str
     stderr: str
     seconds: float
+    ended: float  # time.monotonic() once the process had exited
 
     @property
     def output(self) -> str:
@@ -86,11 +85,12 @@ class Project:
         env["NO_COLOR"] = "1"
         started = time.monotonic()
         done = subprocess.run(
-            [BILLING, "--project", str(self.root), *args],
+            [billing_script(), "--project", str(self.root), *args],
             env=env,
             capture_output=True,
             text=True,
             timeout=timeout,
             check=False,
         )
-        return Finished(done.returncode, done.stdout, done.stderr, time.monotonic() - started)
+        ended = time.monotonic()
+        return Finished(done.returncode, done.stdout, done.stderr, ended - started, ended)

@@ -38,6 +38,7 @@ class Logged:
     query: str
     body: str
     authorization: str
+    at: float  # time.monotonic() on arrival (the test's clock: one machine, one clock)
 
 
 Forward = Callable[[], Awaitable[httpx.Response]]
@@ -125,6 +126,7 @@ class HostileServer:
                     query=request.url.query,
                     body=body.decode("utf-8", "replace"),
                     authorization=request.headers.get("authorization", ""),
+                    at=time.monotonic(),
                 )
             )
 

@@ -74,14 +74,18 @@ def test_slow_loris_is_cut_off_at_the_request_deadline(
     tmp_path: Path, server: HostileServer
 ) -> None:
     """Each attempt ends at `timeouts.request` (1.5 s) although bytes keep coming; the
-    retries are bounded too. Before: `billing plan` still ran after 150 s."""
+    retries are bounded too. Before: `billing plan` still ran after 150 s.
+
+    Had no attempt been cut, the first would have lasted until the command's deadline
+    (600 s): the run's timeout, a fifth of that, tells the two apart at any machine's
+    speed. How long each attempt lasts, to the millisecond, is the client's arithmetic
+    (tests/api/test_deadlines.py, on a virtual clock)."""
     project = Project.write(tmp_path / "p", server.base_url, request=1.5, command=600)
     server.behaviour = slow_loris("/metrics")
-    result = project.run("plan", timeout=60)
+    result = project.run("plan", timeout=120)
     assert_refused(result, "GET /metrics", f"no complete response from {server.host} within 1.5 s")
     attempts = len(server.requests("GET", "/metrics"))
     assert 1 < attempts <= 6  # retried (a read may be repeated), within max_attempts
-    assert result.seconds < 6 * 1.5 + 10
     assert server.writes() == []
 
 
@@ -89,13 +93,15 @@ def test_slow_loris_is_cut_off_at_the_command_deadline(
     tmp_path: Path, server: HostileServer
 ) -> None:
     """A request deadline longer than the command's: the command's wins, and nothing is
-    retried past it."""
+    retried past it. Had the request deadline (30 s) ended the attempt instead, the time
+    from its arrival to the exit would be at least 30 s: a bound no load can cross the
+    wrong way (start-up and the catalog's load come before the arrival)."""
     project = Project.write(tmp_path / "p", server.base_url, request=30, command=3)
     server.behaviour = slow_loris("/products")
-    result = project.run("plan", timeout=60)
+    result = project.run("plan", timeout=120)
     assert_refused(result, "GET /products", "the command's deadline passed (3 s")
-    assert result.seconds < 3 + 5
-    assert len(server.requests("GET", "/products")) == 1
+    [attempt] = server.requests("GET", "/products")
+    assert result.ended - attempt.at < 30
 
 
 def endless(path: str, total: Any) -> tuple[Any, list[int]]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from alguna_pricing.model.prices import FixedPrice
 from reconciler.live import fetch_live
 from reconciler.model import Item, Subscription
-from reconciler.model.prices import FixedPrice
 from reconciler.model.resources import SubscriptionContract
 from reconciler.wire import CatalogModels, canonical
 from tests.api.emulated import Emulated

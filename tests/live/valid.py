@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from alguna_pricing.model.prices import ExpressionPrice, FixedPrice
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding
 from reconciler.catalog.rules import check_catalog
@@ -30,7 +31,6 @@ from reconciler.model import (
     Subscription,
     Version,
 )
-from reconciler.model.prices import ExpressionPrice, FixedPrice
 from reconciler.source.diagnostics import Severity
 from tests.wire.catalog import BUNDLES, CATALOG, CUSTOMERS, METRICS, PLANS, PRODUCTS
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal as D
 from typing import Any
 
-from reconciler.model.prices import (
+from alguna_pricing.model.prices import (
     Discount,
     ExpressionCharge,
     ExpressionPrice,

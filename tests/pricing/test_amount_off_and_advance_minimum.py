@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.model.prices import Discount, Price
+from alguna_pricing.model.prices import Discount, Price
 from reconciler.pricing import PricingError, Usage, price_charge
 from tests.pricing.builders import unit
 

@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
+from alguna_pricing.model.prices import Discount, Tier, TieredPrice, UnitPrice
 from reconciler.errors import BillingError
-from reconciler.model.prices import Discount, Tier, TieredPrice, UnitPrice
 from reconciler.pricing import (
     InvalidTiersError,
     InvalidUsageError,

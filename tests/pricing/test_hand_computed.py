@@ -12,7 +12,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from reconciler.model.prices import PRICE_TYPES, Price
+from alguna_pricing.model.prices import PRICE_TYPES, Price
 from reconciler.pricing import Usage, UsageGroup, price_charge
 from tests.pricing.builders import (
     DOC_TIERS,

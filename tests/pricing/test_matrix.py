@@ -21,6 +21,7 @@ from decimal import Decimal as D
 import pytest
 
 from alguna_pricing.matrix_models import route
+from alguna_pricing.model.prices import Discount, MatrixPrice, PercentageTier, Tier
 from reconciler.model.matrix import (
     FixedCell,
     GraduatedPercentageCell,
@@ -31,7 +32,6 @@ from reconciler.model.matrix import (
     UnitCell,
     VolumePercentageCell,
 )
-from reconciler.model.prices import Discount, MatrixPrice, PercentageTier, Tier
 from reconciler.pricing import Usage, UsageGroup, price_charge
 
 TIERS = (

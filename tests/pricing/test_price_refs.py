@@ -7,14 +7,14 @@ from decimal import Decimal as D
 import pytest
 
 from alguna_pricing.errors import InvalidUsageError
-from alguna_pricing.usage import Usage
-from reconciler.model import DesiredState, PriceRef
-from reconciler.model.prices import (
+from alguna_pricing.model.prices import (
     FixedPrice,
     PrepaidFixedTieredPrice,
     UnitPrice,
     VolumePercentagePrice,
 )
+from alguna_pricing.usage import Usage
+from reconciler.model import DesiredState, PriceRef
 from reconciler.pricing.quoting import CurrencyChoiceError, quote_price
 from reconciler.pricing.refs import (
     PriceRefError,

@@ -18,9 +18,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from reconciler.catalog.pricing_lint import lint_price
-from reconciler.cli import main
-from reconciler.model.prices import (
+from alguna_pricing.model.prices import (
     Discount,
     FixedPrice,
     GraduatedTieredPrice,
@@ -31,6 +29,8 @@ from reconciler.model.prices import (
     UnitPrice,
     VolumePercentagePrice,
 )
+from reconciler.catalog.pricing_lint import lint_price
+from reconciler.cli import main
 from tests.pricing.builders import pct_tiers, unit_tiers
 
 CASES_DIR = Path(__file__).parent / "lint_catalogs"

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from alguna_pricing.model.prices import Spend
 from alguna_pricing.quote import LineItem
 from reconciler.commands.pricing_tests import compare_lines, run_test, run_tests
 from reconciler.commands.project import Project
 from reconciler.model import KINDS, CatalogFile, DesiredState, ExpectedLine, PricingTest
-from reconciler.model.prices import Spend
 from reconciler.report.schema import catalog_schema
 from tests.builders import copy_example, example_state
 

@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alguna_pricing.errors import ExpressionError
-from reconciler.model.currency import minor_units
-from reconciler.model.prices import (
+from alguna_pricing.model.prices import (
     Discount,
     ExpressionCharge,
     ExpressionPrice,
@@ -28,6 +27,7 @@ from reconciler.model.prices import (
     UnitPrice,
     VolumePercentagePrice,
 )
+from reconciler.model.currency import minor_units
 from reconciler.pricing import Quote, Usage, check_expression, evaluate, price_charge
 
 BOUNDED = settings(max_examples=150, deadline=None)

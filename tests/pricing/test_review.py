@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from alguna_pricing.model.prices import FixedPrice
 from alguna_pricing.usage import Usage
 from reconciler.diff import diff
 from reconciler.model import DesiredState, Item, LiveState, Price, PricingTest, Version
-from reconciler.model.prices import FixedPrice
 from reconciler.model.resources import ProductItem
 from reconciler.plan import Action, PriceReview
 from reconciler.planning.planner import make_plan

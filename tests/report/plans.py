@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
+from alguna_pricing.model.prices import Tier
 from reconciler.diff import diff
 from reconciler.model import DesiredState, Item, LiveState, UnmanagedObject, Version
 from reconciler.model.live_state import LiveProblem
-from reconciler.model.prices import Tier
 from reconciler.model.resources import Cancellation
 from reconciler.plan import Plan
 from reconciler.planning.planner import make_plan

@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
 
+from alguna_pricing.model.prices import ExpressionCharge, ExpressionPrice, Tier
 from reconciler.cli import main
 from reconciler.model import Item
-from reconciler.model.prices import ExpressionCharge, ExpressionPrice, Tier
 from reconciler.model.resources import ProductItem
 from reconciler.plan import Action, ChargeSample, Plan, PriceReview
 from reconciler.report.money_table import amount, money_table, percent, signed_grouped

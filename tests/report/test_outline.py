@@ -8,10 +8,7 @@ from decimal import Decimal as D
 import pytest
 from pydantic import BaseModel
 
-from reconciler.diff import diff
-from reconciler.diff.fields import dump
-from reconciler.model import PRICE_TYPES, LiveState
-from reconciler.model.prices import (
+from alguna_pricing.model.prices import (
     Discount,
     ExpressionCharge,
     ExpressionPrice,
@@ -23,6 +20,9 @@ from reconciler.model.prices import (
     UnitPrice,
     VolumePercentagePrice,
 )
+from reconciler.diff import diff
+from reconciler.diff.fields import dump
+from reconciler.model import PRICE_TYPES, LiveState
 from reconciler.plan import Plan
 from reconciler.planning.planner import make_plan
 from reconciler.report.outline import MAX_ATTRIBUTE_LINES, outline, price_line

@@ -41,14 +41,24 @@ class Received:
     headers: dict[str, str]
 
 
-class SocketReceiver:
-    """A real HTTP server on 127.0.0.1 that records deliveries, optionally slowly."""
+# How long a held receiver holds a delivery at most: longer than the emulator's delivery
+# timeout (15 s), so a sender that waits for the answer gives up before it comes.
+HOLD_LIMIT = 30.0
 
-    def __init__(self, delay: float = 0.0, status: int = 200) -> None:
+
+class SocketReceiver:
+    """A real HTTP server on 127.0.0.1 that records deliveries, optionally slowly:
+    `delay` seconds before each answer, or, when `hold`, until `release` is set (at most
+    `HOLD_LIMIT`). `answered` is set once an answer went out."""
+
+    def __init__(self, delay: float = 0.0, status: int = 200, hold: bool = False) -> None:
         self.delay = delay
         self.status = status
+        self.hold = hold
         self.received: list[Received] = []
         self.arrived = threading.Event()
+        self.release = threading.Event()
+        self.answered = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -56,11 +66,15 @@ class SocketReceiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 receiver.received.append(Received(body, dict(self.headers.items())))
                 receiver.arrived.set()
-                time.sleep(receiver.delay)
+                if receiver.hold:
+                    receiver.release.wait(HOLD_LIMIT)
+                else:
+                    time.sleep(receiver.delay)
                 try:
                     self.send_response(receiver.status)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
+                    receiver.answered.set()
                 except OSError:
                     pass  # the sender gave up (a timeout test)
 
@@ -80,11 +94,14 @@ class SocketReceiver:
 
 
 @contextmanager
-def socket_receiver(delay: float = 0.0, status: int = 200) -> Iterator[SocketReceiver]:
-    receiver = SocketReceiver(delay, status)
+def socket_receiver(
+    delay: float = 0.0, status: int = 200, hold: bool = False
+) -> Iterator[SocketReceiver]:
+    receiver = SocketReceiver(delay, status, hold)
     receiver._thread.start()
     try:
         yield receiver
     finally:
+        receiver.release.set()
         receiver.server.shutdown()
         receiver.server.server_close()

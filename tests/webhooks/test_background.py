@@ -24,9 +24,15 @@ async def _register(app: FastAPI, url: str) -> str:
 
 
 async def test_a_slow_endpoint_does_not_slow_the_api() -> None:
+    """The endpoint holds the delivery until the test releases it: the API calls that
+    caused it return while it is still unanswered. An API that waited for the webhook
+    could return only once it was answered (after the release, below) or its sender
+    gave up (the delivery timeout, 15 s): an order of events and a bound no load can
+    cross the wrong way."""
     app = create_app(clock_start=START, webhook_delivery="background")
+    timeout = app.state.emulator.webhooks.settings.timeout_seconds
     try:
-        with socket_receiver(delay=1.5) as slow:
+        with socket_receiver(hold=True) as slow:
             secret = await _register(app, slow.url)
             async with api_client(emulator_transport(app)) as api:
                 cat = await catalog(api)
@@ -34,8 +40,12 @@ async def test_a_slow_endpoint_does_not_slow_the_api() -> None:
                 await active_subscription(api, cat)
                 await api.get("/subscriptions")
                 elapsed = time.monotonic() - started
+                answered_before_return = slow.answered.is_set()
                 assert slow.arrived.wait(5), "the background sender did not deliver"
-            assert elapsed < 1.0, f"the API waited for the webhook ({elapsed:.2f} s)"
+            assert not answered_before_return, "the API waited for the webhook's answer"
+            assert elapsed < timeout, f"the API waited for the webhook ({elapsed:.2f} s)"
+            slow.release.set()
+            assert slow.answered.wait(5)
             [received] = slow.wait(1)
             hook = verify(received.body, received.headers, secret, scheme="both")
             assert hook.type == "subscription.activated"

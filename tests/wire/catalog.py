@@ -5,6 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal as D
 
+from alguna_pricing.model.prices import (
+    ExpressionCharge,
+    ExpressionPrice,
+    FixedPrice,
+    GraduatedPercentagePrice,
+    GraduatedTieredPrice,
+    MatrixPrice,
+    PercentageTier,
+    PrepaidFixedTieredPrice,
+    PrepaidTieredPrice,
+    Tier,
+    TieredPercentagePrice,
+    TieredPrice,
+    UnitPrice,
+    VolumePercentagePrice,
+)
 from reconciler.model import (
     KIND_OF_TABLE,
     Address,
@@ -28,22 +44,6 @@ from reconciler.model.matrix import (
     TieredPercentageCell,
     UnitCell,
     VolumePercentageCell,
-)
-from reconciler.model.prices import (
-    ExpressionCharge,
-    ExpressionPrice,
-    FixedPrice,
-    GraduatedPercentagePrice,
-    GraduatedTieredPrice,
-    MatrixPrice,
-    PercentageTier,
-    PrepaidFixedTieredPrice,
-    PrepaidTieredPrice,
-    Tier,
-    TieredPercentagePrice,
-    TieredPrice,
-    UnitPrice,
-    VolumePercentagePrice,
 )
 from reconciler.model.resources import Aggregation, ContractTerms, SubscriptionContract
 from reconciler.wire import MapResolver

@@ -13,6 +13,13 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from alguna_pricing.model.prices import (
+    Discount,
+    ExpressionCharge,
+    PercentageTier,
+    Spend,
+    Tier,
+)
 from reconciler.model import (
     Bundle,
     Customer,
@@ -25,13 +32,6 @@ from reconciler.model import (
     Version,
 )
 from reconciler.model.matrix import MatrixDimension
-from reconciler.model.prices import (
-    Discount,
-    ExpressionCharge,
-    PercentageTier,
-    Spend,
-    Tier,
-)
 from reconciler.model.resources import (
     Aggregation,
     BillingAddress,

@@ -26,8 +26,8 @@ from alguna.subscriptions.client import SubscriptionsClient
 from alguna.types import PriceInput
 from hypothesis import HealthCheck, given, settings
 
+from alguna_pricing.model.prices import PRICE_TYPES, Discount, Spend
 from reconciler.model import Bundle, Item, Plan, Price, ProductItem, Subscription, Version
-from reconciler.model.prices import PRICE_TYPES, Discount, Spend
 from reconciler.model.resources import Cancellation, SubscriptionContract
 from reconciler.wire import (
     bundle_to_wire,

@@ -27,8 +27,8 @@ from alguna.types import (
 )
 from pydantic import BaseModel
 
+from alguna_pricing.model.prices import PRICE_TYPES, Discount, Spend
 from reconciler.model import Bundle, Customer, Item, Metric, Plan, ProductItem
-from reconciler.model.prices import PRICE_TYPES, Discount, Spend
 from reconciler.model.resources import (
     Aggregation,
     BillingAddress,

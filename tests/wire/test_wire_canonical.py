@@ -7,8 +7,8 @@ from decimal import Decimal as D
 
 import pytest
 
+from alguna_pricing.model.prices import FixedPrice, Spend, UnitPrice
 from reconciler.model import Bundle, Customer, Item, Plan, ProductItem, Subscription, Version
-from reconciler.model.prices import FixedPrice, Spend, UnitPrice
 from reconciler.model.resources import InvoiceSettings, SubscriptionBilling, SubscriptionContract
 from reconciler.wire import CatalogModels, canonical, declared_bundle_items, effective_items
 from tests.wire.catalog import BUNDLES, CATALOG, PLANS, RESOLVER, SAMPLE_PRICES

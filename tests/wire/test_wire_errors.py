@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from alguna_pricing.model.prices import PercentageTier, Tier, TieredPrice, UnitPrice
 from reconciler.errors import BillingError
 from reconciler.model import Address, Item, Plan
-from reconciler.model.prices import PercentageTier, Tier, TieredPrice, UnitPrice
 from reconciler.wire import (
     InvalidWireObjectError,
     MapResolver,

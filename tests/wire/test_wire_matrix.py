@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from alguna_pricing.model.prices import MatrixPrice
 from reconciler.model.matrix import MatrixDimension, UnitCell
-from reconciler.model.prices import MatrixPrice
 from reconciler.wire import price_from_wire, price_to_wire
 from reconciler.wire.errors import InvalidWireObjectError
 from tests.wire.catalog import RESOLVER, SAMPLE_PRICES

@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 import pytest
 
+from alguna_pricing.model.prices import Discount, Spend, Tier, TieredPrice, UnitPrice
 from reconciler.model import PRICE_TYPES
-from reconciler.model.prices import Discount, Spend, Tier, TieredPrice, UnitPrice
 from reconciler.wire import price_from_wire, price_to_wire
 from tests.wire.catalog import RESOLVER, SAMPLE_PRICES
 from tests.wire.server import FakeServer

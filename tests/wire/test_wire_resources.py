@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from alguna_pricing.model.prices import Discount, Spend
 from reconciler.model import (
     Customer,
     Item,
@@ -17,7 +18,6 @@ from reconciler.model import (
     Subscription,
     Version,
 )
-from reconciler.model.prices import Discount, Spend
 from reconciler.model.resources import (
     Aggregation,
     BillingAddress,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from alguna_pricing.model.prices import Discount
 from reconciler.model import Address, Plan
-from reconciler.model.prices import Discount
 from reconciler.model.resources import InvoiceSettings, RenewalTerms, SubscriptionBilling
 from reconciler.wire import (
     CatalogModels,

@@ -23,8 +23,8 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
+from alguna_pricing.model.prices import PriceCommon
 from reconciler.model import CatalogFile, Resource
-from reconciler.model.prices import PriceCommon
 
 _INTERVAL = ("billing_interval", "billing_interval_count", "billing_interval_unit")
 

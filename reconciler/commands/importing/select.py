@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from alguna_pricing.model.prices import ExpressionPrice
 from reconciler.apply.keys import tombstone_suffix
 from reconciler.live.identity import live_natural_keys
 from reconciler.model import (
@@ -48,7 +49,6 @@ from reconciler.model import (
     Subscription,
 )
 from reconciler.model import Plan as PlanModel
-from reconciler.model.prices import ExpressionPrice
 from reconciler.planning.targeting import references
 from reconciler.wire.subscriptions import MANAGED_BY_VALUE
 
