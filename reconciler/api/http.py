@@ -262,7 +262,10 @@ class HttpCore:
                 headers["Content-Type"] = "application/json"
                 # Encoded once: every attempt sends the same bytes.
                 content = json.dumps(body, separators=(",", ":")).encode()
-        url = httpx.URL(self._url_prefix + path, params=params)
+        # As httpx's build_request made it: `params`, when given (even empty), are the
+        # whole query.
+        text = self._url_prefix + path
+        url = httpx.URL(text) if params is None else httpx.URL(text, params=params)
         clock = _Clock(self._command_ends)
 
         def retryable(exc: BaseException) -> bool:
