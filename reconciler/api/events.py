@@ -31,7 +31,7 @@ from typing import Any, Literal, TextIO
 from aiolimiter import AsyncLimiter
 
 from reconciler.api.errors import ApiRejectedError, is_retryable
-from reconciler.api.http import HttpCore, retrying_for
+from reconciler.api.http import HttpCore, Json, retried
 from reconciler.errors import InvalidInputError
 from reconciler.model import canonical_json, digest
 from reconciler.source.diagnostics import Diagnostic
@@ -337,11 +337,13 @@ class EventSender:
         if any(not event.get("unique_id") for event in events):
             raise ValueError("every event needs a unique_id (it is what makes retries safe)")
         batch = tuple(events)
+
+        async def attempt(number: int) -> Json:
+            await self._bucket.acquire(len(batch))
+            return await self._core.request("POST", "/events", body={"events": batch})
+
         try:
-            async for attempt in retrying_for(self._core.connection.retry, _retryable):
-                with attempt:
-                    await self._bucket.acquire(len(batch))
-                    body = await self._core.request("POST", "/events", body={"events": batch})
+            body = await retried(self._core.connection.retry, _retryable, attempt)
         except ApiRejectedError as exc:
             ids = frozenset(event["unique_id"] for event in batch)
             return BatchResult(batch, frozenset(), ids, error=exc.detail)

@@ -11,6 +11,7 @@ send against a fresh read of its object, `plan_files` saves and reads plans.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 from reconciler.api import ApiReader, ApiWriter
 from reconciler.apply.executor import Job, execute
@@ -48,10 +49,13 @@ async def apply_plan(
     *,
     progress: Progress | None = None,
     stop: asyncio.Event | None = None,
+    plan_digests: Mapping[str, str] | None = None,
 ) -> ApplyResult:
-    """Make every change of `plan`, which was made from `desired` and `live` just now."""
+    """Make every change of `plan`, which was made from `desired` and `live` just now.
+    `plan_digests`: the diff's digests of `desired`'s plans (`DiffResult.plan_digests`),
+    if at hand: a new revision's marker then needs no digest computed again."""
     jobs = [Job(change=c, key_base=c.change_id) for c in plan.changes]
-    run = Run.start(plan.plan_id, desired, live, reader, writer)
+    run = Run.start(plan.plan_id, desired, live, reader, writer, plan_digests)
     return await execute(run, plan, jobs, progress or Silent(), stop)
 
 
@@ -65,12 +69,13 @@ async def resume_plan(
     *,
     progress: Progress | None = None,
     stop: asyncio.Event | None = None,
+    plan_digests: Mapping[str, str] | None = None,
 ) -> tuple[ApplyResult, Resumption]:
     """Make what is left of the saved plan. `fresh` is a plan made just now from
-    `desired` and `live`. Raises `PlanRefusedError` (stale, already applied, another
-    environment or catalog) before any write."""
+    `desired` and `live` (`plan_digests` as in `apply_plan`). Raises `PlanRefusedError`
+    (stale, already applied, another environment or catalog) before any write."""
     made_by = {Address("plan", key): r.current.applied_by for key, r in live.revisions.items()}
     resumption = reconcile_saved(saved, fresh, desired.environment, made_by)
-    run = Run.start(saved.plan_id, desired, live, reader, writer)
+    run = Run.start(saved.plan_id, desired, live, reader, writer, plan_digests)
     result = await execute(run, saved, resumption.jobs, progress or Silent(), stop)
     return result, resumption

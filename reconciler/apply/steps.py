@@ -44,7 +44,7 @@ Per action:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.api import ApiReader, ApiWriter
@@ -139,6 +139,9 @@ class Run:
     reader: ApiReader
     writer: ApiWriter
     ids: Ids
+    # The diff's digest of each declared plan, by key (`DiffResult.plan_digests`): a new
+    # revision's marker carries it; a plan missing here has its digest computed.
+    plan_digests: Mapping[str, str] = field(default_factory=dict)
     created: set[tuple[str, str]] = field(default_factory=set)
     _matcher: Matcher | None = None
     _recheck: Recheck | None = None
@@ -184,11 +187,14 @@ class Run:
         live: LiveState,
         reader: ApiReader,
         writer: ApiWriter,
+        plan_digests: Mapping[str, str] | None = None,
     ) -> Run:
         known: dict[tuple[str, str], str] = {
             (a.kind, a.key): remote for a, remote in live.ids.items()
         }
-        return cls(plan_id, desired, live, reader, writer, Ids(desired, known))
+        return cls(
+            plan_id, desired, live, reader, writer, Ids(desired, known), dict(plan_digests or {})
+        )
 
 
 async def perform(run: Run, change: Change, key_base: str) -> None:
@@ -252,7 +258,9 @@ async def _create(run: Run, kind: Kind, key: str, supersedes: str | None = None)
     elif isinstance(resource, Plan):
         # The marker names the apply that creates a revision (saved plans use it); the
         # key does not, so two applies creating the same revision share one key.
-        keyed, body = plan_create_bodies(resource, key, run.ids, applied_by(run.plan_id))
+        keyed, body = plan_create_bodies(
+            resource, key, run.ids, applied_by(run.plan_id), run.plan_digests.get(key)
+        )
     else:
         body = keyed = to_wire(resource, key, run.ids)
     # A new revision's key names the one it supersedes: content a plan or metric had

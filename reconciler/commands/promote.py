@@ -95,7 +95,12 @@ async def promote(
     )
     stamped = planned.plan.model_copy(update={"promotion": promotion})
     return Promoted(
-        planned=Planned(plan=stamped, desired=planned.desired, live=planned.live),
+        planned=Planned(
+            plan=stamped,
+            desired=planned.desired,
+            live=planned.live,
+            plan_digests=planned.plan_digests,
+        ),
         source=proof.plan,
     )
 

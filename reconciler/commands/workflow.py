@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -121,11 +121,14 @@ class Catalog:
 
 @dataclass(frozen=True)
 class Planned:
-    """A plan and the two states it was made from (apply needs all three)."""
+    """A plan and the two states it was made from (apply needs all three), with the
+    diff's digests of the declared plans (`DiffResult.plan_digests`: the apply reuses
+    them; without them it computes its own)."""
 
     plan: Plan
     desired: DesiredState
     live: LiveState
+    plan_digests: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_catalog(project: Project, env: str | None = None) -> Catalog:
@@ -180,7 +183,7 @@ async def plan_target(
     if policies:
         plan = with_policies(plan, target.policies, protected=target.protected)
     target.remember(when=clock)
-    return Planned(plan=plan, desired=desired, live=live)
+    return Planned(plan=plan, desired=desired, live=live, plan_digests=result.plan_digests)
 
 
 async def apply_planned(
@@ -209,6 +212,7 @@ async def apply_planned(
         target.reader,
         progress=progress,
         stop=stop,
+        plan_digests=planned.plan_digests,
     )
     target.remember(created_by(planned.plan, result))
     return result
@@ -255,6 +259,7 @@ async def apply_saved(
         target.reader,
         progress=progress,
         stop=stop,
+        plan_digests=fresh.plan_digests,
     )
     target.remember(created_by(saved, result))
     return result, resumption

@@ -28,6 +28,8 @@ Contract:
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from reconciler.diff.normalize import LiveModels, normalized
 from reconciler.diff.plans import plan_change, published_plan_items, subscriptions_by_plan_id
 from reconciler.diff.repoint import FOLLOWING, repointed
@@ -54,12 +56,16 @@ from reconciler.wire.revisions import CanonicalBundles, plan_digest
 
 class DiffResult(Frozen):
     """Changes (no noops, apply order), the addresses that need nothing, the unmanaged
-    live objects (kind order, then key) and diagnostics."""
+    live objects (kind order, then key) and diagnostics. `plan_digests`: the content
+    digest (`wire.revisions.plan_digest`) of every declared plan the diff compared, by
+    key: the apply writes it into a new revision's marker instead of computing it
+    again (not part of the plan)."""
 
     changes: tuple[Change, ...] = ()
     unchanged: tuple[Address, ...] = ()
     unmanaged: tuple[UnmanagedObject, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    plan_digests: dict[str, str] = Field(default_factory=dict)
 
     @property
     def summary(self) -> Summary:
@@ -100,6 +106,7 @@ def _diff(desired: DesiredState, live: LiveState, side: DesiredSide) -> DiffResu
         if p.key is not None:
             by_key.setdefault((p.kind, p.key), []).append(p)
     unreadable: dict[tuple[str, str], LiveProblem] = {}
+    plan_digests: dict[str, str] = {}
     outcomes: list[Change] = []
     settled: list[Address] = []  # no-ops nothing can turn into changes (`FOLLOWING`)
     for address, resource in want.items():
@@ -151,6 +158,7 @@ def _diff(desired: DesiredState, live: LiveState, side: DesiredSide) -> DiffResu
             # makes its own round trip (a plan already canonical is kept as it is too).
             normalized_plan = None if address in unnormalized else resource
             digest = plan_digest(declared_plan, digest_models, normalized_plan)
+            plan_digests[address.key] = digest
             revisions = live.revisions.get(address.key)
             # A read that shows items (not Alguna's plan read) is used as it is.
             read = current.items if current is not None else ()
@@ -184,11 +192,15 @@ def _diff(desired: DesiredState, live: LiveState, side: DesiredSide) -> DiffResu
         )
         for p in sorted(unreadable.values(), key=lambda p: (p.kind, p.remote_id))
     ]
-    return _result(outcomes, settled, live, diagnostics)
+    return _result(outcomes, settled, live, diagnostics, plan_digests)
 
 
 def _result(
-    outcomes: list[Change], settled: list[Address], live: LiveState, diagnostics: list[Diagnostic]
+    outcomes: list[Change],
+    settled: list[Address],
+    live: LiveState,
+    diagnostics: list[Diagnostic],
+    plan_digests: dict[str, str],
 ) -> DiffResult:
     changes = sorted((c for c in outcomes if c.action is not Action.NOOP), key=apply_order)
     changed = {c.address for c in changes}
@@ -199,6 +211,7 @@ def _result(
         unchanged=tuple(unchanged),
         unmanaged=tuple(sorted(live.unmanaged, key=lambda u: (kind_rank(u.kind), u.key))),
         diagnostics=tuple(diagnostics),
+        plan_digests=plan_digests,
     )
 
 

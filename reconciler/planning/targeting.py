@@ -171,6 +171,7 @@ def select_changes(
         diagnostics=tuple(
             d for d in result.diagnostics if _belongs_to_selection(d, selected, desired)
         ),
+        plan_digests=result.plan_digests,
     )
     return filtered, record
 

@@ -94,16 +94,17 @@ def plan_create_body(plan: Plan, key: str, ids: IdResolver, by: str | None = Non
 
 
 def plan_create_bodies(
-    plan: Plan, key: str, ids: IdResolver, by: str
+    plan: Plan, key: str, ids: IdResolver, by: str, known: str | None = None
 ) -> tuple[WireObject, WireObject]:
     """`plan_create_body` without `by` (what a create's idempotency key hashes, so two
     applies creating the same revision share one key) and with it (what is sent), from
     one mapping and one digest: the same two bodies as two calls, at half the cost (a
-    digest maps the plan to the wire and back)."""
+    digest maps the plan to the wire and back). `known`: `plan`'s digest, when the
+    caller has it (the diff computed it: `DiffResult.plan_digests`), else computed."""
     from reconciler.wire.plans import plan_to_wire
 
     sent = plan_to_wire(plan, ids)
-    found = plan_digest(plan, ids)
+    found = plan_digest(plan, ids) if known is None else known
     keyed = {**sent, "description": with_marker(plan.description, key, found)}
     sent["description"] = with_marker(plan.description, key, found, by)
     return keyed, sent
