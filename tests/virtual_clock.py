@@ -2,8 +2,8 @@
 
 `loop.time()` starts at 0 and moves only when the loop has nothing to run: then it jumps
 to the next timer instead of sleeping. Everything the client paces or bounds with the
-loop's clock (aiolimiter's buckets, `asyncio.sleep`, `asyncio.timeout`, tenacity's waits)
-then takes exactly the time its own arithmetic says, however slow or loaded the machine
+loop's clock (aiolimiter's buckets, `asyncio.sleep`, `asyncio.timeout`, the retry loop's
+waits) then takes exactly the time its own arithmetic says, however slow or loaded the machine
 is: a rate measured in loop time is the rate the code chose, never the CPU it was given.
 A test on this clock runs in a fraction of the virtual time it measures.
 

@@ -3,7 +3,7 @@ emulator).
 
 Every request carries the base URL, `Authorization: Bearer`, `Alguna-Version` and our
 user agent; writes carry their `Idempotency-Key`, the same on every attempt. Failures are
-retried per `errors.is_retryable` with tenacity: `Retry-After` honoured (seconds or an
+retried per `errors.is_retryable` (`retried`): `Retry-After` honoured (seconds or an
 HTTP date, capped), else exponential backoff with full jitter, bounded in attempts and
 in total time counted from the first send (time queued in our own rate budget before it
 does not count). Each attempt has an overall deadline (`Timeouts.request`: httpx's

@@ -6,6 +6,7 @@ where no load can stretch them."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from pydantic import SecretStr
 
@@ -51,3 +52,26 @@ def test_the_command_deadline_cuts_a_longer_request_deadline() -> None:
     [attempt] = api.arrivals
     assert attempt.ended is not None
     assert 0 < attempt.ended - attempt.at <= 3.0
+
+
+def test_every_attempt_carries_the_socket_timeouts() -> None:
+    """httpx's per-operation timeouts (connect, read, write, pool) reach the transport with
+    every request, as httpcore reads them: a connect that hangs ends at `connect` seconds,
+    not at the request's whole deadline."""
+    seen: list[object] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.extensions.get("timeout"))
+        return httpx.Response(503 if len(seen) == 1 else 200, json={})
+
+    async def two_attempts() -> None:
+        connection = Connection(
+            base_url="http://stub.invalid",
+            api_key=SecretStr("sk_test_x"),
+            timeouts=Timeouts(connect=2, read=3, write=4, pool=5),
+        )
+        async with HttpCore(connection, transport=httpx.MockTransport(answer)) as core:
+            await core.request("GET", "/metrics")
+
+    run_virtual(two_attempts())
+    assert seen == [{"connect": 2, "read": 3, "write": 4, "pool": 5}] * 2
