@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from alguna_emulator import RateLimits, create_app, emulator_transport
 from reconciler.api import AlgunaReader, AlgunaWriter, Connection, HttpCore
 from reconciler.settings import RateLimits as ClientRateLimits
+from tests.api.in_flight import InFlight
 
 METRIC = {"name": "API calls", "event_name": "api_call", "aggregation": {"method": "count"}}
 
@@ -67,28 +68,6 @@ class Result:
             f"in flight     at most {self.peak_in_flight} at once"
             f" (the client's bound at the end: {self.in_flight_cap})"
         )
-
-
-class InFlight(httpx.AsyncBaseTransport):
-    """Counts the requests in flight through `inner`, and the most at once."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.now = 0
-        self.peak = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.now += 1
-        self.peak = max(self.peak, self.now)
-        try:
-            response = await self.inner.handle_async_request(request)
-            await response.aread()
-            return response
-        finally:
-            self.now -= 1
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
 
 async def run(requests: int = 1000, rate: float = 100.0, latency_ms: float = 0.0) -> Result:

@@ -12,6 +12,7 @@ from alguna_emulator import emulator_transport
 from reconciler.api import AlgunaReader, HttpCore
 from reconciler.api.errors import ApiProtocolError
 from tests.api.emulated import Emulated, emulated
+from tests.api.in_flight import InFlight
 
 
 def metric(i: int) -> dict[str, object]:
@@ -100,25 +101,6 @@ async def test_a_short_page_before_the_last_is_refused_not_taken_as_the_list(
     async with HttpCore(emu.core.connection, transport) as core:
         with pytest.raises(ApiProtocolError, match="refusing a partial list"):
             await AlgunaReader(core).list_all("/metrics")
-
-
-class InFlight(httpx.AsyncBaseTransport):
-    """Counts the requests in flight through `inner`, and the most at once."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.now = 0
-        self.peak = 0
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.now += 1
-        self.peak = max(self.peak, self.now)
-        try:
-            response = await self.inner.handle_async_request(request)
-            await response.aread()
-            return response
-        finally:
-            self.now -= 1
 
 
 async def test_pages_after_the_first_are_read_at_once_within_the_budget() -> None:
