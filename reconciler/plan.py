@@ -88,8 +88,8 @@ from typing import Any, Literal, Self
 
 from pydantic import AwareDatetime, Field, JsonValue, model_validator
 
+from alguna_pricing.model.values import Frozen
 from reconciler.model import KINDS, Address, Kind, UnmanagedObject, kind_rank
-from reconciler.model.base import Frozen
 from reconciler.source.diagnostics import Diagnostic
 
 FORMAT_VERSION = 1

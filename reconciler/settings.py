@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationError, model_validator
 
+from alguna_pricing.model.values import Flag, Frozen
 from reconciler.errors import EnvironmentSelectionError, InvalidInputError, ProjectNotFoundError
-from reconciler.model.base import Flag, Frozen
 from reconciler.model.kinds import Kind
 from reconciler.source.diagnostics import Diagnostic, sort_key
 from reconciler.source.toml_errors import decode_text, toml_error_line, toml_error_message

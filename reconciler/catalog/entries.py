@@ -12,7 +12,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from reconciler.model.base import KEY_PATTERN
+from alguna_pricing.model.values import KEY_PATTERN
 from reconciler.source.diagnostics import Diagnostic
 from reconciler.source.toml_lines import Path
 from reconciler.source.validation_errors import diagnostics_from_error

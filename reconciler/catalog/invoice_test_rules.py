@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+from alguna_pricing.model.currency import is_known_currency, minor_units
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.test_rules import DeclaredTest
 from reconciler.model import InvoiceTest
-from reconciler.model.currency import is_known_currency, minor_units
 from reconciler.pricing.refs import subscription_currency
 from reconciler.source.diagnostics import Diagnostic
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from alguna_pricing.expression import check_expression
+from alguna_pricing.model.currency import minor_units
 from alguna_pricing.model.prices import (
     Discount,
     ExpressionPrice,
@@ -31,7 +32,6 @@ from reconciler.catalog.findings import Finding, error, warning
 from reconciler.catalog.matrix_rules import check_matrix
 from reconciler.catalog.tier_rules import Reporter, check_tiers
 from reconciler.model import Kind, Price, Product
-from reconciler.model.currency import minor_units
 from reconciler.source.toml_lines import Path
 
 # Usage-only models: they price a metered quantity or a transaction volume.

@@ -37,6 +37,7 @@ from decimal import Decimal
 from alguna_pricing.charge import line_items
 from alguna_pricing.errors import PricingError
 from alguna_pricing.exact import exact_arithmetic
+from alguna_pricing.model.currency import is_known_currency, minor_units
 from alguna_pricing.model.prices import (
     GraduatedPercentagePrice,
     PercentageTier,
@@ -51,7 +52,6 @@ from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding, warning
 from reconciler.catalog.tier_lint import VOLUME, Hit, lower_bound, rate, tier_hits, well_formed
 from reconciler.model import Item, Kind, Price, ProductItem
-from reconciler.model.currency import is_known_currency, minor_units
 from reconciler.pricing.refs import subscription_currency
 from reconciler.source.toml_lines import Path
 

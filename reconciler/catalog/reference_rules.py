@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from alguna_pricing.model.currency import is_known_currency
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.findings import Finding, error
 from reconciler.catalog.price_rules import check_price, check_terms
 from reconciler.model import Item, Kind, ProductItem, Subscription
-from reconciler.model.currency import is_known_currency
 from reconciler.model.plan_marker import MARKER_LENGTH
 from reconciler.source.toml_lines import Path
 

@@ -25,11 +25,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from alguna_pricing.model.currency import is_known_currency, minor_units
 from alguna_pricing.usage_fields import usage_problems
 from reconciler.catalog.declared import Declared
 from reconciler.catalog.entries import validated_entry
 from reconciler.model import InvoiceTest, Kind, PriceRef, PricingTest
-from reconciler.model.currency import is_known_currency, minor_units
 from reconciler.pricing.quoting import CurrencyChoiceError, choose_currency
 from reconciler.pricing.refs import PriceRefError, ResolvedPrice, parse_ref, resolve
 from reconciler.source.diagnostics import Diagnostic

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from alguna_pricing.model.values import Frozen
 from reconciler.diff.normalize import LiveModels, normalized
 from reconciler.diff.plans import plan_change, published_plan_items, subscriptions_by_plan_id
 from reconciler.diff.repoint import FOLLOWING, repointed
@@ -46,7 +47,6 @@ from reconciler.model import (
     UnmanagedObject,
     kind_rank,
 )
-from reconciler.model.base import Frozen
 from reconciler.model.collection import fewer_collections
 from reconciler.plan import Action, Change, Summary, apply_order
 from reconciler.source.diagnostics import Diagnostic, Severity

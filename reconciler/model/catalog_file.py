@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from alguna_pricing.model.values import Frozen, Key
 from reconciler.model.address import Address
-from reconciler.model.base import Frozen, Key
 from reconciler.model.invoice_tests import InvoiceTest
 from reconciler.model.kinds import KIND_OF_TABLE, KINDS, TABLE_OF_KIND, Kind
 from reconciler.model.pricing_tests import PricingTest

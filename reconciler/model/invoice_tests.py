@@ -21,7 +21,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from reconciler.model.base import Frozen, Key, Money, Text
+from alguna_pricing.model.values import Frozen, Key, Money, Text
 from reconciler.model.pricing_tests import MetricValue
 
 SignedAmount = Annotated[

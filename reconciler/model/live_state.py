@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import Field, PrivateAttr
 
+from alguna_pricing.model.values import Frozen
 from reconciler.model.address import Address
-from reconciler.model.base import Frozen
 from reconciler.model.catalog_file import CatalogFile
 from reconciler.model.kinds import TABLE_OF_KIND, Kind
 

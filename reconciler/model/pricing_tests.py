@@ -29,7 +29,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from reconciler.model.base import CurrencyCode, Frozen, Key, Money, Text
+from alguna_pricing.model.values import CurrencyCode, Frozen, Key, Money, Text
 
 _KEY = r"[a-z][a-z0-9_]{0,63}"
 _REF = re.compile(

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Self
 from pydantic import Field, StringConstraints, model_validator
 
 from alguna_pricing.model.prices import Discount, Price, Spend
-from reconciler.model.base import (
+from alguna_pricing.model.values import (
     CurrencyCode,
     Day,
     Flag,

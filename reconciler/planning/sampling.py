@@ -50,6 +50,7 @@ from typing import Any
 from alguna_pricing.charge import price_charge
 from alguna_pricing.expression import referenced_metrics
 from alguna_pricing.matrix_models import cell_name, cell_price
+from alguna_pricing.model.currency import minor_units, shown_amount
 from alguna_pricing.model.prices import (
     ExpressionPrice,
     FixedPrice,
@@ -63,7 +64,6 @@ from alguna_pricing.periods import in_trial, one_off_period
 from alguna_pricing.usage import Usage, UsageGroup
 from reconciler.errors import BillingError
 from reconciler.model import Address, Price
-from reconciler.model.currency import minor_units, shown_amount
 from reconciler.plan import Change, ChargeSample, PriceReview, ReviewBasis
 
 LADDER: tuple[int, ...] = (1, 10, 100, 1000)

@@ -9,9 +9,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from alguna_pricing.model.currency import shown_amount
 from reconciler.commands.invoice_preview import InvoicePreview
 from reconciler.commands.invoice_tests import InvoiceTestResult
-from reconciler.model.currency import shown_amount
 
 
 def invoice_json(preview: InvoicePreview) -> str:

@@ -29,13 +29,13 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from alguna_pricing.model.currency import shown_amount
 from alguna_pricing.periods import one_off_period
 from alguna_pricing.quote import LineItem, Quote
 from alguna_pricing.usage import Usage
 from alguna_pricing.usage_fields import read_fields
 from reconciler.commands.pricing_tests import LineDifference, PricingTestResult, PricingTestRun
 from reconciler.model import ExpectedLine, PricingTest
-from reconciler.model.currency import shown_amount
 from reconciler.pricing.quoting import PriceQuote
 from reconciler.pricing.refs import ResolvedPrice
 from reconciler.report.templating import Painter, painter

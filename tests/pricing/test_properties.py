@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from alguna_pricing.errors import ExpressionError
+from alguna_pricing.model.currency import minor_units
 from alguna_pricing.model.prices import (
     Discount,
     ExpressionCharge,
@@ -27,7 +28,6 @@ from alguna_pricing.model.prices import (
     UnitPrice,
     VolumePercentagePrice,
 )
-from reconciler.model.currency import minor_units
 from reconciler.pricing import Quote, Usage, check_expression, evaluate, price_charge
 
 BOUNDED = settings(max_examples=150, deadline=None)
