@@ -30,6 +30,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+from urllib.request import getproxies
 
 import httpx
 
@@ -43,6 +44,7 @@ from reconciler.api.errors import (
     error_for_status,
     is_retryable,
 )
+from reconciler.api.network import ApiTransport
 from reconciler.api.redact import shown
 
 log = logging.getLogger("reconciler.api")
@@ -189,8 +191,19 @@ class _Client(httpx.AsyncClient):
         """httpx's constructor sets the client's cookies: nothing is kept."""
 
 
+def _proxied() -> bool:
+    """Whether the environment sets a proxy (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, as
+    httpx reads them). httpx honours those, and `NO_PROXY`, only on a client it builds the
+    transport of, so `HttpCore` then leaves the transport to httpx."""
+    found = getproxies()
+    return any(found.get(scheme) for scheme in ("http", "https", "all"))
+
+
 class HttpCore:
-    """Sends requests for one connection. Use as an async context manager."""
+    """Sends requests for one connection. Use as an async context manager.
+
+    Without a `transport` (tests pass one), requests go through `network.ApiTransport`,
+    or through httpx's own transport when a proxy is set (`_proxied`)."""
 
     def __init__(
         self, connection: Connection, transport: httpx.AsyncBaseTransport | None = None
@@ -198,6 +211,11 @@ class HttpCore:
         self.connection = connection
         self.budget = Budget(connection.rate_limits)
         timeouts = connection.timeouts
+        limits = httpx.Limits(
+            max_connections=None, max_keepalive_connections=64, keepalive_expiry=KEEPALIVE_EXPIRY
+        )
+        if transport is None and not _proxied():
+            transport = ApiTransport(connection.base_url, limits)
         self._client = _Client(
             base_url=connection.base_url,
             transport=transport,
@@ -207,11 +225,7 @@ class HttpCore:
                 write=timeouts.write,
                 pool=timeouts.pool,
             ),
-            limits=httpx.Limits(
-                max_connections=None,
-                max_keepalive_connections=64,
-                keepalive_expiry=KEEPALIVE_EXPIRY,
-            ),
+            limits=limits,
             headers={
                 "Alguna-Version": API_VERSION,
                 "User-Agent": USER_AGENT,
