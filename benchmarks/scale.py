@@ -39,7 +39,8 @@ linear in their number); 0 runs them all.
 
 Before the sizes: start-up (`benchmarks/startup.py`: medians of 7 interleaved runs) of
 `python -c pass`, `billing --help`, `billing --version` and `billing validate` on this
-repository's example project. After
+repository's example project, with this interpreter or `--startup-python` (a regular
+install: an editable one flatters the ratios, see `benchmarks/startup.py`). After
 each size: the emulator's CPU per list request for the last page of customers (10 and
 100 objects a page; latency and rate limits off while measuring).
 
@@ -577,12 +578,13 @@ class Startup:
     validate: float  # `billing validate` on the example project (this repository)
 
 
-def measure_startup(runs: int) -> Startup:
+def measure_startup(runs: int, python: str = sys.executable) -> Startup:
     """Start-up of `billing` against `python -c pass` on the same machine, just before
-    the sizes: `benchmarks/startup.py`'s measurement (interleaved runs, medians)."""
+    the sizes: `benchmarks/startup.py`'s measurement (interleaved runs of `python`,
+    medians)."""
     from benchmarks.startup import measure
 
-    median = {row.command: row.median_s for row in measure(runs)}
+    median = {row.command: row.median_s for row in measure(runs, python=python)}
     return Startup(
         python=median["python -c pass"],
         help=median["billing --help"],
@@ -1184,6 +1186,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="fill the account unmeasured (limits off), then measure validate and the plans",
     )
+    parser.add_argument(
+        "--startup-python",
+        default=sys.executable,
+        help="the interpreter to measure start-up with (default: this one; see startup.py)",
+    )
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker is not None:
@@ -1193,9 +1200,11 @@ def main(argv: list[str] | None = None) -> int:
         args.profile.mkdir(parents=True, exist_ok=True)
     began = time.monotonic()
     runs: list[SizeRun] = []
+    from benchmarks.startup import editable_note
     from tests.crash.harness import serving
 
-    startup = measure_startup(STARTUP_RUNS)
+    startup = measure_startup(STARTUP_RUNS, args.startup_python)
+    note = editable_note(args.startup_python)
     print(
         "  start-up (medians of {runs}): python -c pass {python:.3f} s, --help {help:.3f} s,"
         " --version {version:.3f} s, validate {validate:.3f} s".format(
@@ -1240,6 +1249,8 @@ def main(argv: list[str] | None = None) -> int:
         }
         args.json.write_text(json.dumps(raw, indent=1), encoding="utf-8")
     print(report(runs, args.latency_ms, args.seed, startup))
+    if note:
+        print(f"\n{note}")
     print(f"\n{time.monotonic() - began:.0f} s in all")
     return 0 if all(v.met for v in counted_verdicts(runs, startup)) else 1
 
