@@ -9,10 +9,11 @@ in the environment and leaves proxied connections to httpx's own.
 
 Why: httpcore's default network layer is anyio's. For every read and write anyio enters a
 cancel scope, and for every pool scan it builds a dict of socket attributes for each idle
-connection; asyncio's streams do neither. Over the same 3,000 keyed POSTs to a local
-server, the client's CPU per request went from 0.80 to 0.56 ms (issue 19,
-docs/performance.md). httpcore documents the network backend as a public extension point
-(`httpcore.AsyncNetworkBackend`); the requests on the wire are the same bytes.
+connection; asyncio's streams do neither. The client's CPU per keyed POST to a local
+server is x0.74 of that on httpx's own transport (`benchmarks/http_client.py`: 0.53
+against 0.72 ms; issue 19, docs/performance.md). httpcore documents the network backend
+as a public extension point (`httpcore.AsyncNetworkBackend`); the requests on the wire
+are the same bytes.
 """
 
 from __future__ import annotations
