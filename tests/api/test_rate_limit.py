@@ -98,3 +98,31 @@ def test_requests_count_against_the_class_the_emulator_charges(
 
     assert request_class(method, path) == klass
     assert limit_class(method, path) == klass.value
+
+
+def test_requests_in_flight_follow_littles_law() -> None:
+    """At 100/s and 300 ms per answer (virtual clock), keeping the rate needs 100 x 0.3 =
+    30 requests in flight. The budget learns the latency from the answers (on the loop's
+    clock, as it paces), allows twice what it needs (`Budget.HEADROOM`), and the reads go
+    at the rate: at least 30 in flight, never more than that and the bucket's burst of 10
+    (saved up while the first 10 waited for their answers), and the last one leaves
+    within the first answers' 0.3 s of the (600 - 10) / 100 s the bucket alone allows.
+    With the latency measured on another clock than the loop's, the budget saw none here
+    and kept 4 in flight."""
+
+    async def read() -> tuple[StubApi, float, int]:
+        api = StubApi(latency=0.3)
+        connection = Connection(
+            base_url="http://stub.invalid",
+            api_key=SecretStr("sk_test_x"),
+            rate_limits=ClientRateLimits(standard=100),
+        )
+        async with HttpCore(connection, transport=api) as core:
+            await asyncio.gather(*(AlgunaReader(core).get("/metrics/m") for _ in range(600)))
+            return api, core.budget.latency, core.budget.max_in_flight
+
+    api, latency, allowed = run_virtual(read())
+    assert latency == pytest.approx(0.3, abs=1e-6)
+    assert allowed == 60
+    assert 30 <= api.peak_in_flight <= 30 + 10
+    assert 5.9 <= api.arrivals[-1].at <= 5.9 + 0.3
