@@ -32,9 +32,44 @@ SocketOption = (
 )
 
 
+READ_LIMIT = 2**16
+"""asyncio's default: past twice this many unread bytes the transport stops reading."""
+
 HAPPY_EYEBALLS_DELAY = 0.25
 """Seconds before the next address of a host is tried alongside one not yet connected
 (RFC 8305's recommended value, anyio's)."""
+
+
+class _Reader(asyncio.StreamReader):
+    """asyncio's stream reader, which also knows whether anything arrived that was not
+    read yet, or the end of the stream (`arrived`): asyncio reads a socket as bytes come,
+    so the socket itself never looks readable, and `at_eof()` is false while bytes wait.
+    An idle connection with either is not fit for another request (a server may send a
+    408 and close an idle connection: that answer must not be taken for the next
+    request's)."""
+
+    def __init__(self) -> None:
+        super().__init__(limit=READ_LIMIT)
+        self._unread = 0
+        self._ended = False
+
+    @property
+    def arrived(self) -> bool:
+        return self._unread > 0 or self._ended
+
+    # typeshed types `data` as any iterable of ints; asyncio's protocol feeds bytes.
+    def feed_data(self, data: bytes) -> None:  # type: ignore[override]
+        self._unread += len(data)
+        super().feed_data(data)
+
+    def feed_eof(self) -> None:
+        self._ended = True
+        super().feed_eof()
+
+    async def read(self, n: int = -1) -> bytes:
+        data = await super().read(n)
+        self._unread -= len(data)
+        return data
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
@@ -42,7 +77,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
     a timeout is a `ReadTimeout`/`WriteTimeout`/`ConnectTimeout`, any `OSError` (a reset,
     a TLS error) a `ReadError`/`WriteError`/`ConnectError`; httpx maps them to its own."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, reader: _Reader, writer: asyncio.StreamWriter) -> None:
         self._reader = reader
         self._writer = writer
 
@@ -94,10 +129,9 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":
-            # Asked of idle connections only: asyncio reads as bytes arrive, so a server
-            # that closed the connection shows as end of stream rather than as a
-            # readable socket.
-            return self._reader.at_eof() or self._writer.is_closing()
+            # Asked of idle connections only (httpcore: "the only valid state is that
+            # the socket is about to return b''").
+            return self._reader.arrived or self._writer.is_closing()
         if info == "ssl_object":
             return self._writer.get_extra_info("ssl_object")
         if info == "client_addr":
@@ -123,9 +157,14 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[SocketOption] | None = None,
     ) -> httpcore.AsyncNetworkStream:
+        # What `asyncio.open_connection` does, with our reader.
+        loop = asyncio.get_running_loop()
+        reader = _Reader()
+        protocol = asyncio.StreamReaderProtocol(reader)
         try:
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
+                transport, _ = await loop.create_connection(
+                    lambda: protocol,
                     host,
                     port,
                     local_addr=None if local_address is None else (local_address, 0),
@@ -138,6 +177,7 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
             raise httpcore.ConnectTimeout(str(exc)) from exc
         except OSError as exc:
             raise httpcore.ConnectError(str(exc)) from exc
+        writer = asyncio.StreamWriter(transport, protocol, reader, loop)
         # asyncio sets TCP_NODELAY on its TCP sockets already, as anyio does.
         sock = writer.get_extra_info("socket")
         for option in socket_options or ():

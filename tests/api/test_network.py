@@ -36,6 +36,7 @@ class Server:
 
     close_after_answer: bool = False
     silent: bool = False
+    after_answer: bytes = b""  # sent 10 ms after each answer, unasked
     request_lines: list[bytes] = field(default_factory=list)
     connections: int = 0
 
@@ -55,6 +56,10 @@ class Server:
                     await asyncio.Event().wait()
                 writer.write(ANSWER)
                 await writer.drain()
+                if self.after_answer:
+                    await asyncio.sleep(0.01)
+                    writer.write(self.after_answer)
+                    await writer.drain()
                 if self.close_after_answer:
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -143,6 +148,25 @@ async def test_a_connection_the_server_closed_is_not_reused(serve: Serve) -> Non
             await asyncio.sleep(0.05)  # the close reaches the client
         assert _backend_connections(core) == 3
         assert core.requests_sent == 3  # none failed and was sent again
+    assert len(server.request_lines) == 3
+
+
+@pytest.mark.parametrize("close", [True, False], ids=["then-closed", "kept-open"])
+async def test_an_idle_connection_with_bytes_waiting_is_not_reused(
+    serve: Serve, close: bool
+) -> None:
+    """Some servers answer an idle keep-alive connection with a 408 before closing it
+    (and a broken one may send bytes and keep it open): what arrived unasked must not be
+    read as the next request's answer. The pool sees it and opens a new connection."""
+    timeout = b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\n\r\n"
+    server = Server(after_answer=timeout, close_after_answer=close)
+    port = await serve(server, None)
+    async with HttpCore(_connection(f"http://127.0.0.1:{port}")) as core:
+        for _ in range(3):
+            assert await core.request("GET", "/metrics") == {"id": "met_1"}
+            await asyncio.sleep(0.05)  # the unasked bytes reach the client
+        assert _backend_connections(core) == 3
+        assert core.requests_sent == 3
     assert len(server.request_lines) == 3
 
 
