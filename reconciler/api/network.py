@@ -3,9 +3,10 @@ plain asyncio streams (`AsyncioBackend`) instead of anyio's.
 
 Owns the sockets under the client: connecting (with TLS when the URL is https), reading
 and writing with httpcore's per-operation timeouts, and telling the pool whether an idle
-connection was closed by the server. It does not own requests, retries or pacing
-(`http`, `budget`), nor proxies: `HttpCore` uses this transport only when no proxy is set
-in the environment and leaves proxied connections to httpx's own.
+connection is still fit (not closed by the server, nothing sent unasked). It does not
+own requests, retries or pacing (`http`, `budget`), nor proxies: `HttpCore` uses this
+transport only when no proxy is set in the environment and leaves proxied connections to
+httpx's own.
 
 Why: httpcore's default network layer is anyio's. For every read and write anyio enters a
 cancel scope, and for every pool scan it builds a dict of socket attributes for each idle
@@ -197,6 +198,8 @@ class ApiTransport(httpx.AsyncHTTPTransport):
 
     def __init__(self, base_url: str, limits: httpx.Limits) -> None:
         # Not `super().__init__()`: it would build a pool, and a TLS context, of its own.
+        # httpx's transport sends through `self._pool` (every test of this module's
+        # connections fails if that changes: tests/api/test_network.py).
         tls = httpx.create_ssl_context() if httpx.URL(base_url).scheme == "https" else None
         self.backend = AsyncioBackend()
         self._pool = httpcore.AsyncConnectionPool(
