@@ -11,7 +11,7 @@ repository's own billing.toml and catalog/) at most 8x.
 
     python benchmarks/startup.py                 # 20 runs each
     python benchmarks/startup.py --runs 50 --json
-    python benchmarks/startup.py --floor         # and what validate's start-up is made of
+    python benchmarks/startup.py --floor         # and the floors under --help and validate
     python benchmarks/startup.py --instructions  # instructions executed (valgrind), not time
     python benchmarks/startup.py --python /tmp/installed/bin/python  # another install
 
@@ -62,12 +62,23 @@ COMMANDS: dict[str, tuple[list[str], float | None]] = {
     "billing validate": (["-c", _BILLING, "--project", str(ROOT), "validate"], 8.0),
 }
 
-# `--floor`: what `billing validate`'s start-up is made of, without targets. The libraries
-# it needs (one pydantic model built: pydantic imports its schema builder and its plugin
-# loader, with importlib.metadata, on the first), then every module it imports (the model
-# classes built), exiting as `run` does; the rest of `billing validate` is its run.
+# `--floor`, without targets: click alone with the help of a one-command group (what
+# `billing --help` cannot go under), then what `billing validate`'s start-up is made of:
+# the libraries it needs (one pydantic model built: pydantic imports its schema builder
+# and its plugin loader, with importlib.metadata, on the first), then every module it
+# imports (the model classes built), exiting as `run` does; the rest of `billing
+# validate` is its run.
 _EXIT = "import gc; gc.freeze()"
 FLOOR: dict[str, tuple[list[str], float | None]] = {
+    # What `billing --help` cannot go under: click, and its help of a one-command group.
+    "click --help only": (
+        [
+            "-c",
+            "import click\n@click.group()\ndef g(): pass\n@g.command()\ndef a(): 'A.'\ng()",
+            "--help",
+        ],
+        None,
+    ),
     "libraries only": (
         [
             "-c",
@@ -221,7 +232,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20, help="runs of each command (default 20)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument(
-        "--floor", action="store_true", help="also what validate's start-up is made of"
+        "--floor", action="store_true", help="also the floors under --help and validate"
     )
     parser.add_argument(
         "--instructions",
