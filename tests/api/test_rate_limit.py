@@ -15,7 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from reconciler.api import AlgunaReader, Connection, HttpCore
-from reconciler.api.budget import RequestClass, request_class
+from reconciler.api.budget import Budget, RequestClass, request_class
 from reconciler.settings import RateLimits as ClientRateLimits
 from tests.api.stub import StubApi
 from tests.virtual_clock import run_virtual
@@ -53,24 +53,27 @@ async def test_with_latency_concurrency_keeps_the_rate_up() -> None:
     assert result.peak_in_flight >= needed, result.report()  # ... and had them in flight
 
 
+async def _read_through(api: StubApi, rate: float, reads: int) -> Budget:
+    """`reads` GETs at once through the real client, paced at `rate` a second, into
+    `api`; the client's budget as they leave it."""
+    connection = Connection(
+        base_url="http://stub.invalid",
+        api_key=SecretStr("sk_test_x"),
+        rate_limits=ClientRateLimits(standard=rate),
+    )
+    async with HttpCore(connection, transport=api) as core:
+        await asyncio.gather(*(AlgunaReader(core).get("/metrics/m") for _ in range(reads)))
+        return core.budget
+
+
 def test_reads_are_paced_at_the_rate_and_use_it() -> None:
     """300 reads at 200/s on the virtual clock (tests/virtual_clock.py): the bucket's
     20 tokens (a tenth of a second's worth) at once, then one every 5 ms, so the last read
     leaves at exactly (300 - 20) / 200 = 1.4 s: never more than the bucket allows in any
     window, and none later than it allows."""
 
-    async def read() -> StubApi:
-        api = StubApi()
-        connection = Connection(
-            base_url="http://stub.invalid",
-            api_key=SecretStr("sk_test_x"),
-            rate_limits=ClientRateLimits(standard=200),
-        )
-        async with HttpCore(connection, transport=api) as core:
-            await asyncio.gather(*(AlgunaReader(core).get("/metrics/m") for _ in range(300)))
-        return api
-
-    api = run_virtual(read())
+    api = StubApi()
+    run_virtual(_read_through(api, rate=200, reads=300))
     assert len(api.arrivals) == 300
     for window in (0.0, 0.005, 0.1, 0.5, 1.0):
         assert api.most_in_any_window(window) <= 20 + 200 * window + 1e-9, window
@@ -110,19 +113,9 @@ def test_requests_in_flight_follow_littles_law() -> None:
     With the latency measured on another clock than the loop's, the budget saw none here
     and kept 4 in flight."""
 
-    async def read() -> tuple[StubApi, float, int]:
-        api = StubApi(latency=0.3)
-        connection = Connection(
-            base_url="http://stub.invalid",
-            api_key=SecretStr("sk_test_x"),
-            rate_limits=ClientRateLimits(standard=100),
-        )
-        async with HttpCore(connection, transport=api) as core:
-            await asyncio.gather(*(AlgunaReader(core).get("/metrics/m") for _ in range(600)))
-            return api, core.budget.latency, core.budget.max_in_flight
-
-    api, latency, allowed = run_virtual(read())
-    assert latency == pytest.approx(0.3, abs=1e-6)
-    assert allowed == 60
+    api = StubApi(latency=0.3)
+    budget = run_virtual(_read_through(api, rate=100, reads=600))
+    assert budget.latency == pytest.approx(0.3, abs=1e-6)
+    assert budget.max_in_flight == 60
     assert 30 <= api.peak_in_flight <= 30 + 10
     assert 5.9 <= api.arrivals[-1].at <= 5.9 + 0.3
