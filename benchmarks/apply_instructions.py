@@ -29,9 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -41,10 +39,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.catalog_gen import generate_catalog
 from benchmarks.scale import ENV, write_project
+from benchmarks.startup import counted
 from tests.crash.harness import child_environment, serving
 
 SCALE = Path(__file__).resolve().parent / "scale.py"
-VALGRIND = ("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null")
 
 
 @dataclass(frozen=True)
@@ -60,20 +58,13 @@ def count_apply(workdir: Path, base_url: str, size: int, seed: int) -> Counted:
     write_project(root, base_url, generate_catalog(size, seed))
     spec = workdir / f"apply-{size}.json"
     spec.write_text(json.dumps({"op": "apply", "project": str(root), "env": ENV}), "utf-8")
-    done = subprocess.run(
-        [*VALGRIND, sys.executable, str(SCALE), "--worker", str(spec)],
-        capture_output=True,
-        text=True,
-        env=child_environment() | {"PYTHONHASHSEED": "0"},
-        check=False,
-    )
-    found = re.search(r"Collected : (\d+)", done.stderr)
-    if done.returncode != 0 or found is None:
+    count, done = counted([sys.executable, str(SCALE), "--worker", str(spec)], child_environment())
+    if done.returncode != 0 or count is None:
         raise SystemExit(f"the apply at {size} failed:\n{done.stderr[-3000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
     if result["status"] != "success":
         raise SystemExit(f"the apply at {size} did not succeed: {result}")
-    return Counted(size, int(result["applied"]), int(found.group(1)))
+    return Counted(size, int(result["applied"]), count)
 
 
 def table(counted: list[Counted]) -> str:

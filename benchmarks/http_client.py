@@ -27,7 +27,7 @@ from pydantic import SecretStr
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from reconciler.api import Connection, HttpCore
-from reconciler.api.http import KEEPALIVE_EXPIRY
+from reconciler.api.http import LIMITS
 from reconciler.settings import RateLimits
 
 # The server: a few lines of asyncio, run with `python -c` so nothing of ours is in it.
@@ -60,10 +60,7 @@ UNLIMITED = RateLimits(standard=1e6, bulk=1e6, events=1e6)
 
 def _httpx_transport() -> httpx.AsyncBaseTransport:
     """httpx's own transport with the limits `HttpCore` gives its own."""
-    limits = httpx.Limits(
-        max_connections=None, max_keepalive_connections=64, keepalive_expiry=KEEPALIVE_EXPIRY
-    )
-    return httpx.AsyncHTTPTransport(limits=limits)
+    return httpx.AsyncHTTPTransport(limits=LIMITS)
 
 
 async def _round(port: int, transport: str, requests: int, parallel: int) -> float:

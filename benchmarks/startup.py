@@ -177,7 +177,25 @@ def measure(runs: int = 20, floor: bool = False, python: str = sys.executable) -
     ]
 
 
-_VALGRIND = ("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null")
+VALGRIND = ("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null")
+
+
+def counted(
+    command: list[str], env: dict[str, str], cwd: str | None = None
+) -> tuple[int | None, subprocess.CompletedProcess[str]]:
+    """`command` run under callgrind with string hashing fixed (so dictionaries are laid
+    out alike from run to run): the instructions it executed (None when valgrind gave no
+    count) and the finished process, its output captured."""
+    done = subprocess.run(
+        [*VALGRIND, *command],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env | {"PYTHONHASHSEED": "0"},
+        check=False,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return (None if found is None else int(found.group(1))), done
 
 
 def instructions(
@@ -191,19 +209,10 @@ def instructions(
     for name, (argv, _target) in commands.items():
         seen = []
         for _ in range(runs):
-            done = subprocess.run(
-                [*_VALGRIND, python, *argv],
-                cwd=tempfile.gettempdir(),
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
-                text=True,
-                env=_ENV | {"PYTHONHASHSEED": "0"},
-                check=False,
-            )
-            found = re.search(r"Collected : (\d+)", done.stderr)
-            if found is None:
+            count, done = counted([python, *argv], _ENV, cwd=tempfile.gettempdir())
+            if count is None:
                 raise SystemExit(f"valgrind gave no count for {name}: {done.stderr[-500:]}")
-            seen.append(int(found.group(1)))
+            seen.append(count)
         counts[name] = min(seen)
     return counts
 

@@ -63,6 +63,13 @@ checks than opening it again when a burst needs it (issue 19; docs/performance.m
 Apply at 10,000 writes: 7.0 connections on average, 2.3 idle, 75 opened in all."""
 
 
+LIMITS = httpx.Limits(
+    max_connections=None, max_keepalive_connections=64, keepalive_expiry=KEEPALIVE_EXPIRY
+)
+"""The client's connection pool: no bound on connections (the budget bounds requests in
+flight), idle ones closed after `KEEPALIVE_EXPIRY`."""
+
+
 class Outcome:
     """What a caller may want to know about a write beyond its body: whether the API
     answered it from its idempotency store (`Idempotent-Replayed: true`) rather than
@@ -211,11 +218,8 @@ class HttpCore:
         self.connection = connection
         self.budget = Budget(connection.rate_limits)
         timeouts = connection.timeouts
-        limits = httpx.Limits(
-            max_connections=None, max_keepalive_connections=64, keepalive_expiry=KEEPALIVE_EXPIRY
-        )
         if transport is None and not _proxied():
-            transport = ApiTransport(connection.base_url, limits)
+            transport = ApiTransport(connection.base_url, LIMITS)
         self._client = _Client(
             base_url=connection.base_url,
             transport=transport,
@@ -225,7 +229,7 @@ class HttpCore:
                 write=timeouts.write,
                 pool=timeouts.pool,
             ),
-            limits=limits,
+            limits=LIMITS,
             headers={
                 "Alguna-Version": API_VERSION,
                 "User-Agent": USER_AGENT,

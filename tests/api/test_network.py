@@ -117,9 +117,9 @@ def _backend_connections(core: HttpCore) -> int:
 
 @pytest.fixture(autouse=True)
 def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("all_proxy", raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
 
 
 async def test_requests_reuse_one_connection(serve: Serve) -> None:
